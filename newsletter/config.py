@@ -1,0 +1,315 @@
+"""The one configuration model: ``newsletter.toml`` parsed with tomllib, validated with pydantic.
+
+Every problem in the file is reported together, each named by file and dotted key
+(``newsletter.toml: delivery.smtp.port: expected an integer``), and raised as one
+:class:`~newsletter.exceptions.ConfigError` (exit code 2). Relative paths resolve against the
+directory holding the config file. Secrets come only from the environment
+(``NEWSLETTER_SECRET``, ``NEWSLETTER_SMTP_USERNAME``, ``NEWSLETTER_SMTP_PASSWORD``,
+``NEWSLETTER_DKIM_KEY``); a secret-looking key in the file is an error.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .exceptions import ConfigError
+
+SECRET_KEYS = {"password", "secret", "username", "token", "api_key", "private_key"}
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_tz(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {value!r} (use an IANA name such as "
+                         "'Europe/London' or 'UTC')") from exc
+    return value
+
+
+class NewsletterSettings(_Model):
+    title: str = "REE Daily"
+    tagline: str = "The rare-earth market in two minutes"
+    from_address: str = "REE Daily <daily@ree-daily.example>"
+    reply_to: str | None = None
+    postal_address: str = "REE Daily, 1 Example Street, London EC1A 1AA, United Kingdom"
+    public_url: str = "https://ree-daily.example"
+    timezone: str = "UTC"
+    contact_url: str = "https://github.com/ree-daily/ree-daily"
+    unsubscribe_mailto: str | None = None
+
+    _tz = field_validator("timezone")(_check_tz)
+
+    @field_validator("public_url", "contact_url")
+    @classmethod
+    def _http_url(cls, v: str) -> str:
+        if not v.startswith(("http://", "https://")):
+            raise ValueError("expected an absolute http(s) URL")
+        return v.rstrip("/")
+
+
+class StoreSettings(_Model):
+    url: str = "sqlite:///var/newsletter.db"
+
+
+class PathSettings(_Model):
+    data: str = "var"
+    templates: str = "templates"
+    sources: str = "seeds/sources.toml"
+    snapshots: str = "seeds/snapshots"
+
+
+class ListSettings(_Model):
+    file: str
+    name: str | None = None
+    list_id: str | None = None
+    from_address: str | None = None
+    reply_to: str | None = None
+    description: str = "You receive this email because you subscribed to it."
+    send: str | None = None
+    timezone: str | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str | None) -> str | None:
+        return None if v is None else _check_tz(v)
+
+
+class SmtpSettings(_Model):
+    host: str = "127.0.0.1"
+    port: int = Field(default=25, ge=1, le=65535)
+    security: Literal["none", "starttls", "tls"] = "none"
+    connections: int = Field(default=2, ge=1, le=64)
+    timeout: float = Field(default=30.0, gt=0)
+
+
+class DeliverySettings(_Model):
+    transport: Literal["outbox", "smtp"] = "outbox"
+    rate_limit: float = Field(default=0.0, ge=0, description="messages/s, 0 = unlimited")
+    window_seconds: float = Field(default=0.0, ge=0)
+    window_limit: int = Field(default=0, ge=0)
+    max_errors: int = Field(default=20, ge=1)
+    max_attempts: int = Field(default=5, ge=1)
+    retry_base_seconds: float = Field(default=60.0, ge=0)
+    retry_max_seconds: float = Field(default=3600.0, ge=0)
+    smtp: SmtpSettings = SmtpSettings()
+
+
+class CollectSettings(_Model):
+    concurrency: int = Field(default=16, ge=1)
+    per_host: int = Field(default=2, ge=1)
+    connect_timeout: float = Field(default=10.0, gt=0)
+    read_timeout: float = Field(default=20.0, gt=0)
+    deadline: float = Field(default=60.0, gt=0, description="total seconds per fetch")
+    max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+    max_redirects: int = Field(default=5, ge=0)
+    retries: int = Field(default=2, ge=0)
+    retry_after_max: float = Field(default=120.0, ge=0)
+    respect_robots: bool = True
+    allow_private_links: bool = False
+    user_agent: str | None = None
+    follow_limit: int = Field(default=20, ge=0, description="article pages per source")
+
+
+class ScheduleSettings(_Model):
+    timezone: str = "UTC"
+    collect: str = "0 5,11,17 * * *"
+    build: str = "30 5 * * *"
+    send: str = "0 6 * * *"
+    grace_minutes: int = Field(default=120, ge=0)
+
+    _tz = field_validator("timezone")(_check_tz)
+
+    @field_validator("collect", "build", "send")
+    @classmethod
+    def _cron(cls, v: str) -> str:
+        n = len(v.split())
+        if n not in (5, 6):
+            raise ValueError(f"expected a cron expression of 5 fields (or 6 with seconds "
+                             f"first), got {n} fields")
+        return v
+
+
+class WebSettings(_Model):
+    bind: str = "127.0.0.1:8080"
+
+    @field_validator("bind")
+    @classmethod
+    def _bind(cls, v: str) -> str:
+        host, sep, port = v.rpartition(":")
+        if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError("expected HOST:PORT, e.g. '127.0.0.1:8080'")
+        return v
+
+
+class EditorialSettings(_Model):
+    approval: Literal["auto", "required"] = "auto"
+    max_story_count: int = Field(default=12, ge=1)
+    max_highlights: int = Field(default=5, ge=3, le=7)
+    stale_price_days: int = Field(default=7, ge=0)
+    relevance_threshold: float = Field(default=0.5, ge=0, le=1)
+    lookback_days: int = Field(default=3, ge=1)
+    size_budget_kb: int = Field(default=102, ge=10)
+
+
+class Config(_Model):
+    """The whole validated configuration. ``root`` is the config file's directory."""
+
+    newsletter: NewsletterSettings = NewsletterSettings()
+    store: StoreSettings = StoreSettings()
+    paths: PathSettings = PathSettings()
+    lists: dict[str, ListSettings] = {"daily": ListSettings(file="subscribers/daily.csv")}
+    delivery: DeliverySettings = DeliverySettings()
+    collect: CollectSettings = CollectSettings()
+    schedule: ScheduleSettings = ScheduleSettings()
+    web: WebSettings = WebSettings()
+    editorial: EditorialSettings = EditorialSettings()
+    root: Path = Path(".")
+    file: Path = Path("newsletter.toml")
+
+    # --- derived paths -------------------------------------------------------------------
+    def path(self, rel: str) -> Path:
+        p = Path(rel)
+        return p if p.is_absolute() else self.root / p
+
+    @property
+    def data_dir(self) -> Path:
+        return self.path(self.paths.data)
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.path(self.paths.templates)
+
+    @property
+    def sources_file(self) -> Path:
+        return self.path(self.paths.sources)
+
+    @property
+    def snapshots_dir(self) -> Path:
+        return self.path(self.paths.snapshots)
+
+    @property
+    def store_url(self) -> str:
+        url = self.store.url
+        prefix = "sqlite:///"
+        if url.startswith(prefix) and not url.startswith("sqlite:////"):
+            rel = url[len(prefix):]
+            if rel and rel != ":memory:":
+                return prefix + str(self.path(rel))
+        return url
+
+    def list_settings(self, name: str) -> ListSettings:
+        try:
+            return self.lists[name]
+        except KeyError:
+            raise ConfigError(f"no list named {name!r} in {self.file}",
+                              hint=f"lists defined: {', '.join(self.lists) or 'none'}") from None
+
+    def list_id(self, name: str) -> str:
+        ls = self.list_settings(name)
+        if ls.list_id:
+            return ls.list_id
+        host = self.newsletter.public_url.split("://", 1)[1].split("/", 1)[0]
+        return f"{name}.{host}"
+
+    @property
+    def user_agent(self) -> str:
+        return self.collect.user_agent or (
+            f"REE-Daily/0.1 (+{self.newsletter.contact_url})")
+
+    # --- secrets from the environment ------------------------------------------------------
+    @staticmethod
+    def secret() -> bytes:
+        """The HMAC secret for tokens. Without NEWSLETTER_SECRET a fixed development secret
+        is used and ``secret_is_default()`` is true (the CLI warns)."""
+        value = os.environ.get("NEWSLETTER_SECRET")
+        return (value or "ree-daily-development-secret-change-me").encode()
+
+    @staticmethod
+    def secret_is_default() -> bool:
+        return not os.environ.get("NEWSLETTER_SECRET")
+
+    @staticmethod
+    def smtp_credentials() -> tuple[str, str] | None:
+        user = os.environ.get("NEWSLETTER_SMTP_USERNAME")
+        password = os.environ.get("NEWSLETTER_SMTP_PASSWORD")
+        return (user, password or "") if user else None
+
+
+def _describe(err: dict[str, Any]) -> str:
+    loc = ".".join(str(p) for p in err["loc"])
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        return f"{loc}: unknown key (check the spelling; see README 'Configuration')"
+    if kind == "missing":
+        return f"{loc}: required key is missing"
+    msg = err["msg"]
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, "):]
+    got = err.get("input")
+    if not isinstance(got, dict | list):
+        msg += f" (got {got!r})"
+    return f"{loc}: {msg}"
+
+
+def _find_secrets(data: Any, prefix: str = "") -> list[str]:
+    found = []
+    if isinstance(data, dict):
+        for k, v in data.items():
+            path = f"{prefix}.{k}" if prefix else str(k)
+            if str(k).lower() in SECRET_KEYS and prefix.split(".")[0] != "lists":
+                found.append(f"{path}: secrets do not belong in the file; set the "
+                             "environment variable instead (NEWSLETTER_SMTP_USERNAME, "
+                             "NEWSLETTER_SMTP_PASSWORD, NEWSLETTER_SECRET)")
+            found.extend(_find_secrets(v, path))
+    return found
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> Config:
+    """Read and validate a config file.
+
+    Args:
+        path: the TOML file; default ``./newsletter.toml``. A missing default file means
+            built-in defaults rooted at the current directory.
+
+    Raises:
+        ConfigError: the file is unreadable, not valid TOML, or fails validation. The
+            error lists every problem with its dotted key.
+    """
+    explicit = path is not None
+    file = Path(path) if path is not None else Path("newsletter.toml")
+    if not file.exists():
+        if explicit:
+            raise ConfigError(f"{file}: config file not found",
+                              hint="pass --config FILE or run from the project folder")
+        return Config(root=Path.cwd(), file=file.resolve())
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{file}: not valid TOML: {exc}",
+                          hint="fix the line named above (strings need quotes, tables "
+                               "are written [section])") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{file}: cannot read: {exc}") from None
+    problems = _find_secrets(data)
+    try:
+        cfg = Config(**data, root=file.resolve().parent, file=file.resolve())
+    except ValidationError as exc:
+        problems += [_describe(e) for e in exc.errors()]
+        cfg = None
+    except TypeError as exc:
+        problems.append(str(exc))
+        cfg = None
+    if problems or cfg is None:
+        raise ConfigError(f"{file}: {len(problems)} problem(s) in the configuration:",
+                          problems=problems)
+    return cfg
