@@ -1,0 +1,192 @@
+"""The database schema (SQLAlchemy Core). One ``MetaData``; the store creates what is missing.
+
+Migration policy: tables are created on first use; ``_MIGRATIONS`` adds columns that later
+versions introduce (``ALTER TABLE ... ADD COLUMN``), recorded in ``meta.schema_version``.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+SCHEMA_VERSION = 1
+
+metadata = MetaData()
+
+meta = Table(
+    "meta", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+# Fetch state and health of each configured source (conditional GET, last outcome).
+sources = Table(
+    "sources", metadata,
+    Column("name", String(100), primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("last_fetch_at", DateTime(timezone=True)),
+    Column("last_status", String(20)),
+    Column("last_error", Text),
+    Column("last_ok_at", DateTime(timezone=True)),
+    Column("consecutive_errors", Integer, nullable=False, default=0),
+    Column("permanent_redirect", Text),
+)
+
+# Collected items. ``key`` is the identity (guid, else canonical URL) per source.
+items = Table(
+    "items", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", String(100), nullable=False),
+    Column("key", String(64), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("guid", Text, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("published", DateTime(timezone=True)),
+    Column("text", Text, nullable=False, default=""),
+    Column("summary", Text, nullable=False, default=""),
+    Column("html", Text, nullable=False, default=""),
+    Column("highlights", Text, nullable=False, default="[]"),
+    Column("content_hash", String(40), nullable=False),
+    Column("first_seen", DateTime(timezone=True), nullable=False),
+    Column("updated", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("source", "key", name="uq_items_source_key"),
+)
+Index("ix_items_first_seen", items.c.first_seen)
+Index("ix_items_published", items.c.published)
+
+# Price and index observations; the same observation from two sources is stored once.
+prices = Table(
+    "prices", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("commodity", String(40), nullable=False),
+    Column("kind", String(10), nullable=False),
+    Column("low", Float, nullable=False),
+    Column("high", Float, nullable=False),
+    Column("unit", String(10), nullable=False),
+    Column("change", Float),
+    Column("change_pct", Float),
+    Column("as_of", Date, nullable=False),
+    Column("source", String(100)),
+    Column("item_id", Integer, ForeignKey("items.id", ondelete="SET NULL")),
+    Column("observed", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("commodity", "unit", "as_of", "low", "high", name="uq_prices_obs"),
+)
+Index("ix_prices_commodity_asof", prices.c.commodity, prices.c.as_of)
+
+# One edition per date (shared content); per-list rendering happens at send time.
+editions = Table(
+    "editions", metadata,
+    Column("date", Date, primary_key=True),
+    Column("status", String(20), nullable=False, default="draft"),  # draft/approved/sent
+    Column("edition_json", Text, nullable=False),
+    Column("edits_json", Text, nullable=False, default="{}"),
+    Column("built_at", DateTime(timezone=True), nullable=False),
+    Column("as_of", DateTime(timezone=True)),
+    Column("approved_by", String(200)),
+    Column("approved_at", DateTime(timezone=True)),
+    Column("html_size", Integer),
+)
+
+# Story fingerprints of each edition, so a story is not repeated the next day.
+edition_stories = Table(
+    "edition_stories", metadata,
+    Column("edition_date", Date, ForeignKey("editions.date", ondelete="CASCADE"),
+           primary_key=True),
+    Column("story_id", String(40), primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("fingerprint", Text, nullable=False),
+)
+
+subscribers = Table(
+    "subscribers", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("list", String(100), nullable=False),
+    Column("email", String(320), nullable=False),
+    Column("email_key", String(320), nullable=False),  # local part as given, domain lowered
+    Column("name", String(200), nullable=False, default=""),
+    Column("status", String(20), nullable=False, default="active"),
+    Column("fields", Text, nullable=False, default="{}"),
+    Column("created", DateTime(timezone=True), nullable=False),
+    Column("updated", DateTime(timezone=True), nullable=False),
+    Column("confirmed_at", DateTime(timezone=True)),
+    Column("status_reason", Text),
+    UniqueConstraint("list", "email_key", name="uq_subscribers_list_email"),
+)
+Index("ix_subscribers_list_status", subscribers.c.list, subscribers.c.status)
+
+# The delivery ledger: one row per (edition, list, subscriber).
+deliveries = Table(
+    "deliveries", metadata,
+    Column("edition_date", Date, primary_key=True),
+    Column("list", String(100), primary_key=True),
+    Column("subscriber_id", Integer, ForeignKey("subscribers.id"), primary_key=True),
+    Column("status", String(20), nullable=False, default="pending"),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt", DateTime(timezone=True)),
+    Column("last_error", Text),
+    Column("message_id", String(200)),
+    Column("updated", DateTime(timezone=True), nullable=False),
+)
+Index("ix_deliveries_status", deliveries.c.edition_date, deliveries.c.list,
+      deliveries.c.status)
+
+# Per-list send state of an edition (the "exactly one edition per list per day" ledger).
+sends = Table(
+    "sends", metadata,
+    Column("edition_date", Date, primary_key=True),
+    Column("list", String(100), primary_key=True),
+    Column("status", String(20), nullable=False),  # sending/paused/sent/skipped/failed
+    Column("started", DateTime(timezone=True), nullable=False),
+    Column("finished", DateTime(timezone=True)),
+    Column("detail", Text),
+)
+
+# Job runs (collect/build/send) for status and health.
+runs = Table(
+    "runs", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("job", String(20), nullable=False),
+    Column("started", DateTime(timezone=True), nullable=False),
+    Column("finished", DateTime(timezone=True)),
+    Column("status", String(20), nullable=False, default="running"),  # running/ok/error
+    Column("detail", Text, nullable=False, default="{}"),
+)
+Index("ix_runs_job_started", runs.c.job, runs.c.started)
+
+# Rendered web copies of editions for the archive and "view in browser".
+archive = Table(
+    "archive", metadata,
+    Column("date", Date, primary_key=True),
+    Column("html", LargeBinary, nullable=False),
+    Column("published", Boolean, nullable=False, default=False),
+)
+
+# Single-instance lock for `serve` (holder = host:pid, heartbeat refreshed while running).
+locks = Table(
+    "locks", metadata,
+    Column("name", String(50), primary_key=True),
+    Column("holder", String(200), nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("host", String(200), nullable=False),
+    Column("acquired", DateTime(timezone=True), nullable=False),
+    Column("heartbeat", DateTime(timezone=True), nullable=False),
+)
+
+_MIGRATIONS: dict[int, list[str]] = {}

@@ -1,0 +1,367 @@
+"""The Store object: connection, automatic schema creation, and the collect/build methods.
+
+Subscriber and delivery methods live in mixins (``_subscribers.py``, ``_deliveries.py``),
+as reader splits its storage by domain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+
+from ..exceptions import StoreError
+from ..types import Item, PriceItem
+from . import _schema as s
+from ._deliveries import DeliveriesMixin
+from ._subscribers import SubscribersMixin
+
+
+def _utc(dt: datetime | None) -> datetime | None:
+    """SQLite returns naive datetimes; everything we store is UTC."""
+    if dt is None:
+        return None
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+
+
+def item_key(item: Item) -> str:
+    """The identity of an item within its source: its GUID, else its canonical URL."""
+    return hashlib.sha1((item.guid or item.url).encode()).hexdigest()
+
+
+def _content_hash(item: Item) -> str:
+    h = hashlib.sha1()
+    for part in (item.title, item.text, item.summary, "\x1f".join(item.highlights)):
+        h.update(part.encode())
+        h.update(b"\x1e")
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class StoredItem:
+    id: int
+    item: Item
+    first_seen: datetime
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    new: int
+    updated: int
+    changed_ids: list[int]
+
+
+class Store(SubscribersMixin, DeliveriesMixin):
+    """Access to the database. Create with :func:`open_store`."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # --- plumbing ------------------------------------------------------------------------
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """A transaction; StoreError on database failure."""
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except OperationalError as exc:
+            raise StoreError(f"database error: {exc.orig}",
+                             hint="check [store] url and that the disk is writable") from exc
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # --- sources -------------------------------------------------------------------------
+    def fetch_states(self) -> dict[str, tuple[str | None, str | None]]:
+        with self.begin() as c:
+            rows = c.execute(select(s.sources.c.name, s.sources.c.etag,
+                                    s.sources.c.last_modified)).all()
+        return {r.name: (r.etag, r.last_modified) for r in rows}
+
+    def save_source_state(self, name: str, url: str, *, status: str, error: str | None,
+                          etag: str | None, last_modified: str | None,
+                          permanent_redirect: str | None, now: datetime) -> None:
+        values: dict[str, Any] = {"url": url, "last_fetch_at": now, "last_status": status,
+                                  "last_error": error, "permanent_redirect": permanent_redirect}
+        if status != "error":
+            values["last_ok_at"] = now
+            values["consecutive_errors"] = 0
+            if status == "ok":
+                values["etag"] = etag
+                values["last_modified"] = last_modified
+        with self.begin() as c:
+            found = c.execute(select(s.sources.c.consecutive_errors)
+                              .where(s.sources.c.name == name)).first()
+            if status == "error":
+                values["consecutive_errors"] = (found[0] if found else 0) + 1
+            if found is None:
+                c.execute(insert(s.sources).values(name=name, **values))
+            else:
+                c.execute(update(s.sources).where(s.sources.c.name == name).values(**values))
+
+    def source_health(self) -> list[dict[str, Any]]:
+        with self.begin() as c:
+            rows = c.execute(select(s.sources).order_by(s.sources.c.name)).mappings().all()
+        out = []
+        for r in rows:
+            d = dict(r)
+            for k in ("last_fetch_at", "last_ok_at"):
+                d[k] = _utc(d[k]).isoformat() if d[k] else None
+            out.append(d)
+        return out
+
+    # --- items ---------------------------------------------------------------------------
+    def save_items(self, items: Iterable[Item], now: datetime) -> SaveResult:
+        """Insert new items, update changed ones, leave unchanged ones alone."""
+        new = updated = 0
+        changed: list[int] = []
+        with self.begin() as c:
+            for it in items:
+                key = item_key(it)
+                h = _content_hash(it)
+                row = c.execute(select(s.items.c.id, s.items.c.content_hash)
+                                .where(s.items.c.source == it.source, s.items.c.key == key)).first()
+                values = dict(url=it.url, guid=it.guid, title=it.title,
+                              published=it.published, text=it.text, summary=it.summary,
+                              html=it.html, highlights=json.dumps(list(it.highlights)),
+                              content_hash=h, updated=now)
+                if row is None:
+                    res = c.execute(insert(s.items).values(source=it.source, key=key,
+                                                           first_seen=now, **values))
+                    new += 1
+                    changed.append(int(res.inserted_primary_key[0]))
+                elif row.content_hash != h:
+                    c.execute(update(s.items).where(s.items.c.id == row.id).values(**values))
+                    updated += 1
+                    changed.append(row.id)
+        return SaveResult(new, updated, changed)
+
+    def items_between(self, since: datetime, until: datetime) -> list[StoredItem]:
+        """Items first seen, or published, in ``[since, until]``."""
+        t = s.items
+        q = select(t).where(
+            ((t.c.first_seen >= since) & (t.c.first_seen <= until))
+            | ((t.c.published >= since) & (t.c.published <= until)))
+        with self.begin() as c:
+            rows = c.execute(q.order_by(t.c.id)).mappings().all()
+        return [StoredItem(r["id"], self._row_item(r), _utc(r["first_seen"])) for r in rows]
+
+    def items_by_ids(self, ids: Iterable[int]) -> list[StoredItem]:
+        ids = list(ids)
+        if not ids:
+            return []
+        with self.begin() as c:
+            rows = c.execute(select(s.items).where(s.items.c.id.in_(ids))).mappings().all()
+        return [StoredItem(r["id"], self._row_item(r), _utc(r["first_seen"])) for r in rows]
+
+    @staticmethod
+    def _row_item(r: Any) -> Item:
+        return Item(source=r["source"], url=r["url"], guid=r["guid"], title=r["title"],
+                    published=_utc(r["published"]), text=r["text"], summary=r["summary"],
+                    html=r["html"], highlights=tuple(json.loads(r["highlights"] or "[]")))
+
+    def count_items(self) -> int:
+        with self.begin() as c:
+            return int(c.execute(select(func.count()).select_from(s.items)).scalar_one())
+
+    # --- prices --------------------------------------------------------------------------
+    def add_prices(self, observations: Iterable[PriceItem], *, item_id: int | None,
+                   now: datetime) -> int:
+        """Store observations; one already stored (same commodity, unit, date, level) is
+        skipped, whichever source reported it. Returns how many were new."""
+        added = 0
+        with self.begin() as c:
+            for p in observations:
+                if p.as_of is None:
+                    continue
+                try:
+                    with c.begin_nested():
+                        c.execute(insert(s.prices).values(
+                            commodity=p.commodity, kind=p.kind, low=p.low, high=p.high,
+                            unit=p.unit, change=p.change, change_pct=p.change_pct,
+                            as_of=p.as_of, source=p.source, item_id=item_id, observed=now))
+                    added += 1
+                except IntegrityError:
+                    pass
+        return added
+
+    def price_observations(self, since: date) -> list[PriceItem]:
+        t = s.prices
+        with self.begin() as c:
+            rows = c.execute(select(t).where(t.c.as_of >= since)
+                             .order_by(t.c.as_of, t.c.id)).mappings().all()
+        return [PriceItem(commodity=r["commodity"], kind=r["kind"], low=r["low"],
+                          high=r["high"], unit=r["unit"], change=r["change"],
+                          change_pct=r["change_pct"], as_of=r["as_of"], source=r["source"])
+                for r in rows]
+
+    # --- editions ------------------------------------------------------------------------
+    def save_edition(self, day: date, edition: dict[str, Any], *, as_of: datetime | None,
+                     html_size: int | None, stories: list[dict[str, str]],
+                     now: datetime) -> None:
+        """Store (or replace) the edition of ``day`` and its story fingerprints.
+
+        Editors' edits always survive a rebuild (they are applied by story id); an
+        approval is reset when the rebuilt content differs from what was approved.
+        """
+        body = json.dumps(edition, ensure_ascii=False, sort_keys=True)
+        with self.begin() as c:
+            row = c.execute(select(s.editions.c.edition_json, s.editions.c.status)
+                            .where(s.editions.c.date == day)).first()
+            values = dict(edition_json=body, built_at=now, as_of=as_of, html_size=html_size)
+            if row is None:
+                c.execute(insert(s.editions).values(date=day, status="draft", edits_json="{}",
+                                                    **values))
+            else:
+                if row.status == "approved" and row.edition_json != body:
+                    values.update(status="draft", approved_by=None, approved_at=None)
+                c.execute(update(s.editions).where(s.editions.c.date == day).values(**values))
+            c.execute(s.edition_stories.delete().where(s.edition_stories.c.edition_date == day))
+            for st in stories:
+                c.execute(insert(s.edition_stories).values(edition_date=day, **st))
+
+    def edition(self, day: date) -> dict[str, Any] | None:
+        """The stored edition row of ``day`` (edition parsed from JSON), or None."""
+        with self.begin() as c:
+            r = c.execute(select(s.editions).where(s.editions.c.date == day)).mappings().first()
+        if r is None:
+            return None
+        d = dict(r)
+        d["edition"] = json.loads(d.pop("edition_json"))
+        d["edits"] = json.loads(d.pop("edits_json") or "{}")
+        for k in ("built_at", "as_of", "approved_at"):
+            d[k] = _utc(d[k])
+        return d
+
+    def latest_edition_date(self) -> date | None:
+        with self.begin() as c:
+            return c.execute(select(func.max(s.editions.c.date))).scalar_one()
+
+    def edition_dates(self) -> list[date]:
+        with self.begin() as c:
+            return list(c.execute(select(s.editions.c.date)
+                                  .order_by(s.editions.c.date.desc())).scalars())
+
+    def save_edits(self, day: date, edits: dict[str, Any]) -> None:
+        with self.begin() as c:
+            n = c.execute(update(s.editions).where(s.editions.c.date == day)
+                          .values(edits_json=json.dumps(edits, ensure_ascii=False),
+                                  status="draft", approved_by=None, approved_at=None)).rowcount
+        if not n:
+            raise StoreError(f"no edition for {day}", hint="run `newsletter build` first")
+
+    def approve(self, day: date, by: str, now: datetime) -> None:
+        with self.begin() as c:
+            n = c.execute(update(s.editions).where(s.editions.c.date == day)
+                          .values(status="approved", approved_by=by, approved_at=now)).rowcount
+        if not n:
+            raise StoreError(f"no edition for {day}", hint="run `newsletter build` first")
+
+    def previous_stories(self, before: date, since: date) -> list[dict[str, Any]]:
+        t = s.edition_stories
+        with self.begin() as c:
+            rows = c.execute(select(t).where(t.c.edition_date < before,
+                                             t.c.edition_date >= since)).mappings().all()
+        return [dict(r) for r in rows]
+
+    # --- archive -------------------------------------------------------------------------
+    def save_archive(self, day: date, html: str) -> None:
+        with self.begin() as c:
+            c.execute(s.archive.delete().where(s.archive.c.date == day))
+            c.execute(insert(s.archive).values(date=day, html=html.encode(), published=False))
+
+    def publish_archive(self, day: date) -> None:
+        with self.begin() as c:
+            c.execute(update(s.archive).where(s.archive.c.date == day).values(published=True))
+
+    def archive_page(self, day: date, *, published_only: bool = True) -> str | None:
+        q = select(s.archive.c.html).where(s.archive.c.date == day)
+        if published_only:
+            q = q.where(s.archive.c.published.is_(True))
+        with self.begin() as c:
+            r = c.execute(q).scalar_one_or_none()
+        return r.decode() if r is not None else None
+
+    def archive_dates(self, *, published_only: bool = True) -> list[date]:
+        q = select(s.archive.c.date).order_by(s.archive.c.date.desc())
+        if published_only:
+            q = q.where(s.archive.c.published.is_(True))
+        with self.begin() as c:
+            return list(c.execute(q).scalars())
+
+    # --- runs ----------------------------------------------------------------------------
+    def start_run(self, job: str, now: datetime) -> int:
+        with self.begin() as c:
+            res = c.execute(insert(s.runs).values(job=job, started=now, status="running",
+                                                  detail="{}"))
+            return int(res.inserted_primary_key[0])
+
+    def finish_run(self, run_id: int, status: str, detail: dict[str, Any],
+                   now: datetime) -> None:
+        with self.begin() as c:
+            c.execute(update(s.runs).where(s.runs.c.id == run_id).values(
+                finished=now, status=status, detail=json.dumps(detail, default=str)))
+
+    def last_runs(self) -> dict[str, dict[str, Any]]:
+        """The latest finished run of each job."""
+        out: dict[str, dict[str, Any]] = {}
+        with self.begin() as c:
+            for job in ("collect", "build", "send"):
+                r = c.execute(select(s.runs).where(s.runs.c.job == job,
+                                                   s.runs.c.finished.is_not(None))
+                              .order_by(s.runs.c.id.desc()).limit(1)).mappings().first()
+                if r:
+                    out[job] = {"started": _utc(r["started"]).isoformat(),
+                                "finished": _utc(r["finished"]).isoformat(),
+                                "status": r["status"], "detail": json.loads(r["detail"])}
+        return out
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
+
+
+def open_store(url: str) -> Store:
+    """Open (and create or migrate) the store at a SQLAlchemy URL.
+
+    Raises:
+        StoreError: the database cannot be opened or created.
+    """
+    if url.startswith("sqlite:///") and ":memory:" not in url:
+        Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        engine = create_engine(url, future=True)
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
+        s.metadata.create_all(engine)
+        with engine.begin() as c:
+            row = c.execute(select(s.meta.c.value).where(s.meta.c.key == "schema_version")).first()
+            version = int(row[0]) if row else 0
+            for v in sorted(k for k in s._MIGRATIONS if k > version):
+                for stmt in s._MIGRATIONS[v]:
+                    c.exec_driver_sql(stmt)
+            if version != s.SCHEMA_VERSION:
+                c.execute(s.meta.delete().where(s.meta.c.key == "schema_version"))
+                c.execute(insert(s.meta).values(key="schema_version",
+                                                value=str(s.SCHEMA_VERSION)))
+    except SQLAlchemyError as exc:
+        raise StoreError(f"cannot open the store {url!r}: {exc}",
+                         hint="check [store] url in newsletter.toml") from exc
+    return Store(engine)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
