@@ -261,6 +261,32 @@ def _describe(err: dict[str, Any]) -> str:
     return f"{loc}: {msg}"
 
 
+def _line_of(lines: list[str], dotted: str) -> int | None:
+    """Best-effort line number of a dotted key in the TOML text (for error messages)."""
+    parts = dotted.split(".")
+    for i, ln in enumerate(lines):
+        if ln.strip().replace(" ", "") in (f"[{dotted}]", f"[[{dotted}]]"):
+            return i + 1
+    for cut in range(len(parts) - 1, -1, -1):
+        table, keys = parts[:cut], parts[cut:]
+        header = "[" + ".".join(table) + "]"
+        start = 0
+        if table:
+            found = [i for i, ln in enumerate(lines) if ln.strip().replace(" ", "") == header]
+            if not found:
+                continue
+            start = found[0] + 1
+        for i in range(start, len(lines)):
+            stripped = lines[i].strip()
+            if i > start and stripped.startswith("[") and table:
+                break
+            if stripped.split("=", 1)[0].strip().strip('"') == keys[0] and "=" in stripped:
+                return i + 1
+        if table and len(keys) == 0:
+            return start
+    return None
+
+
 def _find_secrets(data: Any, prefix: str = "") -> list[str]:
     found = []
     if isinstance(data, dict):
@@ -301,15 +327,23 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{file}: cannot read: {exc}") from None
     problems = _find_secrets(data)
+    secret_paths = {p.split(":", 1)[0] for p in problems}
     try:
         cfg = Config(**data, root=file.resolve().parent, file=file.resolve())
     except ValidationError as exc:
-        problems += [_describe(e) for e in exc.errors()]
+        problems += [_describe(e) for e in exc.errors()
+                     if ".".join(map(str, e["loc"])) not in secret_paths]
         cfg = None
     except TypeError as exc:
         problems.append(str(exc))
         cfg = None
     if problems or cfg is None:
+        lines = file.read_text(encoding="utf-8").splitlines()
+        located = []
+        for p in problems:
+            n = _line_of(lines, p.split(":", 1)[0])
+            located.append(f"line {n}: {p}" if n else p)
         raise ConfigError(f"{file}: {len(problems)} problem(s) in the configuration:",
-                          problems=problems)
+                          problems=located,
+                          hint="see the README section 'Configuration' for every key")
     return cfg

@@ -1,0 +1,43 @@
+"""REE Daily: a daily email newsletter for the rare-earth-element market.
+
+Public names: :class:`Newsletter` (the core object every front end drives),
+:func:`load_config`, the data types and the exception tree.
+"""
+
+from .config import Config, load_config
+from .core import Newsletter
+from .exceptions import (
+    AlreadyRunningError,
+    ConfigError,
+    FetchError,
+    NewsletterError,
+    NotApprovedError,
+    ParseError,
+    RenderError,
+    SendError,
+    StoreError,
+    SubscriberError,
+)
+from .types import Item, PriceItem, Relevance, Source
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AlreadyRunningError",
+    "Config",
+    "ConfigError",
+    "FetchError",
+    "Item",
+    "Newsletter",
+    "NewsletterError",
+    "NotApprovedError",
+    "ParseError",
+    "PriceItem",
+    "Relevance",
+    "RenderError",
+    "SendError",
+    "Source",
+    "StoreError",
+    "SubscriberError",
+    "load_config",
+]

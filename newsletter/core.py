@@ -1,0 +1,432 @@
+"""The one object every front end drives: :class:`Newsletter`.
+
+The CLI, the preview app and the scheduler all get a ``Newsletter`` and call its methods
+(``collect``, ``build``, ``send``, ``run``, ``inspect``, ``approve``, ``status``). Each stage
+reads from and writes to the store, never to the next stage directly, so every method can
+run on its own and after a crash.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from .config import Config
+from .exceptions import ConfigError, NotApprovedError, RenderError
+from .store import Store, open_store
+from .types import Item, PriceItem, Source
+
+log = logging.getLogger("newsletter")
+
+
+@dataclass
+class CollectReport:
+    """What ``collect`` did: the JSON run report of DESIGN.md plus totals."""
+
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    items_new: int = 0
+    items_updated: int = 0
+    prices_new: int = 0
+    as_of: datetime | None = None
+    offline: bool = False
+
+    @property
+    def failed(self) -> list[dict[str, Any]]:
+        return [s for s in self.sources if s["status"] == "error"]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"sources": self.sources, "items_new": self.items_new,
+                "items_updated": self.items_updated, "prices_new": self.prices_new,
+                "as_of": self.as_of.isoformat() if self.as_of else None,
+                "offline": self.offline}
+
+
+@dataclass
+class BuildReport:
+    date: date
+    directory: Path
+    stories: int
+    highlights: int
+    prices: int
+    html_size: int
+    items_considered: int
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ListSendReport:
+    list_name: str
+    sent: int = 0
+    deferred: int = 0
+    failed: int = 0
+    bounced: int = 0
+    skipped: int = 0
+    paused: bool = False
+    message: str = ""
+    already_sent: bool = False
+
+
+class Newsletter:
+    """A configured newsletter project.
+
+    Args:
+        config: the validated configuration.
+        store: an open store (default: opened from ``config.store_url``).
+        now: the clock; tests replace it (the one seam for time).
+    """
+
+    def __init__(self, config: Config, store: Store | None = None,
+                 now: Callable[[], datetime] | None = None) -> None:
+        self.config = config
+        self._store = store
+        self._now_fn = now or (lambda: datetime.now(UTC))
+
+    # --- plumbing ------------------------------------------------------------------------
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = open_store(self.config.store_url)
+        return self._store
+
+    def now(self) -> datetime:
+        return self._now_fn()
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.config.newsletter.timezone)
+
+    def today(self) -> date:
+        return self.now().astimezone(self.tz).date()
+
+    def issue_dir(self, day: date) -> Path:
+        return self.config.data_dir / "issues" / day.isoformat()
+
+    def sources(self) -> list[Source]:
+        from .collect import load_sources
+
+        return load_sources(self.config.sources_file)
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+    # --- snapshots -----------------------------------------------------------------------
+    def snapshot_days(self) -> list[date]:
+        root = self.config.snapshots_dir
+        days = []
+        if root.is_dir():
+            for p in root.iterdir():
+                try:
+                    if (p / "capture.toml").is_file():
+                        days.append(date.fromisoformat(p.name))
+                except ValueError:
+                    continue
+        return sorted(days)
+
+    def snapshot_dir(self, day: date | None) -> Path:
+        days = self.snapshot_days()
+        if not days:
+            raise ConfigError(f"no snapshots under {self.config.snapshots_dir}",
+                              hint="--offline replays seeds/snapshots/<date>/capture.toml; "
+                                   "run without --offline to fetch live sources")
+        if day is None:
+            return self.config.snapshots_dir / days[-1].isoformat()
+        if day not in days:
+            raise ConfigError(f"no snapshot for {day} under {self.config.snapshots_dir}",
+                              hint="recorded days: " + ", ".join(d.isoformat() for d in days))
+        return self.config.snapshots_dir / day.isoformat()
+
+    # --- collect -------------------------------------------------------------------------
+    def collect(self, *, offline: bool = False, day: date | None = None,
+                only: list[str] | None = None) -> CollectReport:
+        """Fetch every source (or the recorded snapshots) and store new items and prices."""
+        from .collect import FetchState, collect_sources, snapshot_transport
+
+        sources = self.sources()
+        if only:
+            unknown = sorted(set(only) - {s.name for s in sources})
+            if unknown:
+                raise ConfigError(f"unknown source(s): {', '.join(unknown)}",
+                                  hint="see `newsletter status` for the configured sources")
+            sources = [s for s in sources if s.name in only]
+        transport = None
+        as_of = self.now()
+        if offline:
+            transport, as_of = snapshot_transport(self.snapshot_dir(day))
+        states = {name: FetchState(etag=e, last_modified=lm)
+                  for name, (e, lm) in self.store.fetch_states().items()}
+        if offline:
+            states = {}  # a replay is always a full read of the recording
+        run_id = self.store.start_run("collect", self.now())
+        results = asyncio.run(collect_sources(sources, states, self.config.collect,
+                                              user_agent=self.config.user_agent,
+                                              transport=transport))
+        report = CollectReport(as_of=as_of, offline=offline)
+        by_name = {s.name: s for s in sources}
+        for res in results:
+            src = by_name[res.source]
+            saved = self.store.save_items(res.items, as_of)
+            report.items_new += saved.new
+            report.items_updated += saved.updated
+            report.prices_new += self._extract_prices(src, saved.changed_ids, as_of)
+            self.store.save_source_state(
+                res.source, res.url, status=res.status, error=res.error, etag=res.etag,
+                last_modified=res.last_modified, permanent_redirect=res.permanent_redirect,
+                now=self.now())
+            entry: dict[str, Any] = {"name": res.source, "url": res.url, "status": res.status,
+                                     "error": res.error, "items_new": saved.new}
+            if res.permanent_redirect:
+                entry["permanent_redirect"] = res.permanent_redirect
+            if res.warnings:
+                entry["warnings"] = list(res.warnings)
+            report.sources.append(entry)
+        status = "error" if report.failed and len(report.failed) == len(results) else "ok"
+        self.store.finish_run(run_id, status, {
+            "items_new": report.items_new, "failed": [s["name"] for s in report.failed],
+            "as_of": as_of.isoformat(), "offline": offline}, self.now())
+        if offline:
+            self._set_as_of(as_of)
+        return report
+
+    def _extract_prices(self, src: Source, item_ids: list[int], as_of: datetime) -> int:
+        from .summarize.prices import extract_prices
+
+        added = 0
+        for stored in self.store.items_by_ids(item_ids):
+            it = stored.item
+            when = (it.published or as_of).astimezone(self.tz).date()
+            text = "\n".join(p for p in (it.title, it.summary, it.text) if p)
+            found = extract_prices(text, as_of=when, source=src.title)
+            added += self.store.add_prices(found, item_id=stored.id, now=self.now())
+        return added
+
+    def _set_as_of(self, as_of: datetime) -> None:
+        """Remember the data cut-off of the last offline collect (for build)."""
+        path = self.config.data_dir / "as_of.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({"as_of": as_of.isoformat()}))
+
+    def data_as_of(self) -> datetime:
+        """The data cut-off: the snapshot capture time after an offline collect, else now."""
+        path = self.config.data_dir / "as_of.json"
+        runs = self.store.last_runs().get("collect")
+        if path.exists() and runs and runs["detail"].get("offline"):
+            try:
+                return datetime.fromisoformat(json.loads(path.read_text())["as_of"])
+            except (ValueError, KeyError):
+                pass
+        return self.now()
+
+    # --- build ---------------------------------------------------------------------------
+    def build(self, day: date | None = None, *, as_of: datetime | None = None) -> BuildReport:
+        """Assemble the edition of ``day`` from the store and render it to var/issues/DAY/."""
+        from .render import render_edition, render_web_edition
+        from .summarize.cluster import fingerprint
+        from .summarize.edition import PreviousStory, build_edition
+        from .summarize.prices import dedupe_observations, index_series, price_table
+
+        cfg = self.config
+        as_of = as_of or self.data_as_of()
+        day = day or as_of.astimezone(self.tz).date()
+        run_id = self.store.start_run("build", self.now())
+        ed = cfg.editorial
+        since = as_of - timedelta(days=ed.lookback_days)
+        stored = self.store.items_between(since, as_of + timedelta(hours=1))
+        sources = {s.name: s for s in self.sources()}
+        previous = [PreviousStory(fingerprint=r["fingerprint"], url=r["url"], title=r["title"],
+                                  edition_date=r["edition_date"])
+                    for r in self.store.previous_stories(day, day - timedelta(days=14))]
+        obs = dedupe_observations(self.store.price_observations(day - timedelta(days=120)))
+        obs = [o for o in obs if o.as_of is None or o.as_of <= day]
+        table = price_table(obs, today=day, stale_days=ed.stale_price_days)
+        series = index_series(obs, commodity="creia_index", n=30)
+        from .summarize.prices import COMMODITY_NAMES
+
+        chart = ({"commodity": "creia_index", "name": COMMODITY_NAMES.get("creia_index",
+                                                                         "CREIA index"),
+                  "points": [[d.isoformat(), v] for d, v in series]} if series else None)
+        row = self.store.edition(day)
+        edits = row["edits"] if row else {}
+        edition = build_edition([s.item for s in stored], sources=sources, previous=previous,
+                                prices=table, index_chart=chart, date=day, as_of=as_of,
+                                title=cfg.newsletter.title, settings=ed, edits=edits)
+        out = self.issue_dir(day)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "edition.json").write_text(json.dumps(edition, ensure_ascii=False, indent=2),
+                                          encoding="utf-8")
+        list_name = next(iter(cfg.lists), "daily")
+        rendered = render_edition(edition, config=cfg, list_name=list_name)
+        sample = self.sample_message(rendered, list_name)
+        (out / "email.html").write_text(sample["html"], encoding="utf-8")
+        (out / "email.txt").write_text(sample["text"], encoding="utf-8")
+        if rendered.chart_png:
+            (out / "chart.png").write_bytes(rendered.chart_png)
+        self.store.save_archive(day, render_web_edition(edition, config=cfg))
+        by_id = {it.url: it for it in (s.item for s in stored)}
+        stories_rows = []
+        for sec in edition["sections"]:
+            for st in sec["stories"]:
+                item = by_id.get(st["url"])
+                fp = fingerprint(item) if item else ""
+                stories_rows.append({"story_id": st["id"], "url": st["url"],
+                                     "title": st["title"], "fingerprint": fp})
+        self.store.save_edition(day, edition, as_of=as_of, html_size=rendered.size_bytes,
+                                stories=stories_rows, now=self.now())
+        n_stories = sum(len(s["stories"]) for s in edition["sections"])
+        report = BuildReport(date=day, directory=out, stories=n_stories,
+                             highlights=len(edition["highlights"]), prices=len(edition["prices"]),
+                             html_size=rendered.size_bytes, items_considered=len(stored),
+                             warnings=list(rendered.warnings))
+        self.store.finish_run(run_id, "ok", {"date": day.isoformat(), "stories": n_stories,
+                                             "html_size": rendered.size_bytes}, self.now())
+        return report
+
+    def sample_message(self, rendered: Any, list_name: str) -> dict[str, str]:
+        """The personalised HTML/text parts for a sample reader (used for files and preview)."""
+        from .deliver._job import sample_parts
+
+        return sample_parts(self.config, rendered, list_name)
+
+    # --- send ----------------------------------------------------------------------------
+    def rendered(self, day: date, list_name: str) -> Any:
+        """Render the stored edition of ``day`` for one list (one premailer run)."""
+        from .render import render_edition
+
+        row = self.store.edition(day)
+        if row is None:
+            raise RenderError(f"no edition for {day}",
+                              hint="run `newsletter build` (or `newsletter run`) first")
+        return render_edition(row["edition"], config=self.config, list_name=list_name)
+
+    def check_approved(self, day: date) -> None:
+        if self.config.editorial.approval != "required":
+            return
+        row = self.store.edition(day)
+        if row is None or row["status"] not in ("approved", "sent"):
+            raise NotApprovedError(
+                f"the edition of {day} is not approved and [editorial] approval = "
+                "\"required\"", hint=f"review it with `newsletter preview`, then "
+                                     f"`newsletter approve --date {day}`")
+
+    def approve(self, day: date | None = None, by: str | None = None) -> date:
+        day = day or self.store.latest_edition_date()
+        if day is None:
+            raise RenderError("there is no edition to approve",
+                              hint="run `newsletter build` first")
+        who = by or f"{os.environ.get('USER', 'editor')}@{socket.gethostname()}"
+        self.store.approve(day, who, self.now())
+        return day
+
+    def make_transport(self) -> Any:
+        from .deliver._job import make_transport
+
+        return make_transport(self.config, self.config.data_dir / "outbox")
+
+    def send(self, day: date | None = None, *, list_name: str | None = None,
+             progress: Any = None, stop_event: Any = None) -> list[ListSendReport]:
+        """Deliver the edition of ``day`` to each list (or one), resumably."""
+        from .deliver._job import send_list
+
+        day = day or self.store.latest_edition_date()
+        if day is None:
+            raise RenderError("there is no edition to send", hint="run `newsletter build` first")
+        self.check_approved(day)
+        names = [list_name] if list_name else list(self.config.lists)
+        for n in names:
+            self.config.list_settings(n)
+        run_id = self.store.start_run("send", self.now())
+        reports = []
+        try:
+            for n in names:
+                reports.append(send_list(self, day, n, progress=progress,
+                                         stop_event=stop_event))
+        except Exception as exc:
+            self.store.finish_run(run_id, "error", {"date": day.isoformat(),
+                                                    "error": str(exc)}, self.now())
+            raise
+        bad = any(r.paused or r.failed for r in reports)
+        self.store.finish_run(run_id, "error" if bad else "ok", {
+            "date": day.isoformat(),
+            "lists": {r.list_name: {"sent": r.sent, "deferred": r.deferred, "failed": r.failed,
+                                    "paused": r.paused, "message": r.message}
+                      for r in reports}}, self.now())
+        self.store.publish_archive(day)
+        return reports
+
+    def send_test(self, address: str, day: date | None = None,
+                  list_name: str | None = None, name: str = "") -> str:
+        """Send one test copy of the edition to ``address`` (ledger untouched)."""
+        from .deliver._job import send_test
+
+        day = day or self.store.latest_edition_date()
+        if day is None:
+            raise RenderError("there is no edition to send", hint="run `newsletter build` first")
+        list_name = list_name or next(iter(self.config.lists))
+        return send_test(self, day, list_name, address, name)
+
+    # --- inspect / prices ----------------------------------------------------------------
+    def inspect(self, target: str, url: str | None = None) -> dict[str, Any]:
+        """What the collector extracts from a source name, URL or local file."""
+        from .collect import inspect_target
+        from .summarize.prices import extract_prices
+        from .summarize.relevance import score
+
+        sources = {s.name: s for s in self.sources()}
+        src = sources.get(target)
+        where = url or (src.url if src else target)
+        kind, items = asyncio.run(inspect_target(where, source=src,
+                                                 settings=self.config.collect,
+                                                 user_agent=self.config.user_agent))
+        weight = src.weight if src else 0.5
+        out = []
+        for it in items:
+            rel = score(it, weight, self.config.editorial.relevance_threshold)
+            when = it.published.date() if it.published else None
+            text = "\n".join(p for p in (it.title, it.summary, it.text) if p)
+            d = it.to_dict()
+            d["prices"] = [p.to_dict() for p in extract_prices(
+                text, as_of=when, source=src.title if src else None)]
+            d.update(relevance=round(rel.score, 3), relevant=rel.relevant,
+                     reasons=list(rel.reasons), topic=rel.topic)
+            out.append(d)
+        return {"kind": kind, "items": out}
+
+    @staticmethod
+    def prices(text: str) -> list[PriceItem]:
+        from .summarize.prices import extract_prices
+
+        return extract_prices(text)
+
+    # --- status --------------------------------------------------------------------------
+    def status(self) -> dict[str, Any]:
+        from .deliver._job import pending_summary
+
+        latest = self.store.latest_edition_date()
+        row = self.store.edition(latest) if latest else None
+        return {
+            "last_runs": self.store.last_runs(),
+            "sources": self.store.source_health(),
+            "latest_edition": None if row is None else {
+                "date": latest.isoformat() if latest else None, "status": row["status"],
+                "approved_by": row["approved_by"], "html_size": row["html_size"]},
+            "deliveries": pending_summary(self.store),
+            "next_runs": self.next_runs(),
+        }
+
+    def next_runs(self) -> dict[str, str | None]:
+        from .schedule import next_fire_times
+
+        return next_fire_times(self.config, self.now())
+
+
+def item_text(item: Item) -> str:
+    return "\n".join(p for p in (item.title, item.summary, item.text) if p)
