@@ -1,0 +1,414 @@
+"""Lexical layer of the price extractor: sentences, dates, numbers with units, mentions.
+
+Each function here turns text into a flat list of typed tokens with character offsets.
+``prices.py`` then attaches value tokens to commodity mentions by grammar cues.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from newsletter.summarize._commodities import ELEMENTS, commodity_id
+
+# ---------------------------------------------------------------- sentences and dates
+
+_SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'“(\[•*-])|\s*\n+\s*")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences, headlines and bullets of ``text`` (newlines always end a unit)."""
+    return [s for s in (p.strip() for p in _SENT_SPLIT.split(text)) if s]
+
+
+_MONTHS = {
+    m: i + 1
+    for i, ms in enumerate(
+        [
+            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
+            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
+            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+            ("december", "dec"),
+        ]
+    )
+    for m in ms
+}
+_MONTH_RE = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"  # noqa: E501
+_DATE_MD = re.compile(
+    rf"\b(?P<mon>{_MONTH_RE})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<year>(?:19|20)\d\d)\b)?",
+    re.I,
+)
+_DATE_DM = re.compile(
+    rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<mon>{_MONTH_RE})\b\.?(?:,?\s+(?P<year>(?:19|20)\d\d)\b)?",
+    re.I,
+)
+_DATE_ISO = re.compile(r"\b(?:19|20)\d\d-\d{1,2}-\d{1,2}\b|\b\d{1,2}/\d{1,2}/(?:19|20)?\d\d\b")
+_MONTH_YEAR = re.compile(rf"\b{_MONTH_RE}\.?,?\s+(?:19|20)\d\d\b", re.I)
+_BASE = re.compile(r"\b(?:19|20)\d\d\s*=\s*100\b")
+_RATIO = re.compile(r"\b\d+(?:\.\d+)?\s*:\s*\d+(?:\.\d+)?\b(?!\s*(?:yuan|/|%))")
+_CLOCK = re.compile(r"\b\d{1,2}:\d{2}\s*(?:a\.?m\.?|p\.?m\.?|GMT|UTC|CST)?", re.I)
+_YEAR = re.compile(
+    r"(?<![\d,.$¥])(?:19[5-9]\d|20[0-4]\d)(?![\d,.]\d)(?!\s*(?:points?|pts|yuan|/|usd|rmb|cny|-\d))",
+    re.I,
+)
+_QUARTERS = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)\b|\b(?:Q|H)\d\b|\bCSI\s*\d+\b", re.I)
+
+
+def find_date(sentence: str, as_of: date | None) -> date | None:
+    """The first month-and-day date the sentence names ("On August 18", "January 26, 2026").
+
+    The year is the stated one, else ``as_of``'s (moved back a year when the date would
+    otherwise fall after ``as_of``); with neither, None.
+    """
+    best: tuple[int, re.Match[str]] | None = None
+    for rx in (_DATE_MD, _DATE_DM):
+        m = rx.search(sentence)
+        if m and (best is None or m.start() < best[0]):
+            best = (m.start(), m)
+    if best is None:
+        return None
+    m = best[1]
+    mon = _MONTHS.get(m.group("mon").lower().rstrip("."))
+    day = int(m.group("day"))
+    if mon is None:
+        return None
+    if m.group("year"):
+        year = int(m.group("year"))
+    elif as_of is not None:
+        year = as_of.year
+    else:
+        return None
+    try:
+        found = date(year, mon, day)
+    except ValueError:
+        return None
+    if not m.group("year") and as_of is not None and found > as_of:
+        try:
+            found = date(year - 1, mon, day)
+        except ValueError:
+            return None
+    return found
+
+
+def mask_non_prices(s: str) -> str:
+    """Blank out dates, years, base years, ratios and clock times (offsets kept)."""
+
+    def blank(m: re.Match[str]) -> str:
+        return " " * (m.end() - m.start())
+
+    for rx in (_DATE_ISO, _DATE_MD, _DATE_DM, _MONTH_YEAR, _BASE, _CLOCK, _RATIO, _QUARTERS):
+        s = rx.sub(blank, s)
+    return _YEAR.sub(blank, s)
+
+
+# ---------------------------------------------------------------- numbers with units
+
+_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_SCALE = r"million|mln|mn|m|billion|bn|thousand|k"
+_SCALES = {"million": 1e6, "mln": 1e6, "mn": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9,
+           "thousand": 1e3, "k": 1e3}
+_CUR_PREFIX = r"US\s?\$|USD|A\$|AU\$|C\$|HK\$|\$|¥|￥|RMB|CNY|Rmb|yuan"
+_CORE = re.compile(
+    rf"(?<![\w.,])(?P<n1>{_NUM})(?:\s?(?P<s1>{_SCALE})\b)?"
+    rf"(?:\s?(?P<sep>-|–|—|~|to)\s?(?:{_CUR_PREFIX})?\s?(?P<n2>{_NUM})(?:\s?(?P<s2>{_SCALE})\b)?)?",
+    re.I,
+)
+_PREFIX = re.compile(
+    rf"(?P<sign>[+\-−](?=\s?(?:{_CUR_PREFIX})?\s?$))?\s?(?P<cur>{_CUR_PREFIX})?\s?$", re.I
+)
+_UNIT_LABEL = re.compile(
+    r"(?P<cur>\$|¥|yuan|rmb|cny|usd|us\$)\s*/\s*(?P<meas>kg|t|mt|tons?|tonnes?)\s*\)?\s*[:=]?\s*$",
+    re.I,
+)
+_MEAS = r"(?:metric\s+)?(?:mt|t|tons?|tonnes?|kgs?|kilograms?|kilos?|lbs?|pounds?)"
+_SUFFIX = re.compile(
+    r"\s?(?:(?P<pct>%|percent\b|per\s?cent\b|pct\b)"
+    r"|(?P<pts>points?\b|pts?\b)"
+    r"|(?P<mult>×|x\b|times\b|-fold\b)"
+    rf"|(?:(?P<cur>yuan|rmb|cny|usd|us\s?dollars?|dollars?)\b\.?)?"
+    rf"(?:\s?(?P<per>/|per\s|a\s|each\s)\s?(?P<meas>{_MEAS})\b|\s(?P<qty>{_MEAS})\b)?)",
+    re.I,
+)
+_KG = {"kg", "kgs", "kilogram", "kilograms", "kilo", "kilos"}
+_LB = {"lb", "lbs", "pound", "pounds"}
+
+
+@dataclass
+class Value:
+    """One number (or range) with whatever currency, measure and sign came with it."""
+
+    start: int
+    end: int
+    low: float
+    high: float
+    currency: str | None = None  # CNY, USD, OTHER
+    measure: str | None = None  # t, kg
+    kind: str = "bare"  # bare, money, pct, points, mult, qty
+    sign: int = 0
+    scaled: bool = False
+    is_range: bool = False
+    role: str = ""  # level, change, prev, ignore (set by the parser)
+    unit: str | None = None
+    changes: dict[str, float] = field(default_factory=dict)
+
+    def unit_name(self) -> str | None:
+        """``CNY/t`` and friends, or ``points``; None when no price unit is known."""
+        if self.kind == "points":
+            return "points"
+        if self.currency in {"CNY", "USD"} and self.measure in {"t", "kg"}:
+            return f"{self.currency}/{self.measure}"
+        return None
+
+
+def _cur(tok: str | None) -> str | None:
+    if not tok:
+        return None
+    t = tok.lower().replace(" ", "")
+    if t in {"$", "us$", "usd", "usdollar", "usdollars", "dollar", "dollars"}:
+        return "USD"
+    if t in {"¥", "￥", "rmb", "cny", "yuan"}:
+        return "CNY"
+    return "OTHER"
+
+
+def _meas(tok: str | None) -> str | None:
+    if not tok:
+        return None
+    t = tok.lower().split()[-1]
+    if t in _KG:
+        return "kg"
+    if t in _LB:
+        return "lb"
+    return "t"
+
+
+def _num(n: str, scale: str | None) -> float:
+    v = float(n.replace(",", ""))
+    return v * _SCALES[scale.lower()] if scale else v
+
+
+def find_values(s: str) -> list[Value]:
+    """Numbers of a masked sentence with their units (see ``mask_non_prices``)."""
+    out: list[Value] = []
+    for m in _CORE.finditer(s):
+        n1, s1, n2, s2, sep = m.group("n1", "s1", "n2", "s2", "sep")
+        if sep and sep.lower() == "to" and re.search(r"\bfrom\s+\S*\s*$", s[: m.start()], re.I):
+            # "from 52 to 55": not a range; keep the first number only
+            n2 = s2 = sep = None
+        inherit = s2 if n2 and not s1 and "," not in n1 and float(n1) < 1000 else None
+        lo = _num(n1, s1 or inherit)
+        hi = _num(n2, s2 or s1) if n2 else lo
+        end = m.end() if n2 else (m.end("s1") if s1 else m.end("n1"))
+        if n2 and (hi < lo or hi > lo * 3):
+            if sep in {"-", "–", "—"} and hi < lo:
+                # "5,000-3" or an id like "100-2": not a range
+                hi, end = lo, (m.end("s1") if s1 else m.end("n1"))
+                n2 = None
+        v = Value(m.start(), end, lo, hi, scaled=bool(s1 or s2), is_range=bool(n2))
+        pre = _PREFIX.search(s[max(0, m.start() - 8) : m.start()])
+        if pre:
+            if pre.group("cur"):
+                v.currency = _cur(pre.group("cur"))
+                v.kind = "money"
+            if pre.group("sign"):
+                before = s[: m.start() - len(pre.group(0))]
+                if not before or not before[-1].isalnum():
+                    v.sign = 1 if pre.group("sign") == "+" else -1
+        lab = _UNIT_LABEL.search(s[max(0, m.start() - 30) : m.start()])
+        if lab and v.currency is None:
+            v.currency, v.measure, v.kind = _cur(lab.group("cur")), _meas(lab.group("meas")), "money"
+        suf = _SUFFIX.match(s, v.end)
+        if suf and suf.group(0).strip():
+            if suf.group("pct"):
+                v.kind = "pct"
+            elif suf.group("pts"):
+                v.kind = "points"
+            elif suf.group("mult"):
+                v.kind = "mult"
+            else:
+                if suf.group("cur"):
+                    v.currency = _cur(suf.group("cur"))
+                    v.kind = "money"
+                if suf.group("meas"):
+                    v.measure = _meas(suf.group("meas"))
+                    v.kind = "money"
+                elif suf.group("qty"):
+                    if v.currency is None:
+                        v.kind = "qty"
+                    else:
+                        v.measure = _meas(suf.group("qty"))
+            v.end = suf.end()
+        # "per kg per kg" and trailing unit repeats are harmless; convert /lb to /kg
+        if v.measure == "lb":
+            v.low, v.high, v.measure = v.low * 2.20462, v.high * 2.20462, "kg"
+        if v.kind == "money" and v.measure is None and v.currency in {"CNY", "USD"}:
+            v.measure = _default_measure(v)
+        out.append(v)
+    return out
+
+
+def _default_measure(v: Value) -> str | None:
+    """Measure for money with none stated: big yuan figures are per tonne, small per kg."""
+    if v.currency == "CNY":
+        if v.high >= 1e9:
+            return None
+        return "t" if v.high >= 50_000 else ("kg" if v.high >= 10 else None)
+    if v.scaled or v.high >= 100_000:
+        return None  # "$200 million": a revenue, not a price
+    return "kg" if v.high < 1000 else "t"
+
+
+# ---------------------------------------------------------------- mentions
+
+
+@dataclass
+class Mention:
+    """A commodity, index, equity-index ("block") or anaphor ("the index") mention."""
+
+    start: int
+    end: int
+    kind: str  # commodity, index, block, anaphor
+    cid: str  # commodity id; "?price_index" for an index to resolve by scale
+    values: list[Value] = field(default_factory=list)
+
+
+def _el_alt() -> str:
+    return "|".join(sorted(ELEMENTS, key=len, reverse=True))
+
+
+_SUB = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
+_FORMULAS = {
+    f.lower(): sym.lower() for sym, fs in ((s, f) for s, f in ELEMENTS.values()) for f in fs
+}
+_FORMULA_RE = re.compile(
+    r"\b(?:" + "|".join(re.escape(f) for f in sorted(_FORMULAS, key=len, reverse=True)) + r")\b",
+    re.I,
+)
+_SYM_TO_STEM = {sym.lower(): sym.lower() for sym, _ in ELEMENTS.values()}
+_SYM_ALT = "|".join(sym for sym, _ in ELEMENTS.values())
+_FORM_AFTER = re.compile(
+    r"\s?(?:\([^()]{1,25}\)\s?)?(?:rare[- ]earth\s+)?"
+    r"(?P<form>oxides?|metals?|alloys?|ingots?|iron|fe\b|ferro\w*|carbonate)",
+    re.I,
+)
+_PRND = re.compile(
+    r"\b(?:praseodymium[- /]?(?:and\s+|&\s*)?neodymium|neodymium[- /]?(?:and\s+|&\s*)?praseodymium"
+    r"|Pr[- /]?Nd|Nd[- /]?Pr|didymium|PrN)\b(?:\s+\((?:Pr[- /]?Nd|Nd[- /]?Pr)\))?",
+    re.I,
+)
+_FERRO = re.compile(
+    r"\b(?P<el>dysprosium|gadolinium|holmium)[- ]iron(?:\s+alloy)?\b|\b(?P<sym>Dy|Gd|Ho)[- ]?Fe\b",
+    re.I,
+)
+_ELEMENT = re.compile(rf"\b(?P<metallic>metallic\s+)?(?P<el>{_el_alt()})\b", re.I)
+_SYMBOL = re.compile(rf"\b(?P<sym>{_SYM_ALT})(?=\s?(?:oxides?|metals?)\b)")
+_OTHER = [
+    (re.compile(r"\b(?:mixed\s+)?rare[- ]earth\s+carbonates?\b|\bRE\s+carbonate\b", re.I),
+     "re_carbonate"),
+    (re.compile(r"\bmonazite\b", re.I), "monazite"),
+    (re.compile(r"\bion(?:ic|-adsorption)\s+(?:rare[- ]earth\s+)?(?:ores?|concentrates?|clays?)\b",
+                re.I), "ionic_ore"),
+]
+_BLOCK = re.compile(
+    r"\b(?:(?:rare[- ]earth\s+)?(?:permanent\s+)?magnets?\s+(?:materials?\s+)?"
+    r"(?:plate|sector|board|concept)\s+index"
+    r"|(?:rare[- ]earth\s+)?(?:plate|sector|board|concept|stock|equity|industry)\s+index"
+    r"|concept\s+stocks?|rare[- ]earth\s+stocks?|shares?\b|share\s+price|stock\s+price"
+    r"|Shanghai\s+Composite|Shenzhen\s+Component|ChiNext|Hang\s+Seng|market\s+cap\w*"
+    r"|revenues?|turnover|net\s+profit|profits?|earnings|valuation"
+    r"|exported|imported|exports?\s+(?:volumes?|of)|imports?\s+(?:volumes?|of)|quotas?)\b",
+    re.I,
+)
+_IDX_CREIA = re.compile(
+    r"\b(?:CREIA|ACREI|CARI)\b(?:'s)?(?:\s+(?:rare[- ]earth\s+)?(?:price\s+)?index)?"
+    r"|\b(?:China\s+Rare\s+Earth\s+Industry\s+Association|Association\s+of\s+China\s+Rare\s+"
+    r"Earth\s+Industry)(?:'s)?(?:\s+(?:rare[- ]earth\s+)?(?:price\s+)?index)?",
+    re.I,
+)
+_IDX_CREPI = re.compile(r"\bCREPI\b|\bBaotou\s+(?:rare[- ]earth\s+)?(?:price\s+)?index\b", re.I)
+_IDX_PRICE = re.compile(
+    r"\b(?:(?:China(?:'s)?|Chinese)\s+)?(?:official\s+)?rare[- ]earths?\s+(?:products?\s+)?"
+    r"price\s+ind(?:ex|ices)\b",
+    re.I,
+)
+_IDX_MMI = re.compile(
+    r"\b(?:(?:the\s+)?Rare[- ]Earths?\s+)?(?:Monthly\s+Metals\s+Index\s+)?MMI\b"
+    r"(?:\s?\((?:Monthly\s+Metals?\s+Index)\))?|\bRare[- ]Earths?\s+Monthly\s+Metals?\s+Index\b",
+    re.I,
+)
+_IDX_SUNSIRS = re.compile(
+    r"\b(?:SunSirs(?:'s)?\s+)?rare[- ]earths?\s+(?:commodity\s+)?index\b|\bSunSirs\s+index\b",
+    re.I,
+)
+_ANAPHOR = re.compile(r"\b(?:the|this)\s+(?:index|gauge|benchmark\s+index)\b", re.I)
+
+
+def _form(s: str, end: int) -> tuple[str, int]:
+    m = _FORM_AFTER.match(s, end)
+    if not m:
+        return "oxide", end
+    f = m.group("form").lower()
+    if f.startswith(("metal", "ingot", "alloy")):
+        return "metal", m.end()
+    if f.startswith(("iron", "fe", "ferro")):
+        return "ferro", m.end()
+    return "oxide", m.end()
+
+
+def find_mentions(s: str) -> list[Mention]:
+    """Commodity, index and blocking mentions of a sentence, without overlaps."""
+    cands: list[tuple[int, int, int, str, str]] = []  # start, -len, priority, kind, cid
+
+    def add(start: int, end: int, kind: str, cid: str, prio: int) -> None:
+        cands.append((start, end, prio, kind, cid))
+
+    for m in _BLOCK.finditer(s):
+        add(m.start(), m.end(), "block", "", 0)
+    for rx, cid in ((_IDX_CREIA, "creia_index"), (_IDX_CREPI, "crepi"),
+                    (_IDX_PRICE, "?price_index"), (_IDX_MMI, "mmi"),
+                    (_IDX_SUNSIRS, "sunsirs_index")):
+        for m in rx.finditer(s):
+            add(m.start(), m.end(), "index", cid, 1)
+    for m in _ANAPHOR.finditer(s):
+        add(m.start(), m.end(), "anaphor", "", 3)
+    for m in _PRND.finditer(s):
+        form, end = _form(s, m.end())
+        metallic = re.search(r"metallic\s+$", s[: m.start()], re.I)
+        add(m.start(), end, "commodity", commodity_id("prnd", "metal" if metallic else form), 1)
+    for m in _FERRO.finditer(s):
+        stem = (m.group("sym") or ELEMENTS[m.group("el").lower()][0]).lower()
+        add(m.start(), m.end(), "commodity", commodity_id(stem, "ferro"), 1)
+    for m in _ELEMENT.finditer(s):
+        stem = ELEMENTS[m.group("el").lower()][0].lower()
+        form, end = _form(s, m.end())
+        if m.group("metallic"):
+            form = "metal"
+        add(m.start(), end, "commodity", commodity_id(stem, form), 2)
+    for m in _SYMBOL.finditer(s):
+        form, end = _form(s, m.end())
+        add(m.start(), end, "commodity", commodity_id(m.group("sym").lower(), form), 2)
+    flat = s.translate(_SUB)
+    for m in _FORMULA_RE.finditer(flat):
+        add(m.start(), m.end(), "commodity", f"{_FORMULAS[m.group(0).lower()]}_oxide", 2)
+    for rx, cid in _OTHER:
+        for m in rx.finditer(s):
+            add(m.start(), m.end(), "commodity", cid, 1)
+    # longest first, then priority; drop anything overlapping a kept mention
+    cands.sort(key=lambda c: (-(c[1] - c[0]), c[2], c[0]))
+    kept: list[Mention] = []
+    for start, end, _prio, kind, cid in cands:
+        if any(start < k.end and k.start < end for k in kept):
+            continue
+        kept.append(Mention(start, end, kind, cid))
+    kept.sort(key=lambda k: k.start)
+    # merge "X oxide (Nd2O3)" style repeats of the same commodity
+    merged: list[Mention] = []
+    for k in kept:
+        if merged and merged[-1].cid == k.cid and merged[-1].kind == k.kind and re.fullmatch(
+            r"[\s(),:/-]*", s[merged[-1].end : k.start]
+        ):
+            merged[-1].end = max(merged[-1].end, k.end)
+            continue
+        merged.append(k)
+    return merged

@@ -1,0 +1,428 @@
+"""Price and price-index extraction, and the price-table logic.
+
+Design (explainable, no giant regex):
+
+1. Split the text into sentences (headlines and bullets are their own units) and find
+   the date a sentence names ("On August 18") for ``as_of``.
+2. Blank out what only looks like a price: dates, years, "2010 = 100", ratios "75:25".
+3. Tokenise numbers with their currency, scale, range, sign and unit
+   (``_prices_lex.find_values``), and find commodity, index, equity-index ("block")
+   and anaphor ("the index") mentions (``_prices_lex.find_mentions``).
+4. Each number belongs to the nearest mention before it (or the one after it for
+   "a decline of 10,000 yuan/mt in prices of europium oxide"). Within a mention's
+   segment, grammar cues give each number a role: *change* after a direction word
+   ("fell by", "down", "+"), *previous level* after "from"/"compared with", else *level*.
+   Percentages are changes only with a direction; quantities, multiples and numbers in
+   a block's segment are dropped.
+5. "A and B were X and Y respectively" distributes levels over the listed commodities.
+6. Changes attach to the nearest level of the same segment (percentages to all).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from datetime import date, timedelta
+from typing import Any
+
+from newsletter.summarize._commodities import (
+    COMMODITY_NAMES,
+    INDEX_IDS,
+    UNIT_ORDER,
+    display_name,
+    market_rank,
+)
+from newsletter.summarize._prices_lex import (
+    Mention,
+    Value,
+    find_date,
+    find_mentions,
+    find_values,
+    mask_non_prices,
+    split_sentences,
+)
+from newsletter.types import PriceItem
+
+__all__ = [
+    "COMMODITY_NAMES",
+    "dedupe_observations",
+    "extract_prices",
+    "index_series",
+    "price_table",
+]
+
+_UP = (r"up|rose|rise[sn]?|rising|increased?|increases|increasing|gain(?:ed|s|ing)?|climb(?:ed|s|ing)?"
+       r"|jump(?:ed|s)?|surge[ds]?|soar(?:ed|s)?|rall(?:ied|ies|y)|advanced?|added|lifted|raised"
+       r"|higher|rebound(?:ed|s)?|recover(?:ed|s)?|edged\s+up|increase\s+of|rise\s+of|gain\s+of|\+")
+_DOWN = (r"down|fell|fall(?:s|ing|en)?|drop(?:ped|s)?|declined?|declines|declining|decreased?"
+         r"|decreases|decreasing|lost|loss|losing|shed|slid|slips?|slipped|plunged?|plunges"
+         r"|tumbled?|eased?|lower(?:ed)?|cut|retreated?|dipped|dips?|weakened|slumped?|[−-]")
+_DIR = re.compile(rf"(?:(?<![\w])(?P<up>{_UP})(?![\w])|(?<![\w])(?P<down>{_DOWN})(?![\w]))", re.I)
+_LEVEL_CUE = re.compile(
+    r"\b(?:to|at|was|were|is|are|be|stood|standing|reach\w*|hit|closed|closing|ended|settled"
+    r"|quoted|around|about|approximately|of\s+around)\b|[:=]",
+    re.I,
+)
+_PREV_CUE = re.compile(
+    r"\b(?:from|than|versus|vs\.?|compared\s+(?:with|to)|against|previous(?:ly)?|prior)\b", re.I
+)
+_FAR_REF = re.compile(
+    r"^\s*(?:from|since|compared\s+with|off|below|above)\s+(?:the\s+|its\s+|a\s+)?"
+    r"(?:highest|lowest|peak|high|low|record|start|beginning|year|early|same|last\s+year|"
+    r"\w+\s+high|\w+\s+low)",
+    re.I,
+)
+_FORWARD = re.compile(
+    r"^\s*(?:(?:in|for|of|on)\s+(?:the\s+)?(?:(?:prices?|quotations?|quotes?)\s+(?:of|for)\s+)?)$",
+    re.I,
+)
+_EXPLICIT_CREPI = re.compile(r"\b(?:Xinhua|Baotou|CREPI)\b", re.I)
+_EXPLICIT_CREIA = re.compile(
+    r"\b(?:CREIA|ACREI|CARI|Industry\s+Association|2010\s*=\s*100|2010\s+baseline)\b", re.I
+)
+
+
+def _role(v: Value, ctx: str, seg_kind: str) -> str:
+    """Role of a value from the words between it and the previous token of the segment."""
+    if v.kind in {"mult", "qty"}:
+        return "ignore"
+    if v.kind == "money" and v.currency not in {"CNY", "USD"}:
+        return "ignore"
+    prev = list(_PREV_CUE.finditer(ctx))
+    if prev and not _LEVEL_CUE.search(ctx, prev[-1].end()):
+        return "prev"
+    if v.sign:
+        return "change"
+    dirs = list(_DIR.finditer(ctx))
+    lvls = list(_LEVEL_CUE.finditer(ctx))
+    if dirs and (not lvls or dirs[-1].start() > lvls[-1].start()):
+        v.sign = 1 if dirs[-1].group("up") else -1
+        return "change"
+    if v.kind == "pct":
+        return "ignore"  # a share, a purity, a turnover rate: not a change without direction
+    return "level"
+
+
+def _resolve_index(cid: str, value: float, sentence: str) -> str:
+    if cid != "?price_index":
+        return cid
+    if _EXPLICIT_CREPI.search(sentence):
+        return "crepi"
+    if _EXPLICIT_CREIA.search(sentence):
+        return "creia_index"
+    return "creia_index" if value < 700 else "crepi"
+
+
+def _assign(values: list[Value], mentions: list[Mention], s: str) -> None:
+    """Give each value to the mention whose segment holds it (or the one it points to)."""
+    for v in values:
+        owner: Mention | None = None
+        after = [m for m in mentions if m.start >= v.end]
+        if after and _FORWARD.match(s[v.end : after[0].start]) and after[0].kind != "block":
+            owner = after[0]
+        else:
+            before = [m for m in mentions if m.end <= v.start]
+            if before:
+                owner = before[-1]
+            elif after and re.fullmatch(r"[\s,]*(?:for|of)\s+", s[v.end : after[0].start]):
+                owner = after[0]
+        if owner is not None:
+            owner.values.append(v)
+
+
+def _groups(mentions: list[Mention], s: str) -> list[list[Mention]]:
+    """Runs like "Pr-Nd oxide and Dy oxide" whose members (but the last) have no values."""
+    groups: list[list[Mention]] = []
+    for m in mentions:
+        if (
+            groups
+            and groups[-1][-1].kind == m.kind == "commodity"
+            and not groups[-1][-1].values
+            and re.fullmatch(r"\s*(?:,|and|&|/|as\s+well\s+as|,\s*and)?\s*(?:prices?\s+of\s+)?",
+                             s[groups[-1][-1].end : m.start], re.I)
+        ):
+            groups[-1].append(m)
+        else:
+            groups.append([m])
+    return groups
+
+
+def _sentence_items(s: str, last_index: list[str]) -> list[tuple[str, Value]]:
+    masked = mask_non_prices(s)
+    mentions = find_mentions(masked)
+    for m in mentions:
+        if m.kind == "anaphor":
+            if last_index:
+                m.kind, m.cid = "index", last_index[-1]
+            else:
+                m.kind = "block"
+        elif m.kind == "index":
+            last_index.append(m.cid)
+    values = find_values(masked)
+    _assign(values, mentions, masked)
+    out: list[tuple[str, Value]] = []
+    for group in _groups(mentions, masked):
+        owner = group[-1]
+        if owner.kind == "block" or not owner.values:
+            continue
+        is_index = owner.kind == "index"
+        cursor = owner.end
+        levels: list[Value] = []
+        changes: list[Value] = []
+        bare_level_taken = False
+        for v in sorted(owner.values, key=lambda x: x.start):
+            ctx = masked[max(cursor, v.start - 60) if cursor < v.start else v.start : v.start]
+            if v.start < owner.start:  # forward-bound value: its context is what precedes it
+                ctx = masked[max(0, v.start - 40) : v.start]
+            v.role = _role(v, ctx, owner.kind)
+            cursor = max(cursor, v.end)
+            if v.role == "change":
+                if v.kind == "pct" and _FAR_REF.match(masked, v.end):
+                    continue
+                changes.append(v)
+            elif v.role == "level":
+                if is_index:
+                    if v.kind == "points":
+                        v.unit = "points"
+                    elif v.kind == "bare" and not bare_level_taken and not v.is_range:
+                        v.unit = "points"
+                        bare_level_taken = True
+                    else:
+                        continue
+                else:
+                    v.unit = v.unit_name()
+                    if v.unit is None and v.kind == "bare" and (v.scaled or v.high >= 1000):
+                        v.unit = "?"
+                    if v.unit is None or v.unit == "points":
+                        continue
+                levels.append(v)
+        if not levels:
+            continue
+        for ch in changes:
+            _attach_change(ch, levels)
+        if len(group) > 1 and len(levels) == len(group):
+            pairs = list(zip(group, levels, strict=True))
+        elif len(group) > 1 and len(levels) % len(group) == 0 and "respectively" in masked:
+            k = len(levels) // len(group)
+            pairs = [(group[i // k], lv) for i, lv in enumerate(levels)]
+        else:
+            pairs = [(owner, lv) for lv in levels]
+        for m, lv in pairs:
+            cid = _resolve_index(m.cid, lv.low, s) if m.kind == "index" else m.cid
+            out.append((cid, lv))
+    _fill_units([v for _, v in out], values)
+    return [(c, v) for c, v in out if v.unit and v.unit != "?"]
+
+
+def _attach_change(ch: Value, levels: list[Value]) -> None:
+    """A percentage goes to every level; an absolute change to the nearest compatible one."""
+    if ch.kind == "pct":
+        for lv in levels:
+            lv.changes.setdefault("change_pct", ch.sign * ch.low)
+        return
+    def compatible(lv: Value) -> bool:
+        if ch.kind == "points" or lv.unit == "points":
+            return lv.unit == "points" and ch.kind in {"points", "bare"}
+        if ch.currency and lv.currency and ch.currency != lv.currency:
+            return False
+        if ch.measure and lv.measure and ch.measure != lv.measure:
+            return False
+        return ch.low < lv.low
+    cands = [lv for lv in levels if compatible(lv) and "change" not in lv.changes]
+    if not cands:
+        return
+    best = min(cands, key=lambda lv: min(abs(lv.start - ch.end), abs(ch.start - lv.end)))
+    best.changes["change"] = ch.sign * ch.low
+
+
+def _fill_units(levels: list[Value], all_values: list[Value]) -> None:
+    """Bare levels ("4.1 million-4.15 million") take the unit of the nearest priced number."""
+    priced = [v for v in all_values if v.unit_name() not in {None, "points"}]
+    for lv in levels:
+        if lv.unit != "?":
+            continue
+        if priced:
+            near = min(priced, key=lambda p: abs(p.start - lv.start))
+            ratio = lv.high / near.high if near.high else 0
+            if 0.01 <= ratio <= 100:
+                lv.unit, lv.currency, lv.measure = near.unit_name(), near.currency, near.measure
+                continue
+        lv.unit = "CNY/t" if lv.high >= 100_000 else None
+
+
+def extract_prices(
+    text: str, *, as_of: date | None = None, source: str | None = None
+) -> list[PriceItem]:
+    """All price and price-index items in ``text`` (titles, bullets and bodies).
+
+    ``as_of`` and ``source`` are copied into each item; a sentence naming a date
+    ("On August 18", "on January 26, 2026") sets that item's ``as_of`` instead.
+    The same item stated twice (a headline repeating the body) is returned once.
+    """
+    items: list[PriceItem] = []
+    seen: dict[tuple[Any, ...], int] = {}
+    last_index: list[str] = []
+    for sentence in split_sentences(text or ""):
+        when = find_date(sentence, as_of) or as_of
+        for cid, v in _sentence_items(sentence, last_index):
+            item = PriceItem(
+                commodity=cid,
+                kind="index" if cid in INDEX_IDS else "price",
+                low=_clean(v.low),
+                high=_clean(v.high),
+                unit=v.unit or "",
+                change=_clean(v.changes["change"]) if "change" in v.changes else None,
+                change_pct=_clean(v.changes["change_pct"]) if "change_pct" in v.changes else None,
+                as_of=when,
+                source=source,
+            )
+            key = (item.commodity, item.unit, item.low, item.high, item.as_of)
+            if key in seen:
+                old = items[seen[key]]
+                items[seen[key]] = replace(
+                    old,
+                    change=old.change if old.change is not None else item.change,
+                    change_pct=old.change_pct if old.change_pct is not None else item.change_pct,
+                )
+                continue
+            seen[key] = len(items)
+            items.append(item)
+    return items
+
+
+def _clean(x: float) -> float:
+    r = round(x, 6)
+    return float(int(r)) if r == int(r) else r
+
+
+# ---------------------------------------------------------------- table logic
+
+
+def _close(a: float, b: float, tol: float = 0.005) -> bool:
+    return abs(a - b) <= tol * max(abs(a), abs(b), 1e-9)
+
+
+def dedupe_observations(obs: Iterable[PriceItem]) -> list[PriceItem]:
+    """Keep one of each observation reported by several sources.
+
+    Two items are the same observation when commodity, unit and ``as_of`` are equal and
+    low and high agree within 0.5%. The first kept wins; a missing change is filled in
+    from the duplicate.
+    """
+    kept: list[PriceItem] = []
+    for o in obs:
+        for i, k in enumerate(kept):
+            if (
+                k.commodity == o.commodity
+                and k.unit == o.unit
+                and k.as_of == o.as_of
+                and _close(k.low, o.low)
+                and _close(k.high, o.high)
+            ):
+                kept[i] = replace(
+                    k,
+                    change=k.change if k.change is not None else o.change,
+                    change_pct=k.change_pct if k.change_pct is not None else o.change_pct,
+                )
+                break
+        else:
+            kept.append(o)
+    return kept
+
+
+def _unit_rank(unit: str) -> int:
+    return UNIT_ORDER.index(unit) if unit in UNIT_ORDER else len(UNIT_ORDER)
+
+
+def _date_key(o: PriceItem) -> date:
+    return o.as_of or date.min
+
+
+def price_table(
+    observations: Sequence[PriceItem],
+    *,
+    today: date,
+    stale_days: int,
+    preferred_units: Mapping[str, str] | Sequence[str] | None = None,
+) -> list[dict[str, Any]]:
+    """One row per (commodity, unit): the latest observation and its change.
+
+    The change is against the latest observation of an earlier date (absolute and
+    percent, from mid-points); with none, the item's own ``change``/``change_pct``.
+    ``stale`` is true when ``as_of`` is older than ``today - stale_days`` (or unknown).
+    ``preferred_units`` keeps, per commodity, only the preferred unit's row when it
+    exists: a mapping ``{commodity: unit}`` or an ordered list of units.
+    Rows are in market order: indices, then Pr-Nd, Nd, Pr, Dy, Tb, ...
+    """
+    by_key: dict[tuple[str, str], list[PriceItem]] = {}
+    for o in dedupe_observations(observations):
+        by_key.setdefault((o.commodity, o.unit), []).append(o)
+    rows: list[dict[str, Any]] = []
+    for (cid, unit), group in by_key.items():
+        group.sort(key=_date_key)
+        latest = group[-1]
+        earlier = [g for g in group if _date_key(g) < _date_key(latest)]
+        if earlier and latest.as_of is not None:
+            prev = earlier[-1]
+            change: float | None = round(latest.mid - prev.mid, 6)
+            pct = round(100 * change / prev.mid, 4) if prev.mid else None
+            prev_as_of: date | None = prev.as_of
+        else:
+            change, pct, prev_as_of = latest.change, latest.change_pct, None
+        if pct is None and change is not None and latest.mid - change:
+            pct = round(100 * change / (latest.mid - change), 4)
+        basis = change if change is not None else pct
+        direction = "flat" if not basis else ("up" if basis > 0 else "down")
+        stale = latest.as_of is None or latest.as_of < today - timedelta(days=stale_days)
+        rows.append(
+            {
+                "commodity": cid,
+                "name": display_name(cid),
+                "kind": latest.kind,
+                "unit": unit,
+                "low": latest.low,
+                "high": latest.high,
+                "mid": latest.mid,
+                "change": change,
+                "change_pct": pct,
+                "direction": direction,
+                "as_of": latest.as_of,
+                "previous_as_of": prev_as_of,
+                "source": latest.source,
+                "stale": stale,
+            }
+        )
+    if preferred_units:
+        rows = _prefer_units(rows, preferred_units)
+    rows.sort(key=lambda r: (market_rank(r["commodity"]), _unit_rank(r["unit"])))
+    return rows
+
+
+def _prefer_units(
+    rows: list[dict[str, Any]], preferred: Mapping[str, str] | Sequence[str]
+) -> list[dict[str, Any]]:
+    units_of: dict[str, set[str]] = {}
+    for r in rows:
+        units_of.setdefault(r["commodity"], set()).add(r["unit"])
+    keep: dict[str, str] = {}
+    for cid, units in units_of.items():
+        if isinstance(preferred, Mapping):
+            want = [preferred[cid]] if cid in preferred else []
+        else:
+            want = list(preferred)
+        keep_unit = next((u for u in want if u in units), None)
+        if keep_unit:
+            keep[cid] = keep_unit
+    return [r for r in rows if r["commodity"] not in keep or r["unit"] == keep[r["commodity"]]]
+
+
+def index_series(
+    observations: Iterable[PriceItem], commodity: str = "creia_index", n: int = 30
+) -> list[tuple[date, float]]:
+    """The last ``n`` values of an index by date, one per date (the last one seen wins)."""
+    by_date: dict[date, float] = {}
+    for o in observations:
+        if o.commodity == commodity and o.as_of is not None:
+            by_date[o.as_of] = o.mid
+    return sorted(by_date.items())[-n:] if n > 0 else []
