@@ -1,7 +1,289 @@
-"""Delivery-ledger persistence (filled in by the delivery stage)."""
+"""Delivery-ledger persistence: the ``deliveries`` and ``sends`` tables.
+
+``deliveries`` has one row per (edition date, list, subscriber). Its life::
+
+    pending ──claim──▶ sending ──▶ sent
+       ▲                 │  ├────▶ deferred (4xx; retried when next_attempt is due)
+       └──(resume)───────┘  ├────▶ failed   (5xx, or too many attempts)
+                            └────▶ pending  (connection error: not handed over)
+    pending/deferred ──(subscriber no longer active)──▶ skipped
+
+A row goes to ``sending`` in its own committed transaction *before* the message is handed
+to the transport, and to ``sent`` in another one after the transport accepted it. A row
+found in ``sending`` when a send starts was interrupted (killed process): it is re-sent,
+which is the at-most-one duplicate per connection and kill.
+
+``sends`` has one row per (edition date, list) and decides "exactly one edition per list per
+day": ``sending`` / ``paused`` / ``deferred`` (work left) and ``sent`` (done).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import and_, func, insert, or_, select, update
+
+from . import _schema as s
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+DELIVERY_STATUSES = ("pending", "sending", "sent", "deferred", "failed", "skipped")
+TERMINAL = frozenset({"sent", "failed", "skipped"})
+SEND_DONE = frozenset({"sent"})
+
+
+def _utc(dt: datetime | None) -> datetime | None:
+    if dt is None:
+        return None
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class DueDelivery:
+    """A ledger row that can be sent now, with what the message needs."""
+
+    subscriber_id: int
+    email: str
+    name: str
+    status: str
+    attempts: int
 
 
 class DeliveriesMixin:
     """Methods on Store for the deliveries and sends tables."""
+
+    if TYPE_CHECKING:
+        def begin(self) -> AbstractContextManager[Connection]: ...
+
+    # --- sends (one edition per list per day) ----------------------------------------------
+    def send_state(self, edition_date: date, list_name: str) -> dict[str, Any] | None:
+        """The ``sends`` row of an edition and list (``status``, ``started``, ...), or None."""
+        t = s.sends
+        with self.begin() as c:
+            r = c.execute(select(t).where(t.c.edition_date == edition_date,
+                                          t.c.list == list_name)).mappings().first()
+        if r is None:
+            return None
+        d = dict(r)
+        d["started"], d["finished"] = _utc(d["started"]), _utc(d["finished"])
+        return d
+
+    def begin_send(self, edition_date: date, list_name: str, now: datetime) -> bool:
+        """Start (or resume) the send of an edition to a list.
+
+        Returns:
+            False if this edition was already sent to this list (nothing to do), else True
+            and the state is ``sending``.
+        """
+        t = s.sends
+        with self.begin() as c:
+            r = c.execute(select(t.c.status).where(t.c.edition_date == edition_date,
+                                                   t.c.list == list_name)).first()
+            if r is None:
+                c.execute(insert(t).values(edition_date=edition_date, list=list_name,
+                                           status="sending", started=now))
+                return True
+            if r.status in SEND_DONE:
+                return False
+            c.execute(update(t).where(t.c.edition_date == edition_date, t.c.list == list_name)
+                      .values(status="sending", finished=None))
+        return True
+
+    def finish_send(self, edition_date: date, list_name: str, status: str,
+                    detail: str | None, now: datetime) -> None:
+        """Record the outcome of a send run: ``sent``, ``deferred``, ``paused`` or ``failed``."""
+        t = s.sends
+        with self.begin() as c:
+            c.execute(update(t).where(t.c.edition_date == edition_date, t.c.list == list_name)
+                      .values(status=status, detail=detail,
+                              finished=now if status in SEND_DONE else None))
+
+    def last_sent_edition(self, list_name: str) -> date | None:
+        """The latest edition date fully sent to a list."""
+        t = s.sends
+        with self.begin() as c:
+            return c.execute(select(func.max(t.c.edition_date))
+                             .where(t.c.list == list_name, t.c.status == "sent")).scalar()
+
+    # --- the ledger ------------------------------------------------------------------------
+    def plan_deliveries(self, edition_date: date, list_name: str, now: datetime) -> int:
+        """Add a ``pending`` row for each active subscriber not yet in the ledger.
+
+        Idempotent: running it again only adds subscribers who became active since.
+        Returns the number of rows added.
+        """
+        d, sub = s.deliveries, s.subscribers
+        already = select(d.c.subscriber_id).where(d.c.edition_date == edition_date,
+                                                  d.c.list == list_name)
+        src = (select(sub.c.id).where(sub.c.list == list_name, sub.c.status == "active",
+                                      sub.c.id.not_in(already)))
+        with self.begin() as c:
+            ids = list(c.execute(src).scalars())
+            if ids:
+                c.execute(insert(d), [dict(edition_date=edition_date, list=list_name,
+                                           subscriber_id=i, status="pending", attempts=0,
+                                           updated=now) for i in ids])
+        return len(ids)
+
+    def reset_sending(self, edition_date: date, list_name: str, now: datetime) -> int:
+        """Put rows left in ``sending`` by an interrupted run back to ``pending``."""
+        d = s.deliveries
+        with self.begin() as c:
+            return int(c.execute(update(d).where(d.c.edition_date == edition_date,
+                                                 d.c.list == list_name,
+                                                 d.c.status == "sending")
+                                 .values(status="pending", updated=now)).rowcount)
+
+    def due_deliveries(self, edition_date: date, list_name: str, now: datetime,
+                       limit: int | None = None) -> list[DueDelivery]:
+        """Rows to send now: ``pending``, and ``deferred`` whose next attempt is due."""
+        d, sub = s.deliveries, s.subscribers
+        q = (select(d.c.subscriber_id, sub.c.email, sub.c.name, d.c.status, d.c.attempts)
+             .join(sub, sub.c.id == d.c.subscriber_id)
+             .where(d.c.edition_date == edition_date, d.c.list == list_name,
+                    or_(d.c.status == "pending",
+                        and_(d.c.status == "deferred",
+                             or_(d.c.next_attempt.is_(None), d.c.next_attempt <= now))))
+             .order_by(d.c.subscriber_id))
+        if limit:
+            q = q.limit(limit)
+        with self.begin() as c:
+            rows = c.execute(q).all()
+        return [DueDelivery(r.subscriber_id, r.email, r.name or "", r.status, r.attempts)
+                for r in rows]
+
+    def next_deferred_at(self, edition_date: date, list_name: str) -> datetime | None:
+        """When the earliest deferred row becomes due (None if there is none)."""
+        d = s.deliveries
+        with self.begin() as c:
+            return _utc(c.execute(select(func.min(d.c.next_attempt)).where(
+                d.c.edition_date == edition_date, d.c.list == list_name,
+                d.c.status == "deferred")).scalar())
+
+    def claim_delivery(self, edition_date: date, list_name: str, subscriber_id: int,
+                       now: datetime) -> str:
+        """Move one due row to ``sending`` (committed) before its message is handed over.
+
+        Returns:
+            ``"claimed"``; ``"skipped"`` if the subscriber is no longer active (the row is
+            marked skipped); ``"gone"`` if another worker took it or it is not due.
+        """
+        d, sub = s.deliveries, s.subscribers
+        key = and_(d.c.edition_date == edition_date, d.c.list == list_name,
+                   d.c.subscriber_id == subscriber_id,
+                   d.c.status.in_(("pending", "deferred")))
+        active = select(sub.c.id).where(sub.c.id == subscriber_id, sub.c.status == "active")
+        with self.begin() as c:
+            n = c.execute(update(d).where(key, d.c.subscriber_id.in_(active))
+                          .values(status="sending", attempts=d.c.attempts + 1,
+                                  updated=now)).rowcount
+            if n:
+                return "claimed"
+            n = c.execute(update(d).where(key).values(
+                status="skipped", last_error="subscriber no longer active",
+                updated=now)).rowcount
+        return "skipped" if n else "gone"
+
+    def claim_next(self, edition_date: date, list_name: str,
+                   now: datetime) -> DueDelivery | None:
+        """Claim the next due row (convenience for one-at-a-time senders)."""
+        while True:
+            due = self.due_deliveries(edition_date, list_name, now, limit=1)
+            if not due:
+                return None
+            if self.claim_delivery(edition_date, list_name, due[0].subscriber_id,
+                                   now) == "claimed":
+                return due[0]
+
+    def _set_delivery(self, edition_date: date, list_name: str, subscriber_id: int,
+                      **values: Any) -> None:
+        d = s.deliveries
+        with self.begin() as c:
+            c.execute(update(d).where(d.c.edition_date == edition_date, d.c.list == list_name,
+                                      d.c.subscriber_id == subscriber_id).values(**values))
+
+    def mark_sent(self, edition_date: date, list_name: str, subscriber_id: int,
+                  message_id: str | None, now: datetime) -> None:
+        """The transport accepted the message."""
+        self._set_delivery(edition_date, list_name, subscriber_id, status="sent",
+                           message_id=message_id, last_error=None, next_attempt=None,
+                           updated=now)
+
+    def mark_deferred(self, edition_date: date, list_name: str, subscriber_id: int,
+                      error: str, next_attempt: datetime, now: datetime) -> None:
+        """A temporary failure: retry at ``next_attempt``."""
+        self._set_delivery(edition_date, list_name, subscriber_id, status="deferred",
+                           last_error=error, next_attempt=next_attempt, updated=now)
+
+    def mark_failed(self, edition_date: date, list_name: str, subscriber_id: int,
+                    error: str, now: datetime, *, bounce: bool = False) -> None:
+        """A permanent failure. With ``bounce`` the subscriber is marked ``bounced`` in the
+        same transaction, so the next edition skips the address."""
+        d, sub = s.deliveries, s.subscribers
+        with self.begin() as c:
+            c.execute(update(d).where(d.c.edition_date == edition_date, d.c.list == list_name,
+                                      d.c.subscriber_id == subscriber_id)
+                      .values(status="failed", last_error=error, next_attempt=None,
+                              updated=now))
+            if bounce:
+                c.execute(update(sub).where(sub.c.id == subscriber_id,
+                                            sub.c.status.not_in(("unsubscribed",
+                                                                 "complained")))
+                          .values(status="bounced", status_reason=error, updated=now))
+
+    def release_delivery(self, edition_date: date, list_name: str, subscriber_id: int,
+                         error: str, now: datetime) -> None:
+        """A connection-level error: the message was not handed over; back to pending."""
+        self._set_delivery(edition_date, list_name, subscriber_id, status="pending",
+                           last_error=error, updated=now)
+
+    def delivery_counts(self, edition_date: date, list_name: str) -> dict[str, int]:
+        """``{status: count}`` of the ledger of one edition and list (zeros included)."""
+        d = s.deliveries
+        with self.begin() as c:
+            rows = c.execute(select(d.c.status, func.count())
+                             .where(d.c.edition_date == edition_date, d.c.list == list_name)
+                             .group_by(d.c.status)).all()
+        out = dict.fromkeys(DELIVERY_STATUSES, 0)
+        out.update({r[0]: int(r[1]) for r in rows})
+        return out
+
+    def deliveries(self, edition_date: date, list_name: str,
+                   statuses: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        """Ledger rows (with the address) of one edition and list, for reports and tests."""
+        d, sub = s.deliveries, s.subscribers
+        q = (select(d, sub.c.email).join(sub, sub.c.id == d.c.subscriber_id)
+             .where(d.c.edition_date == edition_date, d.c.list == list_name))
+        if statuses is not None:
+            q = q.where(d.c.status.in_(list(statuses)))
+        with self.begin() as c:
+            rows = c.execute(q.order_by(d.c.subscriber_id)).mappings().all()
+        return [dict(r) for r in rows]
+
+    def pending_deliveries_summary(self) -> list[dict[str, Any]]:
+        """Unfinished sends for ``newsletter status``: one dict per (edition, list) with the
+        send ``state``, ``detail`` and ``pending``/``sending``/``deferred`` counts and the
+        ``next_attempt`` of the earliest deferred row."""
+        t, d = s.sends, s.deliveries
+        with self.begin() as c:
+            sends = c.execute(select(t).where(t.c.status.not_in(tuple(SEND_DONE)))
+                              .order_by(t.c.edition_date, t.c.list)).mappings().all()
+            out = []
+            for r in sends:
+                counts = dict.fromkeys(("pending", "sending", "deferred"), 0)
+                for st, n in c.execute(select(d.c.status, func.count()).where(
+                        d.c.edition_date == r["edition_date"], d.c.list == r["list"],
+                        d.c.status.in_(tuple(counts))).group_by(d.c.status)):
+                    counts[st] = int(n)
+                nxt = c.execute(select(func.min(d.c.next_attempt)).where(
+                    d.c.edition_date == r["edition_date"], d.c.list == r["list"],
+                    d.c.status == "deferred")).scalar()
+                out.append({"edition_date": r["edition_date"].isoformat(), "list": r["list"],
+                            "state": r["status"], "detail": r["detail"], **counts,
+                            "next_attempt": _utc(nxt).isoformat() if nxt else None})
+        return out

@@ -1,7 +1,312 @@
-"""Subscriber persistence (filled in by the delivery stage)."""
+"""Subscriber persistence: one row per (list, address), never deleted.
+
+Statuses: ``active`` (receives the list), ``unconfirmed`` (signed up, not yet confirmed),
+``unsubscribed``, ``bounced`` (hard bounce) and ``complained``. The last three are
+*suppressions*: a re-import of the list file never undoes them, only a new confirmed opt-in
+(:meth:`SubscribersMixin.confirm_subscriber`) does (DESIGN.md, "an unsubscribe or hard
+bounce is never undone by a re-import").
+
+Addresses are identified by ``email_key``: the local part exactly as given, ``@``, and the
+domain lower-cased (IDNA A-label for internationalised domains), see :func:`email_key`.
+"""
 
 from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+import idna
+from sqlalchemy import func, insert, select, update
+
+from ..exceptions import SubscriberError
+from . import _schema as s
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+SubscriberStatus = Literal["active", "unconfirmed", "unsubscribed", "bounced", "complained"]
+STATUSES: tuple[str, ...] = ("active", "unconfirmed", "unsubscribed", "bounced", "complained")
+SUPPRESSED: frozenset[str] = frozenset({"unsubscribed", "bounced", "complained"})
+
+
+def email_key(email: str) -> str:
+    """The identity of an address: local part as given, domain lower-cased (A-label).
+
+    >>> email_key("Jane.Doe@Example.COM")
+    'Jane.Doe@example.com'
+    """
+    local, sep, domain = email.strip().rpartition("@")
+    if not sep or not local or not domain:
+        raise SubscriberError(f"not an email address: {email!r}")
+    domain = domain.lower()
+    if not domain.isascii():
+        try:
+            domain = idna.encode(domain, uts46=True).decode("ascii")
+        except (idna.IDNAError, UnicodeError):
+            domain = domain.casefold()
+    return f"{local}@{domain}"
+
+
+def _utc(dt: datetime | None) -> datetime | None:
+    if dt is None:
+        return None
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    """One subscriber of one list.
+
+    Attributes:
+        id: database id (used in unsubscribe tokens and the delivery ledger).
+        list: the list name (``daily``).
+        email: the address as imported or entered (domain lower-cased).
+        email_key: identity of the address within the list.
+        name: display name, may be empty.
+        status: one of :data:`STATUSES`.
+        fields: extra CSV columns, as strings.
+        created / updated / confirmed_at: UTC times.
+        status_reason: why the status was last set (``"550 5.1.1 no such user"``).
+    """
+
+    id: int
+    list: str
+    email: str
+    email_key: str
+    name: str
+    status: str
+    fields: dict[str, str] = field(default_factory=dict)
+    created: datetime | None = None
+    updated: datetime | None = None
+    confirmed_at: datetime | None = None
+    status_reason: str | None = None
+
+    @classmethod
+    def _from_row(cls, r: Any) -> Subscriber:
+        return cls(id=r["id"], list=r["list"], email=r["email"], email_key=r["email_key"],
+                   name=r["name"] or "", status=r["status"],
+                   fields=json.loads(r["fields"] or "{}"), created=_utc(r["created"]),
+                   updated=_utc(r["updated"]), confirmed_at=_utc(r["confirmed_at"]),
+                   status_reason=r["status_reason"])
+
+
+@dataclass(frozen=True)
+class SubscriberInput:
+    """A validated row to import: ``email`` normalised, ``key`` from :func:`email_key`."""
+
+    email: str
+    key: str
+    name: str = ""
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class UpsertCounts:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    kept_suppressed: int = 0
+
+
+def _check_status(status: str) -> None:
+    if status not in STATUSES:
+        raise SubscriberError(f"unknown subscriber status {status!r}; "
+                              f"expected one of {', '.join(STATUSES)}")
 
 
 class SubscribersMixin:
     """Methods on Store for the subscribers table."""
+
+    if TYPE_CHECKING:
+        def begin(self) -> AbstractContextManager[Connection]: ...
+
+    # --- reading -------------------------------------------------------------------------
+    def get_subscriber(self, list_name: str, email_or_id: str | int) -> Subscriber | None:
+        """One subscriber by id or by address (compared by :func:`email_key`)."""
+        t = s.subscribers
+        q = select(t).where(t.c.list == list_name)
+        if isinstance(email_or_id, int):
+            q = q.where(t.c.id == email_or_id)
+        else:
+            q = q.where(t.c.email_key == email_key(email_or_id))
+        with self.begin() as c:
+            r = c.execute(q).mappings().first()
+        return Subscriber._from_row(r) if r else None
+
+    def subscribers(self, list_name: str, status: str | None = None) -> list[Subscriber]:
+        """All subscribers of a list (optionally of one status), ordered by id."""
+        t = s.subscribers
+        q = select(t).where(t.c.list == list_name)
+        if status is not None:
+            _check_status(status)
+            q = q.where(t.c.status == status)
+        with self.begin() as c:
+            rows = c.execute(q.order_by(t.c.id)).mappings().all()
+        return [Subscriber._from_row(r) for r in rows]
+
+    def iter_subscribers(self, list_name: str, status: str | None = None,
+                         batch: int = 1000) -> Iterator[Subscriber]:
+        """Like :meth:`subscribers` but in batches, for exporting large lists."""
+        t = s.subscribers
+        last = 0
+        while True:
+            q = select(t).where(t.c.list == list_name, t.c.id > last)
+            if status is not None:
+                q = q.where(t.c.status == status)
+            with self.begin() as c:
+                rows = c.execute(q.order_by(t.c.id).limit(batch)).mappings().all()
+            if not rows:
+                return
+            for r in rows:
+                yield Subscriber._from_row(r)
+            last = rows[-1]["id"]
+
+    def active_recipients(self, list_name: str) -> list[Subscriber]:
+        """The subscribers who receive the next edition of ``list_name``."""
+        return self.subscribers(list_name, "active")
+
+    def subscriber_counts(self, list_name: str) -> dict[str, int]:
+        """``{status: count}`` for a list (every status present, zeros included)."""
+        t = s.subscribers
+        with self.begin() as c:
+            rows = c.execute(select(t.c.status, func.count()).where(t.c.list == list_name)
+                             .group_by(t.c.status)).all()
+        out = dict.fromkeys(STATUSES, 0)
+        out.update({r[0]: int(r[1]) for r in rows})
+        return out
+
+    def list_names(self) -> list[str]:
+        """Lists that have at least one subscriber row."""
+        with self.begin() as c:
+            return list(c.execute(select(s.subscribers.c.list).distinct()
+                                  .order_by(s.subscribers.c.list)).scalars())
+
+    # --- writing -------------------------------------------------------------------------
+    def upsert_subscribers(self, list_name: str, rows: Iterable[SubscriberInput],
+                           now: datetime) -> UpsertCounts:
+        """Import validated rows in ONE transaction: all are written or none is.
+
+        New addresses become ``active``. Existing ones get the new name and fields; their
+        status is kept (a suppression is never undone here, an active one stays active).
+        """
+        t = s.subscribers
+        rows = list(rows)
+        added = updated = unchanged = suppressed = 0
+        with self.begin() as c:
+            existing: dict[str, Any] = {}
+            keys = [r.key for r in rows]
+            for i in range(0, len(keys), 500):
+                chunk = keys[i:i + 500]
+                for r in c.execute(select(t.c.id, t.c.email_key, t.c.email, t.c.name,
+                                          t.c.fields, t.c.status)
+                                   .where(t.c.list == list_name, t.c.email_key.in_(chunk))):
+                    existing[r.email_key] = r
+            new_rows = []
+            for r in rows:
+                fields = json.dumps(r.fields, ensure_ascii=False, sort_keys=True)
+                old = existing.get(r.key)
+                if old is None:
+                    new_rows.append(dict(list=list_name, email=r.email, email_key=r.key,
+                                         name=r.name, status="active", fields=fields,
+                                         created=now, updated=now))
+                    continue
+                if old.status in SUPPRESSED:
+                    suppressed += 1
+                if (old.name, old.fields, old.email) == (r.name, fields, r.email):
+                    unchanged += 1
+                    continue
+                c.execute(update(t).where(t.c.id == old.id)
+                          .values(name=r.name, fields=fields, email=r.email, updated=now))
+                updated += 1
+            if new_rows:
+                c.execute(insert(t), new_rows)
+                added = len(new_rows)
+        return UpsertCounts(added, updated, unchanged, suppressed)
+
+    def add_subscriber(self, list_name: str, email: str, name: str = "", *,
+                       fields: dict[str, str] | None = None, status: str = "active",
+                       now: datetime) -> tuple[Subscriber, bool]:
+        """Insert a subscriber; an existing address is returned unchanged.
+
+        Returns:
+            ``(subscriber, created)``. A suppressed address stays suppressed; use
+            :meth:`confirm_subscriber` for a confirmed opt-in.
+        """
+        _check_status(status)
+        key = email_key(email)
+        t = s.subscribers
+        with self.begin() as c:
+            r = c.execute(select(t).where(t.c.list == list_name, t.c.email_key == key)
+                          ).mappings().first()
+            if r is not None:
+                return Subscriber._from_row(r), False
+            c.execute(insert(t).values(
+                list=list_name, email=email, email_key=key, name=name, status=status,
+                fields=json.dumps(fields or {}, ensure_ascii=False, sort_keys=True),
+                created=now, updated=now,
+                confirmed_at=now if status == "active" else None))
+            r = c.execute(select(t).where(t.c.list == list_name, t.c.email_key == key)
+                          ).mappings().one()
+        return Subscriber._from_row(r), True
+
+    def set_subscriber_status(self, list_name: str, email_or_id: str | int, status: str,
+                              reason: str | None, now: datetime) -> bool:
+        """Set the status of one subscriber. Returns False if there is no such subscriber."""
+        _check_status(status)
+        t = s.subscribers
+        q = update(t).where(t.c.list == list_name)
+        if isinstance(email_or_id, int):
+            q = q.where(t.c.id == email_or_id)
+        else:
+            q = q.where(t.c.email_key == email_key(email_or_id))
+        with self.begin() as c:
+            n = c.execute(q.values(status=status, status_reason=reason, updated=now)).rowcount
+        return bool(n)
+
+    def unsubscribe(self, list_name: str, subscriber_id: int, now: datetime,
+                    reason: str = "unsubscribed") -> bool:
+        """Mark a subscriber unsubscribed (idempotent; for the one-click POST).
+
+        Returns:
+            True if the subscriber exists (whether or not it was already unsubscribed).
+            A bounced or complained subscriber keeps that (stronger) status.
+        """
+        t = s.subscribers
+        with self.begin() as c:
+            row = c.execute(select(t.c.status).where(t.c.list == list_name,
+                                                     t.c.id == subscriber_id)).first()
+            if row is None:
+                return False
+            if row.status not in SUPPRESSED:
+                c.execute(update(t).where(t.c.id == subscriber_id)
+                          .values(status="unsubscribed", status_reason=reason, updated=now))
+        return True
+
+    def confirm_subscriber(self, list_name: str, email: str, name: str | None = None,
+                           now: datetime | None = None) -> Subscriber:
+        """A confirmed opt-in: create or (re)activate the address, whatever its status.
+
+        This is the only way a suppressed address becomes active again.
+        """
+        now = now or datetime.now(UTC)
+        key = email_key(email)
+        t = s.subscribers
+        with self.begin() as c:
+            r = c.execute(select(t.c.id, t.c.name).where(t.c.list == list_name,
+                                                         t.c.email_key == key)).first()
+            if r is None:
+                c.execute(insert(t).values(list=list_name, email=email, email_key=key,
+                                           name=name or "", status="active", fields="{}",
+                                           created=now, updated=now, confirmed_at=now,
+                                           status_reason="confirmed opt-in"))
+            else:
+                c.execute(update(t).where(t.c.id == r.id).values(
+                    status="active", name=name if name is not None else r.name,
+                    confirmed_at=now, updated=now, status_reason="confirmed opt-in"))
+            out = c.execute(select(t).where(t.c.list == list_name, t.c.email_key == key)
+                            ).mappings().one()
+        return Subscriber._from_row(out)
