@@ -200,11 +200,10 @@ def find_values(s: str) -> list[Value]:
         lo = _num(n1, s1 or inherit)
         hi = _num(n2, s2 or s1) if n2 else lo
         end = m.end() if n2 else (m.end("s1") if s1 else m.end("n1"))
-        if n2 and (hi < lo or hi > lo * 3):
-            if sep in {"-", "–", "—"} and hi < lo:
-                # "5,000-3" or an id like "100-2": not a range
-                hi, end = lo, (m.end("s1") if s1 else m.end("n1"))
-                n2 = None
+        if n2 and (hi < lo or hi > lo * 3) and sep in {"-", "–", "—"} and hi < lo:
+            # "5,000-3" or an id like "100-2": not a range
+            hi, end = lo, (m.end("s1") if s1 else m.end("n1"))
+            n2 = None
         v = Value(m.start(), end, lo, hi, scaled=bool(s1 or s2), is_range=bool(n2))
         pre = _PREFIX.search(s[max(0, m.start() - 8) : m.start()])
         if pre:

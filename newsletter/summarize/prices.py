@@ -68,7 +68,7 @@ _PREV_CUE = re.compile(
     r"\b(?:from|than|versus|vs\.?|compared\s+(?:with|to)|against|previous(?:ly)?|prior)\b", re.I
 )
 _FAR_REF = re.compile(
-    r"^\s*(?:from|since|compared\s+with|off|below|above)\s+(?:the\s+|its\s+|a\s+)?"
+    r"\s*(?:from|since|compared\s+with|off|below|above)\s+(?:the\s+|its\s+|a\s+)?"
     r"(?:highest|lowest|peak|high|low|record|start|beginning|year|early|same|last\s+year|"
     r"\w+\s+high|\w+\s+low)",
     re.I,
@@ -90,7 +90,7 @@ def _role(v: Value, ctx: str, seg_kind: str) -> str:
     if v.kind == "money" and v.currency not in {"CNY", "USD"}:
         return "ignore"
     prev = list(_PREV_CUE.finditer(ctx))
-    if prev and not _LEVEL_CUE.search(ctx, prev[-1].end()):
+    if prev and not _LEVEL_CUE.search(ctx, prev[-1].end()) and not _DIR.search(ctx, prev[-1].end()):
         return "prev"
     if v.sign:
         return "change"
@@ -155,6 +155,10 @@ def _sentence_items(s: str, last_index: list[str]) -> list[tuple[str, Value]]:
         if m.kind == "anaphor":
             if last_index:
                 m.kind, m.cid = "index", last_index[-1]
+            elif _EXPLICIT_CREPI.search(s):
+                m.kind, m.cid = "index", "crepi"
+            elif _EXPLICIT_CREIA.search(s):
+                m.kind, m.cid = "index", "creia_index"
             else:
                 m.kind = "block"
         elif m.kind == "index":

@@ -1,0 +1,149 @@
+"""Benchmark: price-item extraction quality against labelled sentences.
+
+Usage: ``python bench/prices.py [DEV.jsonl [EXTRA.jsonl ...]]``
+(defaults: /work/shared/ree/prices-dev.jsonl and bench/data/prices-extra.jsonl).
+
+Each line: ``{"text": ..., "expected": [{"commodity": [ids], "low", "high", "unit",
+"change"?, "change_pct"?, "optional"?}]}``. An extracted item matches an expected one
+when its commodity is in the expected list, the unit is equal and low/high agree within
+0.5%. Expected items marked optional are not misses when absent, and extracted items
+matching them are not false positives. For matched, non-optional items the change and
+change_pct must equal the expected ones (absent = None) within 0.5%.
+
+A naive baseline ("first number + unit after the first commodity word") is scored in the
+same run and the F1 ratio printed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from newsletter.summarize.prices import extract_prices  # noqa: E402
+from newsletter.types import PriceItem  # noqa: E402
+
+DEFAULTS = [Path("/work/shared/ree/prices-dev.jsonl"), ROOT / "bench/data/prices-extra.jsonl"]
+
+
+def _close(a: float | None, b: float | None) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return abs(a - b) <= 0.005 * max(abs(a), abs(b), 1e-9)
+
+
+def _matches(got: PriceItem, exp: dict[str, Any]) -> bool:
+    return (
+        got.commodity in exp["commodity"]
+        and got.unit == exp["unit"]
+        and _close(got.low, exp["low"])
+        and _close(got.high, exp["high"])
+    )
+
+
+_BASE_WORDS = {
+    "prnd_oxide": r"pr-?nd|ndpr|praseodymium[- ]neodymium|didymium",
+    "dy_oxide": r"dysprosium|dy2o3|dy₂o₃",
+    "tb_oxide": r"terbium|tb4o7|tb₄o₇",
+    "nd_oxide": r"neodymium|nd2o3",
+    "pr_oxide": r"praseodymium",
+    "creia_index": r"price index",
+}
+_BASE_VAL = re.compile(
+    r"([$¥]?)\s?(\d[\d,]*(?:\.\d+)?)\s?(million)?\s?(yuan/(?:mt|ton|t)|/kg|/t|per kg|points)?",
+    re.I,
+)
+
+
+def baseline(text: str) -> list[PriceItem]:
+    """Naive extractor: the first commodity word, then the first number with a unit."""
+    low = text.lower()
+    found = [(low.find(re.search(w, low).group(0)), c) for c, w in _BASE_WORDS.items()
+             if re.search(w, low)]
+    if not found:
+        return []
+    pos, cid = min(found)
+    for m in _BASE_VAL.finditer(text, pos):
+        cur, num, scale, unit = m.groups()
+        if not unit:
+            continue
+        v = float(num.replace(",", "")) * (1e6 if scale else 1)
+        u = unit.lower()
+        if u == "points":
+            return [PriceItem(cid, "index", v, v, "points")]
+        if "/kg" in u or "per kg" in u:
+            return [PriceItem(cid, "price", v, v, "USD/kg" if cur == "$" else "CNY/kg")]
+        return [PriceItem(cid, "price", v, v, "CNY/t")]
+    return []
+
+
+def score(path: Path, extract: Callable[[str], list[PriceItem]]) -> dict[str, Any]:
+    tp = fp = fn = 0
+    ch_ok = ch_n = 0
+    errors: list[str] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        case = json.loads(line)
+        got = extract(case["text"])
+        expected = case["expected"]
+        used: set[int] = set()
+        for g in got:
+            idx = next((i for i, e in enumerate(expected) if i not in used and _matches(g, e)),
+                       None)
+            if idx is None:
+                fp += 1
+                errors.append(f"FP {g.commodity} {g.low}-{g.high} {g.unit} | {case['text'][:90]}")
+                continue
+            used.add(idx)
+            e = expected[idx]
+            if e.get("optional"):
+                continue
+            tp += 1
+            ch_n += 1
+            if _close(g.change, e.get("change")) and _close(g.change_pct, e.get("change_pct")):
+                ch_ok += 1
+            else:
+                errors.append(
+                    f"CHANGE {g.commodity} got {g.change}/{g.change_pct} want "
+                    f"{e.get('change')}/{e.get('change_pct')} | {case['text'][:90]}"
+                )
+        for i, e in enumerate(expected):
+            if i not in used and not e.get("optional"):
+                fn += 1
+                errors.append(f"FN {e['commodity']} {e['low']}-{e['high']} {e['unit']} | "
+                              f"{case['text'][:90]}")
+    p = tp / (tp + fp) if tp + fp else 1.0
+    r = tp / (tp + fn) if tp + fn else 1.0
+    f1 = 2 * p * r / (p + r) if p + r else 0.0
+    return {"precision": p, "recall": r, "f1": f1, "tp": tp, "fp": fp, "fn": fn,
+            "change_acc": ch_ok / ch_n if ch_n else 1.0, "errors": errors}
+
+
+def main(argv: list[str]) -> int:
+    paths = [Path(a) for a in argv] or [p for p in DEFAULTS if p.exists()]
+    for path in paths:
+        t0 = time.perf_counter()
+        ours = score(path, extract_prices)
+        dt = time.perf_counter() - t0
+        base = score(path, baseline)
+        print(f"== {path}")
+        for name, s in (("extract_prices", ours), ("baseline", base)):
+            print(f"  {name:15s} P={s['precision']:.3f} R={s['recall']:.3f} F1={s['f1']:.3f} "
+                  f"(tp={s['tp']} fp={s['fp']} fn={s['fn']}) change-acc={s['change_acc']:.3f}")
+        ratio = ours["f1"] / base["f1"] if base["f1"] else float("inf")
+        print(f"  F1 ratio extract_prices/baseline = {ratio:.2f}x; time {dt * 1000:.1f} ms")
+        for err in ours["errors"]:
+            print("   ", err)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
