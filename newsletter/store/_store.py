@@ -22,6 +22,7 @@ from ..exceptions import StoreError
 from ..types import Item, PriceItem
 from . import _schema as s
 from ._deliveries import DeliveriesMixin
+from ._locks import LocksMixin
 from ._subscribers import SubscribersMixin
 
 
@@ -59,7 +60,7 @@ class SaveResult:
     changed_ids: list[int]
 
 
-class Store(SubscribersMixin, DeliveriesMixin):
+class Store(SubscribersMixin, DeliveriesMixin, LocksMixin):
     """Access to the database. Create with :func:`open_store`."""
 
     def __init__(self, engine: Engine) -> None:

@@ -1,0 +1,182 @@
+"""Named locks in the store: the single-instance lock of ``serve`` and job guards.
+
+A lock row names its holder (``host:pid``), when it was acquired and a heartbeat the holder
+refreshes while it runs. Another process may take a lock over only when it is *stale*: the
+heartbeat is older than ``stale_after`` seconds AND, when the holder ran on this host, its
+pid is no longer alive. (Both, not either: a container sharing our host name but not our
+pid namespace could look dead while it is alive; a pid on this host can be reused.)
+
+The check and the takeover happen in one transaction, so two processes racing for a free
+or stale lock cannot both win: the loser's INSERT/UPDATE matches nothing or violates the
+primary key.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from . import _schema as s
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+
+def _utc(dt: datetime) -> datetime:
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+
+
+def pid_alive(pid: int) -> bool:
+    """True if a process with ``pid`` exists on this host (signal 0 probe)."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    except OSError:
+        return False
+    return True
+
+
+def this_holder() -> tuple[str, int]:
+    """``(host, pid)`` of the current process."""
+    return socket.gethostname(), os.getpid()
+
+
+@dataclass(frozen=True)
+class LockInfo:
+    """Who holds a lock.
+
+    Attributes:
+        name: the lock name (``serve``, ``job:send``).
+        host / pid: where the holder runs.
+        acquired: when it took the lock (UTC).
+        heartbeat: its last sign of life (UTC).
+    """
+
+    name: str
+    host: str
+    pid: int
+    acquired: datetime
+    heartbeat: datetime
+
+    @property
+    def holder(self) -> str:
+        return f"{self.host}:{self.pid}"
+
+    def is_stale(self, now: datetime, stale_after: float, *, host: str | None = None) -> bool:
+        """The takeover rule: heartbeat older than ``stale_after`` s and, on this host,
+        the pid dead."""
+        if now - self.heartbeat <= timedelta(seconds=stale_after):
+            return False
+        here = host if host is not None else socket.gethostname()
+        return not (self.host == here and pid_alive(self.pid))
+
+    def describe(self) -> str:
+        return (f"host={self.host} pid={self.pid} since={self.acquired.isoformat()} "
+                f"heartbeat={self.heartbeat.isoformat()}")
+
+
+@dataclass(frozen=True)
+class LockResult:
+    """The outcome of :meth:`LocksMixin.acquire_lock`: ``acquired`` or the current holder.
+
+    ``took_over`` names the stale holder that was replaced, if any.
+    """
+
+    acquired: bool
+    holder: LockInfo | None = None
+    took_over: LockInfo | None = None
+
+
+def _row_info(r: object) -> LockInfo:
+    return LockInfo(name=r.name, host=r.host, pid=int(r.pid),  # type: ignore[attr-defined]
+                    acquired=_utc(r.acquired),  # type: ignore[attr-defined]
+                    heartbeat=_utc(r.heartbeat))  # type: ignore[attr-defined]
+
+
+class LocksMixin:
+    """Methods on Store for the ``locks`` table."""
+
+    if TYPE_CHECKING:
+        def begin(self) -> AbstractContextManager[Connection]: ...
+
+    def lock_info(self, name: str) -> LockInfo | None:
+        """The current holder of ``name``, or None."""
+        with self.begin() as c:
+            r = c.execute(select(s.locks).where(s.locks.c.name == name)).first()
+        return _row_info(r) if r is not None else None
+
+    def acquire_lock(self, name: str, now: datetime, *, stale_after: float = 30.0,
+                     host: str | None = None, pid: int | None = None) -> LockResult:
+        """Take the lock ``name`` for ``host:pid`` (default: this process).
+
+        Re-acquiring a lock this holder already has succeeds (and refreshes the heartbeat).
+
+        Args:
+            name: the lock name.
+            now: the current time (UTC).
+            stale_after: seconds without a heartbeat after which a holder may be replaced
+                (on this host only if its pid is also dead).
+            host / pid: the new holder (tests pass other values).
+
+        Returns:
+            ``LockResult(acquired=True)`` or ``LockResult(False, holder=<who has it>)``.
+        """
+        h, p = this_holder()
+        host = host if host is not None else h
+        pid = pid if pid is not None else p
+        t = s.locks
+        values = dict(holder=f"{host}:{pid}", host=host, pid=pid, acquired=now, heartbeat=now)
+        try:
+            with self.begin() as c:
+                r = c.execute(select(t).where(t.c.name == name)).first()
+                if r is None:
+                    c.execute(insert(t).values(name=name, **values))
+                    return LockResult(True)
+                cur = _row_info(r)
+                if cur.host == host and cur.pid == pid:
+                    c.execute(update(t).where(t.c.name == name).values(heartbeat=now))
+                    return LockResult(True)
+                if not cur.is_stale(now, stale_after, host=host):
+                    return LockResult(False, holder=cur)
+                # Conditional update: only if nobody else took it over meanwhile.
+                n = c.execute(update(t).where(t.c.name == name, t.c.holder == r.holder,
+                                              t.c.heartbeat == r.heartbeat)
+                              .values(**values)).rowcount
+                if n != 1:
+                    return LockResult(False, holder=self.lock_info(name))
+                return LockResult(True, took_over=cur)
+        except IntegrityError:  # somebody inserted it between our SELECT and INSERT
+            return LockResult(False, holder=self.lock_info(name))
+
+    def heartbeat_lock(self, name: str, now: datetime, *, host: str | None = None,
+                       pid: int | None = None) -> bool:
+        """Refresh the heartbeat. False if the lock is no longer ours (taken over)."""
+        h, p = this_holder()
+        holder = f"{host if host is not None else h}:{pid if pid is not None else p}"
+        with self.begin() as c:
+            n = c.execute(update(s.locks).where(s.locks.c.name == name,
+                                                s.locks.c.holder == holder)
+                          .values(heartbeat=now)).rowcount
+        return n == 1
+
+    def release_lock(self, name: str, *, host: str | None = None,
+                     pid: int | None = None) -> bool:
+        """Release the lock if this holder has it. Returns whether a row was removed."""
+        h, p = this_holder()
+        holder = f"{host if host is not None else h}:{pid if pid is not None else p}"
+        with self.begin() as c:
+            n = c.execute(delete(s.locks).where(s.locks.c.name == name,
+                                                s.locks.c.holder == holder)).rowcount
+        return n == 1
