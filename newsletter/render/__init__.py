@@ -1,0 +1,12 @@
+"""Render: an edition (``edition.json``) to the email's HTML and text parts, and to the
+public web page of the edition.
+
+One Jinja render and one premailer inline per edition and list; per-subscriber values are
+placeholder tokens that ``newsletter.deliver.MessageFactory`` fills in on bytes.
+"""
+
+from ._chart import chart_alt, render_chart_png
+from ._render import RenderedEdition, render_edition, render_web_edition
+
+__all__ = ["RenderedEdition", "chart_alt", "render_chart_png", "render_edition",
+           "render_web_edition"]

@@ -1,0 +1,59 @@
+"""Per-subscriber placeholders: ASCII tokens rendered into the edition once, replaced per
+subscriber by plain string substitution (``deliver._message.MessageFactory`` does it on
+bytes).
+
+A token is ``%%NAME%%`` (``%``, capitals and ``_``): it survives Jinja autoescaping,
+premailer/lxml serialization (in text and in ``href`` attributes) and quoted-printable
+encoding unchanged, and it cannot occur in an edition by accident because rendering escapes
+any ``%%`` that comes from the edition's data (see :func:`neutralize`).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping
+
+#: Placeholder names and their tokens.
+GREETING = "%%GREETING%%"
+NAME = "%%NAME%%"
+UNSUB_URL = "%%UNSUB_URL%%"
+TOKENS: dict[str, str] = {"GREETING": GREETING, "NAME": NAME, "UNSUB_URL": UNSUB_URL}
+
+TOKEN_RE = re.compile(r"%%([A-Z][A-Z_]*)%%")
+
+
+def greeting(name: str | None) -> str:
+    """``"Good morning, Ana"``, or ``"Good morning"`` when there is no name."""
+    name = " ".join((name or "").split())
+    return f"Good morning, {name}" if name else "Good morning"
+
+
+def neutralize(text: str) -> str:
+    """Break any ``%%`` in data so it can never be mistaken for a token."""
+    return text.replace("%%", "%\u200b%") if "%%" in text else text
+
+
+def values_for(name: str | None, unsub_url: str) -> dict[str, str]:
+    """The raw (unescaped) value of every placeholder for one subscriber."""
+    return {"GREETING": greeting(name), "NAME": " ".join((name or "").split()),
+            "UNSUB_URL": unsub_url}
+
+
+def substitute(text: str, values: Mapping[str, str], *, html_escape: bool) -> str:
+    """Replace every token in ``text``; values are HTML-escaped when ``html_escape``.
+
+    Unknown tokens are left alone. This is the simple (str) path, used by previews and
+    tests; mail sending substitutes on pre-encoded bytes.
+    """
+    def repl(m: re.Match[str]) -> str:
+        v = values.get(m.group(1))
+        if v is None:
+            return m.group(0)
+        return html.escape(v, quote=True) if html_escape else v
+    return TOKEN_RE.sub(repl, text)
+
+
+def unresolved(text: str) -> list[str]:
+    """Tokens still present in ``text`` (should be empty after substitution)."""
+    return TOKEN_RE.findall(text)
