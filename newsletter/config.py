@@ -126,6 +126,10 @@ class ScheduleSettings(_Model):
     build: str = "30 5 * * *"
     send: str = "0 6 * * *"
     grace_minutes: int = Field(default=120, ge=0)
+    # `serve` only: the scheduled collect replays seeds/snapshots (like --offline).
+    offline: bool = False
+    # `serve` only: seconds without a heartbeat before another instance may take the lock.
+    lock_stale_seconds: float = Field(default=30.0, gt=0)
 
     _tz = field_validator("timezone")(_check_tz)
 
@@ -141,6 +145,7 @@ class ScheduleSettings(_Model):
 
 class WebSettings(_Model):
     bind: str = "127.0.0.1:8080"
+    subscribe_per_minute: int = Field(default=5, ge=1, description="POSTs per client IP")
 
     @field_validator("bind")
     @classmethod
