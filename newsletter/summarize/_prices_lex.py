@@ -156,8 +156,11 @@ class Value:
         """``CNY/t`` and friends, or ``points``; None when no price unit is known."""
         if self.kind == "points":
             return "points"
-        if self.currency in {"CNY", "USD"} and self.measure in {"t", "kg"}:
-            return f"{self.currency}/{self.measure}"
+        measure = self.measure
+        if self.kind == "money" and measure is None and self.currency in {"CNY", "USD"}:
+            measure = _default_measure(self)
+        if self.currency in {"CNY", "USD"} and measure in {"t", "kg"}:
+            return f"{self.currency}/{measure}"
         return None
 
 
@@ -216,7 +219,8 @@ def find_values(s: str) -> list[Value]:
                     v.sign = 1 if pre.group("sign") == "+" else -1
         lab = _UNIT_LABEL.search(s[max(0, m.start() - 30) : m.start()])
         if lab and v.currency is None:
-            v.currency, v.measure, v.kind = _cur(lab.group("cur")), _meas(lab.group("meas")), "money"
+            v.currency, v.measure = _cur(lab.group("cur")), _meas(lab.group("meas"))
+            v.kind = "money"
         suf = _SUFFIX.match(s, v.end)
         if suf and suf.group(0).strip():
             if suf.group("pct"):
@@ -241,8 +245,6 @@ def find_values(s: str) -> list[Value]:
         # "per kg per kg" and trailing unit repeats are harmless; convert /lb to /kg
         if v.measure == "lb":
             v.low, v.high, v.measure = v.low * 2.20462, v.high * 2.20462, "kg"
-        if v.kind == "money" and v.measure is None and v.currency in {"CNY", "USD"}:
-            v.measure = _default_measure(v)
         out.append(v)
     return out
 

@@ -52,12 +52,12 @@ __all__ = [
     "price_table",
 ]
 
-_UP = (r"up|rose|rise[sn]?|rising|increased?|increases|increasing|gain(?:ed|s|ing)?|climb(?:ed|s|ing)?"
-       r"|jump(?:ed|s)?|surge[ds]?|soar(?:ed|s)?|rall(?:ied|ies|y)|advanced?|added|lifted|raised"
-       r"|higher|rebound(?:ed|s)?|recover(?:ed|s)?|edged\s+up|increase\s+of|rise\s+of|gain\s+of|\+")
+_UP = (r"up|rose|rise[sn]?|rising|increased?|increases|increasing|gain(?:ed|s|ing)?"
+       r"|climb(?:ed|s|ing)?|jump(?:ed|s)?|surge[ds]?|soar(?:ed|s)?|rall(?:ied|ies|y)|advanced?|added|lifted|raised"
+       r"|higher|rebound(?:ed|s)?|recover(?:ed|s)?|edged\s+up|increase\s+of|rise\s+of|gain\s+of|\+|▲|△|↑")
 _DOWN = (r"down|fell|fall(?:s|ing|en)?|drop(?:ped|s)?|declined?|declines|declining|decreased?"
          r"|decreases|decreasing|lost|loss|losing|shed|slid|slips?|slipped|plunged?|plunges"
-         r"|tumbled?|eased?|lower(?:ed)?|cut|retreated?|dipped|dips?|weakened|slumped?|[−-]")
+         r"|tumbled?|eased?|lower(?:ed)?|cut|retreated?|dipped|dips?|weakened|slumped?|[−-]|▼|▽|↓")
 _DIR = re.compile(rf"(?:(?<![\w])(?P<up>{_UP})(?![\w])|(?<![\w])(?P<down>{_DOWN})(?![\w]))", re.I)
 _LEVEL_CUE = re.compile(
     r"\b(?:to|at|was|were|is|are|be|stood|standing|reach\w*|hit|closed|closing|ended|settled"
@@ -77,13 +77,17 @@ _FORWARD = re.compile(
     r"^\s*(?:(?:in|for|of|on)\s+(?:the\s+)?(?:(?:prices?|quotations?|quotes?)\s+(?:of|for)\s+)?)$",
     re.I,
 )
+_BY = re.compile(r"(?<![\w])by\s*(?:[$¥]|US\$|RMB|CNY|USD)?\s*$", re.I)
+_PAST_YEAR = re.compile(
+    r"\s*(?:,\s*)?(?:in|during|back\s+in)\s+(?:early\s+|late\s+|mid-?)?(?P<y>(?:19|20)\d\d)\b", re.I
+)
 _EXPLICIT_CREPI = re.compile(r"\b(?:Xinhua|Baotou|CREPI)\b", re.I)
 _EXPLICIT_CREIA = re.compile(
     r"\b(?:CREIA|ACREI|CARI|Industry\s+Association|2010\s*=\s*100|2010\s+baseline)\b", re.I
 )
 
 
-def _role(v: Value, ctx: str, seg_kind: str) -> str:
+def _role(v: Value, ctx: str, sentence_before: str) -> str:
     """Role of a value from the words between it and the previous token of the segment."""
     if v.kind in {"mult", "qty"}:
         return "ignore"
@@ -94,6 +98,10 @@ def _role(v: Value, ctx: str, seg_kind: str) -> str:
         return "prev"
     if v.sign:
         return "change"
+    if _BY.search(ctx):  # "... and Dy oxide by 20,000 yuan/t to ...": the verb was elided
+        last = list(_DIR.finditer(sentence_before))
+        v.sign = -1 if last and last[-1].group("down") else 1
+        return "change"
     dirs = list(_DIR.finditer(ctx))
     lvls = list(_LEVEL_CUE.finditer(ctx))
     if dirs and (not lvls or dirs[-1].start() > lvls[-1].start()):
@@ -102,6 +110,12 @@ def _role(v: Value, ctx: str, seg_kind: str) -> str:
     if v.kind == "pct":
         return "ignore"  # a share, a purity, a turnover rate: not a change without direction
     return "level"
+
+
+def _historical(s: str, end: int, as_of: date | None) -> bool:
+    """A value stated for a past year ("hit $80/kg in 2022") is history, not a quote."""
+    m = _PAST_YEAR.match(s, end)
+    return bool(m) and int(m.group("y")) < (as_of or date.today()).year
 
 
 def _resolve_index(cid: str, value: float, sentence: str) -> str:
@@ -148,7 +162,9 @@ def _groups(mentions: list[Mention], s: str) -> list[list[Mention]]:
     return groups
 
 
-def _sentence_items(s: str, last_index: list[str]) -> list[tuple[str, Value]]:
+def _sentence_items(
+    s: str, last_index: list[str], as_of: date | None
+) -> list[tuple[str, Value]]:
     masked = mask_non_prices(s)
     mentions = find_mentions(masked)
     for m in mentions:
@@ -179,7 +195,9 @@ def _sentence_items(s: str, last_index: list[str]) -> list[tuple[str, Value]]:
             ctx = masked[max(cursor, v.start - 60) if cursor < v.start else v.start : v.start]
             if v.start < owner.start:  # forward-bound value: its context is what precedes it
                 ctx = masked[max(0, v.start - 40) : v.start]
-            v.role = _role(v, ctx, owner.kind)
+            v.role = _role(v, ctx, masked[: v.start])
+            if v.role in {"level", "change"} and _historical(s, v.end, as_of):
+                v.role = "ignore"
             cursor = max(cursor, v.end)
             if v.role == "change":
                 if v.kind == "pct" and _FAR_REF.match(masked, v.end):
@@ -269,7 +287,7 @@ def extract_prices(
     last_index: list[str] = []
     for sentence in split_sentences(text or ""):
         when = find_date(sentence, as_of) or as_of
-        for cid, v in _sentence_items(sentence, last_index):
+        for cid, v in _sentence_items(sentence, last_index, as_of):
             item = PriceItem(
                 commodity=cid,
                 kind="index" if cid in INDEX_IDS else "price",
