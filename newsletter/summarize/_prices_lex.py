@@ -99,7 +99,16 @@ def mask_non_prices(s: str) -> str:
 
     for rx in (_DATE_ISO, _DATE_MD, _DATE_DM, _MONTH_YEAR, _BASE, _CLOCK, _RATIO, _QUARTERS):
         s = rx.sub(blank, s)
-    return _YEAR.sub(blank, s)
+    s = _YEAR.sub(blank, s)
+    # "430,000/t-435,000/t": the first unit of a range is redundant
+    return _MID_RANGE_UNIT.sub(lambda m: m.group(1) + " " * len(m.group(2)), s)
+
+
+_MID_RANGE_UNIT = re.compile(
+    r"(\d)(\s?(?:yuan|rmb|cny|usd)?\s?/\s?(?:t|mt|kg|tons?|tonnes?))"
+    r"(?=\s?[-–—~]\s?(?:[$¥]|US\$|RMB\s?|CNY\s?)?\d)",
+    re.I,
+)
 
 
 # ---------------------------------------------------------------- numbers with units
@@ -111,7 +120,7 @@ _SCALES = {"million": 1e6, "mln": 1e6, "mn": 1e6, "m": 1e6, "billion": 1e9, "bn"
 _CUR_PREFIX = r"US\s?\$|USD|A\$|AU\$|C\$|HK\$|\$|¥|￥|RMB|CNY|Rmb|yuan"
 _CORE = re.compile(
     rf"(?<![\w.,])(?P<n1>{_NUM})(?:\s?(?P<s1>{_SCALE})\b)?"
-    rf"(?:\s?(?P<sep>-|–|—|~|to)\s?(?:{_CUR_PREFIX})?\s?(?P<n2>{_NUM})(?:\s?(?P<s2>{_SCALE})\b)?)?",
+    rf"(?:\s*(?P<sep>-|–|—|~|to)\s?(?:{_CUR_PREFIX})?\s?(?P<n2>{_NUM})(?:\s?(?P<s2>{_SCALE})\b)?)?",
     re.I,
 )
 _PREFIX = re.compile(
@@ -126,9 +135,12 @@ _SUFFIX = re.compile(
     r"\s?(?:(?P<pct>%|percent\b|per\s?cent\b|pct\b)"
     r"|(?P<pts>points?\b|pts?\b)"
     r"|(?P<mult>×|x\b|times\b|-fold\b)"
-    rf"|(?:(?P<cur>yuan|rmb|cny|usd|us\s?dollars?|dollars?)\b\.?)?"
+    rf"|(?:(?P<cur>yuan|rmb|cny|usd|u\.?s\.?\s?dollars?|dollars?)\b\.?)?"
     rf"(?:\s?(?P<per>/|per\s|a\s|each\s)\s?(?P<meas>{_MEAS})\b|\s(?P<qty>{_MEAS})\b)?)",
     re.I,
+)
+_LATE_MEAS = re.compile(
+    rf"\s?\)?\s?(?:\([^()]{{0,60}}\)\s?)?(?:/|per\s|a\s)\s?(?P<meas>{_MEAS})\b", re.I
 )
 _KG = {"kg", "kgs", "kilogram", "kilograms", "kilo", "kilos"}
 _LB = {"lb", "lbs", "pound", "pounds"}
@@ -168,6 +180,7 @@ def _cur(tok: str | None) -> str | None:
     if not tok:
         return None
     t = tok.lower().replace(" ", "")
+    t = t.replace(".", "")
     if t in {"$", "us$", "usd", "usdollar", "usdollars", "dollar", "dollars"}:
         return "USD"
     if t in {"¥", "￥", "rmb", "cny", "yuan"}:
@@ -242,6 +255,11 @@ def find_values(s: str) -> list[Value]:
                     else:
                         v.measure = _meas(suf.group("qty"))
             v.end = suf.end()
+        if v.kind == "money" and v.measure is None:
+            # "600,000 yuan (about 83,600 U.S. dollars) per tonne"
+            la = _LATE_MEAS.match(s, v.end)
+            if la:
+                v.measure = _meas(la.group("meas"))
         # "per kg per kg" and trailing unit repeats are harmless; convert /lb to /kg
         if v.measure == "lb":
             v.low, v.high, v.measure = v.low * 2.20462, v.high * 2.20462, "kg"

@@ -34,6 +34,7 @@ from newsletter.summarize._commodities import (
     market_rank,
 )
 from newsletter.summarize._prices_lex import (
+    _MONTH_RE,
     Mention,
     Value,
     find_date,
@@ -70,7 +71,7 @@ _PREV_CUE = re.compile(
 _FAR_REF = re.compile(
     r"\s*(?:from|since|compared\s+with|off|below|above)\s+(?:the\s+|its\s+|a\s+)?"
     r"(?:highest|lowest|peak|high|low|record|start|beginning|year|early|same|last\s+year|"
-    r"\w+\s+high|\w+\s+low)",
+    r"\w+\s+high|\w+\s+low)|\s*(?:so\s+far\s+)?(?:this\s+year|year[- ]to[- ]date|ytd)\b",
     re.I,
 )
 _FORWARD = re.compile(
@@ -79,7 +80,9 @@ _FORWARD = re.compile(
 )
 _BY = re.compile(r"(?<![\w])by\s*(?:[$¥]|US\$|RMB|CNY|USD)?\s*$", re.I)
 _PAST_YEAR = re.compile(
-    r"\s*(?:,\s*)?(?:in|during|back\s+in)\s+(?:early\s+|late\s+|mid-?)?(?P<y>(?:19|20)\d\d)\b", re.I
+    rf"\s*(?:,\s*)?(?:in|during|back\s+in)\s+(?:early\s+|late\s+|mid-?)?(?:{_MONTH_RE}\.?\s+)?"
+    r"(?P<y>(?:19|20)\d\d)\b",
+    re.I,
 )
 _EXPLICIT_CREPI = re.compile(r"\b(?:Xinhua|Baotou|CREPI)\b", re.I)
 _EXPLICIT_CREIA = re.compile(
