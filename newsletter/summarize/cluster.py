@@ -1,0 +1,297 @@
+"""Near-duplicate clustering that scales: MinHash + LSH banding, no all-pairs comparison.
+
+Each item becomes a set of content words from its title and lead (the first
+:data:`LEAD_CHARS` characters of its text or feed summary). A 64-value MinHash signature
+summarises the set; LSH banding (32 bands of 2 rows) puts items that agree on a whole band
+in the same bucket, and only pairs sharing a bucket are compared: the signature agreement
+(an estimate of the Jaccard similarity of the word sets) plus a cheap title-token Jaccard
+decide. Union-find turns the accepted pairs into groups. The cost is linear in the number
+of items (oversized buckets, i.e. very common words, are compared only along a chain).
+
+:func:`fingerprint` packs the signature into a short string the store can keep, so that a
+story already covered in an earlier edition is recognised (:func:`matches_previous`), and
+:func:`relation` tells a repeat from a genuine follow-up.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import random
+import re
+import struct
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
+from typing import Literal
+
+from ..types import Item
+
+NUM_PERM = 64
+BANDS = 32
+ROWS = NUM_PERM // BANDS
+LEAD_CHARS = 600
+MAX_BUCKET = 48
+SIG_PREFIX = "m1:"
+
+#: Signature agreement at or above which two items are the same story.
+SAME_STORY = 0.5
+#: With at least this title similarity, a lower agreement suffices.
+SAME_WITH_TITLE = (0.3, 0.35)  # (agreement, title jaccard)
+#: With these shared names and numbers (title + lead), a lower agreement suffices.
+SAME_WITH_ENTITIES = (0.2, 0.5)  # (agreement, entity jaccard)
+#: Agreement band of a genuine follow-up: related, but substantially new text.
+UPDATE_BAND = (0.2, 0.6)
+
+_rng = random.Random(0x5EED_2026)
+_MASKS = tuple(_rng.getrandbits(64) for _ in range(NUM_PERM))
+_MASK64 = (1 << 64) - 1
+_TOKEN = re.compile(r"[a-z0-9]+")
+_CAP_WORD = re.compile(r"\b(?:[A-Z][A-Za-z0-9&'-]+|\d[\d,.]*)")
+
+_STOP_TEXT = """
+a about above after again against all also am an and any are as at be because been before
+being below between both but by can could did do does doing down during each few for from
+further had has have having he her here hers him his how i if in into is it its itself just
+me more most my no nor not now of off on once only or other our ours out over own same she
+should so some such than that the their theirs them then there these they this those through
+to too under until up very was we were what when where which while who whom why will with
+would you your yours said says say new year years per cent percent s t mr ms us u week weeks
+day days month months today yesterday monday tuesday wednesday thursday friday saturday sunday
+according report reports reported company companies one two three told since amid via
+"""
+STOPWORDS = frozenset(_STOP_TEXT.split())
+
+
+def _content_tokens(text: str) -> list[str]:
+    return [t for t in _TOKEN.findall(text.lower()) if t not in STOPWORDS and len(t) > 1]
+
+
+def _lead(item: Item) -> str:
+    return (item.text or item.summary)[:LEAD_CHARS]
+
+
+@lru_cache(maxsize=262_144)
+def _h(token: str) -> int:
+    return int.from_bytes(hashlib.blake2b(token.encode(), digest_size=8).digest(), "little")
+
+
+def shingles(item: Item) -> set[str]:
+    """The content words of the title and lead (the set MinHash summarises)."""
+    return set(_content_tokens(item.title)) | set(_content_tokens(_lead(item)))
+
+
+def signature(words: Iterable[str]) -> tuple[int, ...]:
+    """64 MinHash values of a word set (an empty set gives a signature matching nothing)."""
+    hs = [_h(w) for w in words]
+    if not hs:
+        return EMPTY_SIGNATURE
+    return tuple(min(map(m.__xor__, hs)) for m in _MASKS)
+
+
+#: The signature of an item with no content words; it is never clustered with anything.
+EMPTY_SIGNATURE: tuple[int, ...] = tuple(_MASK64 - i for i in range(NUM_PERM))
+
+
+def agreement(a: Sequence[int], b: Sequence[int]) -> float:
+    """Fraction of equal signature slots: an estimate of the Jaccard similarity."""
+    n = min(len(a), len(b))
+    if not n:
+        return 0.0
+    return sum(1 for x, y in zip(a, b, strict=False) if x == y) / n
+
+
+def title_tokens(title: str) -> frozenset[str]:
+    """Content words of a title, for the cheap title Jaccard."""
+    return frozenset(_content_tokens(title))
+
+
+def jaccard(a: frozenset[str] | set[str], b: frozenset[str] | set[str]) -> float:
+    if not a or not b:
+        return 0.0
+    inter = len(a & b)
+    return inter / (len(a) + len(b) - inter)
+
+
+def same_story(sim: float, title_sim: float, entity_sim: float = 0.0) -> bool:
+    """The pair rule used inside candidate buckets.
+
+    ``sim`` is the signature agreement, ``title_sim`` the title-token Jaccard and
+    ``entity_sim`` the Jaccard of names and numbers in title and lead: rewrites of one
+    story by different outlets share few exact words but nearly all their names and figures.
+    """
+    return (sim >= SAME_STORY
+            or (sim >= SAME_WITH_TITLE[0] and title_sim >= SAME_WITH_TITLE[1])
+            or (sim >= SAME_WITH_ENTITIES[0] and entity_sim >= SAME_WITH_ENTITIES[1]))
+
+
+class _UnionFind:
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, x: int) -> int:
+        parent = self.parent
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            if ra < rb:
+                self.parent[rb] = ra
+            else:
+                self.parent[ra] = rb
+
+
+def cluster(items: Sequence[Item], *,
+            signatures: Sequence[Sequence[int]] | None = None) -> list[list[int]]:
+    """Group near-duplicate items (the same story from several sources or fetches).
+
+    Args:
+        items: the items; every index appears in exactly one group.
+        signatures: precomputed :func:`signature` values (one per item), optional.
+
+    Returns:
+        Index groups, each sorted, ordered by their first index.
+    """
+    n = len(items)
+    sigs = list(signatures) if signatures is not None else [
+        signature(shingles(it)) for it in items]
+    titles: dict[int, frozenset[str]] = {}
+    entities: dict[int, frozenset[str]] = {}
+    uf = _UnionFind(n)
+    buckets: dict[tuple[int, ...], list[int]] = {}
+    for i, sig in enumerate(sigs):
+        if tuple(sig) == EMPTY_SIGNATURE:
+            continue
+        for b in range(BANDS):
+            key = (b, *sig[b * ROWS:(b + 1) * ROWS])
+            buckets.setdefault(key, []).append(i)
+    checked: set[tuple[int, int]] = set()
+
+    def consider(i: int, j: int) -> None:
+        if (i, j) in checked or uf.find(i) == uf.find(j):
+            return
+        checked.add((i, j))
+        sim = agreement(sigs[i], sigs[j])
+        if sim < min(SAME_WITH_TITLE[0], SAME_WITH_ENTITIES[0]):
+            return
+        for k in (i, j):
+            if k not in titles:
+                titles[k] = title_tokens(items[k].title)
+                entities[k] = key_entities(f"{items[k].title}. {_lead(items[k])}")
+        if same_story(sim, jaccard(titles[i], titles[j]), jaccard(entities[i], entities[j])):
+            uf.union(i, j)
+
+    for members in buckets.values():
+        m = len(members)
+        if m < 2:
+            continue
+        if m <= MAX_BUCKET:
+            for x in range(m):
+                for y in range(x + 1, m):
+                    consider(members[x], members[y])
+        else:  # a very common band value: compare along a chain only (bounded cost)
+            for x in range(m - 1):
+                consider(members[x], members[x + 1])
+    groups: dict[int, list[int]] = {}
+    for i in range(n):
+        groups.setdefault(uf.find(i), []).append(i)
+    return sorted(groups.values(), key=lambda g: g[0])
+
+
+# --- fingerprints and earlier editions -------------------------------------------------------
+
+def fingerprint(item: Item) -> str:
+    """A compact, stable signature of ``item`` for the store ("m1:" + 171 characters).
+
+    It holds the low 16 bits of the 64 MinHash values; :func:`similarity` compares two.
+    """
+    return pack(signature(shingles(item)))
+
+
+def pack(sig: Sequence[int]) -> str:
+    """Encode a signature as a fingerprint string."""
+    raw = struct.pack(f"<{len(sig)}H", *(v & 0xFFFF for v in sig))
+    return SIG_PREFIX + base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def unpack(fp: str) -> tuple[int, ...]:
+    """Decode a fingerprint (raises ValueError on a malformed one)."""
+    if not fp.startswith(SIG_PREFIX):
+        raise ValueError(f"not a fingerprint: {fp[:20]!r}")
+    body = fp[len(SIG_PREFIX):]
+    raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+    if len(raw) % 2:
+        raise ValueError("fingerprint has an odd byte length")
+    return struct.unpack(f"<{len(raw) // 2}H", raw)
+
+
+def similarity(fp_a: str, fp_b: str) -> float:
+    """Estimated Jaccard similarity of two fingerprints (0 if either is malformed)."""
+    try:
+        return agreement(unpack(fp_a), unpack(fp_b))
+    except (ValueError, struct.error):
+        return 0.0
+
+
+def matches_previous(item_sig: str,
+                     previous_sigs: Mapping[str, str] | Iterable[str] | Iterable[tuple[str, str]],
+                     threshold: float = SAME_STORY) -> str | None:
+    """The earlier story ``item_sig`` repeats, if any.
+
+    Args:
+        item_sig: the item's :func:`fingerprint`.
+        previous_sigs: ``{key: fingerprint}`` (key = story id or URL), ``(key, fingerprint)``
+            pairs, or bare fingerprints (then the fingerprint itself is the key).
+        threshold: minimum similarity.
+
+    Returns:
+        The key of the most similar earlier story at or above ``threshold``, else None.
+    """
+    pairs: Iterable[tuple[str, str]]
+    if isinstance(previous_sigs, Mapping):
+        pairs = previous_sigs.items()
+    else:
+        pairs = ((p, p) if isinstance(p, str) else p for p in previous_sigs)
+    best: tuple[float, str] | None = None
+    for key, sig in pairs:
+        sim = similarity(item_sig, sig)
+        if sim >= threshold and (best is None or sim > best[0]):
+            best = (sim, key)
+    return best[1] if best else None
+
+
+def key_entities(title: str) -> frozenset[str]:
+    """Names and numbers in a title ("Lynas", "Kalgoorlie", "400"), lower-cased."""
+    out = set()
+    for m in _CAP_WORD.finditer(title):
+        w = m.group(0).lower().rstrip(".,")
+        if w and w not in STOPWORDS and len(w) > 1:
+            out.add(w)
+    return frozenset(out)
+
+
+Relation = Literal["same", "update", "new"]
+
+
+def relation(sim: float, title_a: str, title_b: str) -> Relation:
+    """How an item relates to an earlier story.
+
+    * ``same``: a repeat (signature similarity >= 0.6, or >= 0.3 with near-identical
+      titles);
+    * ``update``: a genuine follow-up: related text in the middle band (0.2 <= sim < 0.6)
+      or at least two shared key entities in the titles with low text overlap;
+    * ``new``: unrelated.
+
+    The caller also requires the item to be later than the earlier edition.
+    """
+    tj = jaccard(title_tokens(title_a), title_tokens(title_b))
+    if sim >= UPDATE_BAND[1] or (sim >= 0.3 and tj >= 0.7):
+        return "same"
+    if sim >= UPDATE_BAND[0]:
+        return "update"
+    if len(key_entities(title_a) & key_entities(title_b)) >= 2 and tj >= 0.25:
+        return "update"
+    return "new"
