@@ -92,6 +92,21 @@ class SmtpSettings(_Model):
     timeout: float = Field(default=30.0, gt=0)
 
 
+class DkimSettings(_Model):
+    """``[delivery.dkim]``: sign outgoing mail when ``selector`` and ``domain`` are set.
+
+    The private key (PEM) comes from the environment: the file named by
+    ``NEWSLETTER_DKIM_KEY_FILE``, or the PEM text itself in ``NEWSLETTER_DKIM_KEY``.
+    """
+
+    selector: str | None = None
+    domain: str | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.selector and self.domain)
+
+
 class DeliverySettings(_Model):
     transport: Literal["outbox", "smtp"] = "outbox"
     rate_limit: float = Field(default=0.0, ge=0, description="messages/s, 0 = unlimited")
@@ -102,6 +117,7 @@ class DeliverySettings(_Model):
     retry_base_seconds: float = Field(default=60.0, ge=0)
     retry_max_seconds: float = Field(default=3600.0, ge=0)
     smtp: SmtpSettings = SmtpSettings()
+    dkim: DkimSettings = DkimSettings()
 
 
 class CollectSettings(_Model):
@@ -242,6 +258,25 @@ class Config(_Model):
     @staticmethod
     def secret_is_default() -> bool:
         return not os.environ.get("NEWSLETTER_SECRET")
+
+    @staticmethod
+    def dkim_private_key() -> bytes | None:
+        """The DKIM private key (PEM bytes) from NEWSLETTER_DKIM_KEY_FILE or
+        NEWSLETTER_DKIM_KEY, or None when neither is set.
+
+        Raises:
+            ConfigError: NEWSLETTER_DKIM_KEY_FILE names a file that cannot be read.
+        """
+        path = os.environ.get("NEWSLETTER_DKIM_KEY_FILE")
+        if path:
+            try:
+                return Path(path).read_bytes()
+            except OSError as exc:
+                raise ConfigError(f"NEWSLETTER_DKIM_KEY_FILE: cannot read {path}: {exc}",
+                                  hint="point it at the PEM private key of the selector "
+                                       "in [delivery.dkim]") from None
+        value = os.environ.get("NEWSLETTER_DKIM_KEY")
+        return value.encode() if value else None
 
     @staticmethod
     def smtp_credentials() -> tuple[str, str] | None:
