@@ -17,9 +17,27 @@ from newsletter.summarize._commodities import ELEMENTS, commodity_id
 _SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'“(\[•*-])|\s*\n+\s*")
 
 
+MAX_SENTENCE = 1500
+
+
 def split_sentences(text: str) -> list[str]:
-    """Sentences, headlines and bullets of ``text`` (newlines always end a unit)."""
-    return [s for s in (p.strip() for p in _SENT_SPLIT.split(text)) if s]
+    """Sentences, headlines and bullets of ``text`` (newlines always end a unit).
+
+    A run-on "sentence" longer than ``MAX_SENTENCE`` characters (a table flattened into
+    one line, or hostile input) is cut at whitespace into pieces of at most that size, so
+    the cost per sentence stays bounded.
+    """
+    out: list[str] = []
+    for part in _SENT_SPLIT.split(text):
+        part = part.strip()
+        while len(part) > MAX_SENTENCE:
+            cut = part.rfind(" ", MAX_SENTENCE // 2, MAX_SENTENCE)
+            cut = cut if cut > 0 else MAX_SENTENCE
+            out.append(part[:cut])
+            part = part[cut:].strip()
+        if part:
+            out.append(part)
+    return out
 
 
 _MONTHS = {

@@ -1,0 +1,426 @@
+"""Tests for the price and price-index extractor and the price-table logic.
+
+Sentences are written for these tests in the styles of SMM (news.metal.com), SunSirs,
+Xinhua, Fastmarkets/Argus, MetalMiner, CREIA and Rare Earth Exchanges.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date, timedelta
+
+import pytest
+
+from newsletter.summarize.prices import (
+    COMMODITY_NAMES,
+    dedupe_observations,
+    extract_prices,
+    index_series,
+    price_table,
+)
+from newsletter.types import PriceItem
+
+AS_OF = date(2026, 2, 3)
+
+
+def ex(text: str, **kw: object) -> list[tuple[str, float, float, str]]:
+    """(commodity, low, high, unit) of each item, for compact assertions."""
+    return [(i.commodity, i.low, i.high, i.unit) for i in extract_prices(text, **kw)]
+
+
+def one(text: str, **kw: object) -> PriceItem:
+    items = extract_prices(text, **kw)
+    assert len(items) == 1, items
+    return items[0]
+
+
+# ---------------------------------------------------------------- ranges and scales
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Pr-Nd oxide was quoted at 412,000-415,000 yuan/mt.",
+         [("prnd_oxide", 412000, 415000, "CNY/t")]),
+        ("Terbium oxide traded at 6.2 million-6.25 million yuan/mt.",
+         [("tb_oxide", 6200000, 6250000, "CNY/t")]),
+        ("Terbium remains scarce at ¥7,050–7,120/kg",
+         [("tb_oxide", 7050, 7120, "CNY/kg")]),
+        ("NdPr oxide, fob China, was assessed at $61-63 per kg.",
+         [("prnd_oxide", 61, 63, "USD/kg")]),
+        ("Dysprosium oxide was around 1.68-1.7 million yuan/mt.",
+         [("dy_oxide", 1680000, 1700000, "CNY/t")]),
+        ("- Terbium Oxide: ¥6.45 million/ton, flat on the month",
+         [("tb_oxide", 6450000, 6450000, "CNY/t")]),
+        ("Didymium oxide was trading at RMB 430,000/t-435,000/t.",
+         [("prnd_oxide", 430000, 435000, "CNY/t")]),
+    ],
+)
+def test_ranges_and_scaled_numbers(text: str, expected: list[tuple]) -> None:
+    assert ex(text) == expected
+
+
+# ---------------------------------------------------------------- currencies and units
+
+@pytest.mark.parametrize(
+    ("text", "unit", "low"),
+    [
+        ("Neodymium oxide rose to 560,000 yuan/ton.", "CNY/t", 560000),
+        ("Neodymium oxide rose to 560,000 yuan/tonne.", "CNY/t", 560000),
+        ("Neodymium oxide rose to 560,000 RMB/ton.", "CNY/t", 560000),
+        ("Neodymium oxide rose to 560,000 RMB/t.", "CNY/t", 560000),
+        ("Neodymium oxide rose to 560,000 CNY/t.", "CNY/t", 560000),
+        ("Neodymium oxide rose to CNY 560,000/t.", "CNY/t", 560000),
+        ("Neodymium oxide rose to 560 yuan per kilogram.", "CNY/kg", 560),
+        ("Neodymium oxide rose to ¥560/kg.", "CNY/kg", 560),
+        ("Neodymium oxide rose to $78/kg.", "USD/kg", 78),
+        ("Neodymium oxide rose to 78 USD/kg.", "USD/kg", 78),
+        ("Neodymium oxide rose to US$78 per kg.", "USD/kg", 78),
+        ("Neodymium oxide rose to $78,000/t.", "USD/t", 78000),
+        ("Neodymium oxide rose to 560,000 yuan a tonne.", "CNY/t", 560000),
+    ],
+)
+def test_currencies_and_units(text: str, unit: str, low: float) -> None:
+    item = one(text)
+    assert (item.commodity, item.unit, item.low, item.kind) == ("nd_oxide", unit, low, "price")
+
+
+def test_unit_label_before_number() -> None:
+    assert ex("NdPr oxide, yuan/t: 540,000-545,000") == [("prnd_oxide", 540000, 545000, "CNY/t")]
+    assert ex("Dy2O3 (USD/kg): 235-240") == [("dy_oxide", 235, 240, "USD/kg")]
+
+
+def test_xinhua_converted_value_per_tonne() -> None:
+    got = ex("The price of praseodymium-neodymium oxide hit 600,000 yuan (about 83,600 U.S. "
+             "dollars) per tonne on Friday.")
+    assert ("prnd_oxide", 600000, 600000, "CNY/t") in got
+    assert ("prnd_oxide", 83600, 83600, "USD/t") in got
+
+
+# ---------------------------------------------------------------- changes
+
+def test_absolute_change_before_level_sunsirs() -> None:
+    items = extract_prices(
+        "The price of praseodymium and neodymium oxide fell by 3,000 yuan/ton to 611,000 "
+        "yuan/ton, and the price of praseodymium and neodymium metal fell by 3,500 yuan/ton "
+        "to 751,500 yuan/ton."
+    )
+    assert [(i.commodity, i.low, i.change) for i in items] == [
+        ("prnd_oxide", 611000, -3000),
+        ("prnd_metal", 751500, -3500),
+    ]
+
+
+def test_change_after_level() -> None:
+    item = one("Pr-Nd oxide closed at 455,000 yuan/mt, down by 2,000 yuan/ton from Monday.")
+    assert (item.low, item.change, item.change_pct) == (455000, -2000, None)
+
+
+def test_lifted_by_and_decline_of_in_prices_of() -> None:
+    items = extract_prices(
+        "Prices of holmium oxide were lifted by 12,000 yuan/mt on the week to 512,000 yuan/mt, "
+        "with a decline of 5,000 yuan/mt in prices of erbium oxide, standing at 288,000 yuan/mt."
+    )
+    assert [(i.commodity, i.low, i.change) for i in items] == [
+        ("ho_oxide", 512000, 12000),
+        ("er_oxide", 288000, -5000),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "pct"),
+    [
+        ("- Neodymium Oxide: ¥612,300/ton, +9.8% MoM", 9.8),
+        ("- Dysprosium Oxide: ¥1.41 million/ton, down 6.02% month-on-month", -6.02),
+        ("The China Rare Earth Price Index fell to 1,201.5 points Friday, down 0.4 percent from "
+         "the previous working day.", -0.4),
+        ("The China Rare Earth Price Index rose 0.21 percent from the previous working day to "
+         "1,312.08 points Tuesday.", 0.21),
+        ("Nd-Pr metal: RMB 560,000/t, -1.2%", -1.2),
+        ("Terbium oxide gained 1.5% to 6,150 yuan/kg.", 1.5),
+    ],
+)
+def test_percentage_changes(text: str, pct: float) -> None:
+    item = one(text)
+    assert item.change_pct == pct
+    assert item.change is None
+
+
+def test_points_change_and_date() -> None:
+    item = one("On September 9, the rare earth index was 602 points, down 8 points from previous "
+               "day, down 40.2% from the highest point of 1,007 points in the cycle (2022-02-24)",
+               as_of=AS_OF)
+    assert (item.commodity, item.low, item.unit) == ("sunsirs_index", 602, "points")
+    assert item.change == -8
+    assert item.change_pct is None
+    assert item.as_of == date(2025, 9, 9)  # after as_of in 2026, so last year's September
+
+
+def test_from_previous_level_is_not_an_item() -> None:
+    items = extract_prices(
+        "Fastmarkets' weekly price assessment for neodymium-praseodymium oxide 99% ratio (75:25), "
+        "fob China rose to $58-60 per kg on Thursday May 8, from $56-58 per kg on May 1.",
+        as_of=AS_OF,
+    )
+    assert [(i.commodity, i.low, i.high, i.unit, i.change) for i in items] == [
+        ("prnd_oxide", 58, 60, "USD/kg", None)
+    ]
+    assert items[0].as_of == date(2025, 5, 8)
+
+
+def test_elided_verb_change_and_arrows() -> None:
+    items = extract_prices("Prices for Pr-Nd oxide increased by 10,000 yuan/t to 500,000 yuan/t "
+                           "and Dy oxide by 20,000 yuan/t to 1.7 million yuan/t.")
+    assert [(i.commodity, i.low, i.change) for i in items] == [
+        ("prnd_oxide", 500000, 10000), ("dy_oxide", 1700000, 20000)]
+    assert one("NdPr oxide (99%) 510,000–512,000 CNY/t ▲ 2,000").change == 2000
+    smm = extract_prices("PrNd oxide 525,000-530,000 RMB/t (+5,000); Tb oxide 6,950-7,000 RMB/kg "
+                         "(-20).")
+    assert [(i.commodity, i.change) for i in smm] == [("prnd_oxide", 5000), ("tb_oxide", -20)]
+
+
+# ---------------------------------------------------------------- several items, respectively
+
+def test_respectively() -> None:
+    assert ex("Prices of Pr-Nd oxide and Dy oxide were 400,000 yuan/mt and 1.6 million yuan/mt "
+              "respectively.") == [
+        ("prnd_oxide", 400000, 400000, "CNY/t"),
+        ("dy_oxide", 1600000, 1600000, "CNY/t"),
+    ]
+    assert ex("Lanthanum oxide and cerium oxide were 3,800 yuan/mt and 7,200 yuan/mt "
+              "respectively.") == [
+        ("la_oxide", 3800, 3800, "CNY/t"),
+        ("ce_oxide", 7200, 7200, "CNY/t"),
+    ]
+
+
+def test_smm_three_items() -> None:
+    assert ex("Prices: The mainstream quotation range for Pr-Nd oxide was 405,000-407,000 "
+              "yuan/mt; the transaction range for dysprosium oxide was around 1.64-1.65 million "
+              "yuan/mt, and terbium oxide quotations were around 5.9-5.95 million yuan/mt.") == [
+        ("prnd_oxide", 405000, 407000, "CNY/t"),
+        ("dy_oxide", 1640000, 1650000, "CNY/t"),
+        ("tb_oxide", 5900000, 5950000, "CNY/t"),
+    ]
+
+
+def test_converted_value_in_brackets() -> None:
+    assert ex("Tb₄O₇: ¥6,080–6,150/kg (≈ $845–855/kg)") == [
+        ("tb_oxide", 6080, 6150, "CNY/kg"),
+        ("tb_oxide", 845, 855, "USD/kg"),
+    ]
+
+
+def test_argus_list() -> None:
+    assert ex("Neo prices: NdPr metal fob China $72-74/kg, Nd metal $74-76/kg, DyFe "
+              "$290-300/kg.") == [
+        ("prnd_metal", 72, 74, "USD/kg"),
+        ("nd_metal", 74, 76, "USD/kg"),
+        ("dyfe", 290, 300, "USD/kg"),
+    ]
+
+
+# ---------------------------------------------------------------- names and formulas
+
+@pytest.mark.parametrize(
+    ("name", "cid"),
+    [
+        ("Nd₂O₃", "nd_oxide"), ("Nd2O3", "nd_oxide"), ("Pr6O11", "pr_oxide"),
+        ("Pr₆O₁₁", "pr_oxide"), ("Dy2O3", "dy_oxide"), ("Tb4O7", "tb_oxide"),
+        ("PrNd oxide", "prnd_oxide"), ("Pr-Nd oxide", "prnd_oxide"), ("NdPr oxide", "prnd_oxide"),
+        ("didymium oxide", "prnd_oxide"), ("praseodymium-neodymium metal", "prnd_metal"),
+        ("Pr-Nd alloy", "prnd_metal"), ("DyFe", "dyfe"), ("dysprosium-iron alloy", "dyfe"),
+        ("Terbium", "tb_oxide"), ("terbium metal", "tb_metal"), ("metallic neodymium", "nd_metal"),
+        ("Gd oxide", "gd_oxide"), ("europium oxide", "eu_oxide"), ("yttrium oxide", "y_oxide"),
+        ("mixed rare earth carbonate", "re_carbonate"), ("Monazite", "monazite"),
+    ],
+)
+def test_commodity_names(name: str, cid: str) -> None:
+    item = one(f"{name} was quoted at 123,000 yuan/mt.")
+    assert item.commodity == cid
+
+
+def test_commodity_names_have_display_names() -> None:
+    assert COMMODITY_NAMES["prnd_oxide"] == "Pr-Nd oxide"
+    assert COMMODITY_NAMES["creia_index"] == "CREIA price index (2010 = 100)"
+    for cid in ("prnd_oxide", "nd_oxide", "dy_oxide", "tb_oxide", "crepi", "mmi", "dyfe"):
+        assert cid in COMMODITY_NAMES
+
+
+# ---------------------------------------------------------------- indices
+
+@pytest.mark.parametrize(
+    ("text", "cid", "value"),
+    [
+        ("China's Rare Earth Price Index Slides to 284.2 as Light Rare Earths Cool",
+         "creia_index", 284.2),
+        ("China's official Rare Earth Price Index rose to 251.9 on February 2, 2026—more than "
+         "2.5× the 2010 baseline.", "creia_index", 251.9),
+        ("The China Rare Earth Price Index fell to 1,188.3 points Thursday.", "crepi", 1188.3),
+        ("BEIJING, May 6 (Xinhua) -- The China Rare Earth Price Index rose to 1,105.2 points "
+         "Monday, according to the Baotou Rare Earth Products Exchange.", "crepi", 1105.2),
+        ("The CREIA price index (2010 = 100) stood at 233.5 on Friday.", "creia_index", 233.5),
+        ("The China Rare Earth Industry Association index reached 240.1 points.",
+         "creia_index", 240.1),
+        ("The ACREI index reached 263.14 points, up 12.6% from a week earlier.",
+         "creia_index", 263.14),
+        ("On August 20, the rare earth index was 690 points.", "sunsirs_index", 690),
+        ("The Rare Earths MMI (Monthly Metals Index) fell 3.2% to 24 points this month.",
+         "mmi", 24),
+    ],
+)
+def test_indices(text: str, cid: str, value: float) -> None:
+    item = one(text, as_of=AS_OF)
+    assert (item.commodity, item.low, item.high, item.unit, item.kind) == (
+        cid, value, value, "points", "index")
+
+
+def test_index_anaphor_across_sentences() -> None:
+    items = extract_prices("The China Rare Earth Price Index fell on Monday. The index closed at "
+                           "1,150.2 points, down 0.6 percent.")
+    assert [(i.commodity, i.low, i.change_pct) for i in items] == [("crepi", 1150.2, -0.6)]
+
+
+def test_index_point_change() -> None:
+    item = one("CREIA's rare earth price index slipped 1.8 points to 198.4.")
+    assert (item.commodity, item.low, item.change) == ("creia_index", 198.4, -1.8)
+
+
+# ---------------------------------------------------------------- negatives
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "As of Friday's close, the rare earth permanent magnet plate index was at 1240.92 points, "
+        "down 1.43%, and the turnover rate was 0.96%.",
+        "The rare earth sector index rose 2.7% to 1,580.2 points.",
+        "Rare earth concept stocks rallied, with China Northern Rare Earth shares up 6% at "
+        "28.40 yuan.",
+        "The PrN Prices Rose Slightly while Dysprosium and Terbium Products Prices Fell Slightly",
+        "PrNd prices rose slightly this week while dysprosium fell 2%.",
+        "Prices of praseodymium-neodymium oxide increased by 2% on Monday.",
+        "The index uses a 2010 baseline (2010 = 100).",
+        "NdPr oxide 99% ratio (75:25) and 99.5% purity material are both in demand.",
+        "China exported 5,000 tonnes of rare earth magnets in October.",
+        "The first batch of 2025 mining quotas was set at 135,000 tonnes.",
+        "Lynas reported quarterly revenue of A$200 million as NdPr production rose to 2,000 t.",
+        "Terbium oxide prices have risen 2.4 times since the 2020 low.",
+        "Magnet maker JL Mag's share price fell 3.1% to 18.92 yuan.",
+        "Neodymium prices reached $110 per kilogram in February 2022.",
+        "Imports of rare earth compounds totalled 4,200 tonnes in June, worth $80 million.",
+        "Dysprosium and terbium accounted for 30% of the value of the basket in 2025.",
+        "",
+    ],
+)
+def test_not_price_items(text: str) -> None:
+    assert extract_prices(text) == []
+
+
+# ---------------------------------------------------------------- as_of and source
+
+def test_as_of_and_source_copied() -> None:
+    item = one("Pr-Nd oxide was 455,000 yuan/mt.", as_of=AS_OF, source="smm")
+    assert (item.as_of, item.source) == (AS_OF, "smm")
+
+
+def test_stated_date_with_year() -> None:
+    item = one("China's official Rare Earth Price Index rose to 242.7 on January 26, 2026.",
+               as_of=date(2026, 2, 3))
+    assert item.as_of == date(2026, 1, 26)
+
+
+def test_stated_date_without_as_of_or_year() -> None:
+    assert one("On August 18, the rare earth index was 685 points.").as_of is None
+
+
+def test_multi_sentence_and_headline_duplicates() -> None:
+    text = ("China's Rare Earth Price Index Climbs to 306.4\n\nChina's Rare Earth Price Index "
+            "climbed to 306.4 on Monday. Pr-Nd oxide closed at 418,000 yuan/mt. Dy oxide was "
+            "flat at 1.61 million yuan/mt.")
+    assert ex(text) == [
+        ("creia_index", 306.4, 306.4, "points"),
+        ("prnd_oxide", 418000, 418000, "CNY/t"),
+        ("dy_oxide", 1610000, 1610000, "CNY/t"),
+    ]
+
+
+def test_hostile_input_is_bounded() -> None:
+    text = ("Pr-Nd oxide 1-2-3-4-5 ,,,, $$$ ¥¥ 99% " * 2000) + "x" * 50000
+    t0 = time.perf_counter()
+    extract_prices(text)  # must not hang or raise
+    assert time.perf_counter() - t0 < 5
+    assert extract_prices("1" * 5000) == []
+
+
+# ---------------------------------------------------------------- table logic
+
+def P(cid: str, lo: float, d: date, src: str = "a", hi: float | None = None, unit: str = "CNY/t",
+      **kw: object) -> PriceItem:
+    kind = "index" if unit == "points" else "price"
+    return PriceItem(cid, kind, lo, lo if hi is None else hi, unit, as_of=d, source=src, **kw)
+
+
+def test_dedupe_across_sources() -> None:
+    d = date(2026, 2, 2)
+    obs = [P("prnd_oxide", 400000, d, "smm"), P("prnd_oxide", 401000, d, "sunsirs"),
+           P("prnd_oxide", 420000, d, "other"), P("prnd_oxide", 400000, date(2026, 2, 1), "smm")]
+    kept = dedupe_observations(obs)
+    assert [(k.low, k.source) for k in kept] == [(400000, "smm"), (420000, "other"),
+                                                 (400000, "smm")]
+
+
+def test_dedupe_fills_missing_change() -> None:
+    d = date(2026, 2, 2)
+    kept = dedupe_observations([P("dy_oxide", 1.6e6, d, "a"),
+                                P("dy_oxide", 1.6e6, d, "b", change=-10000)])
+    assert len(kept) == 1 and kept[0].change == -10000
+
+
+def test_price_table_change_vs_previous_date_and_stale() -> None:
+    today = date(2026, 2, 3)
+    obs = [
+        P("prnd_oxide", 400000, date(2026, 2, 1)),
+        P("prnd_oxide", 410000, date(2026, 2, 3)),
+        P("prnd_oxide", 409000, date(2026, 2, 3), "b"),  # same date, dedupe-close
+        P("dy_oxide", 1.6e6, date(2026, 1, 10), change=-20000),
+        P("creia_index", 240.0, date(2026, 2, 2), unit="points"),
+        P("tb_oxide", 7000, date(2026, 2, 3), unit="CNY/kg"),
+        P("tb_oxide", 7000, date(2026, 2, 2), unit="CNY/kg"),
+        P("prnd_oxide", 60, date(2026, 2, 3), unit="USD/kg"),
+    ]
+    rows = price_table(obs, today=today, stale_days=7)
+    assert [(r["commodity"], r["unit"]) for r in rows] == [
+        ("creia_index", "points"), ("prnd_oxide", "CNY/t"), ("prnd_oxide", "USD/kg"),
+        ("dy_oxide", "CNY/t"), ("tb_oxide", "CNY/kg")]
+    prnd = rows[1]
+    assert prnd["change"] == 10000 and prnd["change_pct"] == 2.5 and prnd["direction"] == "up"
+    assert prnd["name"] == "Pr-Nd oxide" and prnd["stale"] is False
+    assert prnd["as_of"] == date(2026, 2, 3) and prnd["source"] == "a"
+    dy = rows[3]
+    assert dy["stale"] is True and dy["change"] == -20000 and dy["direction"] == "down"
+    assert rows[4]["direction"] == "flat" and rows[4]["change"] == 0
+    assert rows[0]["change"] is None and rows[0]["direction"] == "flat"
+
+
+def test_price_table_preferred_units() -> None:
+    d = date(2026, 2, 3)
+    obs = [P("prnd_oxide", 410000, d), P("prnd_oxide", 60, d, unit="USD/kg"),
+           P("dy_oxide", 230, d, unit="USD/kg")]
+    rows = price_table(obs, today=d, stale_days=7, preferred_units=["CNY/t"])
+    assert [(r["commodity"], r["unit"]) for r in rows] == [("prnd_oxide", "CNY/t"),
+                                                         ("dy_oxide", "USD/kg")]
+    rows = price_table(obs, today=d, stale_days=7, preferred_units={"prnd_oxide": "USD/kg"})
+    assert [(r["commodity"], r["unit"]) for r in rows] == [("prnd_oxide", "USD/kg"),
+                                                         ("dy_oxide", "USD/kg")]
+
+
+def test_index_series() -> None:
+    start = date(2026, 1, 1)
+    obs = [P("creia_index", 200 + i, start + timedelta(days=i), unit="points") for i in range(40)]
+    obs.append(P("creia_index", 999, date(2026, 2, 9), unit="points"))  # same date: last wins
+    obs.append(P("crepi", 1200, date(2026, 2, 9), unit="points"))
+    series = index_series(obs, "creia_index", n=30)
+    assert len(series) == 30
+    assert series[-1] == (date(2026, 2, 9), 999)
+    assert series[0] == (date(2026, 1, 11), 210)
+    assert [d for d, _ in series] == sorted({d for d, _ in series})
+    assert index_series(obs, "mmi") == []
