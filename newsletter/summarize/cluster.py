@@ -124,6 +124,31 @@ def same_story(sim: float, title_sim: float, entity_sim: float = 0.0) -> bool:
             or (sim >= SAME_WITH_ENTITIES[0] and entity_sim >= SAME_WITH_ENTITIES[1]))
 
 
+_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+
+
+def numbers_in(text: str) -> frozenset[str]:
+    """The figures in a text, normalised ("1,200" -> "1200", "2.50" -> "2.5")."""
+    out = set()
+    for m in _NUMBER.finditer(text):
+        v = m.group(0).replace(",", "")
+        if "." in v:
+            v = v.rstrip("0").rstrip(".")
+        out.add(v)
+    return frozenset(out)
+
+
+def numbers_conflict(a: tuple[frozenset[str], frozenset[str]],
+                     b: tuple[frozenset[str], frozenset[str]]) -> bool:
+    """Two texts that state different figures are different stories, however alike the
+    wording ("Ucore wins $22 million award" is not "Lynas wins $128 million award", and
+    Monday's price report is not Tuesday's). ``a``/``b``: (title figures, lead figures)."""
+    (ta, la), (tb, lb) = a, b
+    if ta and tb and not ta & tb:
+        return True
+    return len(la) >= 2 and len(lb) >= 2 and jaccard(la, lb) < 0.2
+
+
 class _UnionFind:
     def __init__(self, n: int) -> None:
         self.parent = list(range(n))
@@ -160,6 +185,7 @@ def cluster(items: Sequence[Item], *,
         signature(shingles(it)) for it in items]
     titles: dict[int, frozenset[str]] = {}
     entities: dict[int, frozenset[str]] = {}
+    numbers: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
     uf = _UnionFind(n)
     buckets: dict[tuple[int, ...], list[int]] = {}
     for i, sig in enumerate(sigs):
@@ -181,6 +207,9 @@ def cluster(items: Sequence[Item], *,
             if k not in titles:
                 titles[k] = title_tokens(items[k].title)
                 entities[k] = key_entities(f"{items[k].title}. {_lead(items[k])}")
+                numbers[k] = (numbers_in(items[k].title), numbers_in(_lead(items[k])))
+        if numbers_conflict(numbers[i], numbers[j]):
+            return
         if same_story(sim, jaccard(titles[i], titles[j]), jaccard(entities[i], entities[j])):
             uf.union(i, j)
 

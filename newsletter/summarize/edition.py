@@ -1,0 +1,329 @@
+"""Assemble the day's edition (the ``edition.json`` of docs/internals.md) from stored items.
+
+A pure function: items, sources, earlier stories, prices and the editor's edits in, one dict
+out. The steps:
+
+1. leave out items of price sources (``role = "prices"``) and repeated URLs;
+2. score relevance (:mod:`.relevance`) and drop the irrelevant;
+3. cluster near-duplicates (:mod:`.cluster`): the best-weighted source is the story's main
+   link, the others go to ``also_reported_by``;
+4. drop stories already covered in an earlier edition unless they are a genuine follow-up
+   (then ``is_update`` is true and the title starts with "Update:");
+5. rank by relevance x recency x source weight (x a little for wide coverage), cap at
+   ``max_story_count``, group into sections by topic;
+6. pick 3-7 top highlights (one per story, :func:`.highlights.headline_sentence`);
+7. respect each source's licence: ``excerpt_cap`` characters of quoted text (0 = title and
+   link only), cut at a sentence boundary;
+8. apply the editor's edits (pin, drop, order, summaries, highlights, note, hidden prices).
+
+Story ids are the first 12 hex digits of the SHA-1 of the main item's canonical URL, so they
+are stable across rebuilds; edits keyed by the id of any item of a story's cluster still
+apply when a better source later becomes the main link.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from datetime import date as date_type
+from typing import Any
+
+from ..config import EditorialSettings
+from ..types import Item, Source
+from . import cluster as clu
+from .highlights import _terminate, headline_sentence, is_boilerplate, summarize
+from .relevance import analyse
+
+SECTIONS: tuple[tuple[str, str], ...] = (
+    ("markets", "Markets and prices"),
+    ("policy", "Policy and trade"),
+    ("companies", "Companies and projects"),
+    ("technology", "Technology and recycling"),
+)
+SECTION_IDS = frozenset(sid for sid, _ in SECTIONS)
+SUMMARY_CAP = 320
+HEADLINE_CAP = 240
+MAX_STORY_BULLETS = 5
+RECENCY_HALF_LIFE_H = 36.0
+UNKNOWN_DATE_RECENCY = 0.6
+TOPIC_EVIDENCE_MIN = 3.0  # below this the source's default topic wins
+UPDATE_PREFIX = "Update: "
+
+
+@dataclass(frozen=True)
+class PreviousStory:
+    """A story of an earlier edition, as the store keeps it.
+
+    Attributes:
+        fingerprint: :func:`.cluster.fingerprint` of its main item.
+        url: its main link.
+        title: its title as published.
+        edition_date: the date of the edition it appeared in.
+    """
+
+    fingerprint: str
+    url: str
+    title: str
+    edition_date: date_type
+
+
+def story_id(url: str) -> str:
+    """The stable id of a story whose main item has canonical URL ``url``."""
+    return hashlib.sha1(url.encode("utf-8")).hexdigest()[:12]
+
+
+@dataclass
+class _Story:
+    members: list[int]
+    main: int
+    id: str
+    aliases: set[str]
+    score: float
+    topic: str
+    rank: float = 0.0
+    is_update: bool = False
+    pinned: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _normalise_edits(edits: Mapping[str, Any] | None) -> dict[str, Any]:
+    e = dict(edits or {})
+    return {
+        "pinned": [str(x) for x in e.get("pinned") or []],
+        "dropped": {str(x) for x in e.get("dropped") or []},
+        "order": [str(x) for x in e.get("order") or []],
+        "summaries": {str(k): str(v) for k, v in (e.get("summaries") or {}).items()},
+        "highlights": {str(k): str(v) for k, v in (e.get("highlights") or {}).items()},
+        "note": (str(e["note"]).strip() or None) if e.get("note") else None,
+        "hidden_prices": {str(x) for x in e.get("hidden_prices") or []},
+    }
+
+
+def _recency(published: datetime | None, as_of: datetime) -> float:
+    if published is None:
+        return UNKNOWN_DATE_RECENCY
+    age_h = (as_of - published).total_seconds() / 3600.0
+    if age_h <= 0:
+        return 1.0
+    return max(0.05, math.pow(0.5, age_h / RECENCY_HALF_LIFE_H))
+
+
+def _capped(limit: int | None, default: int) -> int:
+    return default if limit is None else min(default, max(limit, 0))
+
+
+def _title_sentence(title: str) -> str:
+    return _terminate(title)
+
+
+def build_edition(items: Sequence[Item], *, sources: Mapping[str, Source],
+                  previous: Sequence[PreviousStory], prices: list[dict[str, Any]],
+                  index_chart: dict[str, Any] | None, date: date_type, as_of: datetime,
+                  title: str, settings: EditorialSettings,
+                  edits: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Build the edition dict (the ``edition.json`` schema of docs/internals.md).
+
+    Args:
+        items: collected items of the look-back window (any sources, any order).
+        sources: ``Source`` by name (weights, licence caps, default topics, roles).
+        previous: stories of earlier editions (to avoid repeating them).
+        prices: price rows already shaped for the table (``commodity`` keys).
+        index_chart: the price-index chart block, or None.
+        date: the edition date; as_of: the data cut-off (aware datetime).
+        title: the newsletter title.
+        settings: editorial settings (story and highlight counts, threshold).
+        edits: the editor's stored edits (see module docs), or None.
+    """
+    ed = _normalise_edits(edits)
+    threshold = settings.relevance_threshold
+
+    def src(name: str) -> Source:
+        s = sources.get(name)
+        return s if s is not None else Source(name=name, title=name, kind="feed", url="")
+
+    # 1. news items only, one per URL (the longest text wins).
+    considered = [it for it in items if src(it.source).role != "prices"]
+    by_url: dict[str, Item] = {}
+    for it in considered:
+        seen = by_url.get(it.url)
+        if seen is None or len(it.text) + len(it.summary) > len(seen.text) + len(seen.summary):
+            by_url[it.url] = it
+    unique = list(by_url.values())
+
+    # 2. relevance.
+    rel_items: list[Item] = []
+    rel_info: list[tuple[float, str]] = []
+    for it in unique:
+        s = src(it.source)
+        a = analyse(it, s.weight, threshold)
+        if not a.relevance.relevant:
+            continue
+        topic = a.relevance.topic if a.relevance.topic in SECTION_IDS else "companies"
+        if s.topic in SECTION_IDS and a.topic_evidence < TOPIC_EVIDENCE_MIN:
+            topic = s.topic
+        rel_items.append(it)
+        rel_info.append((a.relevance.score, topic))
+
+    # 3. clusters -> stories.
+    sigs = [clu.signature(clu.shingles(it)) for it in rel_items]
+    stories: list[_Story] = []
+    for group in clu.cluster(rel_items, signatures=sigs):
+        main = max(group, key=lambda i: (src(rel_items[i].source).weight, rel_info[i][0],
+                                         len(rel_items[i].text), -i))
+        sid = story_id(rel_items[main].url)
+        stories.append(_Story(
+            members=group, main=main, id=sid,
+            aliases={story_id(rel_items[i].url) for i in group},
+            score=max(rel_info[i][0] for i in group), topic=rel_info[main][1]))
+
+    pinned_ids = ed["pinned"]
+
+    def matches(story: _Story, ids: set[str] | list[str]) -> bool:
+        return any(a in ids for a in story.aliases)
+
+    # 4. earlier editions.
+    prev_sigs = []
+    for p in previous:
+        try:
+            prev_sigs.append((p, clu.unpack(p.fingerprint)))
+        except (ValueError, TypeError):
+            continue
+    kept: list[_Story] = []
+    for st in stories:
+        st.pinned = matches(st, pinned_ids)
+        main_item = rel_items[st.main]
+        verdict = "new"
+        member_urls = {rel_items[i].url for i in st.members}
+        for p, psig in prev_sigs:
+            if p.url in member_urls:
+                verdict = "same"
+                break
+            sim = max(clu.agreement([v & 0xFFFF for v in sigs[i]], psig) for i in st.members)
+            r = clu.relation(sim, main_item.title, p.title)
+            if r == "same":
+                verdict = "same"
+                break
+            if r == "update":
+                when = main_item.published.date() if main_item.published else date
+                if when > p.edition_date:
+                    verdict = "update"
+        if verdict == "same" and not st.pinned:
+            continue
+        st.is_update = verdict == "update"
+        kept.append(st)
+
+    # 5. drop, rank, cap.
+    kept = [st for st in kept if not matches(st, ed["dropped"])]
+    for st in kept:
+        m = rel_items[st.main]
+        sources_n = len({rel_items[i].source for i in st.members})
+        coverage = 1.0 + 0.08 * min(sources_n - 1, 4)
+        st.rank = st.score * _recency(m.published, as_of) * (
+            0.5 + 0.5 * src(m.source).weight) * coverage
+    kept.sort(key=lambda s: (-s.rank, s.id))
+
+    def pin_pos(st: _Story) -> int:
+        return min((pinned_ids.index(a) for a in st.aliases if a in pinned_ids),
+                   default=len(pinned_ids))
+
+    pinned = sorted((s for s in kept if s.pinned), key=pin_pos)
+    rest = [s for s in kept if not s.pinned]
+    chosen = pinned + rest[:max(settings.max_story_count - len(pinned), 0)]
+
+    # 6-7. story dicts, licence caps, editor summaries.
+    order = ed["order"]
+
+    def order_pos(st: _Story) -> int:
+        return min((order.index(a) for a in st.aliases if a in order), default=len(order))
+
+    def story_dict(st: _Story) -> dict[str, Any]:
+        m = rel_items[st.main]
+        s = src(m.source)
+        cap = s.excerpt_cap
+        edited = next((ed["summaries"][a] for a in st.aliases if a in ed["summaries"]), None)
+        if edited is not None:
+            summary = edited
+        else:
+            summary = summarize(m, max_sentences=2, cap=_capped(cap, SUMMARY_CAP))
+        bullets: list[str] = []
+        budget = math.inf if cap is None else max(cap - len(summary), 0)
+        if cap != 0:
+            for b in m.highlights:
+                b = " ".join(b.split()).lstrip("•*-–· ").strip()
+                if not b or is_boilerplate(b) or len(bullets) >= MAX_STORY_BULLETS:
+                    continue
+                if len(b) > budget:
+                    break
+                bullets.append(b)
+                budget -= len(b)
+        also: list[dict[str, str]] = []
+        seen_sources = {m.source}
+        others = sorted((i for i in st.members if i != st.main),
+                        key=lambda i: (-src(rel_items[i].source).weight, -rel_info[i][0], i))
+        for i in others:
+            o = rel_items[i]
+            if o.source in seen_sources or o.url == m.url:
+                continue
+            seen_sources.add(o.source)
+            also.append({"source": src(o.source).title, "url": o.url, "title": o.title})
+        title_text = m.title
+        if st.is_update and not title_text.lower().startswith("update"):
+            title_text = UPDATE_PREFIX + title_text
+        return {
+            "id": st.id, "title": title_text, "url": m.url, "source": s.title,
+            "published": m.published.isoformat() if m.published else None,
+            "summary": summary, "highlights": bullets, "topic": st.topic,
+            "relevance": round(st.score, 2), "is_update": st.is_update,
+            "pinned": st.pinned, "also_reported_by": also,
+        }
+
+    sections = []
+    for sec_id, sec_title in SECTIONS:
+        members = [s for s in chosen if s.topic == sec_id]
+        if not members:
+            continue
+        rank_pos = {s.id: n for n, s in enumerate(chosen)}
+        members.sort(key=lambda s: (0 if s.pinned else 1, pin_pos(s) if s.pinned else 0,
+                                    order_pos(s), rank_pos[s.id]))
+        sections.append({"id": sec_id, "title": sec_title,
+                         "stories": [story_dict(s) for s in members]})
+
+    # 6. top highlights: pinned first, then by rank; one per story.
+    highlights: list[dict[str, Any]] = []
+    for st in chosen:
+        if len(highlights) >= settings.max_highlights:
+            break
+        m = rel_items[st.main]
+        s = src(m.source)
+        edited = next((ed["highlights"][a] for a in st.aliases if a in ed["highlights"]), None)
+        if edited is not None:
+            text = edited
+        elif s.excerpt_cap == 0:
+            text = _title_sentence(m.title)
+        else:
+            text = headline_sentence(m, cap=_capped(s.excerpt_cap, HEADLINE_CAP)) or \
+                _title_sentence(m.title)
+        highlights.append({"text": text, "story_id": st.id, "url": m.url, "source": s.title})
+    for key, text in ed["highlights"].items():
+        if key.isdigit() and int(key) < len(highlights):
+            highlights[int(key)]["text"] = text
+
+    hidden = ed["hidden_prices"]
+    price_rows = [dict(p) for p in prices if p.get("commodity") not in hidden]
+    n_stories = sum(len(s["stories"]) for s in sections)
+    return {
+        "date": date.isoformat(),
+        "title": title,
+        "as_of": as_of.isoformat(),
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "editor_note": ed["note"],
+        "highlights": highlights,
+        "prices": price_rows,
+        "index_chart": index_chart,
+        "sections": sections,
+        "stats": {"items_considered": len(considered), "stories": n_stories,
+                  "sources": len({it.source for it in considered})},
+    }
