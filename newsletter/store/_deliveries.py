@@ -239,8 +239,12 @@ class DeliveriesMixin:
     def release_delivery(self, edition_date: date, list_name: str, subscriber_id: int,
                          error: str, now: datetime) -> None:
         """A connection-level error: the message was not handed over; back to pending."""
-        self._set_delivery(edition_date, list_name, subscriber_id, status="pending",
-                           last_error=error, updated=now)
+        d = s.deliveries
+        with self.begin() as c:  # not an attempt: the message never left
+            c.execute(update(d).where(d.c.edition_date == edition_date, d.c.list == list_name,
+                                      d.c.subscriber_id == subscriber_id)
+                      .values(status="pending", last_error=error, updated=now,
+                              attempts=func.max(d.c.attempts - 1, 0)))
 
     def delivery_counts(self, edition_date: date, list_name: str) -> dict[str, int]:
         """``{status: count}`` of the ledger of one edition and list (zeros included)."""

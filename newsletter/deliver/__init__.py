@@ -1,0 +1,74 @@
+"""Deliver: subscriber lists, MIME messages, transports and the resumable send loop.
+
+Public names (re-exported here; implementation modules are private):
+
+* lists: :func:`import_csv`, :func:`sync_list`, :func:`add_subscriber`,
+  :func:`remove_subscriber`, :func:`list_subscribers`, :func:`export_csv`,
+  :func:`validate_address`, :class:`ImportReport`;
+* messages: :class:`Recipient`, :class:`MessageFactory` (``_message.py``);
+* transports: :class:`OutboxTransport`, :class:`SmtpTransport`, :func:`make_transport`,
+  :class:`Envelope`, :class:`SendResult`;
+* sending: :func:`send_edition`, :func:`send_test`, :class:`SendReport`,
+  :class:`SendProgress`, :class:`RateLimiter`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._ratelimit import RateLimiter
+from ._sender import SendProgress, SendReport, send_edition, send_test
+from ._subscribers import (
+    ImportReport,
+    add_subscriber,
+    export_csv,
+    import_csv,
+    list_subscribers,
+    parse_csv,
+    remove_subscriber,
+    sync_list,
+    validate_address,
+)
+from ._transports import (
+    Envelope,
+    OutboxTransport,
+    SendResult,
+    SmtpTransport,
+    make_transport,
+    outbox_path,
+)
+
+__all__ = [
+    "Envelope",
+    "ImportReport",
+    "MessageFactory",
+    "OutboxTransport",
+    "RateLimiter",
+    "Recipient",
+    "SendProgress",
+    "SendReport",
+    "SendResult",
+    "SmtpTransport",
+    "add_subscriber",
+    "export_csv",
+    "import_csv",
+    "list_subscribers",
+    "make_transport",
+    "outbox_path",
+    "parse_csv",
+    "remove_subscriber",
+    "send_edition",
+    "send_test",
+    "sync_list",
+    "validate_address",
+]
+
+
+def __getattr__(name: str) -> Any:
+    # ``_message`` is imported lazily, so lists and transports work without it (and
+    # importing this package stays cheap for the CLI's subscriber commands).
+    if name in ("Recipient", "MessageFactory"):
+        from . import _message
+
+        return getattr(_message, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,365 @@
+"""Transports: where built messages go. Both take bytes from ``MessageFactory``.
+
+* :class:`OutboxTransport` (``[delivery] transport = "outbox"``, the default) writes each
+  message to ``var/outbox/<date>/<list>/<subscriber-id>-<hash>.eml``, atomically (temporary
+  file + rename). The name is fixed per ledger row, so a resend overwrites, never doubles.
+* :class:`SmtpTransport` (``transport = "smtp"``) keeps a pool of ``[delivery.smtp]
+  connections`` smtplib connections, each owned by one sending thread and reused across
+  messages; security ``none`` / ``starttls`` / ``tls``; AUTH with
+  ``NEWSLETTER_SMTP_USERNAME`` / ``NEWSLETTER_SMTP_PASSWORD`` from the environment only.
+
+A transport hands out :class:`Channel` objects (one per thread). ``Channel.send`` never
+raises for delivery problems: it classifies the outcome per recipient as a
+:class:`SendResult` (``ok``, ``temporary`` 4xx, ``permanent`` 5xx, or ``error`` for
+connection, TLS and AUTH problems), translating smtplib and socket errors at this boundary
+(STYLE.md, "translate at the boundary") with a hint for the user.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import smtplib
+import ssl
+import threading
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Literal, Protocol
+
+from ..config import DeliverySettings, SmtpSettings
+from ..exceptions import SendError
+
+ResultStatus = Literal["ok", "temporary", "permanent", "error"]
+
+HINT_HOST = "check [delivery.smtp] host/port/security in newsletter.toml and that the " \
+            "server is running"
+HINT_AUTH = "check NEWSLETTER_SMTP_USERNAME/PASSWORD in the environment"
+HINT_TLS = "check [delivery.smtp] security (none/starttls/tls) and the server's certificate"
+HINT_OUTBOX = "check that [paths] data is writable"
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """SMTP envelope and ledger identity of one message.
+
+    ``subscriber_id`` is None for a test copy (``newsletter send --to``).
+    """
+
+    sender: str
+    recipient: str
+    list_name: str
+    edition_date: date | None = None
+    subscriber_id: int | None = None
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """The outcome of handing one message to a transport.
+
+    Attributes:
+        status: ``ok``; ``temporary`` (4xx: retry later); ``permanent`` (5xx); ``error``
+            (connection-level: the message was not handed over; counts towards
+            ``[delivery] max_errors``).
+        code: the SMTP reply code, when there is one.
+        detail: one line saying what happened (``"550 5.1.1 no such user"``).
+        bounce: a permanent refusal of the recipient (RCPT 5xx): suppress the address.
+        fatal: retrying cannot help (authentication refused): pause at once.
+        hint: what the user should check.
+    """
+
+    status: ResultStatus
+    code: int | None = None
+    detail: str = ""
+    bounce: bool = False
+    fatal: bool = False
+    hint: str | None = None
+
+    def error(self) -> SendError:
+        """This outcome as a :class:`SendError` (for the CLI)."""
+        return SendError(self.detail or self.status, hint=self.hint)
+
+
+OK = SendResult("ok")
+
+
+class Channel(Protocol):
+    """One connection (or writer), used by one thread at a time."""
+
+    def send(self, envelope: Envelope, data: bytes) -> SendResult: ...
+
+    def close(self) -> None: ...
+
+
+class Transport(Protocol):
+    """Where messages go. ``connections`` is how many channels may be used in parallel."""
+
+    name: str
+    connections: int
+
+    def channel(self) -> Channel: ...
+
+    def close(self) -> None: ...
+
+
+# --- outbox ----------------------------------------------------------------------------------
+
+def outbox_path(root: Path, envelope: Envelope) -> Path:
+    """The deterministic file of a message in the outbox."""
+    ident = f"{envelope.edition_date}|{envelope.list_name}|{envelope.subscriber_id}|" \
+            f"{envelope.recipient}"
+    digest = hashlib.sha256(ident.encode()).hexdigest()[:12]
+    if envelope.subscriber_id is None:
+        return root / "test" / envelope.list_name / f"test-{digest}.eml"
+    return (root / str(envelope.edition_date) / envelope.list_name
+            / f"{envelope.subscriber_id}-{digest}.eml")
+
+
+class OutboxTransport:
+    """Writes messages as ``.eml`` files under ``root`` (``var/outbox``).
+
+    Args:
+        root: the outbox directory.
+        connections: parallel writers (1 is plenty for a disk).
+        fsync: flush each file to disk before the rename (survives power loss, slower).
+    """
+
+    name = "outbox"
+
+    def __init__(self, root: str | os.PathLike[str], *, connections: int = 1,
+                 fsync: bool = False) -> None:
+        self.root = Path(root)
+        self.connections = max(1, connections)
+        self.fsync = fsync
+
+    def channel(self) -> _OutboxChannel:
+        return _OutboxChannel(self)
+
+    def close(self) -> None:
+        pass
+
+
+class _OutboxChannel:
+    def __init__(self, transport: OutboxTransport) -> None:
+        self.t = transport
+
+    def send(self, envelope: Envelope, data: bytes) -> SendResult:
+        path = outbox_path(self.t.root, envelope)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(tmp, "wb") as fh:
+                fh.write(data)
+                if self.t.fsync:
+                    fh.flush()
+                    os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            return SendResult("error", detail=f"cannot write {path}: {exc.strerror or exc}",
+                              hint=HINT_OUTBOX)
+        return OK
+
+    def close(self) -> None:
+        pass
+
+
+# --- SMTP ------------------------------------------------------------------------------------
+
+def _reply(code: int, msg: bytes | str) -> str:
+    text = msg.decode("utf-8", "replace") if isinstance(msg, bytes) else str(msg)
+    return f"{code} {' '.join(text.split())}"
+
+
+def _classify(code: int, msg: bytes | str, *, rcpt: bool) -> SendResult:
+    detail = _reply(code, msg)
+    if 400 <= code < 500:
+        return SendResult("temporary", code, detail)
+    if 500 <= code < 600:
+        return SendResult("permanent", code, detail, bounce=rcpt)
+    return SendResult("error", code, f"unexpected reply {detail}", hint=HINT_HOST)
+
+
+class SmtpTransport:
+    """A pool of SMTP connections (one :class:`Channel` per sending thread).
+
+    Args:
+        settings: ``[delivery.smtp]``.
+        credentials: ``(username, password)`` from :meth:`Config.smtp_credentials`, or None.
+        ssl_context: for ``starttls``/``tls``; default: the system's trusted CAs with
+            hostname checking.
+        local_hostname: the name sent in EHLO (default: the FQDN of this host).
+    """
+
+    name = "smtp"
+
+    def __init__(self, settings: SmtpSettings, credentials: tuple[str, str] | None = None,
+                 *, ssl_context: ssl.SSLContext | None = None,
+                 local_hostname: str | None = None) -> None:
+        self.settings = settings
+        self.credentials = credentials
+        self.connections = settings.connections
+        self.ssl_context = ssl_context
+        self.local_hostname = local_hostname
+        self._open: set[SmtpChannel] = set()
+        self._lock = threading.Lock()
+
+    def channel(self) -> SmtpChannel:
+        ch = SmtpChannel(self)
+        with self._lock:
+            self._open.add(ch)
+        return ch
+
+    def close(self) -> None:
+        with self._lock:
+            chans = list(self._open)
+        for ch in chans:
+            ch.close()
+
+    def _forget(self, ch: SmtpChannel) -> None:
+        with self._lock:
+            self._open.discard(ch)
+
+    def context(self) -> ssl.SSLContext:
+        return self.ssl_context or ssl.create_default_context()
+
+
+class SmtpChannel:
+    """One SMTP connection, opened lazily and reused; reconnects once when dropped."""
+
+    def __init__(self, transport: SmtpTransport) -> None:
+        self.t = transport
+        self.smtp: smtplib.SMTP | None = None
+        self.messages = 0
+
+    # connection ---------------------------------------------------------------------------
+    def _connect(self) -> None:
+        s = self.t.settings
+        if s.security == "tls":
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout,
+                                                  local_hostname=self.t.local_hostname,
+                                                  context=self.t.context())
+        else:
+            smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout,
+                                local_hostname=self.t.local_hostname)
+        try:
+            smtp.ehlo()
+            if s.security == "starttls":
+                smtp.starttls(context=self.t.context())
+                smtp.ehlo()
+            if self.t.credentials:
+                user, password = self.t.credentials
+                smtp.login(user, password)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                smtp.close()
+            raise
+        self.smtp = smtp
+
+    def _drop(self) -> None:
+        if self.smtp is not None:
+            with contextlib.suppress(Exception):
+                self.smtp.close()
+        self.smtp = None
+
+    def close(self) -> None:
+        """QUIT politely (errors ignored) and forget the connection."""
+        if self.smtp is not None:
+            with contextlib.suppress(Exception):
+                self.smtp.quit()
+        self._drop()
+        self.t._forget(self)
+
+    # sending ------------------------------------------------------------------------------
+    def send(self, envelope: Envelope, data: bytes) -> SendResult:
+        """Send one message to one recipient; never raises for delivery problems."""
+        for attempt in (1, 2):
+            reused = self.smtp is not None
+            try:
+                if self.smtp is None:
+                    self._connect()
+                return self._sendmail(envelope, data)
+            except smtplib.SMTPRecipientsRefused as exc:
+                code, msg = next(iter(exc.recipients.values()))
+                return _classify(code, msg, rcpt=True)
+            except smtplib.SMTPDataError as exc:
+                return _classify(exc.smtp_code, exc.smtp_error, rcpt=False)
+            except smtplib.SMTPSenderRefused as exc:
+                if 400 <= exc.smtp_code < 500:
+                    return _classify(exc.smtp_code, exc.smtp_error, rcpt=False)
+                return SendResult("error", exc.smtp_code,
+                                  f"server refused the sender {envelope.sender!r}: "
+                                  f"{_reply(exc.smtp_code, exc.smtp_error)}",
+                                  hint="check [newsletter] from_address and that the "
+                                       "server lets this account send as it")
+            except smtplib.SMTPAuthenticationError as exc:
+                self._drop()
+                return SendResult("error", exc.smtp_code, "SMTP authentication failed: "
+                                  f"{_reply(exc.smtp_code, exc.smtp_error)}",
+                                  fatal=True, hint=HINT_AUTH)
+            except smtplib.SMTPNotSupportedError as exc:
+                self._drop()
+                return SendResult("error", None, f"SMTP server: {exc}", fatal=True,
+                                  hint=HINT_TLS if "STARTTLS" in str(exc) else HINT_AUTH)
+            except smtplib.SMTPServerDisconnected as exc:
+                self._drop()
+                if reused and attempt == 1:
+                    continue  # the server closed an idle or used-up connection: reconnect
+                return SendResult("error", None, f"SMTP server {self._where()} closed the "
+                                  f"connection: {exc or 'no reason given'}", hint=HINT_HOST)
+            except smtplib.SMTPResponseException as exc:
+                self._drop()
+                return SendResult("error", exc.smtp_code, f"SMTP server {self._where()}: "
+                                  f"{_reply(exc.smtp_code, exc.smtp_error)}", hint=HINT_HOST)
+            except ssl.SSLError as exc:
+                self._drop()
+                return SendResult("error", None, f"TLS with {self._where()} failed: "
+                                  f"{exc.reason or exc}", hint=HINT_TLS)
+            except TimeoutError as exc:
+                self._drop()
+                return SendResult("error", None, f"SMTP server {self._where()} timed out "
+                                  f"({exc or 'no reply'})", hint=HINT_HOST)
+            except (OSError, smtplib.SMTPException) as exc:
+                self._drop()
+                if reused and attempt == 1 and isinstance(exc, ConnectionError):
+                    continue
+                reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+                return SendResult("error", None, f"cannot talk to SMTP server "
+                                  f"{self._where()}: {reason}", hint=HINT_HOST)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _where(self) -> str:
+        return f"{self.t.settings.host}:{self.t.settings.port}"
+
+    def _sendmail(self, envelope: Envelope, data: bytes) -> SendResult:
+        assert self.smtp is not None
+        opts: list[str] = []
+        if not (envelope.recipient.isascii() and envelope.sender.isascii()):
+            if not self.smtp.has_extn("smtputf8"):
+                return SendResult("permanent", None, "the SMTP server does not support "
+                                  "SMTPUTF8, needed for a non-ASCII address")
+            opts.append("SMTPUTF8")
+        if not data.isascii() and self.smtp.has_extn("8bitmime"):
+            opts.append("BODY=8BITMIME")
+        self.smtp.sendmail(envelope.sender, [envelope.recipient], data, mail_options=opts)
+        self.messages += 1
+        return OK
+
+
+def make_transport(delivery: DeliverySettings, outbox_dir: Path,
+                   credentials: tuple[str, str] | None) -> Transport:
+    """The transport named by ``[delivery] transport``.
+
+    Args:
+        delivery: the :class:`~newsletter.config.DeliverySettings`.
+        outbox_dir: ``<data>/outbox``.
+        credentials: :meth:`Config.smtp_credentials` (SMTP only).
+    """
+    kind = delivery.transport
+    if kind == "smtp":
+        return SmtpTransport(delivery.smtp, credentials)
+    if kind == "outbox":
+        return OutboxTransport(outbox_dir)
+    raise SendError(f"unknown transport {kind!r}", hint="use 'outbox' or 'smtp'")
