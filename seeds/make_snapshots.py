@@ -9,25 +9,42 @@ character for character (mojibake included).
 The generated files are committed; re-running this script rewrites them identically.
 """
 
+# ruff: noqa: E501  (story prose and page markup are kept on long lines)
+
+import base64
+import hashlib
+import html
+import json
+import random
+import shutil
+from datetime import date, datetime, timedelta, timezone
+from email.utils import format_datetime
+from pathlib import Path
 
 # (key, published UTC, title, author, categories, summary paragraph(s) ...)
 # Paragraphs are separated by blank lines.
 
 REX = [
     dict(
-        key="seed", pid=28411, pub="2026-11-22T14:05:00Z",
+        key="seed",
+        pid=28411,
+        pub="2026-11-22T14:05:00Z",
         slug="new-inner-mongolia-lab-targets-sustainable-mining-and-metallurgy-waste-utilization",
         title="New Inner Mongolia Lab Targets Sustainable Mining and Metallurgy Waste Utilization",
-        author="Daniel", cats=["China", "Recycling", "Research"],
+        author="Daniel",
+        cats=["China", "Recycling", "Research"],
         seed=True,
     ),
     dict(
-        key="mp10x", pid=28377, pub="2026-11-21T13:20:00Z",
+        key="mp10x",
+        pid=28377,
+        pub="2026-11-21T13:20:00Z",
         slug="mps-10x-bet-texas-as-americas-magnet-capital",
         title="MP's 10X Bet: Texas as America's Magnet Capital?",
-        author="Daniel", cats=["MP Materials", "Magnets", "United States"],
+        author="Daniel",
+        cats=["MP Materials", "Magnets", "United States"],
         hl=[
-            "MP Materials confirmed site work for its second magnet plant, the \"10X\" facility, at Northlake, Texas, lifting planned US magnet capacity to 10,000 tonnes a year.",
+            'MP Materials confirmed site work for its second magnet plant, the "10X" facility, at Northlake, Texas, lifting planned US magnet capacity to 10,000 tonnes a year.',
             "The company says Fort Worth's Independence plant produced its first commercial-scale NdFeB magnets for General Motors in October.",
             "Analysts question whether Mountain Pass feedstock and heavy rare earth supply can keep pace with the magnet build-out before 2028.",
         ],
@@ -44,10 +61,13 @@ The expansion depends on separated NdPr oxide from Mountain Pass, where output r
 For Western magnet buyers the Texas build-out is the clearest sign yet of a non-Chinese supply chain with volume. Whether it changes pricing depends on how quickly the plants fill; for now, Chinese NdPr oxide near 600,000 yuan per tonne still sets the benchmark.""",
     ),
     dict(
-        key="cn-tech", pid=28402, pub="2026-11-22T20:40:00Z",
+        key="cn-tech",
+        pid=28402,
+        pub="2026-11-22T20:40:00Z",
         slug="china-tightens-technology-export-rules-for-rare-earth-separation",
         title="China Tightens Technology Export Rules for Rare Earth Separation",
-        author="Daniel", cats=["China", "Export Controls", "Policy"],
+        author="Daniel",
+        cats=["China", "Export Controls", "Policy"],
         hl=[
             "China's Ministry of Commerce added solvent-extraction cascade design and magnet-grade alloy know-how to its catalogue of technologies prohibited or restricted from export.",
             "The update takes effect January 1, 2027 and covers licensing of process packages, engineering services and training for foreign plants.",
@@ -64,10 +84,13 @@ Many separation plants planned outside China have relied on Chinese engineering 
 The move fits a pattern: Beijing controls not only material but know-how. Western governments funding separation capacity will need domestic engineering depth, not just capital.""",
     ),
     dict(
-        key="iluka-kiln", pid=28405, pub="2026-11-22T23:10:00Z",
+        key="iluka-kiln",
+        pid=28405,
+        pub="2026-11-22T23:10:00Z",
         slug="iluka-flags-kiln-fault-at-eneabba-rare-earth-refinery",
         title="Iluka Flags Kiln Fault at Eneabba Rare Earth Refinery",
-        author="Daniel", cats=["Australia", "Iluka", "Refining"],
+        author="Daniel",
+        cats=["Australia", "Iluka", "Refining"],
         hl=[
             "Iluka Resources reported a refractory failure in the rotary kiln being commissioned at its Eneabba rare earth refinery in Western Australia.",
             "The company is assessing repairs and has not yet changed its 2027 first-production target.",
@@ -82,10 +105,13 @@ The company said engineers from the kiln supplier were on site and that it would
 Eneabba is designed to process monazite and xenotime from Iluka's stockpiles and third-party feed into separated light and heavy rare earth oxides, including dysprosium and terbium. The project is financed in part by a A$1.65 billion non-recourse loan from the Australian Government's Critical Minerals Facility. Any prolonged delay would matter beyond Iluka: Eneabba is one of the few planned non-Chinese sources of separated heavy rare earths.""",
     ),
     dict(
-        key="lynas-agm", pid=28409, pub="2026-11-23T04:30:00Z",
+        key="lynas-agm",
+        pid=28409,
+        pub="2026-11-23T04:30:00Z",
         slug="lynas-agm-lacaze-says-heavy-rare-earths-now-core-business",
         title="Lynas AGM: Lacaze Says Heavy Rare Earths Now 'Core Business'",
-        author="Daniel", cats=["Lynas", "Heavy Rare Earths", "Malaysia"],
+        author="Daniel",
+        cats=["Lynas", "Heavy Rare Earths", "Malaysia"],
         hl=[
             "Lynas CEO Amanda Lacaze told the company's AGM that heavy rare earth output from Malaysia will be doubled by 2028.",
             "Kalgoorlie cracking and leaching is running at nameplate and Mount Weld's expansion is on schedule.",
@@ -100,10 +126,13 @@ Lacaze said Lynas aims to double heavy rare earth output at Kuantan by 2028, usi
 On the Seadrift, Texas processing plant, Lacaze repeated that the project "remains under review" and that Lynas would not commit capital without a price floor or offtake support comparable to the arrangements agreed by the US Department of Defense with other producers. Shareholders approved all resolutions, including the remuneration report.""",
     ),
     dict(
-        key="usar", pid=28420, pub="2026-11-24T00:35:00Z",
+        key="usar",
+        pid=28420,
+        pub="2026-11-24T00:35:00Z",
         slug="usa-rare-earth-starts-commissioning-stillwater-magnet-line",
         title="USA Rare Earth Starts Commissioning Stillwater Magnet Line",
-        author="Daniel", cats=["USA Rare Earth", "Magnets", "United States"],
+        author="Daniel",
+        cats=["USA Rare Earth", "Magnets", "United States"],
         hl=[
             "USA Rare Earth began commissioning the first 1,200-tonne line at its Stillwater, Oklahoma magnet plant.",
             "Initial feed is imported NdPr metal; the company plans to switch to domestic oxide from its Round Top deposit later.",
@@ -118,10 +147,13 @@ The company said the first alloy strip-casting runs were completed last week usi
 USA Rare Earth intends to supply the plant over time from its Round Top deposit in Texas, which is rich in heavy rare earths. Until then it depends on metal from outside China, which trades at a premium. Chief executive Joshua Ballard called the start-up "a milestone for an American mine-to-magnet chain" and said the company is in talks with lenders about a second line.""",
     ),
     dict(
-        key="shenghe", pid=28424, pub="2026-11-24T02:15:00Z",
+        key="shenghe",
+        pid=28424,
+        pub="2026-11-24T02:15:00Z",
         slug="shenghe-resources-lifts-stake-in-tanzanias-ngualla-project",
         title="Shenghe Resources Lifts Stake in Tanzania's Ngualla Project",
-        author="Daniel", cats=["China", "Shenghe", "Africa"],
+        author="Daniel",
+        cats=["China", "Shenghe", "Africa"],
         hl=[
             "Shenghe Resources agreed to raise its stake in the Ngualla rare earth project in Tanzania to 51%.",
             "The deal gives the Chinese group control of one of Africa's largest undeveloped NdPr deposits.",
@@ -136,10 +168,13 @@ Ngualla hosts one of the largest undeveloped NdPr-rich carbonatite deposits in A
 Shenghe already holds stakes in MP Materials, Vital Metals' former Saskatoon assets and Madagascar's Ampasindava project. The company said the Ngualla concentrate would be processed "in accordance with market principles", but analysts expect most of it to flow to China. The transaction still needs approval from Tanzania's Fair Competition Commission.""",
     ),
     dict(
-        key="price-index", pid=28426, pub="2026-11-24T05:40:00Z",
+        key="price-index",
+        pid=28426,
+        pub="2026-11-24T05:40:00Z",
         slug="chinas-rare-earth-price-index-climbs-to-306-4-heavy-rare-earths-outpace-the-field",
         title="China\u2019s Rare Earth Price Index Climbs to 306.4 \u2013 Heavy Rare Earths Outpace the Field",
-        author="Daniel", cats=["Prices", "China", "Markets"],
+        author="Daniel",
+        cats=["Prices", "China", "Markets"],
         hl=[
             "The China Rare Earth Industry Association price index rose 1.2 points to 306.4 on November 24.",
             "Dysprosium and terbium oxide led the gains; Pr-Nd oxide recovered to about 601,000 yuan per tonne.",
@@ -154,10 +189,13 @@ Dysprosium oxide traded at 1.63-1.64 million yuan per tonne and terbium oxide at
 Traders pointed to year-end restocking by magnet makers in Ningbo and Ganzhou and to thinner shipments of ionic clay concentrate from Myanmar's Kachin state. The index is about 4% above its October low. Buyers outside China, who pay a premium for non-Chinese material, should watch whether the domestic heavy rare earth rally carries into export quotations.""",
     ),
     dict(
-        key="services", pid=28431, pub="2026-11-24T22:10:00Z",
+        key="services",
+        pid=28431,
+        pub="2026-11-24T22:10:00Z",
         slug="china-expands-encouraged-services-import-list-in-coordinated-multi-ministry-move",
-        title="China Expands \"Encouraged Services Import\" List in Coordinated Multi-Ministry Move",
-        author="Daniel", cats=["China", "Trade"],
+        title='China Expands "Encouraged Services Import" List in Coordinated Multi-Ministry Move',
+        author="Daniel",
+        cats=["China", "Trade"],
         hl=[
             "Seven Chinese ministries jointly expanded the catalogue of services whose import is encouraged, adding engineering design and environmental services.",
             "Rare earth relevance is indirect: mine rehabilitation and tailings services are now on the list.",
@@ -169,10 +207,13 @@ Imports of listed services qualify for interest subsidies and faster foreign exc
 For the rare earth sector the link is indirect but real: Inner Mongolia and Jiangxi host large legacy tailings and ionic clay leach sites, and foreign remediation firms may now find it easier to win contracts.""",
     ),
     dict(
-        key="eu-china", pid=28436, pub="2026-11-25T01:20:00Z",
+        key="eu-china",
+        pid=28436,
+        pub="2026-11-25T01:20:00Z",
         slug="eu-and-china-agree-general-licence-pilot-for-rare-earth-magnet-exports",
         title="EU and China Agree 'General Licence' Pilot for Rare Earth Magnet Exports",
-        author="Daniel", cats=["Europe", "China", "Export Controls"],
+        author="Daniel",
+        cats=["Europe", "China", "Export Controls"],
         hl=[
             "Brussels and Beijing agreed a six-month pilot of general export licences for NdFeB magnets shipped to verified European users.",
             "The pilot covers automotive and wind-turbine makers and cuts licence processing from 45 days to about 10.",
@@ -187,10 +228,13 @@ Under the six-month pilot, which begins in January, Chinese exporters can ship N
 The pilot does not cover rare earth oxides, metals or alloys containing dysprosium and terbium, which remain under case-by-case control. European industry groups welcomed the step but said it was "no substitute for building our own capacity".""",
     ),
     dict(
-        key="iluka-restart", pid=28438, pub="2026-11-25T03:05:00Z",
+        key="iluka-restart",
+        pid=28438,
+        pub="2026-11-25T03:05:00Z",
         slug="iluka-restarts-eneabba-kiln-holds-2027-timeline",
         title="Iluka Restarts Eneabba Kiln, Holds 2027 Timeline",
-        author="Daniel", cats=["Australia", "Iluka", "Refining"],
+        author="Daniel",
+        cats=["Australia", "Iluka", "Refining"],
         hl=[
             "Iluka said repairs to the Eneabba kiln lining were completed ahead of schedule and hot commissioning has resumed.",
             "The company expects no change to its 2027 first-production target or to the A$1.8-1.9 billion capital estimate.",
@@ -203,10 +247,13 @@ The company said the damaged section was replaced with spare refractory held on 
 Investors had sold Iluka shares down 6% on Monday; the stock recovered most of that fall by Wednesday's close. The episode is a reminder of how unforgiving rare earth refinery start-ups are: Lynas and MP Materials both took months longer than planned to reach nameplate.""",
     ),
     dict(
-        key="energy-fuels", pid=28441, pub="2026-11-25T04:10:00Z",
+        key="energy-fuels",
+        pid=28441,
+        pub="2026-11-25T04:10:00Z",
         slug="energy-fuels-produces-first-commercial-dysprosium-oxide-at-white-mesa",
         title="Energy Fuels Produces First Commercial Dysprosium Oxide at White Mesa",
-        author="Daniel", cats=["Energy Fuels", "Heavy Rare Earths", "United States"],
+        author="Daniel",
+        cats=["Energy Fuels", "Heavy Rare Earths", "United States"],
         hl=[
             "Energy Fuels produced its first commercial batch of 99.9% dysprosium oxide at the White Mesa Mill in Utah.",
             "The company plans terbium oxide production in the first quarter of 2027.",
@@ -219,10 +266,13 @@ The company said the heavy rare earth circuit, retrofitted to the mill's existin
 If the ramp-up goes to plan, White Mesa will be the first plant in the United States to separate heavy rare earths at commercial scale, a capability that until now has sat almost entirely in China and, since 2025, in Lynas's Malaysian plant.""",
     ),
     dict(
-        key="arafura", pid=28361, pub="2026-11-20T09:50:00Z",
+        key="arafura",
+        pid=28361,
+        pub="2026-11-20T09:50:00Z",
         slug="arafura-secures-final-nolans-offtake-with-korean-buyer",
         title="Arafura Secures Final Nolans Offtake With Korean Buyer",
-        author="Daniel", cats=["Arafura", "Australia", "Offtake"],
+        author="Daniel",
+        cats=["Arafura", "Australia", "Offtake"],
         hl=[
             "Arafura Rare Earths signed a binding offtake for 1,000 tonnes a year of NdPr oxide from its Nolans project with a Korean magnet group.",
             "The agreement completes the offtake book the lenders required for financial close.",
@@ -232,10 +282,13 @@ If the ramp-up goes to plan, White Mesa will be the first plant in the United St
 The agreement runs for seven years from first production and includes a floor price mechanism. Arafura said it now expects to reach financial close on the A$1.7 billion project in the first quarter of 2027.""",
     ),
     dict(
-        key="neo", pid=28349, pub="2026-11-19T15:30:00Z",
+        key="neo",
+        pid=28349,
+        pub="2026-11-19T15:30:00Z",
         slug="neo-performance-materials-ships-first-magnets-from-narva-plant",
         title="Neo Performance Materials Ships First Magnets From Narva Plant",
-        author="Daniel", cats=["Neo Performance", "Europe", "Magnets"],
+        author="Daniel",
+        cats=["Neo Performance", "Europe", "Magnets"],
         hl=[
             "Neo Performance Materials shipped its first serial-production magnets from Narva, Estonia to a European automaker.",
             "The plant is Europe's largest sintered NdFeB magnet facility at 2,000 tonnes a year.",
@@ -248,411 +301,983 @@ The 2,000-tonne-a-year plant is the largest of its kind in Europe and draws oxid
 
 # Mining.com rare-earths tag feed (full text in content:encoded)
 MC_REE = [
-    dict(key="lynas-agm", pid=1187214, pub="2026-11-23T04:12:00Z",
-         slug="lynas-to-double-heavy-rare-earths-output-by-2028-ceo-tells-agm",
-         title="Lynas to double heavy rare earths output by 2028, CEO tells AGM",
-         author="Cecilia Jamasmie", cats=["Australia", "Rare Earths", "Lynas"],
-         utm=True,
-         body="""Lynas Rare Earths (ASX: LYC), the largest producer of separated rare earths outside China, plans to double output of heavy rare earths at its Malaysian plant by 2028, chief executive Amanda Lacaze told shareholders on Monday.
+    dict(
+        key="lynas-agm",
+        pid=1187214,
+        pub="2026-11-23T04:12:00Z",
+        slug="lynas-to-double-heavy-rare-earths-output-by-2028-ceo-tells-agm",
+        title="Lynas to double heavy rare earths output by 2028, CEO tells AGM",
+        author="Cecilia Jamasmie",
+        cats=["Australia", "Rare Earths", "Lynas"],
+        utm=True,
+        body="""Lynas Rare Earths (ASX: LYC), the largest producer of separated rare earths outside China, plans to double output of heavy rare earths at its Malaysian plant by 2028, chief executive Amanda Lacaze told shareholders on Monday.
 
 Speaking at the company's annual general meeting in Perth, Lacaze said dysprosium and terbium production, which began in Kuantan this year, was now "core business". The Kalgoorlie processing facility in Western Australia is running at nameplate capacity and the expansion of the Mount Weld mine is on track for the first half of 2027.
 
 Lacaze said the proposed plant at Seadrift, Texas, remains under review, and that Lynas would need price support similar to the floor agreed between MP Materials and the Pentagon before committing capital.
 
-Lynas shares rose 2.4% in Sydney."""),
-    dict(key="iluka-kiln", pid=1187209, pub="2026-11-23T01:05:00Z",
-         slug="iluka-reports-kiln-failure-at-eneabba-rare-earths-refinery",
-         title="Iluka reports kiln failure at Eneabba rare earths refinery",
-         author="Staff Writer", cats=["Australia", "Rare Earths", "Iluka"],
-         body="""Iluka Resources (ASX: ILU) said on Monday that part of the refractory lining in a kiln at its Eneabba rare earths refinery in Western Australia failed during commissioning, sending its shares down 6% in early trade.
+Lynas shares rose 2.4% in Sydney.""",
+    ),
+    dict(
+        key="iluka-kiln",
+        pid=1187209,
+        pub="2026-11-23T01:05:00Z",
+        slug="iluka-reports-kiln-failure-at-eneabba-rare-earths-refinery",
+        title="Iluka reports kiln failure at Eneabba rare earths refinery",
+        author="Staff Writer",
+        cats=["Australia", "Rare Earths", "Iluka"],
+        body="""Iluka Resources (ASX: ILU) said on Monday that part of the refractory lining in a kiln at its Eneabba rare earths refinery in Western Australia failed during commissioning, sending its shares down 6% in early trade.
 
 The miner said it was assessing the damage with the equipment supplier and would update the market on any impact on schedule and cost. First production remains targeted for 2027.
 
-The A$1.8 billion refinery is backed by a A$1.65 billion loan from the Australian government and is expected to produce both light and heavy rare earth oxides."""),
-    dict(key="mp-gm", pid=1187102, pub="2026-11-21T15:45:00Z",
-         slug="mp-materials-breaks-ground-on-second-texas-magnet-plant",
-         title="MP Materials breaks ground on second Texas magnet plant",
-         author="Bloomberg News", cats=["USA", "Rare Earths", "MP Materials"],
-         body="""MP Materials Corp. has begun site work for a second magnet factory in Texas, the company said, as it races to build a domestic supply chain for the permanent magnets used in electric vehicles, wind turbines and weapons.
+The A$1.8 billion refinery is backed by a A$1.65 billion loan from the Australian government and is expected to produce both light and heavy rare earth oxides.""",
+    ),
+    dict(
+        key="mp-gm",
+        pid=1187102,
+        pub="2026-11-21T15:45:00Z",
+        slug="mp-materials-breaks-ground-on-second-texas-magnet-plant",
+        title="MP Materials breaks ground on second Texas magnet plant",
+        author="Bloomberg News",
+        cats=["USA", "Rare Earths", "MP Materials"],
+        body="""MP Materials Corp. has begun site work for a second magnet factory in Texas, the company said, as it races to build a domestic supply chain for the permanent magnets used in electric vehicles, wind turbines and weapons.
 
 The plant in Northlake, near Fort Worth, will lift MP's total planned magnet capacity to 10,000 tons a year. The company's first plant started supplying General Motors in October.
 
-MP's shares have more than tripled this year after the Department of Defense agreed to buy a stake and guarantee a minimum price for its NdPr output."""),
-    dict(key="cn-exports", pid=1187051, pub="2026-11-20T10:30:00Z",
-         slug="chinas-rare-earth-exports-fall-9-in-october",
-         title="China's rare earth exports fall 9% in October",
-         author="Reuters", cats=["China", "Rare Earths", "Trade"],
-         body="""China's exports of rare earths fell 9% in October from the previous month to 4,870 metric tons, customs data showed on Friday, as licensing requirements continued to slow shipments.
+MP's shares have more than tripled this year after the Department of Defense agreed to buy a stake and guarantee a minimum price for its NdPr output.""",
+    ),
+    dict(
+        key="cn-exports",
+        pid=1187051,
+        pub="2026-11-20T10:30:00Z",
+        slug="chinas-rare-earth-exports-fall-9-in-october",
+        title="China's rare earth exports fall 9% in October",
+        author="Reuters",
+        cats=["China", "Rare Earths", "Trade"],
+        body="""China's exports of rare earths fell 9% in October from the previous month to 4,870 metric tons, customs data showed on Friday, as licensing requirements continued to slow shipments.
 
 Exports of rare earth permanent magnets dropped 4.6% month on month to 5,210 tons, with shipments to the United States down by nearly a quarter.
 
-For the first ten months of the year, rare earth exports were 3.1% lower than in the same period of 2025."""),
-    dict(key="tariff", pid=1187290, pub="2026-11-24T03:20:00Z",
-         slug="us-slaps-25-tariff-on-chinese-rare-earth-magnets-under-section-232",
-         title="US slaps 25% tariff on Chinese rare earth magnets under Section 232",
-         author="Reuters", cats=["USA", "China", "Rare Earths", "Tariffs"],
-         utm=True,
-         body="""The United States will impose a 25% tariff on imports of rare earth permanent magnets from China from January 1, the Commerce Department said on Monday, concluding a Section 232 national security investigation into processed critical minerals.
+For the first ten months of the year, rare earth exports were 3.1% lower than in the same period of 2025.""",
+    ),
+    dict(
+        key="tariff",
+        pid=1187290,
+        pub="2026-11-24T03:20:00Z",
+        slug="us-slaps-25-tariff-on-chinese-rare-earth-magnets-under-section-232",
+        title="US slaps 25% tariff on Chinese rare earth magnets under Section 232",
+        author="Reuters",
+        cats=["USA", "China", "Rare Earths", "Tariffs"],
+        utm=True,
+        body="""The United States will impose a 25% tariff on imports of rare earth permanent magnets from China from January 1, the Commerce Department said on Monday, concluding a Section 232 national security investigation into processed critical minerals.
 
 The tariff rises to 50% in 2028. Magnets from allied countries, including Japan, South Korea and the European Union, are exempt if they can show the rare earth content was not separated in China.
 
-Automakers warned the measure would raise costs while domestic production ramps up. MP Materials, USA Rare Earth and Vulcan Elements shares rose in after-hours trade."""),
-    dict(key="cyclic", pid=1187263, pub="2026-11-23T18:40:00Z",
-         slug="cyclic-materials-opens-arizona-magnet-recycling-plant",
-         title="Cyclic Materials opens Arizona magnet recycling plant",
-         author="Staff Writer", cats=["Recycling", "Rare Earths", "USA"],
-         body="""Canadian rare earth recycler Cyclic Materials has opened its first US plant in Mesa, Arizona, with capacity to process 2,000 tons a year of end-of-life magnets and manufacturing scrap into mixed rare earth oxide.
+Automakers warned the measure would raise costs while domestic production ramps up. MP Materials, USA Rare Earth and Vulcan Elements shares rose in after-hours trade.""",
+    ),
+    dict(
+        key="cyclic",
+        pid=1187263,
+        pub="2026-11-23T18:40:00Z",
+        slug="cyclic-materials-opens-arizona-magnet-recycling-plant",
+        title="Cyclic Materials opens Arizona magnet recycling plant",
+        author="Staff Writer",
+        cats=["Recycling", "Rare Earths", "USA"],
+        body="""Canadian rare earth recycler Cyclic Materials has opened its first US plant in Mesa, Arizona, with capacity to process 2,000 tons a year of end-of-life magnets and manufacturing scrap into mixed rare earth oxide.
 
-The company said the plant will recover neodymium, praseodymium, dysprosium and terbium from hard drives, electric motors and wind turbine generators. Its product will be sold to separators in North America and Europe."""),
-    dict(key="arafura-mc", pid=1187302, pub="2026-11-24T05:10:00Z",
-         slug="arafura-lenders-sign-term-sheets-for-nolans",
-         title="Arafura's lenders sign term sheets for Nolans rare earths project",
-         author="Staff Writer", cats=["Australia", "Rare Earths", "Arafura"],
-         body="""Arafura Rare Earths (ASX: ARU) said on Tuesday its lending group, led by Export Finance Australia, the German KfW IPEX-Bank and Canada's EDC, has signed credit-approved term sheets for US$1.1 billion of debt for the Nolans project in the Northern Territory.
+The company said the plant will recover neodymium, praseodymium, dysprosium and terbium from hard drives, electric motors and wind turbine generators. Its product will be sold to separators in North America and Europe.""",
+    ),
+    dict(
+        key="arafura-mc",
+        pid=1187302,
+        pub="2026-11-24T05:10:00Z",
+        slug="arafura-lenders-sign-term-sheets-for-nolans",
+        title="Arafura's lenders sign term sheets for Nolans rare earths project",
+        author="Staff Writer",
+        cats=["Australia", "Rare Earths", "Arafura"],
+        body="""Arafura Rare Earths (ASX: ARU) said on Tuesday its lending group, led by Export Finance Australia, the German KfW IPEX-Bank and Canada's EDC, has signed credit-approved term sheets for US$1.1 billion of debt for the Nolans project in the Northern Territory.
 
-The company completed its offtake book last week and is targeting a final investment decision in the first quarter of 2027."""),
-    dict(key="energy-fuels", pid=1187360, pub="2026-11-25T02:30:00Z",
-         slug="energy-fuels-makes-first-dysprosium-oxide-in-utah",
-         title="Energy Fuels makes first dysprosium oxide in Utah",
-         author="Staff Writer", cats=["USA", "Rare Earths", "Energy Fuels"],
-         utm=True,
-         body="""Energy Fuels (NYSE: UUUU) says it has produced its first commercial batch of dysprosium oxide at the White Mesa Mill in Utah, making it the first US company to separate a heavy rare earth at commercial scale.
+The company completed its offtake book last week and is targeting a final investment decision in the first quarter of 2027.""",
+    ),
+    dict(
+        key="energy-fuels",
+        pid=1187360,
+        pub="2026-11-25T02:30:00Z",
+        slug="energy-fuels-makes-first-dysprosium-oxide-in-utah",
+        title="Energy Fuels makes first dysprosium oxide in Utah",
+        author="Staff Writer",
+        cats=["USA", "Rare Earths", "Energy Fuels"],
+        utm=True,
+        body="""Energy Fuels (NYSE: UUUU) says it has produced its first commercial batch of dysprosium oxide at the White Mesa Mill in Utah, making it the first US company to separate a heavy rare earth at commercial scale.
 
-The company expects to produce about 40 tonnes a year of dysprosium oxide initially and to add terbium oxide early next year. Energy Fuels shares gained 7% in pre-market trading."""),
-    dict(key="serra-verde", pid=1187371, pub="2026-11-25T05:00:00Z",
-         slug="serra-verde-secures-us-dfc-loan-for-brazil-rare-earths-expansion",
-         title="Serra Verde secures US DFC loan for Brazil rare earths expansion",
-         author="Bloomberg News", cats=["Brazil", "Rare Earths", "Financing"],
-         body="""Serra Verde, the only producer of ionic clay rare earths outside Asia, has secured a US$465 million loan from the US International Development Finance Corp. to double output at its Pela Ema mine in Goiás state, Brazil.
+The company expects to produce about 40 tonnes a year of dysprosium oxide initially and to add terbium oxide early next year. Energy Fuels shares gained 7% in pre-market trading.""",
+    ),
+    dict(
+        key="serra-verde",
+        pid=1187371,
+        pub="2026-11-25T05:00:00Z",
+        slug="serra-verde-secures-us-dfc-loan-for-brazil-rare-earths-expansion",
+        title="Serra Verde secures US DFC loan for Brazil rare earths expansion",
+        author="Bloomberg News",
+        cats=["Brazil", "Rare Earths", "Financing"],
+        body="""Serra Verde, the only producer of ionic clay rare earths outside Asia, has secured a US$465 million loan from the US International Development Finance Corp. to double output at its Pela Ema mine in Goiás state, Brazil.
 
-The expansion will lift production of mixed rare earth carbonate, rich in dysprosium and terbium, to about 10,000 tons a year by 2028. Most of the mine's output is currently sold to China under contracts that expire in 2027."""),
+The expansion will lift production of mixed rare earth carbonate, rich in dysprosium and terbium, to about 10,000 tons a year by 2028. Most of the mine's output is currently sold to China under contracts that expire in 2027.""",
+    ),
 ]
 
 # Mining.com general feed (mostly not about rare earths)
 MC_GEN = [
-    dict(key="gold-record", pid=1187220, pub="2026-11-23T05:30:00Z", slug="gold-price-hits-record-on-fed-cut-bets",
-         title="Gold price hits record on Fed cut bets", author="Bloomberg News", cats=["Gold", "Markets"],
-         body="""Gold climbed to a record above $4,420 an ounce on Monday as traders increased bets that the Federal Reserve will cut interest rates again in December, while central-bank buying continued to support the market.
+    dict(
+        key="gold-record",
+        pid=1187220,
+        pub="2026-11-23T05:30:00Z",
+        slug="gold-price-hits-record-on-fed-cut-bets",
+        title="Gold price hits record on Fed cut bets",
+        author="Bloomberg News",
+        cats=["Gold", "Markets"],
+        body="""Gold climbed to a record above $4,420 an ounce on Monday as traders increased bets that the Federal Reserve will cut interest rates again in December, while central-bank buying continued to support the market.
 
-Spot gold rose as much as 1.3% in early Asian trading. Silver gained 1.8% and platinum was little changed."""),
-    dict(key="newmont", pid=1187160, pub="2026-11-22T12:00:00Z", slug="newmont-agrees-to-sell-ghana-akyem-stake",
-         title="Newmont agrees to sell remaining Ghana interest for $540 million", author="Reuters", cats=["Gold", "Ghana", "M&A"],
-         body="""Newmont Corp. has agreed to sell its remaining interest in the Akyem gold district in Ghana to a local consortium for $540 million in cash and deferred payments, continuing its portfolio clean-up after the acquisition of Newcrest.
+Spot gold rose as much as 1.3% in early Asian trading. Silver gained 1.8% and platinum was little changed.""",
+    ),
+    dict(
+        key="newmont",
+        pid=1187160,
+        pub="2026-11-22T12:00:00Z",
+        slug="newmont-agrees-to-sell-ghana-akyem-stake",
+        title="Newmont agrees to sell remaining Ghana interest for $540 million",
+        author="Reuters",
+        cats=["Gold", "Ghana", "M&A"],
+        body="""Newmont Corp. has agreed to sell its remaining interest in the Akyem gold district in Ghana to a local consortium for $540 million in cash and deferred payments, continuing its portfolio clean-up after the acquisition of Newcrest.
 
-The world's largest gold miner said the proceeds would go to debt reduction and share buybacks."""),
-    dict(key="copper-grasberg", pid=1187231, pub="2026-11-23T07:15:00Z", slug="copper-price-climbs-as-grasberg-restart-slips-again",
-         title="Copper price climbs as Grasberg restart slips again", author="Bloomberg News", cats=["Copper", "Indonesia"],
-         body="""Copper rose on the London Metal Exchange after Freeport-McMoRan said the full restart of the Grasberg block cave in Indonesia would slip into the second quarter of 2027, tightening an already stretched concentrate market.
+The world's largest gold miner said the proceeds would go to debt reduction and share buybacks.""",
+    ),
+    dict(
+        key="copper-grasberg",
+        pid=1187231,
+        pub="2026-11-23T07:15:00Z",
+        slug="copper-price-climbs-as-grasberg-restart-slips-again",
+        title="Copper price climbs as Grasberg restart slips again",
+        author="Bloomberg News",
+        cats=["Copper", "Indonesia"],
+        body="""Copper rose on the London Metal Exchange after Freeport-McMoRan said the full restart of the Grasberg block cave in Indonesia would slip into the second quarter of 2027, tightening an already stretched concentrate market.
 
-Three-month copper on the LME traded up 1.1% at $11,380 a ton. Treatment charges for spot concentrate remain near zero."""),
-    dict(key="lithium", pid=1187140, pub="2026-11-22T04:00:00Z", slug="lithium-price-rebounds-as-catl-mine-stays-shut",
-         title="Lithium price rebounds as CATL mine stays shut", author="Staff Writer", cats=["Lithium", "China", "Battery Metals"],
-         body="""Lithium carbonate futures in Guangzhou rose 4% on Friday to their highest since March, after regulators signalled that CATL's Jianxiawo lepidolite mine in Jiangxi would not restart before the spring.
+Three-month copper on the LME traded up 1.1% at $11,380 a ton. Treatment charges for spot concentrate remain near zero.""",
+    ),
+    dict(
+        key="lithium",
+        pid=1187140,
+        pub="2026-11-22T04:00:00Z",
+        slug="lithium-price-rebounds-as-catl-mine-stays-shut",
+        title="Lithium price rebounds as CATL mine stays shut",
+        author="Staff Writer",
+        cats=["Lithium", "China", "Battery Metals"],
+        body="""Lithium carbonate futures in Guangzhou rose 4% on Friday to their highest since March, after regulators signalled that CATL's Jianxiawo lepidolite mine in Jiangxi would not restart before the spring.
 
-Spot lithium carbonate traded at 86,500 yuan a tonne. Spodumene prices in Australia rose to $1,120 a tonne."""),
-    dict(key="coal-india", pid=1187245, pub="2026-11-23T09:30:00Z", slug="coal-india-output-falls-for-fourth-month",
-         title="Coal India output falls for fourth month as power demand cools", author="Reuters", cats=["Coal", "India"],
-         body="""Coal India's production fell 3.2% year on year in October, the fourth consecutive monthly decline, as a wet monsoon and rising renewable generation cut demand from power plants.
+Spot lithium carbonate traded at 86,500 yuan a tonne. Spodumene prices in Australia rose to $1,120 a tonne.""",
+    ),
+    dict(
+        key="coal-india",
+        pid=1187245,
+        pub="2026-11-23T09:30:00Z",
+        slug="coal-india-output-falls-for-fourth-month",
+        title="Coal India output falls for fourth month as power demand cools",
+        author="Reuters",
+        cats=["Coal", "India"],
+        body="""Coal India's production fell 3.2% year on year in October, the fourth consecutive monthly decline, as a wet monsoon and rising renewable generation cut demand from power plants.
 
-Stockpiles at pithead and at power stations are at record highs, the company said."""),
-    dict(key="iron-ore", pid=1187250, pub="2026-11-23T10:05:00Z", slug="iron-ore-falls-as-china-steel-output-cuts-deepen",
-         title="Iron ore falls as China steel output cuts deepen", author="Bloomberg News", cats=["Iron Ore", "China", "Steel"],
-         body="""Iron ore futures fell for a third day as China's steel mills extended production cuts to meet annual output caps, reducing demand for the steelmaking ingredient.
+Stockpiles at pithead and at power stations are at record highs, the company said.""",
+    ),
+    dict(
+        key="iron-ore",
+        pid=1187250,
+        pub="2026-11-23T10:05:00Z",
+        slug="iron-ore-falls-as-china-steel-output-cuts-deepen",
+        title="Iron ore falls as China steel output cuts deepen",
+        author="Bloomberg News",
+        cats=["Iron Ore", "China", "Steel"],
+        body="""Iron ore futures fell for a third day as China's steel mills extended production cuts to meet annual output caps, reducing demand for the steelmaking ingredient.
 
-Singapore iron ore futures dropped 1.6% to $98.40 a ton, the lowest since August."""),
-    dict(key="simandou", pid=1187305, pub="2026-11-24T06:50:00Z", slug="simandou-ships-one-millionth-ton-of-iron-ore",
-         title="Simandou ships one-millionth ton of iron ore", author="Staff Writer", cats=["Iron Ore", "Guinea", "Rio Tinto"],
-         body="""Rio Tinto and its Chinese partners at the Simandou iron ore project in Guinea have shipped their one-millionth ton of ore, less than three months after the first cargo left the Morebaya port.
+Singapore iron ore futures dropped 1.6% to $98.40 a ton, the lowest since August.""",
+    ),
+    dict(
+        key="simandou",
+        pid=1187305,
+        pub="2026-11-24T06:50:00Z",
+        slug="simandou-ships-one-millionth-ton-of-iron-ore",
+        title="Simandou ships one-millionth ton of iron ore",
+        author="Staff Writer",
+        cats=["Iron Ore", "Guinea", "Rio Tinto"],
+        body="""Rio Tinto and its Chinese partners at the Simandou iron ore project in Guinea have shipped their one-millionth ton of ore, less than three months after the first cargo left the Morebaya port.
 
-The project is ramping up towards an annual capacity of 120 million tons."""),
-    dict(key="codelco", pid=1187318, pub="2026-11-24T14:20:00Z", slug="codelco-october-output-drops-after-el-teniente-accident",
-         title="Codelco October output drops after El Teniente accident", author="Reuters", cats=["Copper", "Chile"],
-         body="""Chile's state copper miner Codelco produced 101,300 tons of copper in October, down 12% from a year earlier, as parts of its El Teniente mine remained shut following a deadly collapse earlier this year.
+The project is ramping up towards an annual capacity of 120 million tons.""",
+    ),
+    dict(
+        key="codelco",
+        pid=1187318,
+        pub="2026-11-24T14:20:00Z",
+        slug="codelco-october-output-drops-after-el-teniente-accident",
+        title="Codelco October output drops after El Teniente accident",
+        author="Reuters",
+        cats=["Copper", "Chile"],
+        body="""Chile's state copper miner Codelco produced 101,300 tons of copper in October, down 12% from a year earlier, as parts of its El Teniente mine remained shut following a deadly collapse earlier this year.
 
-Chile's total copper output fell 4.8% in the month, government data showed."""),
-    dict(key="albemarle", pid=1187325, pub="2026-11-24T16:00:00Z", slug="albemarle-to-restart-kings-mountain-lithium-mine",
-         title="Albemarle to restart Kings Mountain lithium mine plan", author="Staff Writer", cats=["Lithium", "USA"],
-         utm=True,
-         body="""Albemarle Corp. said it will restart permitting work for the Kings Mountain lithium mine in North Carolina, citing higher prices and a federal loan guarantee offer, after pausing the project in 2024.
+Chile's total copper output fell 4.8% in the month, government data showed.""",
+    ),
+    dict(
+        key="albemarle",
+        pid=1187325,
+        pub="2026-11-24T16:00:00Z",
+        slug="albemarle-to-restart-kings-mountain-lithium-mine",
+        title="Albemarle to restart Kings Mountain lithium mine plan",
+        author="Staff Writer",
+        cats=["Lithium", "USA"],
+        utm=True,
+        body="""Albemarle Corp. said it will restart permitting work for the Kings Mountain lithium mine in North Carolina, citing higher prices and a federal loan guarantee offer, after pausing the project in 2024.
 
-The company expects a final decision in 2028."""),
-    dict(key="indonesia-nickel", pid=1187330, pub="2026-11-24T17:45:00Z", slug="indonesia-cuts-2027-nickel-ore-quotas",
-         title="Indonesia cuts 2027 nickel ore mining quotas", author="Reuters", cats=["Nickel", "Indonesia"],
-         body="""Indonesia will cut nickel ore mining quotas for 2027 by about 10% to 240 million wet tons, the energy ministry said, as the world's top producer seeks to support prices.
+The company expects a final decision in 2028.""",
+    ),
+    dict(
+        key="indonesia-nickel",
+        pid=1187330,
+        pub="2026-11-24T17:45:00Z",
+        slug="indonesia-cuts-2027-nickel-ore-quotas",
+        title="Indonesia cuts 2027 nickel ore mining quotas",
+        author="Reuters",
+        cats=["Nickel", "Indonesia"],
+        body="""Indonesia will cut nickel ore mining quotas for 2027 by about 10% to 240 million wet tons, the energy ministry said, as the world's top producer seeks to support prices.
 
-Nickel on the LME rose 2.3% to $15,900 a ton on the news."""),
-    dict(key="barrick-mali", pid=1187334, pub="2026-11-24T19:10:00Z", slug="barrick-resumes-loulo-gounkoto-exports",
-         title="Barrick resumes gold exports from Mali's Loulo-Gounkoto", author="Bloomberg News", cats=["Gold", "Mali", "Barrick"],
-         body="""Barrick Mining Corp. has resumed gold exports from its Loulo-Gounkoto complex in Mali, a year after a dispute with the military government halted operations.
+Nickel on the LME rose 2.3% to $15,900 a ton on the news.""",
+    ),
+    dict(
+        key="barrick-mali",
+        pid=1187334,
+        pub="2026-11-24T19:10:00Z",
+        slug="barrick-resumes-loulo-gounkoto-exports",
+        title="Barrick resumes gold exports from Mali's Loulo-Gounkoto",
+        author="Bloomberg News",
+        cats=["Gold", "Mali", "Barrick"],
+        body="""Barrick Mining Corp. has resumed gold exports from its Loulo-Gounkoto complex in Mali, a year after a dispute with the military government halted operations.
 
-The company said it had shipped 1.2 tonnes of gold in November."""),
-    dict(key="gold-slips", pid=1187362, pub="2026-11-25T04:40:00Z", slug="gold-slips-as-dollar-firms-after-strong-us-data",
-         title="Gold slips as dollar firms after strong US data", author="Reuters", cats=["Gold", "Markets"],
-         body="""Gold eased from its record high on Wednesday as the dollar strengthened after stronger-than-expected US consumer confidence data tempered rate-cut bets.
+The company said it had shipped 1.2 tonnes of gold in November.""",
+    ),
+    dict(
+        key="gold-slips",
+        pid=1187362,
+        pub="2026-11-25T04:40:00Z",
+        slug="gold-slips-as-dollar-firms-after-strong-us-data",
+        title="Gold slips as dollar firms after strong US data",
+        author="Reuters",
+        cats=["Gold", "Markets"],
+        body="""Gold eased from its record high on Wednesday as the dollar strengthened after stronger-than-expected US consumer confidence data tempered rate-cut bets.
 
-Spot gold was down 0.6% at $4,391 an ounce."""),
-    dict(key="anglo-teck", pid=1187365, pub="2026-11-25T03:30:00Z", slug="anglo-teck-merger-wins-canadian-approval",
-         title="Anglo Teck merger wins Canadian approval", author="Bloomberg News", cats=["Copper", "Canada", "M&A"],
-         body="""Anglo American and Teck Resources have received approval from Canada's industry minister under the Investment Canada Act for their merger, clearing the last major hurdle for the creation of Anglo Teck.
+Spot gold was down 0.6% at $4,391 an ounce.""",
+    ),
+    dict(
+        key="anglo-teck",
+        pid=1187365,
+        pub="2026-11-25T03:30:00Z",
+        slug="anglo-teck-merger-wins-canadian-approval",
+        title="Anglo Teck merger wins Canadian approval",
+        author="Bloomberg News",
+        cats=["Copper", "Canada", "M&A"],
+        body="""Anglo American and Teck Resources have received approval from Canada's industry minister under the Investment Canada Act for their merger, clearing the last major hurdle for the creation of Anglo Teck.
 
-The combined company will be headquartered in Vancouver and will be one of the world's five largest copper producers."""),
-    dict(key="glencore-coal", pid=1187368, pub="2026-11-25T05:20:00Z", slug="glencore-to-cut-colombian-coal-output",
-         title="Glencore to cut Colombian coal output at Cerrejón", author="Reuters", cats=["Coal", "Colombia", "Glencore"],
-         body="""Glencore will cut production at its Cerrejón thermal coal mine in Colombia by a further 5 million tons next year, citing weak seaborne prices.
+The combined company will be headquartered in Vancouver and will be one of the world's five largest copper producers.""",
+    ),
+    dict(
+        key="glencore-coal",
+        pid=1187368,
+        pub="2026-11-25T05:20:00Z",
+        slug="glencore-to-cut-colombian-coal-output",
+        title="Glencore to cut Colombian coal output at Cerrejón",
+        author="Reuters",
+        cats=["Coal", "Colombia", "Glencore"],
+        body="""Glencore will cut production at its Cerrejón thermal coal mine in Colombia by a further 5 million tons next year, citing weak seaborne prices.
 
-Newcastle coal futures are down 18% this year."""),
-    dict(key="cameco", pid=1187352, pub="2026-11-24T21:30:00Z", slug="cameco-signs-long-term-uranium-deal-with-indian-utility",
-         title="Cameco signs long-term uranium supply deal with Indian utility", author="Staff Writer", cats=["Uranium", "India"],
-         body="""Cameco Corp. has signed a ten-year agreement to supply about 10 million pounds of uranium concentrate to Nuclear Power Corporation of India.
+Newcastle coal futures are down 18% this year.""",
+    ),
+    dict(
+        key="cameco",
+        pid=1187352,
+        pub="2026-11-24T21:30:00Z",
+        slug="cameco-signs-long-term-uranium-deal-with-indian-utility",
+        title="Cameco signs long-term uranium supply deal with Indian utility",
+        author="Staff Writer",
+        cats=["Uranium", "India"],
+        body="""Cameco Corp. has signed a ten-year agreement to supply about 10 million pounds of uranium concentrate to Nuclear Power Corporation of India.
 
-Spot uranium was quoted at $79.50 a pound."""),
-    dict(key="fortescue", pid=1187170, pub="2026-11-22T07:40:00Z", slug="fortescue-abandons-arizona-hydrogen-project",
-         title="Fortescue abandons Arizona green hydrogen project", author="Reuters", cats=["Iron Ore", "Hydrogen", "Fortescue"],
-         body="""Fortescue has formally abandoned its Arizona green hydrogen project and will write down about $150 million, the iron ore miner said, as it narrows its clean-energy ambitions.
+Spot uranium was quoted at $79.50 a pound.""",
+    ),
+    dict(
+        key="fortescue",
+        pid=1187170,
+        pub="2026-11-22T07:40:00Z",
+        slug="fortescue-abandons-arizona-hydrogen-project",
+        title="Fortescue abandons Arizona green hydrogen project",
+        author="Reuters",
+        cats=["Iron Ore", "Hydrogen", "Fortescue"],
+        body="""Fortescue has formally abandoned its Arizona green hydrogen project and will write down about $150 million, the iron ore miner said, as it narrows its clean-energy ambitions.
 
-The company is focusing on decarbonising its Pilbara mining operations."""),
+The company is focusing on decarbonising its Pilbara mining operations.""",
+    ),
 ]
 
 MW = [
-    dict(key="iluka-kiln", aid=731201, pub="2026-11-23T02:40:00Z", slug="iluka-probes-eneabba-kiln-lining-failure-2026-11-23",
-         title="Iluka probes Eneabba kiln lining failure", author="Esmarie Iannucci", cats=["RARE EARTHS"],
-         body="""Mineral sands miner Iluka Resources is investigating the failure of a section of refractory lining in the rotary kiln at its Eneabba rare earths refinery, in Western Australia, with the company warning that it could not yet quantify any effect on the commissioning schedule. The A$1.8-billion refinery, which is supported by a A$1.65-billion loan from the federal government, is expected to produce separated light and heavy rare earth oxides from 2027."""),
-    dict(key="bhp-od", aid=731188, pub="2026-11-22T23:50:00Z", slug="bhp-approves-olympic-dam-smelter-upgrade-2026-11-23",
-         title="BHP approves A$840m Olympic Dam smelter upgrade", author="Esmarie Iannucci", cats=["COPPER"],
-         body="""Diversified major BHP has approved an A$840-million upgrade of the smelter at its Olympic Dam copper operation, in South Australia, as part of its plan to lift copper output in the state to more than 500 000 t/y by the early 2030s."""),
-    dict(key="hastings", aid=731140, pub="2026-11-21T06:00:00Z", slug="hastings-restarts-yangibana-financing-talks-2026-11-21",
-         title="Hastings restarts Yangibana financing talks", author="Esmarie Iannucci", cats=["RARE EARTHS"],
-         body="""ASX-listed Hastings Technology Metals has resumed talks with lenders over the Yangibana rare earths project, in Western Australia, after signing a revised offtake agreement with Germany's thyssenkrupp Materials Trading for mixed rare earth carbonate."""),
-    dict(key="reserve", aid=731260, pub="2026-11-24T04:30:00Z", slug="strategic-reserve-signs-first-heavy-rare-earths-offtake-2026-11-24",
-         title="Strategic reserve signs first heavy rare earths offtake", author="Esmarie Iannucci", cats=["CRITICAL MINERALS"],
-         body="""Australia's Critical Minerals Strategic Reserve has signed its first heads of agreement, for dysprosium and terbium oxide from Lynas Rare Earths and Iluka Resources, Resources Minister Madeleine King announced. The reserve will hold up to 12 months of offtake and resell to allied buyers, the Minister said."""),
-    dict(key="south32", aid=731245, pub="2026-11-24T01:15:00Z", slug="south32-lifts-hermosa-capex-estimate-2026-11-24",
-         title="South32 lifts Hermosa capex estimate", author="Mariaan Webb", cats=["ZINC", "MANGANESE"],
-         body="""Diversified miner South32 has raised the capital estimate for the Taylor zinc-lead-silver deposit at its Hermosa project, in Arizona, by 12% to $2.4-billion, citing labour and equipment costs."""),
-    dict(key="northern-minerals", aid=731290, pub="2026-11-25T00:20:00Z", slug="northern-minerals-browns-range-gets-dfc-support-2026-11-25",
-         title="Northern Minerals' Browns Range gets US backing", author="Esmarie Iannucci", cats=["RARE EARTHS"],
-         body="""Heavy rare earths developer Northern Minerals has received a letter of interest from the US International Development Finance Corporation for up to $200-million in debt funding for its Browns Range project, in Western Australia, which is rich in dysprosium and terbium."""),
-    dict(key="pilbara", aid=731296, pub="2026-11-25T02:05:00Z", slug="pilbara-minerals-restarts-ngungaju-plant-2026-11-25",
-         title="PLS restarts Ngungaju lithium plant as prices recover", author="Mariaan Webb", cats=["LITHIUM"],
-         body="""Lithium miner PLS, formerly Pilbara Minerals, will restart its Ngungaju processing plant at Pilgangoora, in Western Australia, in the March quarter, citing a recovery in spodumene prices."""),
-    dict(key="sibanye", aid=731300, pub="2026-11-25T05:40:00Z", slug="sibanye-stillwater-to-close-two-shafts-2026-11-25",
-         title="Sibanye-Stillwater to close two Rustenburg shafts", author="Martin Creamer", cats=["PLATINUM GROUP METALS"],
-         body="""Precious metals miner Sibanye-Stillwater has begun consultations on the closure of two shafts at its Rustenburg platinum operation, in South Africa, which have reached the end of their economic lives."""),
-    dict(key="arafura-mw", aid=731255, pub="2026-11-24T03:40:00Z", slug="arafura-lenders-commit-to-nolans-2026-11-24",
-         title="Arafura's lenders commit to Nolans", author="Esmarie Iannucci", cats=["RARE EARTHS"],
-         body="""Rare earths developer Arafura has received credit-approved term sheets from its lending syndicate for $1.1-billion in debt funding for the Nolans project, in the Northern Territory, moving it closer to a final investment decision early next year."""),
+    dict(
+        key="iluka-kiln",
+        aid=731201,
+        pub="2026-11-23T02:40:00Z",
+        slug="iluka-probes-eneabba-kiln-lining-failure-2026-11-23",
+        title="Iluka probes Eneabba kiln lining failure",
+        author="Esmarie Iannucci",
+        cats=["RARE EARTHS"],
+        body="""Mineral sands miner Iluka Resources is investigating the failure of a section of refractory lining in the rotary kiln at its Eneabba rare earths refinery, in Western Australia, with the company warning that it could not yet quantify any effect on the commissioning schedule. The A$1.8-billion refinery, which is supported by a A$1.65-billion loan from the federal government, is expected to produce separated light and heavy rare earth oxides from 2027.""",
+    ),
+    dict(
+        key="bhp-od",
+        aid=731188,
+        pub="2026-11-22T23:50:00Z",
+        slug="bhp-approves-olympic-dam-smelter-upgrade-2026-11-23",
+        title="BHP approves A$840m Olympic Dam smelter upgrade",
+        author="Esmarie Iannucci",
+        cats=["COPPER"],
+        body="""Diversified major BHP has approved an A$840-million upgrade of the smelter at its Olympic Dam copper operation, in South Australia, as part of its plan to lift copper output in the state to more than 500 000 t/y by the early 2030s.""",
+    ),
+    dict(
+        key="hastings",
+        aid=731140,
+        pub="2026-11-21T06:00:00Z",
+        slug="hastings-restarts-yangibana-financing-talks-2026-11-21",
+        title="Hastings restarts Yangibana financing talks",
+        author="Esmarie Iannucci",
+        cats=["RARE EARTHS"],
+        body="""ASX-listed Hastings Technology Metals has resumed talks with lenders over the Yangibana rare earths project, in Western Australia, after signing a revised offtake agreement with Germany's thyssenkrupp Materials Trading for mixed rare earth carbonate.""",
+    ),
+    dict(
+        key="reserve",
+        aid=731260,
+        pub="2026-11-24T04:30:00Z",
+        slug="strategic-reserve-signs-first-heavy-rare-earths-offtake-2026-11-24",
+        title="Strategic reserve signs first heavy rare earths offtake",
+        author="Esmarie Iannucci",
+        cats=["CRITICAL MINERALS"],
+        body="""Australia's Critical Minerals Strategic Reserve has signed its first heads of agreement, for dysprosium and terbium oxide from Lynas Rare Earths and Iluka Resources, Resources Minister Madeleine King announced. The reserve will hold up to 12 months of offtake and resell to allied buyers, the Minister said.""",
+    ),
+    dict(
+        key="south32",
+        aid=731245,
+        pub="2026-11-24T01:15:00Z",
+        slug="south32-lifts-hermosa-capex-estimate-2026-11-24",
+        title="South32 lifts Hermosa capex estimate",
+        author="Mariaan Webb",
+        cats=["ZINC", "MANGANESE"],
+        body="""Diversified miner South32 has raised the capital estimate for the Taylor zinc-lead-silver deposit at its Hermosa project, in Arizona, by 12% to $2.4-billion, citing labour and equipment costs.""",
+    ),
+    dict(
+        key="northern-minerals",
+        aid=731290,
+        pub="2026-11-25T00:20:00Z",
+        slug="northern-minerals-browns-range-gets-dfc-support-2026-11-25",
+        title="Northern Minerals' Browns Range gets US backing",
+        author="Esmarie Iannucci",
+        cats=["RARE EARTHS"],
+        body="""Heavy rare earths developer Northern Minerals has received a letter of interest from the US International Development Finance Corporation for up to $200-million in debt funding for its Browns Range project, in Western Australia, which is rich in dysprosium and terbium.""",
+    ),
+    dict(
+        key="pilbara",
+        aid=731296,
+        pub="2026-11-25T02:05:00Z",
+        slug="pilbara-minerals-restarts-ngungaju-plant-2026-11-25",
+        title="PLS restarts Ngungaju lithium plant as prices recover",
+        author="Mariaan Webb",
+        cats=["LITHIUM"],
+        body="""Lithium miner PLS, formerly Pilbara Minerals, will restart its Ngungaju processing plant at Pilgangoora, in Western Australia, in the March quarter, citing a recovery in spodumene prices.""",
+    ),
+    dict(
+        key="sibanye",
+        aid=731300,
+        pub="2026-11-25T05:40:00Z",
+        slug="sibanye-stillwater-to-close-two-shafts-2026-11-25",
+        title="Sibanye-Stillwater to close two Rustenburg shafts",
+        author="Martin Creamer",
+        cats=["PLATINUM GROUP METALS"],
+        body="""Precious metals miner Sibanye-Stillwater has begun consultations on the closure of two shafts at its Rustenburg platinum operation, in South Africa, which have reached the end of their economic lives.""",
+    ),
+    dict(
+        key="arafura-mw",
+        aid=731255,
+        pub="2026-11-24T03:40:00Z",
+        slug="arafura-lenders-commit-to-nolans-2026-11-24",
+        title="Arafura's lenders commit to Nolans",
+        author="Esmarie Iannucci",
+        cats=["RARE EARTHS"],
+        body="""Rare earths developer Arafura has received credit-approved term sheets from its lending syndicate for $1.1-billion in debt funding for the Nolans project, in the Northern Territory, moving it closer to a final investment decision early next year.""",
+    ),
 ]
 
 INN = [
-    dict(key="top-asx", pub="2026-11-21T17:00:00Z", slug="top-asx-rare-earth-stocks",
-         title="Top 5 ASX Rare Earth Stocks (Updated November 2026)", author="Georgia Williams", cats=["Rare Earth Investing"],
-         body="""Rare earth stocks on the ASX have had a volatile year. Here's a look at the five best-performing companies on the exchange, with Northern Minerals, Arafura and VHM leading gains on heavy rare earth demand and government funding announcements."""),
-    dict(key="q4-update", pub="2026-11-22T16:30:00Z", slug="rare-earths-market-update",
-         title="Rare Earths Market Update: Q4 2026 in Review So Far", author="Melissa Pistilli", cats=["Rare Earth Investing", "Market Updates"],
-         body="""Rare earth prices have firmed through the fourth quarter, led by dysprosium and terbium, as export licensing in China keeps supply tight. NdPr oxide has held near 600,000 yuan per tonne, while Western producers have announced new price-floor and offtake arrangements."""),
-    dict(key="ucore", pub="2026-11-23T13:00:00Z", slug="ucore-louisiana-smc-first-production",
-         title="Ucore Starts Production at Louisiana Strategic Metals Complex", author="Lauren Kelly", cats=["Rare Earth Investing", "Press Releases"],
-         hostile=True,
-         body="""Ucore Rare Metals announced the start of production at its Strategic Metals Complex in Alexandria, Louisiana, where its RapidSX technology will separate heavy and light rare earths. The first phase is designed for 2,000 tonnes of total rare earth oxides a year."""),
-    dict(key="usar", pub="2026-11-24T01:30:00Z", slug="usa-rare-earth-stillwater-commissioning",
-         title="USA Rare Earth Begins Commissioning Oklahoma Magnet Plant", author="Lauren Kelly", cats=["Rare Earth Investing"],
-         utm=True,
-         body="""USA Rare Earth (NASDAQ:USAR) has started commissioning its first magnet production line in Stillwater, Oklahoma. The company expects to send qualification samples to customers in Q1 2027 and is negotiating financing for a second line."""),
-    dict(key="american-re", pub="2026-11-24T13:45:00Z", slug="american-rare-earths-halleck-creek-pfs",
-         title="American Rare Earths Releases Halleck Creek Pre-feasibility Study", author="Georgia Williams", cats=["Rare Earth Investing", "Press Releases"],
-         body="""American Rare Earths (ASX:ARR) released a pre-feasibility study for its Halleck Creek project in Wyoming, outlining a 25-year mine life, after-tax NPV of US$1.4 billion and initial capital of US$680 million."""),
-    dict(key="energy-fuels", pub="2026-11-25T00:50:00Z", slug="energy-fuels-dysprosium-oxide-white-mesa",
-         title="Energy Fuels Produces First Commercial Dysprosium Oxide in the US", author="Melissa Pistilli", cats=["Rare Earth Investing"],
-         body="""Energy Fuels (NYSE American:UUUU,TSX:EFR) has produced its first commercial-scale batch of dysprosium oxide at the White Mesa Mill in Utah, the first heavy rare earth separated at commercial scale in the US. Terbium oxide production is planned for early 2027."""),
-    dict(key="aclara", pub="2026-11-25T14:00:00Z", slug="aclara-resources-carolina-del-norte",
-         title="Aclara Resources Picks Louisiana for Heavy Rare Earths Separation Plant", author="Lauren Kelly", cats=["Rare Earth Investing", "Press Releases"],
-         body="""Aclara Resources has selected a site in Louisiana for its heavy rare earths separation facility, which will process ionic clay concentrate from its projects in Brazil and Chile."""),
-    dict(key="oil", pub="2026-11-22T19:00:00Z", slug="oil-and-gas-market-update-november-2026",
-         title="Oil and Gas Market Update: OPEC+ Holds Output Steady", author="Nicole Rashotte", cats=["Oil and Gas Investing"],
-         body="""Oil prices were little changed after OPEC+ agreed to keep output steady through the first quarter. Brent crude traded at $71 a barrel."""),
+    dict(
+        key="top-asx",
+        pub="2026-11-21T17:00:00Z",
+        slug="top-asx-rare-earth-stocks",
+        title="Top 5 ASX Rare Earth Stocks (Updated November 2026)",
+        author="Georgia Williams",
+        cats=["Rare Earth Investing"],
+        body="""Rare earth stocks on the ASX have had a volatile year. Here's a look at the five best-performing companies on the exchange, with Northern Minerals, Arafura and VHM leading gains on heavy rare earth demand and government funding announcements.""",
+    ),
+    dict(
+        key="q4-update",
+        pub="2026-11-22T16:30:00Z",
+        slug="rare-earths-market-update",
+        title="Rare Earths Market Update: Q4 2026 in Review So Far",
+        author="Melissa Pistilli",
+        cats=["Rare Earth Investing", "Market Updates"],
+        body="""Rare earth prices have firmed through the fourth quarter, led by dysprosium and terbium, as export licensing in China keeps supply tight. NdPr oxide has held near 600,000 yuan per tonne, while Western producers have announced new price-floor and offtake arrangements.""",
+    ),
+    dict(
+        key="ucore",
+        pub="2026-11-23T13:00:00Z",
+        slug="ucore-louisiana-smc-first-production",
+        title="Ucore Starts Production at Louisiana Strategic Metals Complex",
+        author="Lauren Kelly",
+        cats=["Rare Earth Investing", "Press Releases"],
+        hostile=True,
+        body="""Ucore Rare Metals announced the start of production at its Strategic Metals Complex in Alexandria, Louisiana, where its RapidSX technology will separate heavy and light rare earths. The first phase is designed for 2,000 tonnes of total rare earth oxides a year.""",
+    ),
+    dict(
+        key="usar",
+        pub="2026-11-24T01:30:00Z",
+        slug="usa-rare-earth-stillwater-commissioning",
+        title="USA Rare Earth Begins Commissioning Oklahoma Magnet Plant",
+        author="Lauren Kelly",
+        cats=["Rare Earth Investing"],
+        utm=True,
+        body="""USA Rare Earth (NASDAQ:USAR) has started commissioning its first magnet production line in Stillwater, Oklahoma. The company expects to send qualification samples to customers in Q1 2027 and is negotiating financing for a second line.""",
+    ),
+    dict(
+        key="american-re",
+        pub="2026-11-24T13:45:00Z",
+        slug="american-rare-earths-halleck-creek-pfs",
+        title="American Rare Earths Releases Halleck Creek Pre-feasibility Study",
+        author="Georgia Williams",
+        cats=["Rare Earth Investing", "Press Releases"],
+        body="""American Rare Earths (ASX:ARR) released a pre-feasibility study for its Halleck Creek project in Wyoming, outlining a 25-year mine life, after-tax NPV of US$1.4 billion and initial capital of US$680 million.""",
+    ),
+    dict(
+        key="energy-fuels",
+        pub="2026-11-25T00:50:00Z",
+        slug="energy-fuels-dysprosium-oxide-white-mesa",
+        title="Energy Fuels Produces First Commercial Dysprosium Oxide in the US",
+        author="Melissa Pistilli",
+        cats=["Rare Earth Investing"],
+        body="""Energy Fuels (NYSE American:UUUU,TSX:EFR) has produced its first commercial-scale batch of dysprosium oxide at the White Mesa Mill in Utah, the first heavy rare earth separated at commercial scale in the US. Terbium oxide production is planned for early 2027.""",
+    ),
+    dict(
+        key="aclara",
+        pub="2026-11-25T14:00:00Z",
+        slug="aclara-resources-carolina-del-norte",
+        title="Aclara Resources Picks Louisiana for Heavy Rare Earths Separation Plant",
+        author="Lauren Kelly",
+        cats=["Rare Earth Investing", "Press Releases"],
+        body="""Aclara Resources has selected a site in Louisiana for its heavy rare earths separation facility, which will process ionic clay concentrate from its projects in Brazil and Chile.""",
+    ),
+    dict(
+        key="oil",
+        pub="2026-11-22T19:00:00Z",
+        slug="oil-and-gas-market-update-november-2026",
+        title="Oil and Gas Market Update: OPEC+ Holds Output Steady",
+        author="Nicole Rashotte",
+        cats=["Oil and Gas Investing"],
+        body="""Oil prices were little changed after OPEC+ agreed to keep output steady through the first quarter. Brent crude traded at $71 a barrel.""",
+    ),
 ]
 
 SCMP = [
-    dict(key="lynas-agm", nid=3334781, pub="2026-11-23T03:35:00Z",
-         slug="australias-lynas-bets-heavy-rare-earths-china-tightens-grip",
-         title="Australia's Lynas bets on heavy rare earths as China tightens its grip",
-         author="Reuters",
-         body="""Lynas Rare Earths, the only major producer of separated rare earths outside China, will double output of the heavy rare earths dysprosium and terbium at its plant in Malaysia by 2028, chief executive Amanda Lacaze said on Monday. Speaking at the company's shareholder meeting in Perth, Lacaze said demand from Japanese, Korean and US magnet makers far outstripped supply. The Kuantan plant began producing heavy rare earths this year, weeks after Beijing extended export controls to the elements."""),
-    dict(key="cn-consolidation", nid=3334620, pub="2026-11-22T09:00:00Z",
-         slug="china-northern-rare-earth-lifts-concentrate-price-fourth-quarter",
-         title="China Northern Rare Earth lifts concentrate price as state giants tighten control",
-         author="Xinmei Shen",
-         body="""China Northern Rare Earth, the world's largest rare earth producer, will pay its parent Baotou Steel 13.8% more for rare earth concentrate in the fourth quarter, the company said in a filing, in the clearest sign yet that state-owned groups are pushing prices higher as Beijing consolidates the industry around two champions."""),
-    dict(key="malaysia", nid=3334905, pub="2026-11-24T08:15:00Z",
-         slug="malaysia-extends-lynas-licence-kuantan-water-leach-residue",
-         title="Malaysia extends Lynas operating licence, eases rule on residue",
-         author="Bhavan Jaipragas",
-         body="""Malaysia's Atomic Energy Licensing Board has extended Lynas Rare Earths' operating licence for its Kuantan processing plant by ten years and dropped a condition requiring radioactive water leach purification residue to be shipped back to Australia, the company said on Tuesday."""),
-    dict(key="eu-china", nid=3335012, pub="2026-11-25T02:50:00Z",
-         slug="china-eu-agree-rare-earth-magnet-general-licence-pilot",
-         title="China and EU agree pilot to speed up rare earth magnet exports",
-         author="Finbarr Bermingham",
-         body="""China and the European Union have agreed to pilot a "general licence" system for exports of rare earth magnets to European carmakers and wind-turbine makers, easing a bottleneck that has disrupted European factories for more than a year, according to people familiar with the talks."""),
-    dict(key="lynas-kalgoorlie", nid=3334502, pub="2026-11-21T02:30:00Z",
-         slug="lynas-kalgoorlie-plant-nameplate",
-         title="Lynas says Kalgoorlie plant hits nameplate capacity",
-         author="Reuters",
-         body="""Lynas Rare Earths said its cracking and leaching plant in Kalgoorlie, Western Australia, reached nameplate capacity in October, reducing the company's reliance on processing in Malaysia."""),
+    dict(
+        key="lynas-agm",
+        nid=3334781,
+        pub="2026-11-23T03:35:00Z",
+        slug="australias-lynas-bets-heavy-rare-earths-china-tightens-grip",
+        title="Australia's Lynas bets on heavy rare earths as China tightens its grip",
+        author="Reuters",
+        body="""Lynas Rare Earths, the only major producer of separated rare earths outside China, will double output of the heavy rare earths dysprosium and terbium at its plant in Malaysia by 2028, chief executive Amanda Lacaze said on Monday. Speaking at the company's shareholder meeting in Perth, Lacaze said demand from Japanese, Korean and US magnet makers far outstripped supply. The Kuantan plant began producing heavy rare earths this year, weeks after Beijing extended export controls to the elements.""",
+    ),
+    dict(
+        key="cn-consolidation",
+        nid=3334620,
+        pub="2026-11-22T09:00:00Z",
+        slug="china-northern-rare-earth-lifts-concentrate-price-fourth-quarter",
+        title="China Northern Rare Earth lifts concentrate price as state giants tighten control",
+        author="Xinmei Shen",
+        body="""China Northern Rare Earth, the world's largest rare earth producer, will pay its parent Baotou Steel 13.8% more for rare earth concentrate in the fourth quarter, the company said in a filing, in the clearest sign yet that state-owned groups are pushing prices higher as Beijing consolidates the industry around two champions.""",
+    ),
+    dict(
+        key="malaysia",
+        nid=3334905,
+        pub="2026-11-24T08:15:00Z",
+        slug="malaysia-extends-lynas-licence-kuantan-water-leach-residue",
+        title="Malaysia extends Lynas operating licence, eases rule on residue",
+        author="Bhavan Jaipragas",
+        body="""Malaysia's Atomic Energy Licensing Board has extended Lynas Rare Earths' operating licence for its Kuantan processing plant by ten years and dropped a condition requiring radioactive water leach purification residue to be shipped back to Australia, the company said on Tuesday.""",
+    ),
+    dict(
+        key="eu-china",
+        nid=3335012,
+        pub="2026-11-25T02:50:00Z",
+        slug="china-eu-agree-rare-earth-magnet-general-licence-pilot",
+        title="China and EU agree pilot to speed up rare earth magnet exports",
+        author="Finbarr Bermingham",
+        body="""China and the European Union have agreed to pilot a "general licence" system for exports of rare earth magnets to European carmakers and wind-turbine makers, easing a bottleneck that has disrupted European factories for more than a year, according to people familiar with the talks.""",
+    ),
+    dict(
+        key="lynas-kalgoorlie",
+        nid=3334502,
+        pub="2026-11-21T02:30:00Z",
+        slug="lynas-kalgoorlie-plant-nameplate",
+        title="Lynas says Kalgoorlie plant hits nameplate capacity",
+        author="Reuters",
+        body="""Lynas Rare Earths said its cracking and leaching plant in Kalgoorlie, Western Australia, reached nameplate capacity in October, reducing the company's reliance on processing in Malaysia.""",
+    ),
 ]
 
 GN = [
-    dict(key="lynas-agm", pub="2026-11-23T03:10:00Z", title="Lynas chief says heavy rare earths output to double by 2028", outlet="Reuters", site="https://www.reuters.com"),
-    dict(key="lynas-afr", pub="2026-11-23T05:00:00Z", title="Lynas AGM: Lacaze shrugs off price-floor question as shareholders back pay", outlet="The Australian Financial Review", site="https://www.afr.com"),
-    dict(key="mp-cnbc", pub="2026-11-21T16:10:00Z", title="MP Materials starts work on second Texas magnet factory", outlet="CNBC", site="https://www.cnbc.com"),
-    dict(key="cn-exports", pub="2026-11-20T09:40:00Z", title="China's Rare Earth Exports Slide as Licensing Bites", outlet="Bloomberg.com", site="https://www.bloomberg.com"),
-    dict(key="tariff", pub="2026-11-24T02:00:00Z", title="US to impose 25% tariff on Chinese rare earth magnets", outlet="Financial Times", site="https://www.ft.com"),
-    dict(key="usar", pub="2026-11-24T03:30:00Z", title="USA Rare Earth begins magnet production line in Stillwater", outlet="Tulsa World", site="https://tulsaworld.com"),
-    dict(key="energy-fuels", pub="2026-11-25T01:40:00Z", title="Energy Fuels produces first US commercial dysprosium", outlet="Reuters", site="https://www.reuters.com"),
-    dict(key="iluka-restart", pub="2026-11-25T04:20:00Z", title="Iluka fixes Eneabba kiln, sticks to 2027 start", outlet="The West Australian", site="https://thewest.com.au"),
-    dict(key="eu-china", pub="2026-11-25T00:30:00Z", title="EU and China strike rare earth licence deal for carmakers", outlet="POLITICO Europe", site="https://www.politico.eu"),
-    dict(key="jogmec", pub="2026-11-22T06:00:00Z", title="Japan's JOGMEC to fund Lynas heavy rare earths expansion", outlet="Nikkei Asia", site="https://asia.nikkei.com"),
-    dict(key="stocks", pub="2026-11-24T18:00:00Z", title="Rare earth stocks rally after Washington's magnet tariff", outlet="Barron's", site="https://www.barrons.com"),
-    dict(key="vietnam", pub="2026-11-23T11:00:00Z", title="Vietnam bans export of unprocessed rare earths", outlet="VnExpress International", site="https://e.vnexpress.net"),
+    dict(
+        key="lynas-agm",
+        pub="2026-11-23T03:10:00Z",
+        title="Lynas chief says heavy rare earths output to double by 2028",
+        outlet="Reuters",
+        site="https://www.reuters.com",
+    ),
+    dict(
+        key="lynas-afr",
+        pub="2026-11-23T05:00:00Z",
+        title="Lynas AGM: Lacaze shrugs off price-floor question as shareholders back pay",
+        outlet="The Australian Financial Review",
+        site="https://www.afr.com",
+    ),
+    dict(
+        key="mp-cnbc",
+        pub="2026-11-21T16:10:00Z",
+        title="MP Materials starts work on second Texas magnet factory",
+        outlet="CNBC",
+        site="https://www.cnbc.com",
+    ),
+    dict(
+        key="cn-exports",
+        pub="2026-11-20T09:40:00Z",
+        title="China's Rare Earth Exports Slide as Licensing Bites",
+        outlet="Bloomberg.com",
+        site="https://www.bloomberg.com",
+    ),
+    dict(
+        key="tariff",
+        pub="2026-11-24T02:00:00Z",
+        title="US to impose 25% tariff on Chinese rare earth magnets",
+        outlet="Financial Times",
+        site="https://www.ft.com",
+    ),
+    dict(
+        key="usar",
+        pub="2026-11-24T03:30:00Z",
+        title="USA Rare Earth begins magnet production line in Stillwater",
+        outlet="Tulsa World",
+        site="https://tulsaworld.com",
+    ),
+    dict(
+        key="energy-fuels",
+        pub="2026-11-25T01:40:00Z",
+        title="Energy Fuels produces first US commercial dysprosium",
+        outlet="Reuters",
+        site="https://www.reuters.com",
+    ),
+    dict(
+        key="iluka-restart",
+        pub="2026-11-25T04:20:00Z",
+        title="Iluka fixes Eneabba kiln, sticks to 2027 start",
+        outlet="The West Australian",
+        site="https://thewest.com.au",
+    ),
+    dict(
+        key="eu-china",
+        pub="2026-11-25T00:30:00Z",
+        title="EU and China strike rare earth licence deal for carmakers",
+        outlet="POLITICO Europe",
+        site="https://www.politico.eu",
+    ),
+    dict(
+        key="jogmec",
+        pub="2026-11-22T06:00:00Z",
+        title="Japan's JOGMEC to fund Lynas heavy rare earths expansion",
+        outlet="Nikkei Asia",
+        site="https://asia.nikkei.com",
+    ),
+    dict(
+        key="stocks",
+        pub="2026-11-24T18:00:00Z",
+        title="Rare earth stocks rally after Washington's magnet tariff",
+        outlet="Barron's",
+        site="https://www.barrons.com",
+    ),
+    dict(
+        key="vietnam",
+        pub="2026-11-23T11:00:00Z",
+        title="Vietnam bans export of unprocessed rare earths",
+        outlet="VnExpress International",
+        site="https://e.vnexpress.net",
+    ),
 ]
 
 DOE = [
-    dict(key="doe-134m", pub="2026-11-24T15:00:00Z", slug="energy-department-announces-355-million-expand-domestic-critical-minerals-and-materials",
-         title="Energy Department Announces $355 Million to Expand Domestic Critical Minerals and Materials Production",
-         body="""WASHINGTON — The U.S. Department of Energy (DOE) today announced $355 million in funding opportunities to expand domestic production of critical minerals and materials, including rare earth elements, from coal by-products, mine tailings and other unconventional sources.
+    dict(
+        key="doe-134m",
+        pub="2026-11-24T15:00:00Z",
+        slug="energy-department-announces-355-million-expand-domestic-critical-minerals-and-materials",
+        title="Energy Department Announces $355 Million to Expand Domestic Critical Minerals and Materials Production",
+        body="""WASHINGTON — The U.S. Department of Energy (DOE) today announced $355 million in funding opportunities to expand domestic production of critical minerals and materials, including rare earth elements, from coal by-products, mine tailings and other unconventional sources.
 
 The funding includes up to $250 million for demonstration facilities that recover rare earth elements and other critical minerals from industrial by-products, and up to $105 million for pilot-scale refining and magnet recycling projects.
 
 "America cannot depend on foreign adversaries for the materials that power our defense systems and our economy," said U.S. Secretary of Energy Chris Wright. "These investments turn waste into strategic resources."
 
-Applications are due February 27, 2027. Selections are expected in summer 2027."""),
-    dict(key="doe-lpo", pub="2026-11-20T18:30:00Z", slug="doe-loan-programs-office-closes-loan-guarantee-rare-earth-magnet-plant",
-         title="DOE Loan Programs Office Closes Loan Guarantee for Rare Earth Magnet Plant in South Carolina",
-         body="""WASHINGTON — The U.S. Department of Energy's Loan Programs Office (LPO) today closed a $620 million loan guarantee to a rare earth magnet manufacturer for a sintered magnet facility in Florence, South Carolina.
+Applications are due February 27, 2027. Selections are expected in summer 2027.""",
+    ),
+    dict(
+        key="doe-lpo",
+        pub="2026-11-20T18:30:00Z",
+        slug="doe-loan-programs-office-closes-loan-guarantee-rare-earth-magnet-plant",
+        title="DOE Loan Programs Office Closes Loan Guarantee for Rare Earth Magnet Plant in South Carolina",
+        body="""WASHINGTON — The U.S. Department of Energy's Loan Programs Office (LPO) today closed a $620 million loan guarantee to a rare earth magnet manufacturer for a sintered magnet facility in Florence, South Carolina.
 
-The facility is expected to produce 10,000 tonnes per year of sintered neodymium-iron-boron magnets at full capacity and create approximately 1,000 jobs."""),
-    dict(key="doe-lng", pub="2026-11-25T14:30:00Z", slug="energy-secretary-approves-lng-export-permit-louisiana",
-         title="Energy Secretary Approves LNG Export Permit for Louisiana Project",
-         body="""WASHINGTON — U.S. Secretary of Energy Chris Wright today approved a long-term export authorization for a liquefied natural gas project in Cameron Parish, Louisiana, allowing exports to countries without a free trade agreement with the United States."""),
-    dict(key="doe-grid", pub="2026-11-23T20:00:00Z", slug="doe-announces-grid-reliability-awards",
-         title="DOE Announces $1.2 Billion in Grid Reliability Awards",
-         body="""WASHINGTON — The U.S. Department of Energy today announced $1.2 billion in awards to 38 projects in 22 states to strengthen the reliability of the electric grid ahead of winter."""),
+The facility is expected to produce 10,000 tonnes per year of sintered neodymium-iron-boron magnets at full capacity and create approximately 1,000 jobs.""",
+    ),
+    dict(
+        key="doe-lng",
+        pub="2026-11-25T14:30:00Z",
+        slug="energy-secretary-approves-lng-export-permit-louisiana",
+        title="Energy Secretary Approves LNG Export Permit for Louisiana Project",
+        body="""WASHINGTON — U.S. Secretary of Energy Chris Wright today approved a long-term export authorization for a liquefied natural gas project in Cameron Parish, Louisiana, allowing exports to countries without a free trade agreement with the United States.""",
+    ),
+    dict(
+        key="doe-grid",
+        pub="2026-11-23T20:00:00Z",
+        slug="doe-announces-grid-reliability-awards",
+        title="DOE Announces $1.2 Billion in Grid Reliability Awards",
+        body="""WASHINGTON — The U.S. Department of Energy today announced $1.2 billion in awards to 38 projects in 22 states to strengthen the reliability of the electric grid ahead of winter.""",
+    ),
 ]
 
 
 # ---- older items that fill the feeds on the first capture day (real feeds always list 10+)
 DOE += [
-    dict(key="doe-genesis", pub="2026-11-18T17:00:00Z", slug="energy-department-launches-genesis-mission-partnerships-national-laboratories",
-         title="Energy Department Launches Genesis Mission Partnerships with National Laboratories",
-         body="""WASHINGTON — The U.S. Department of Energy today announced partnerships between its 17 national laboratories and 24 technology companies under the Genesis Mission, an initiative to apply artificial intelligence to scientific discovery.
+    dict(
+        key="doe-genesis",
+        pub="2026-11-18T17:00:00Z",
+        slug="energy-department-launches-genesis-mission-partnerships-national-laboratories",
+        title="Energy Department Launches Genesis Mission Partnerships with National Laboratories",
+        body="""WASHINGTON — The U.S. Department of Energy today announced partnerships between its 17 national laboratories and 24 technology companies under the Genesis Mission, an initiative to apply artificial intelligence to scientific discovery.
 
-Projects include AI-guided discovery of magnet materials that use less dysprosium and terbium, and autonomous laboratories for battery chemistry."""),
-    dict(key="doe-winter", pub="2026-11-17T16:00:00Z", slug="doe-releases-winter-fuels-outlook",
-         title="DOE Releases Winter Fuels Outlook",
-         body="""WASHINGTON — The U.S. Energy Information Administration expects U.S. households heating primarily with natural gas to spend 6% more this winter than last winter, according to its Winter Fuels Outlook released today."""),
+Projects include AI-guided discovery of magnet materials that use less dysprosium and terbium, and autonomous laboratories for battery chemistry.""",
+    ),
+    dict(
+        key="doe-winter",
+        pub="2026-11-17T16:00:00Z",
+        slug="doe-releases-winter-fuels-outlook",
+        title="DOE Releases Winter Fuels Outlook",
+        body="""WASHINGTON — The U.S. Energy Information Administration expects U.S. households heating primarily with natural gas to spend 6% more this winter than last winter, according to its Winter Fuels Outlook released today.""",
+    ),
 ]
 
 MC_REE += [
-    dict(key="vhm", pid=1186990, pub="2026-11-19T06:30:00Z", slug="vhm-wins-approval-for-goschen-rare-earths-mine",
-         title="VHM wins approval for Goschen rare earths and mineral sands mine", author="Staff Writer",
-         cats=["Australia", "Rare Earths"],
-         body="""VHM Ltd. (ASX: VHM) has received the final environmental approval from the Victorian government for its Goschen rare earths and mineral sands project, clearing the way for construction in 2027.
+    dict(
+        key="vhm",
+        pid=1186990,
+        pub="2026-11-19T06:30:00Z",
+        slug="vhm-wins-approval-for-goschen-rare-earths-mine",
+        title="VHM wins approval for Goschen rare earths and mineral sands mine",
+        author="Staff Writer",
+        cats=["Australia", "Rare Earths"],
+        body="""VHM Ltd. (ASX: VHM) has received the final environmental approval from the Victorian government for its Goschen rare earths and mineral sands project, clearing the way for construction in 2027.
 
-Goschen is expected to produce a rare earth mineral concentrate containing neodymium, praseodymium, dysprosium and terbium, alongside zircon and titanium minerals."""),
-    dict(key="solvay", pid=1186941, pub="2026-11-18T13:10:00Z", slug="solvay-expands-la-rochelle-rare-earths-plant",
-         title="Solvay expands La Rochelle rare earths plant for magnet makers", author="Reuters",
-         cats=["Europe", "Rare Earths", "France"],
-         body="""Belgian chemicals group Solvay said it will double capacity to separate rare earths for permanent magnets at its La Rochelle plant in France, after signing supply contracts with European magnet makers.
+Goschen is expected to produce a rare earth mineral concentrate containing neodymium, praseodymium, dysprosium and terbium, alongside zircon and titanium minerals.""",
+    ),
+    dict(
+        key="solvay",
+        pid=1186941,
+        pub="2026-11-18T13:10:00Z",
+        slug="solvay-expands-la-rochelle-rare-earths-plant",
+        title="Solvay expands La Rochelle rare earths plant for magnet makers",
+        author="Reuters",
+        cats=["Europe", "Rare Earths", "France"],
+        body="""Belgian chemicals group Solvay said it will double capacity to separate rare earths for permanent magnets at its La Rochelle plant in France, after signing supply contracts with European magnet makers.
 
-The expansion, costing about 50 million euros, will be completed in 2028."""),
-    dict(key="mkango", pid=1186910, pub="2026-11-17T09:00:00Z", slug="mkango-hypromag-opens-german-recycling-plant",
-         title="HyProMag opens rare earth magnet recycling plant in Germany", author="Staff Writer",
-         cats=["Germany", "Rare Earths", "Recycling"],
-         body="""HyProMag GmbH, part of Mkango Resources' recycling group, has opened a plant in Pforzheim, Germany, that uses hydrogen to recover rare earth magnet alloy from scrap.
+The expansion, costing about 50 million euros, will be completed in 2028.""",
+    ),
+    dict(
+        key="mkango",
+        pid=1186910,
+        pub="2026-11-17T09:00:00Z",
+        slug="mkango-hypromag-opens-german-recycling-plant",
+        title="HyProMag opens rare earth magnet recycling plant in Germany",
+        author="Staff Writer",
+        cats=["Germany", "Rare Earths", "Recycling"],
+        body="""HyProMag GmbH, part of Mkango Resources' recycling group, has opened a plant in Pforzheim, Germany, that uses hydrogen to recover rare earth magnet alloy from scrap.
 
-The plant will initially process 350 tonnes a year of magnet scrap."""),
+The plant will initially process 350 tonnes a year of magnet scrap.""",
+    ),
 ]
 
 MC_GEN += [
-    dict(key="zijin", pid=1187002, pub="2026-11-19T08:10:00Z", slug="zijin-mining-lifts-2027-gold-output-target",
-         title="Zijin Mining lifts 2027 gold output target", author="Bloomberg News", cats=["Gold", "China"],
-         body="""Zijin Mining Group Co. raised its gold production target for 2027 to 110 tons, helped by acquisitions in Ghana and Kazakhstan, as the Chinese miner benefits from record bullion prices."""),
-    dict(key="vale", pid=1187030, pub="2026-11-19T19:20:00Z", slug="vale-base-metals-to-sell-thompson-nickel",
-         title="Vale Base Metals to sell Thompson nickel operation", author="Reuters", cats=["Nickel", "Canada", "Vale"],
-         body="""Vale Base Metals has agreed to sell its Thompson nickel operation in Manitoba to a private equity group for an undisclosed sum as it focuses on copper and Sudbury nickel."""),
-    dict(key="silver", pid=1187062, pub="2026-11-20T15:00:00Z", slug="silver-price-tops-55-an-ounce",
-         title="Silver price tops $55 an ounce for the first time", author="Staff Writer", cats=["Silver", "Markets"],
-         body="""Silver climbed above $55 an ounce for the first time on Friday, extending a rally driven by solar panel demand, tight London inventories and investment flows into exchange-traded funds."""),
-    dict(key="bhp-wa", pid=1187080, pub="2026-11-20T22:30:00Z", slug="bhp-warns-of-western-australia-nickel-closures",
-         title="BHP says West Australian nickel will stay shut until 2029", author="Reuters", cats=["Nickel", "Australia", "BHP"],
-         body="""BHP said its Nickel West operations in Western Australia will remain in care and maintenance until at least 2029, blaming low prices caused by Indonesian supply."""),
-    dict(key="kazatomprom", pid=1187110, pub="2026-11-21T10:00:00Z", slug="kazatomprom-trims-2027-uranium-guidance",
-         title="Kazatomprom trims 2027 uranium output guidance", author="Bloomberg News", cats=["Uranium", "Kazakhstan"],
-         body="""Kazatomprom, the world's largest uranium producer, cut its 2027 production guidance by 8%, citing shortages of sulphuric acid and delays at new wellfields. Spot uranium rose 3%."""),
-    dict(key="glencore-cobalt", pid=1187125, pub="2026-11-21T18:30:00Z", slug="cobalt-prices-jump-as-congo-extends-export-quota",
-         title="Cobalt prices jump as Congo extends export quota system", author="Reuters", cats=["Cobalt", "DRC"],
-         body="""Cobalt hydroxide prices jumped 6% after the Democratic Republic of Congo said it would keep its export quota system in place throughout 2027."""),
+    dict(
+        key="zijin",
+        pid=1187002,
+        pub="2026-11-19T08:10:00Z",
+        slug="zijin-mining-lifts-2027-gold-output-target",
+        title="Zijin Mining lifts 2027 gold output target",
+        author="Bloomberg News",
+        cats=["Gold", "China"],
+        body="""Zijin Mining Group Co. raised its gold production target for 2027 to 110 tons, helped by acquisitions in Ghana and Kazakhstan, as the Chinese miner benefits from record bullion prices.""",
+    ),
+    dict(
+        key="vale",
+        pid=1187030,
+        pub="2026-11-19T19:20:00Z",
+        slug="vale-base-metals-to-sell-thompson-nickel",
+        title="Vale Base Metals to sell Thompson nickel operation",
+        author="Reuters",
+        cats=["Nickel", "Canada", "Vale"],
+        body="""Vale Base Metals has agreed to sell its Thompson nickel operation in Manitoba to a private equity group for an undisclosed sum as it focuses on copper and Sudbury nickel.""",
+    ),
+    dict(
+        key="silver",
+        pid=1187062,
+        pub="2026-11-20T15:00:00Z",
+        slug="silver-price-tops-55-an-ounce",
+        title="Silver price tops $55 an ounce for the first time",
+        author="Staff Writer",
+        cats=["Silver", "Markets"],
+        body="""Silver climbed above $55 an ounce for the first time on Friday, extending a rally driven by solar panel demand, tight London inventories and investment flows into exchange-traded funds.""",
+    ),
+    dict(
+        key="bhp-wa",
+        pid=1187080,
+        pub="2026-11-20T22:30:00Z",
+        slug="bhp-warns-of-western-australia-nickel-closures",
+        title="BHP says West Australian nickel will stay shut until 2029",
+        author="Reuters",
+        cats=["Nickel", "Australia", "BHP"],
+        body="""BHP said its Nickel West operations in Western Australia will remain in care and maintenance until at least 2029, blaming low prices caused by Indonesian supply.""",
+    ),
+    dict(
+        key="kazatomprom",
+        pid=1187110,
+        pub="2026-11-21T10:00:00Z",
+        slug="kazatomprom-trims-2027-uranium-guidance",
+        title="Kazatomprom trims 2027 uranium output guidance",
+        author="Bloomberg News",
+        cats=["Uranium", "Kazakhstan"],
+        body="""Kazatomprom, the world's largest uranium producer, cut its 2027 production guidance by 8%, citing shortages of sulphuric acid and delays at new wellfields. Spot uranium rose 3%.""",
+    ),
+    dict(
+        key="glencore-cobalt",
+        pid=1187125,
+        pub="2026-11-21T18:30:00Z",
+        slug="cobalt-prices-jump-as-congo-extends-export-quota",
+        title="Cobalt prices jump as Congo extends export quota system",
+        author="Reuters",
+        cats=["Cobalt", "DRC"],
+        body="""Cobalt hydroxide prices jumped 6% after the Democratic Republic of Congo said it would keep its export quota system in place throughout 2027.""",
+    ),
 ]
 
 MW += [
-    dict(key="lynas-mw", aid=731102, pub="2026-11-20T03:15:00Z", slug="lynas-mount-weld-expansion-on-track-2026-11-20",
-         title="Lynas says Mount Weld expansion on track", author="Esmarie Iannucci", cats=["RARE EARTHS"],
-         body="""Rare earths producer Lynas has told investors at a site visit that the expansion of its Mount Weld mine and concentration plant, in Western Australia, remains on schedule for completion in the first half of 2027, supporting its target of 12 000 t/y of NdPr products."""),
-    dict(key="newmont-boddington", aid=731090, pub="2026-11-19T23:40:00Z", slug="newmont-boddington-tailings-dam-upgrade-2026-11-20",
-         title="Newmont starts Boddington tailings upgrade", author="Esmarie Iannucci", cats=["GOLD"],
-         body="""Gold miner Newmont has started a A$400-million upgrade of the tailings storage facility at its Boddington gold and copper mine, in Western Australia, to extend its life beyond 2040."""),
-    dict(key="wa-royalty", aid=731075, pub="2026-11-19T05:20:00Z", slug="wa-to-review-lithium-royalty-relief-2026-11-19",
-         title="WA to review lithium royalty relief", author="Esmarie Iannucci", cats=["LITHIUM"],
-         body="""The Western Australian government will review the lithium royalty relief scheme it introduced in 2025, Mines Minister David Michael said, as spodumene prices recover."""),
-    dict(key="meteoric", aid=731061, pub="2026-11-18T07:00:00Z", slug="meteoric-secures-caldeira-licence-2026-11-18",
-         title="Meteoric secures Caldeira preliminary licence", author="Mariaan Webb", cats=["RARE EARTHS"],
-         body="""ASX-listed Meteoric Resources has received a preliminary licence from Minas Gerais state authorities for its Caldeira ionic clay rare earths project, in Brazil."""),
-    dict(key="evolution", aid=731120, pub="2026-11-20T07:45:00Z", slug="evolution-mining-lifts-ernest-henry-output-2026-11-20",
-         title="Evolution lifts Ernest Henry output forecast", author="Esmarie Iannucci", cats=["COPPER", "GOLD"],
-         body="""Gold and copper miner Evolution Mining has raised its production forecast for the Ernest Henry operation, in Queensland, after completing a mine extension ahead of schedule."""),
+    dict(
+        key="lynas-mw",
+        aid=731102,
+        pub="2026-11-20T03:15:00Z",
+        slug="lynas-mount-weld-expansion-on-track-2026-11-20",
+        title="Lynas says Mount Weld expansion on track",
+        author="Esmarie Iannucci",
+        cats=["RARE EARTHS"],
+        body="""Rare earths producer Lynas has told investors at a site visit that the expansion of its Mount Weld mine and concentration plant, in Western Australia, remains on schedule for completion in the first half of 2027, supporting its target of 12 000 t/y of NdPr products.""",
+    ),
+    dict(
+        key="newmont-boddington",
+        aid=731090,
+        pub="2026-11-19T23:40:00Z",
+        slug="newmont-boddington-tailings-dam-upgrade-2026-11-20",
+        title="Newmont starts Boddington tailings upgrade",
+        author="Esmarie Iannucci",
+        cats=["GOLD"],
+        body="""Gold miner Newmont has started a A$400-million upgrade of the tailings storage facility at its Boddington gold and copper mine, in Western Australia, to extend its life beyond 2040.""",
+    ),
+    dict(
+        key="wa-royalty",
+        aid=731075,
+        pub="2026-11-19T05:20:00Z",
+        slug="wa-to-review-lithium-royalty-relief-2026-11-19",
+        title="WA to review lithium royalty relief",
+        author="Esmarie Iannucci",
+        cats=["LITHIUM"],
+        body="""The Western Australian government will review the lithium royalty relief scheme it introduced in 2025, Mines Minister David Michael said, as spodumene prices recover.""",
+    ),
+    dict(
+        key="meteoric",
+        aid=731061,
+        pub="2026-11-18T07:00:00Z",
+        slug="meteoric-secures-caldeira-licence-2026-11-18",
+        title="Meteoric secures Caldeira preliminary licence",
+        author="Mariaan Webb",
+        cats=["RARE EARTHS"],
+        body="""ASX-listed Meteoric Resources has received a preliminary licence from Minas Gerais state authorities for its Caldeira ionic clay rare earths project, in Brazil.""",
+    ),
+    dict(
+        key="evolution",
+        aid=731120,
+        pub="2026-11-20T07:45:00Z",
+        slug="evolution-mining-lifts-ernest-henry-output-2026-11-20",
+        title="Evolution lifts Ernest Henry output forecast",
+        author="Esmarie Iannucci",
+        cats=["COPPER", "GOLD"],
+        body="""Gold and copper miner Evolution Mining has raised its production forecast for the Ernest Henry operation, in Queensland, after completing a mine extension ahead of schedule.""",
+    ),
 ]
 
 INN += [
-    dict(key="ree-etf", pub="2026-11-18T15:00:00Z", slug="rare-earth-etf",
-         title="Rare Earth ETFs: Which Funds Give You Exposure in 2026?", author="Melissa Pistilli", cats=["Rare Earth Investing"],
-         body="""Exchange-traded funds offer investors a way to gain exposure to rare earth miners, processors and magnet makers without picking individual stocks. Here's an overview of the main funds and their holdings."""),
-    dict(key="mp-q3", pub="2026-11-19T21:00:00Z", slug="mp-materials-stock-analysis",
-         title="MP Materials Stock: Is the Rally Over?", author="Georgia Williams", cats=["Rare Earth Investing"],
-         body="""MP Materials shares have more than tripled in 2026 on the back of its Department of Defense partnership. Analysts remain divided on valuation as the company builds out magnet capacity in Texas."""),
-    dict(key="gold-update", pub="2026-11-20T20:00:00Z", slug="gold-price-update-q4-2026",
-         title="Gold Price Update: Q4 2026 in Review So Far", author="Charlotte McLeod", cats=["Gold Investing"],
-         body="""Gold has set repeated records in the fourth quarter, supported by central-bank buying and expectations of further interest rate cuts."""),
+    dict(
+        key="ree-etf",
+        pub="2026-11-18T15:00:00Z",
+        slug="rare-earth-etf",
+        title="Rare Earth ETFs: Which Funds Give You Exposure in 2026?",
+        author="Melissa Pistilli",
+        cats=["Rare Earth Investing"],
+        body="""Exchange-traded funds offer investors a way to gain exposure to rare earth miners, processors and magnet makers without picking individual stocks. Here's an overview of the main funds and their holdings.""",
+    ),
+    dict(
+        key="mp-q3",
+        pub="2026-11-19T21:00:00Z",
+        slug="mp-materials-stock-analysis",
+        title="MP Materials Stock: Is the Rally Over?",
+        author="Georgia Williams",
+        cats=["Rare Earth Investing"],
+        body="""MP Materials shares have more than tripled in 2026 on the back of its Department of Defense partnership. Analysts remain divided on valuation as the company builds out magnet capacity in Texas.""",
+    ),
+    dict(
+        key="gold-update",
+        pub="2026-11-20T20:00:00Z",
+        slug="gold-price-update-q4-2026",
+        title="Gold Price Update: Q4 2026 in Review So Far",
+        author="Charlotte McLeod",
+        cats=["Gold Investing"],
+        body="""Gold has set repeated records in the fourth quarter, supported by central-bank buying and expectations of further interest rate cuts.""",
+    ),
 ]
 
 SCMP += [
-    dict(key="ganzhou", nid=3334410, pub="2026-11-19T09:30:00Z",
-         slug="ganzhou-rare-earth-smuggling-crackdown",
-         title="China's rare earth heartland Ganzhou steps up crackdown on smuggling",
-         author="Xinmei Shen",
-         body="""Authorities in Ganzhou, the centre of China's heavy rare earth industry in Jiangxi province, have launched a three-month campaign against illegal mining and smuggling, as Beijing tightens control of the strategic minerals."""),
-    dict(key="lynas-japan", nid=3334455, pub="2026-11-19T23:00:00Z",
-         slug="japan-deepens-lynas-ties-heavy-rare-earths",
-         title="Japan deepens ties with Lynas to secure heavy rare earths outside China",
-         author="Reuters",
-         body="""Japan will extend further loans to Lynas Rare Earths through a venture of Sojitz and JOGMEC, securing priority access to dysprosium and terbium produced at the company's Malaysian plant."""),
+    dict(
+        key="ganzhou",
+        nid=3334410,
+        pub="2026-11-19T09:30:00Z",
+        slug="ganzhou-rare-earth-smuggling-crackdown",
+        title="China's rare earth heartland Ganzhou steps up crackdown on smuggling",
+        author="Xinmei Shen",
+        body="""Authorities in Ganzhou, the centre of China's heavy rare earth industry in Jiangxi province, have launched a three-month campaign against illegal mining and smuggling, as Beijing tightens control of the strategic minerals.""",
+    ),
+    dict(
+        key="lynas-japan",
+        nid=3334455,
+        pub="2026-11-19T23:00:00Z",
+        slug="japan-deepens-lynas-ties-heavy-rare-earths",
+        title="Japan deepens ties with Lynas to secure heavy rare earths outside China",
+        author="Reuters",
+        body="""Japan will extend further loans to Lynas Rare Earths through a venture of Sojitz and JOGMEC, securing priority access to dysprosium and terbium produced at the company's Malaysian plant.""",
+    ),
 ]
 
 GN += [
-    dict(key="vhm", pub="2026-11-19T07:00:00Z", title="Victoria approves VHM's Goschen rare earths mine", outlet="ABC News", site="https://www.abc.net.au"),
-    dict(key="myanmar", pub="2026-11-18T12:00:00Z", title="Fighting in Myanmar's Kachin state disrupts rare earth supply to China", outlet="Reuters", site="https://www.reuters.com"),
-    dict(key="solvay", pub="2026-11-18T14:00:00Z", title="Solvay to double rare earths capacity in France", outlet="Les Echos", site="https://www.lesechos.fr"),
-    dict(key="pentagon", pub="2026-11-21T20:00:00Z", title="Pentagon weighs more rare earth price floors after MP deal", outlet="The Wall Street Journal", site="https://www.wsj.com"),
+    dict(
+        key="vhm",
+        pub="2026-11-19T07:00:00Z",
+        title="Victoria approves VHM's Goschen rare earths mine",
+        outlet="ABC News",
+        site="https://www.abc.net.au",
+    ),
+    dict(
+        key="myanmar",
+        pub="2026-11-18T12:00:00Z",
+        title="Fighting in Myanmar's Kachin state disrupts rare earth supply to China",
+        outlet="Reuters",
+        site="https://www.reuters.com",
+    ),
+    dict(
+        key="solvay",
+        pub="2026-11-18T14:00:00Z",
+        title="Solvay to double rare earths capacity in France",
+        outlet="Les Echos",
+        site="https://www.lesechos.fr",
+    ),
+    dict(
+        key="pentagon",
+        pub="2026-11-21T20:00:00Z",
+        title="Pentagon weighs more rare earth price floors after MP deal",
+        outlet="The Wall Street Journal",
+        site="https://www.wsj.com",
+    ),
 ]
 
 
 # The seed article (shared/ree/seed-article.txt), characters kept exactly as captured.
-SEED = {'title': 'New Inner Mongolia Lab Targets Sustainable Mining and Metallurgy Waste Utilization', 'visible_date': 'Jan 22, 2025', 'highlights': ['Baogang Group, Northeastern University, and Manshan Mining Research Institute established a new laboratory focused on green utilization of mining and metallurgical waste in Inner Mongolia.', 'The lab aims to develop cutting-edge recycling technologies for waste materials, improve resource efficiency, and support sustainable industrial growth.', "The initiative could position Inner Mongolia as a global leader in sustainable mining practices and potentially reshape environmental perceptions of China's mining sector."], 'blocks': [('p', 'The Baogang Group, alongside Northeastern Universityโ€™s School of Metallurgy (opens in a new tab) and Maโ€™anshan Mining Research Institute (opens in a new tab), has launched (opens in a new tab) the โ€œKey Laboratory for Green and Integrated Utilization of Mining and Metallurgy Wasteโ€ in Inner Mongolia. This initiative was announced at the labโ€™s inaugural academic conference in Baotou, where 13 leading experts and scholars outlined a strategic plan for research and development over the next five to ten years in the rare earth element (REE) area.'), ('h2', 'R&D Innovation to REE Recycling'), ('p', 'Inner Mongolia faces significant challenges with the massive accumulation of mining and metallurgical waste, which presents both environmental risks and opportunities for resource recovery. The lab aims to tackle these challenges by leveraging Baogangโ€™s strategic resources and addressing the regionโ€™s goals for waste reduction, green technology adoption, and efficient resource use.'), ('p', 'Researchers will focus on developing cutting-edge methods for recycling and repurposing waste, including tailings and metallurgical byproducts, into valuable resources. The initiative seeks to create innovative technologies, improve resource utilization efficiency, and support sustainable industrial growth across Inner Mongolia.'), ('p', 'Over the coming decade, the lab will prioritize talent cultivation, foundational research, and the commercialization of green technologies, aligning with Inner Mongoliaโ€™s commitment to building a low-carbon, circular economy. The lab also aims to establish a robust framework integrating technical innovation, education, and application to address critical demands in waste recycling industries.'), ('h2', 'Implications for the West'), ('p', "If successful, this lab could position Inner Mongolia as a global leader in sustainable mining practices and metallurgy waste utilization. For Western countries, which rely heavily on rare earths and metals from Chinese suppliers, this initiative raises important questions: Will this project further solidify Chinaโ€™s dominance in resource efficiency and green technology? Could it reduce environmental concerns that have historically been criticized in China's mining sector? As Western industries look to secure rare earth supply chains, this development highlights the urgency of advancing sustainable practices to remain competitive.")], 'sidebar': ['Chinaโ€™s Rare Earth Price Index Climbs to 306.4 ? Heavy Rare Earths Outpace the Field', 'China Expands "Encouraged Services Import" List in Coordinated Multi-Ministry Move', "MP's 10X Bet: Texas as America's Magnet Capital?", 'Xi Meets German Chancellor Merz in Beijing, Pitching an "Innovation Partnership" and Supply-Chain Stability', 'China Accelerates "AI+" Industrial Strategy to Drive Growth Across Manufacturing and Urban Systems'], 'author_bio': 'Inspired to launch Rare Earth Exchanges in part due to his lifelong passion for geology and mineralogy, and patriotism, to ensure America and free market economies develop their own rare earth and critical mineral supply chains.'}
+SEED = {
+    "title": "New Inner Mongolia Lab Targets Sustainable Mining and Metallurgy Waste Utilization",
+    "visible_date": "Jan 22, 2025",
+    "highlights": [
+        "Baogang Group, Northeastern University, and Manshan Mining Research Institute established a new laboratory focused on green utilization of mining and metallurgical waste in Inner Mongolia.",
+        "The lab aims to develop cutting-edge recycling technologies for waste materials, improve resource efficiency, and support sustainable industrial growth.",
+        "The initiative could position Inner Mongolia as a global leader in sustainable mining practices and potentially reshape environmental perceptions of China's mining sector.",
+    ],
+    "blocks": [
+        (
+            "p",
+            "The Baogang Group, alongside Northeastern Universityโ€™s School of Metallurgy (opens in a new tab) and Maโ€™anshan Mining Research Institute (opens in a new tab), has launched (opens in a new tab) the โ€œKey Laboratory for Green and Integrated Utilization of Mining and Metallurgy Wasteโ€ in Inner Mongolia. This initiative was announced at the labโ€™s inaugural academic conference in Baotou, where 13 leading experts and scholars outlined a strategic plan for research and development over the next five to ten years in the rare earth element (REE) area.",
+        ),
+        ("h2", "R&D Innovation to REE Recycling"),
+        (
+            "p",
+            "Inner Mongolia faces significant challenges with the massive accumulation of mining and metallurgical waste, which presents both environmental risks and opportunities for resource recovery. The lab aims to tackle these challenges by leveraging Baogangโ€™s strategic resources and addressing the regionโ€™s goals for waste reduction, green technology adoption, and efficient resource use.",
+        ),
+        (
+            "p",
+            "Researchers will focus on developing cutting-edge methods for recycling and repurposing waste, including tailings and metallurgical byproducts, into valuable resources. The initiative seeks to create innovative technologies, improve resource utilization efficiency, and support sustainable industrial growth across Inner Mongolia.",
+        ),
+        (
+            "p",
+            "Over the coming decade, the lab will prioritize talent cultivation, foundational research, and the commercialization of green technologies, aligning with Inner Mongoliaโ€™s commitment to building a low-carbon, circular economy. The lab also aims to establish a robust framework integrating technical innovation, education, and application to address critical demands in waste recycling industries.",
+        ),
+        ("h2", "Implications for the West"),
+        (
+            "p",
+            "If successful, this lab could position Inner Mongolia as a global leader in sustainable mining practices and metallurgy waste utilization. For Western countries, which rely heavily on rare earths and metals from Chinese suppliers, this initiative raises important questions: Will this project further solidify Chinaโ€™s dominance in resource efficiency and green technology? Could it reduce environmental concerns that have historically been criticized in China's mining sector? As Western industries look to secure rare earth supply chains, this development highlights the urgency of advancing sustainable practices to remain competitive.",
+        ),
+    ],
+    "sidebar": [
+        "Chinaโ€™s Rare Earth Price Index Climbs to 306.4 ? Heavy Rare Earths Outpace the Field",
+        'China Expands "Encouraged Services Import" List in Coordinated Multi-Ministry Move',
+        "MP's 10X Bet: Texas as America's Magnet Capital?",
+        'Xi Meets German Chancellor Merz in Beijing, Pitching an "Innovation Partnership" and Supply-Chain Stability',
+        'China Accelerates "AI+" Industrial Strategy to Drive Growth Across Manufacturing and Urban Systems',
+    ],
+    "author_bio": "Inspired to launch Rare Earth Exchanges in part due to his lifelong passion for geology and mineralogy, and patriotism, to ensure America and free market economies develop their own rare earth and critical mineral supply chains.",
+}
 
 REX += [
     dict(
-        key="myanmar", pid=28330, pub="2026-11-18T11:00:00Z",
+        key="myanmar",
+        pid=28330,
+        pub="2026-11-18T11:00:00Z",
         slug="kachin-fighting-squeezes-myanmar-heavy-rare-earth-shipments-to-china",
         title="Kachin Fighting Squeezes Myanmar Heavy Rare Earth Shipments to China",
-        author="Daniel", cats=["Myanmar", "Heavy Rare Earths", "Supply"],
+        author="Daniel",
+        cats=["Myanmar", "Heavy Rare Earths", "Supply"],
         hl=[
             "Renewed fighting near Pangwa and Chipwi cut shipments of ionic clay concentrate across the Yunnan border in November.",
             "Myanmar supplies a large share of China's dysprosium and terbium feed.",
@@ -664,10 +1289,13 @@ Myanmar has in recent years supplied a large share of the heavy rare earth feed 
 Any sustained disruption would tighten an already thin market for dysprosium and terbium oxide, whose prices have risen steadily this quarter.""",
     ),
     dict(
-        key="sojitz", pid=28338, pub="2026-11-18T23:40:00Z",
+        key="sojitz",
+        pid=28338,
+        pub="2026-11-18T23:40:00Z",
         slug="sojitz-and-jogmec-extend-lynas-financing-for-heavy-rare-earths",
         title="Sojitz and JOGMEC Extend Lynas Financing for Heavy Rare Earths",
-        author="Daniel", cats=["Japan", "Lynas", "Financing"],
+        author="Daniel",
+        cats=["Japan", "Lynas", "Financing"],
         hl=[
             "Japan Australia Rare Earths (JARE), owned by Sojitz and JOGMEC, will lend Lynas a further A$200 million.",
             "In exchange Japanese buyers get priority on up to 65% of Lynas's dysprosium and terbium output.",
@@ -677,10 +1305,13 @@ Any sustained disruption would tighten an already thin market for dysprosium and
 Under the agreement Japanese customers receive priority supply rights to up to 65% of Lynas's heavy rare earth products through 2038. The deal deepens a relationship that began in 2011, when Japan sought to reduce its reliance on Chinese rare earths after a diplomatic dispute.""",
     ),
     dict(
-        key="vulcan", pid=28344, pub="2026-11-19T09:15:00Z",
+        key="vulcan",
+        pid=28344,
+        pub="2026-11-19T09:15:00Z",
         slug="vulcan-elements-and-rea-sign-recycled-feed-deal",
         title="Vulcan Elements and ReElement Sign Recycled Feed Deal",
-        author="Daniel", cats=["Recycling", "Magnets", "United States"],
+        author="Daniel",
+        cats=["Recycling", "Magnets", "United States"],
         hl=[
             "Magnet maker Vulcan Elements agreed to buy separated oxides made from recycled magnets by ReElement Technologies.",
             "The deal links two US companies backed by federal loans.",
@@ -695,19 +1326,10 @@ Both companies have received federal financing commitments this year. The agreem
 # Generator
 # ---------------------------------------------------------------------------------------
 
-import hashlib
-import json
-import html
-import random
-import shutil
-from datetime import date, datetime, timedelta, timezone
-from email.utils import format_datetime
-from pathlib import Path
-
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "snapshots"
 DAYS = [date(2026, 11, 23), date(2026, 11, 24), date(2026, 11, 25)]
-UTC = timezone.utc
+UTC = timezone.utc  # noqa: UP017
 CST = timezone(timedelta(hours=8))
 
 RSS_CT = "application/rss+xml; charset=UTF-8"
@@ -799,8 +1421,10 @@ def rex_body_html(it):
             }
             for label, href in links.items():
                 plain = esc(label) + " (opens in a new tab)"
-                a = (f'<a href="{href}" target="_blank" rel="noreferrer noopener">{esc(label)}'
-                     f'<span class="screen-reader-text"> (opens in a new tab)</span></a>')
+                a = (
+                    f'<a href="{href}" target="_blank" rel="noreferrer noopener">{esc(label)}'
+                    f'<span class="screen-reader-text"> (opens in a new tab)</span></a>'
+                )
                 t = t.replace(plain, a, 1)
             parts.append(f"<p>{t}</p>")
         hl = S["highlights"]
@@ -809,8 +1433,10 @@ def rex_body_html(it):
         hl = it["hl"]
         body = paras_html(it["body"])
     hl_html = "\n".join(f"<li>{esc(h)}</li>" for h in hl)
-    return (f'<h2 class="wp-block-heading" id="highlights">Highlights</h2>\n'
-            f'<ul class="wp-block-list">\n{hl_html}\n</ul>\n{body}')
+    return (
+        f'<h2 class="wp-block-heading" id="highlights">Highlights</h2>\n'
+        f'<ul class="wp-block-list">\n{hl_html}\n</ul>\n{body}'
+    )
 
 
 def rex_plain_first(it):
@@ -822,7 +1448,8 @@ def rex_plain_first(it):
 def rex_feed(day):
     items = visible(REX, day, 12)
     last = max(dt(i["pub"]) for i in items)
-    out = [f"""<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"
+    out = [
+        f"""<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"
 	xmlns:content="http://purl.org/rss/1.0/modules/content/"
 	xmlns:wfw="http://wellformedweb.org/CommentAPI/"
 	xmlns:dc="http://purl.org/dc/elements/1.1/"
@@ -850,25 +1477,29 @@ def rex_feed(day):
 	<link>{REX_BASE}/</link>
 	<width>32</width>
 	<height>32</height>
-</image> """]
+</image> """
+    ]
     for it in items:
         url = rex_url(it)
         cats = "\n".join(f"\t\t<category><![CDATA[{c}]]></category>" for c in it["cats"])
-        desc = (f"<p>{esc(excerpt(rex_plain_first(it)))}</p>\n<p>The post <a href=\"{url}\">"
-                f"{esc(it['title'])}</a> appeared first on <a href=\"{REX_BASE}\">Rare Earth Exchanges</a>.</p>")
+        desc = (
+            f'<p>{esc(excerpt(rex_plain_first(it)))}</p>\n<p>The post <a href="{url}">'
+            f'{esc(it["title"])}</a> appeared first on <a href="{REX_BASE}">Rare Earth Exchanges</a>.</p>'
+        )
         content = rex_body_html(it) + (
-            f"\n<p>The post <a href=\"{url}\">{esc(it['title'])}</a> appeared first on "
-            f"<a href=\"{REX_BASE}\">Rare Earth Exchanges</a>.</p>")
+            f'\n<p>The post <a href="{url}">{esc(it["title"])}</a> appeared first on '
+            f'<a href="{REX_BASE}">Rare Earth Exchanges</a>.</p>'
+        )
         out.append(f"""
 	<item>
-		<title>{esc(it['title'])}</title>
+		<title>{esc(it["title"])}</title>
 		<link>{esc(rex_link(it))}</link>
 					<comments>{url}#respond</comments>
-		
-		<dc:creator><![CDATA[{it['author']}]]></dc:creator>
-		<pubDate>{rfc822(dt(it['pub']))}</pubDate>
+
+		<dc:creator><![CDATA[{it["author"]}]]></dc:creator>
+		<pubDate>{rfc822(dt(it["pub"]))}</pubDate>
 {cats}
-		<guid isPermaLink="false">{REX_BASE}/?p={it['pid']}</guid>
+		<guid isPermaLink="false">{REX_BASE}/?p={it["pid"]}</guid>
 
 					<description><![CDATA[{desc}]]></description>
 										<content:encoded><![CDATA[{content}]]></content:encoded>
@@ -941,9 +1572,12 @@ def rex_page(it, day):
         title = it["title"]
         bio = SEED["author_bio"]
     side = "\n".join(
-        f'<li><a href="{esc(u or REX_BASE + "/news/")}">{esc(t)}</a></li>' for t, u in sidebar)
+        f'<li><a href="{esc(u or REX_BASE + "/news/")}">{esc(t)}</a></li>' for t, u in sidebar
+    )
     cats = ", ".join(
-        f'<a href="{REX_BASE}/category/{c.lower().replace(" ", "-")}/" rel="tag">{esc(c)}</a>' for c in it["cats"])
+        f'<a href="{REX_BASE}/category/{c.lower().replace(" ", "-")}/" rel="tag">{esc(c)}</a>'
+        for c in it["cats"]
+    )
     share_u = url.replace(":", "%3A").replace("/", "%2F")
     iso = pub.isoformat()
     desc = esc(excerpt(rex_plain_first(it), 30).replace(" [&#8230;]", "..."))
@@ -967,15 +1601,15 @@ def rex_page(it, day):
 <meta property="og:site_name" content="Rare Earth Exchanges" />
 <meta property="article:published_time" content="{iso}" />
 <meta property="article:modified_time" content="{(pub + timedelta(hours=2)).isoformat()}" />
-<meta name="author" content="{esc(it['author'])}" />
+<meta name="author" content="{esc(it["author"])}" />
 <meta name="twitter:card" content="summary_large_image" />
-<script type="application/ld+json" class="yoast-schema-graph">{{"@context":"https://schema.org","@graph":[{{"@type":"NewsArticle","@id":"{url}#article","headline":{json.dumps(title)},"datePublished":"{iso}","author":{{"name":"{esc(it['author'])}"}},"publisher":{{"@id":"{REX_BASE}/#organization"}},"inLanguage":"en-US"}}]}}</script>
+<script type="application/ld+json" class="yoast-schema-graph">{{"@context":"https://schema.org","@graph":[{{"@type":"NewsArticle","@id":"{url}#article","headline":{json.dumps(title)},"datePublished":"{iso}","author":{{"name":"{esc(it["author"])}"}},"publisher":{{"@id":"{REX_BASE}/#organization"}},"inLanguage":"en-US"}}]}}</script>
 <link rel='stylesheet' id='divi-style-css' href='{REX_BASE}/wp-content/themes/Divi/style.min.css?ver=4.27.4' type='text/css' media='all' />
 <script type="text/javascript" src="{REX_BASE}/wp-includes/js/jquery/jquery.min.js?ver=3.7.1" id="jquery-core-js"></script>
 <script async src="https://www.googletagmanager.com/gtag/js?id=G-8Q4XR2ZL7M"></script>
 <script>window.dataLayer = window.dataLayer || [];function gtag(){{dataLayer.push(arguments);}}gtag('js', new Date());gtag('config', 'G-8Q4XR2ZL7M');</script>
 </head>
-<body class="post-template-default single single-post postid-{it['pid']} single-format-standard et_pb_button_helper_class et_fixed_nav et_show_nav et_primary_nav_dropdown_animation_fade et_right_sidebar">
+<body class="post-template-default single single-post postid-{it["pid"]} single-format-standard et_pb_button_helper_class et_fixed_nav et_show_nav et_primary_nav_dropdown_animation_fade et_right_sidebar">
 <div id="page-container">
 {REX_NAV}
 <div id="et-main-area">
@@ -983,11 +1617,11 @@ def rex_page(it, day):
 	<div class="container">
 		<div id="content-area" class="clearfix">
 			<div id="left-area">
-				<article id="post-{it['pid']}" class="et_pb_post post-{it['pid']} post type-post status-publish format-standard has-post-thumbnail hentry">
+				<article id="post-{it["pid"]}" class="et_pb_post post-{it["pid"]} post type-post status-publish format-standard has-post-thumbnail hentry">
 					<div class="et_post_meta_wrapper">
 						<h1 class="entry-title">{esc(title)}</h1>
 						<p class="post-meta"><span class="published">{esc(shown)}</span> | {cats}</p>
-						<img src="{REX_BASE}/wp-content/uploads/2026/11/{it['slug'][:40]}-1080x675.jpg" alt="" class="" width="1080" height="675" />
+						<img src="{REX_BASE}/wp-content/uploads/2026/11/{it["slug"][:40]}-1080x675.jpg" alt="" class="" width="1080" height="675" />
 					</div>
 					<div class="entry-content">
 {rex_body_html(it)}
@@ -995,14 +1629,14 @@ def rex_page(it, day):
 					<div class="et_social_inline et_social_mobile_on et_social_inline_bottom">
 						<div class="et_social_networks et_social_4col et_social_slide et_social_rounded et_social_left et_social_no_animation et_social_withcounts et_social_withnetworknames et_social_outer_dark">
 							<ul class="et_social_icons_container">
-								<li class="et_social_linkedin"><a href="https://www.linkedin.com/shareArticle?mini=true&#038;url={share_u}" class="et_social_share" rel="nofollow" data-social_name="linkedin" data-post_id="{it['pid']}"><span class="et_social_network_label">LinkedIn</span></a></li>
+								<li class="et_social_linkedin"><a href="https://www.linkedin.com/shareArticle?mini=true&#038;url={share_u}" class="et_social_share" rel="nofollow" data-social_name="linkedin" data-post_id="{it["pid"]}"><span class="et_social_network_label">LinkedIn</span></a></li>
 								<li class="et_social_twitter"><a href="https://x.com/intent/post?text={esc(title[:60])}&#038;url={share_u}" class="et_social_share" rel="nofollow" data-social_name="twitter"><span class="et_social_network_label">X</span></a></li>
 								<li class="et_social_facebook"><a href="https://www.facebook.com/sharer.php?u={share_u}" class="et_social_share" rel="nofollow" data-social_name="facebook"><span class="et_social_network_label">Facebook</span></a></li>
 								<li class="et_social_email"><a href="mailto:?subject={esc(title[:60])}" class="et_social_share" rel="nofollow"><span class="et_social_network_label">Email</span></a></li>
 							</ul>
 						</div>
 					</div>
-					<div class="et_pb_module et_pb_post_nav"><div class="author-box"><h4>By {esc(it['author'])}</h4><p>{esc(bio)}</p></div></div>
+					<div class="et_pb_module et_pb_post_nav"><div class="author-box"><h4>By {esc(it["author"])}</h4><p>{esc(bio)}</p></div></div>
 					<section id="comment-wrap"><h1 id="comments" class="page_title">0 Comments</h1>
 						<div id="respond" class="comment-respond"><h3 id="reply-title" class="comment-reply-title"><span>Submit a Comment</span></h3><form action="{REX_BASE}/wp-comments-post.php" method="post" id="commentform" class="comment-form"><p class="comment-notes"><span id="email-notes">Your email address will not be published.</span> Required fields are marked <span class="required">*</span></p><p class="comment-form-comment"><label for="comment">Comment</label><textarea id="comment" name="comment" cols="45" rows="8" maxlength="65525" required="required"></textarea></p><p class="form-submit"><button name="submit" type="submit" id="submit" class="submit et_pb_button">Submit Comment</button></p></form></div>
 					</section>
@@ -1054,7 +1688,8 @@ def mc_link(it):
 def mc_feed(items, day, n, title, self_url, link, desc):
     items = visible(items, day, n)
     last = max(dt(i["pub"]) for i in items)
-    out = [f"""<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"
+    out = [
+        f"""<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"
 	xmlns:content="http://purl.org/rss/1.0/modules/content/"
 	xmlns:wfw="http://wellformedweb.org/CommentAPI/"
 	xmlns:dc="http://purl.org/dc/elements/1.1/"
@@ -1076,26 +1711,30 @@ def mc_feed(items, day, n, title, self_url, link, desc):
 	<sy:updateFrequency>
 	1	</sy:updateFrequency>
 	<generator>https://wordpress.org/?v=6.8.3</generator>
-"""]
+"""
+    ]
     for it in items:
         url = mc_url(it)
         cats = "\n".join(f"\t\t<category><![CDATA[{c}]]></category>" for c in it["cats"])
         fp = first_para(it["body"])
-        desc_html = (f"<p>{esc(excerpt(fp, 40))}</p>\n<p>The post <a href=\"{url}\">{esc(it['title'])}</a> "
-                     f"appeared first on <a href=\"{MC_BASE}\">MINING.COM</a>.</p>")
+        desc_html = (
+            f'<p>{esc(excerpt(fp, 40))}</p>\n<p>The post <a href="{url}">{esc(it["title"])}</a> '
+            f'appeared first on <a href="{MC_BASE}">MINING.COM</a>.</p>'
+        )
         content = paras_html(it["body"]) + (
-            f"\n<p>The post <a href=\"{url}\">{esc(it['title'])}</a> appeared first on "
-            f"<a href=\"{MC_BASE}\">MINING.COM</a>.</p>")
+            f'\n<p>The post <a href="{url}">{esc(it["title"])}</a> appeared first on '
+            f'<a href="{MC_BASE}">MINING.COM</a>.</p>'
+        )
         out.append(f"""	<item>
-		<title>{esc(it['title'])}</title>
+		<title>{esc(it["title"])}</title>
 		<link>{esc(mc_link(it))}</link>
-		<dc:creator><![CDATA[{it['author']}]]></dc:creator>
-		<pubDate>{rfc822(dt(it['pub']))}</pubDate>
+		<dc:creator><![CDATA[{it["author"]}]]></dc:creator>
+		<pubDate>{rfc822(dt(it["pub"]))}</pubDate>
 {cats}
-		<guid isPermaLink="false">{MC_BASE}/?p={it['pid']}</guid>
+		<guid isPermaLink="false">{MC_BASE}/?p={it["pid"]}</guid>
 		<description><![CDATA[{desc_html}]]></description>
 		<content:encoded><![CDATA[{content}]]></content:encoded>
-		<media:content url="{MC_BASE}/wp-content/uploads/2026/11/{it['slug'][:30]}-1024x683.jpg" medium="image" width="1024" height="683"/>
+		<media:content url="{MC_BASE}/wp-content/uploads/2026/11/{it["slug"][:30]}-1024x683.jpg" medium="image" width="1024" height="683"/>
 	</item>
 """)
     out.append("</channel>\n</rss>\n")
@@ -1104,11 +1743,13 @@ def mc_feed(items, day, n, title, self_url, link, desc):
 
 # ------------------------------------------------------------------ Mining Weekly (FeedCreator)
 
+
 def mw_feed(day):
     items = visible(MW, day, 10)
     last = max(dt(i["pub"]) for i in items)
     sast = timezone(timedelta(hours=2))
-    out = [f"""<?xml version="1.0" encoding="UTF-8"?>
+    out = [
+        f"""<?xml version="1.0" encoding="UTF-8"?>
 <!-- generator="FeedCreator 1.7.3" -->
 <?xml-stylesheet href="http://www.w3.org/2000/08/w3c-synd/style.css" type="text/css"?>
 <rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd">
@@ -1118,22 +1759,23 @@ def mw_feed(day):
         <link>https://www.miningweekly.com/page/australasia</link>
         <lastBuildDate>{format_datetime(last.astimezone(sast))}</lastBuildDate>
         <generator>FeedCreator 1.7.3</generator>
-"""]
+"""
+    ]
     for it in items:
         p = dt(it["pub"])
         out.append(f"""        <item>
-            <title>{esc(it['title'])}</title>
-            <link>https://www.miningweekly.com/article/{it['slug']}</link>
-            <description><![CDATA[{it['body'].strip()}]]></description>
-            <author>{esc(it['author'])}</author>
-            <category>{it['cats'][0]}</category>
+            <title>{esc(it["title"])}</title>
+            <link>https://www.miningweekly.com/article/{it["slug"]}</link>
+            <description><![CDATA[{it["body"].strip()}]]></description>
+            <author>{esc(it["author"])}</author>
+            <category>{it["cats"][0]}</category>
             <pubDate>{format_datetime(p.astimezone(sast))}</pubDate>
-        <a_id>{it['aid']}</a_id>
+        <a_id>{it["aid"]}</a_id>
         <expires>99999999999</expires>
-        <editor>{esc(it['author'])}</editor>
+        <editor>{esc(it["author"])}</editor>
         <has_video>0</has_video>
         <has_audio>0</has_audio>
-        <image_url>https://cisp.cachefly.net/assets/articles/images/resized/000{it['aid']}_resized_{it['slug'][:12].replace('-', '')}1022.jpg</image_url>
+        <image_url>https://cisp.cachefly.net/assets/articles/images/resized/000{it["aid"]}_resized_{it["slug"][:12].replace("-", "")}1022.jpg</image_url>
         </item>
 """)
     out.append("    </channel>\n</rss>\n")
@@ -1142,28 +1784,40 @@ def mw_feed(day):
 
 # ------------------------------------------------------------------ Investing News Network
 
+
 def inn_feed(day):
     items = visible(INN, day, 10)
     last = max(dt(i["pub"]) for i in items)
-    out = [f"""<?xml version="1.0" encoding="UTF-8"?>
-<rss xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:media="http://search.yahoo.com/mrss/" xmlns:atom="http://www.w3.org/2005/Atom" version="2.0"><channel><title>Rare Earth Investing News - Investing News Network</title><link>https://investingnews.com/</link><atom:link href="{INN_FEED}" rel="self" type="application/rss+xml"/><description>Rare earth investing news, stocks and market updates from the Investing News Network.</description><language>en</language><lastBuildDate>{rfc822(last)}</lastBuildDate><generator>RebelMouse</generator>"""]
+    out = [
+        f"""<?xml version="1.0" encoding="UTF-8"?>
+<rss xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:media="http://search.yahoo.com/mrss/" xmlns:atom="http://www.w3.org/2005/Atom" version="2.0"><channel><title>Rare Earth Investing News - Investing News Network</title><link>https://investingnews.com/</link><atom:link href="{INN_FEED}" rel="self" type="application/rss+xml"/><description>Rare earth investing news, stocks and market updates from the Investing News Network.</description><language>en</language><lastBuildDate>{rfc822(last)}</lastBuildDate><generator>RebelMouse</generator>"""
+    ]
     for it in items:
         url = f"https://investingnews.com/{it['slug']}/"
-        link = url + ("?utm_source=rss&utm_medium=feed&utm_campaign=rare-earth#toggle-gdpr" if it.get("utm") else "")
+        link = url + (
+            "?utm_source=rss&utm_medium=feed&utm_campaign=rare-earth#toggle-gdpr"
+            if it.get("utm")
+            else ""
+        )
         d = f"<p>{esc(it['body'].strip())}</p>"
         if it.get("hostile"):
-            d = (f'<p>{esc(it["body"].strip())}</p><script>document.write(\'<img src="https://px.investingnews.com/t.gif?u=\'+document.cookie+\'">\');</script>'
-                 f'<p><a href="{url}" onclick="window.open(this.href,\'_blank\');return false;" style="color:red" onmouseover="alert(1)">Keep reading...</a></p>'
-                 '<iframe src="https://ads.investingnews.com/promo" width="1" height="1"></iframe>')
+            d = (
+                f"<p>{esc(it['body'].strip())}</p><script>document.write('<img src=\"https://px.investingnews.com/t.gif?u='+document.cookie+'\">');</script>"
+                f'<p><a href="{url}" onclick="window.open(this.href,\'_blank\');return false;" style="color:red" onmouseover="alert(1)">Keep reading...</a></p>'
+                '<iframe src="https://ads.investingnews.com/promo" width="1" height="1"></iframe>'
+            )
         else:
             d += f'<p><a href="{url}">Keep reading...</a></p>'
         cats = "".join(f"<category>{esc(c)}</category>" for c in it["cats"])
-        out.append(f"""<item><title>{esc(it['title'])}</title><link>{esc(link)}</link><description><![CDATA[{d}]]></description><pubDate>{rfc822(dt(it['pub']))}</pubDate><guid isPermaLink="true">{url}</guid><dc:creator>{esc(it['author'])}</dc:creator>{cats}<media:content medium="image" type="image/jpeg" url="https://investingnews.com/media-library/{it['slug'][:20]}.jpg?id={int(hashlib.md5(it['slug'].encode()).hexdigest()[:7], 16)}&amp;width=1200&amp;height=800&amp;coordinates=0%2C0%2C0%2C0"/></item>""")
+        out.append(
+            f"""<item><title>{esc(it["title"])}</title><link>{esc(link)}</link><description><![CDATA[{d}]]></description><pubDate>{rfc822(dt(it["pub"]))}</pubDate><guid isPermaLink="true">{url}</guid><dc:creator>{esc(it["author"])}</dc:creator>{cats}<media:content medium="image" type="image/jpeg" url="https://investingnews.com/media-library/{it["slug"][:20]}.jpg?id={int(hashlib.md5(it["slug"].encode()).hexdigest()[:7], 16)}&amp;width=1200&amp;height=800&amp;coordinates=0%2C0%2C0%2C0"/></item>"""
+        )
     out.append("</channel></rss>\n")
     return "".join(out)
 
 
 # ------------------------------------------------------------------ SCMP (Atom)
+
 
 def scmp_url(it):
     return f"https://www.scmp.com/business/commodities/article/{it['nid']}/{it['slug']}"
@@ -1172,7 +1826,8 @@ def scmp_url(it):
 def scmp_feed(day):
     items = visible(SCMP, day, 10)
     last = max(dt(i["pub"]) for i in items)
-    out = [f"""<?xml version="1.0" encoding="utf-8"?>
+    out = [
+        f"""<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en">
   <title>Lynas Rare Earths - South China Morning Post</title>
   <subtitle>Latest news and analysis on Lynas Rare Earths from SCMP</subtitle>
@@ -1182,20 +1837,21 @@ def scmp_feed(day):
   <updated>{last.isoformat()}</updated>
   <rights>Copyright 2026 South China Morning Post Publishers Ltd. All rights reserved.</rights>
   <icon>https://www.scmp.com/favicon.ico</icon>
-"""]
+"""
+    ]
     for it in items:
         p = dt(it["pub"])
         url = scmp_url(it)
         out.append(f"""  <entry>
-    <title type="text">{esc(it['title'])}</title>
+    <title type="text">{esc(it["title"])}</title>
     <link rel="alternate" type="text/html" href="{url}?utm_source=rss_feed&amp;utm_medium=atom&amp;module=topic_lynas"/>
     <id>{url}</id>
     <published>{p.isoformat()}</published>
     <updated>{(p + timedelta(minutes=25)).isoformat()}</updated>
-    <author><name>{esc(it['author'])}</name></author>
+    <author><name>{esc(it["author"])}</name></author>
     <category term="Business"/>
     <category term="Commodities"/>
-    <summary type="html">{esc('<p>' + it['body'].strip() + '</p>')}</summary>
+    <summary type="html">{esc("<p>" + it["body"].strip() + "</p>")}</summary>
   </entry>
 """)
     out.append("</feed>\n")
@@ -1204,21 +1860,27 @@ def scmp_feed(day):
 
 # ------------------------------------------------------------------ Google News (RSS)
 
+
 def gn_id(it):
     h = hashlib.sha256(it["title"].encode()).digest()
-    import base64
     return "CBMi" + base64.urlsafe_b64encode(h + h[:12]).decode().rstrip("=")
 
 
 def gn_feed(day):
     items = visible(GN, day, 100)
     last = cap_time(day) - timedelta(minutes=3)
-    out = [f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?><rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><generator>NFE/5.0</generator><title>"rare earths" - Google News</title><link>https://news.google.com/search?q=%22rare+earths%22&amp;hl=en-US&amp;gl=US&amp;ceid=US:en</link><language>en-US</language><webMaster>news-webmaster@google.com</webMaster><copyright>2026 Google Inc.</copyright><lastBuildDate>{rfc822(last)}</lastBuildDate><description>Google News</description>"""]
+    out = [
+        f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?><rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><generator>NFE/5.0</generator><title>"rare earths" - Google News</title><link>https://news.google.com/search?q=%22rare+earths%22&amp;hl=en-US&amp;gl=US&amp;ceid=US:en</link><language>en-US</language><webMaster>news-webmaster@google.com</webMaster><copyright>2026 Google Inc.</copyright><lastBuildDate>{rfc822(last)}</lastBuildDate><description>Google News</description>"""
+    ]
     for it in items:
         gid = gn_id(it)
         link = f"https://news.google.com/rss/articles/{gid}?oc=5"
-        d = esc(f'<a href="{link}" target="_blank">{it["title"]}</a>&nbsp;&nbsp;<font color="#6f6f6f">{it["outlet"]}</font>')
-        out.append(f"""<item><title>{esc(it['title'])} - {esc(it['outlet'])}</title><link>{esc(link)}</link><guid isPermaLink="false">{gid}</guid><pubDate>{rfc822(dt(it["pub"])).replace("+0000", "GMT")}</pubDate><description>{d}</description><source url="{it['site']}">{esc(it['outlet'])}</source></item>""")
+        d = esc(
+            f'<a href="{link}" target="_blank">{it["title"]}</a>&nbsp;&nbsp;<font color="#6f6f6f">{it["outlet"]}</font>'
+        )
+        out.append(
+            f"""<item><title>{esc(it["title"])} - {esc(it["outlet"])}</title><link>{esc(link)}</link><guid isPermaLink="false">{gid}</guid><pubDate>{rfc822(dt(it["pub"])).replace("+0000", "GMT")}</pubDate><description>{d}</description><source url="{it["site"]}">{esc(it["outlet"])}</source></item>"""
+        )
     out.append("</channel></rss>")
     return "".join(out)
 
@@ -1269,12 +1931,12 @@ def doe_article(it):
     p = dt(it["pub"])
     et = p.astimezone(timezone(timedelta(hours=-5)))
     main = f"""<div class="page-hero"><div class="grid-container"><span class="page-hero-type">Press Release</span>
-<h1 class="page-title">{esc(it['title'])}</h1>
-<div class="page-hero-date"><time datetime="{p.isoformat().replace('+00:00', 'Z')}">{et.strftime('%B')} {et.day}, {et.year}</time></div></div></div>
+<h1 class="page-title">{esc(it["title"])}</h1>
+<div class="page-hero-date"><time datetime="{p.isoformat().replace("+00:00", "Z")}">{et.strftime("%B")} {et.day}, {et.year}</time></div></div></div>
 <div class="grid-container"><div class="grid-row"><div class="desktop:grid-col-8">
-<div class="share-links"><a href="https://www.facebook.com/sharer/sharer.php?u={DOE_BASE}/articles/{it['slug']}">Facebook</a> <a href="https://x.com/intent/tweet?url={DOE_BASE}/articles/{it['slug']}">Twitter</a> <a href="https://www.linkedin.com/shareArticle?url={DOE_BASE}/articles/{it['slug']}">Linkedin</a> <a href="mailto:?subject={esc(it['title'][:50])}">Email</a> <a href="javascript:window.print()" onclick="window.print();return false;">Print</a></div>
+<div class="share-links"><a href="https://www.facebook.com/sharer/sharer.php?u={DOE_BASE}/articles/{it["slug"]}">Facebook</a> <a href="https://x.com/intent/tweet?url={DOE_BASE}/articles/{it["slug"]}">Twitter</a> <a href="https://www.linkedin.com/shareArticle?url={DOE_BASE}/articles/{it["slug"]}">Linkedin</a> <a href="mailto:?subject={esc(it["title"][:50])}">Email</a> <a href="javascript:window.print()" onclick="window.print();return false;">Print</a></div>
 <div class="article-body text-formatted">
-{paras_html(it['body'])}
+{paras_html(it["body"])}
 <p>###</p>
 </div>
 <div class="related-content"><h2>Related News</h2><ul><li><a href="/articles/doe-critical-minerals-and-materials-accelerator">Critical Minerals and Materials Accelerator Selections</a></li><li><a href="/cmm/critical-minerals-materials-program">Critical Minerals &amp; Materials Program</a></li></ul></div>
@@ -1289,8 +1951,8 @@ def doe_listing(day):
     for it in items:
         p = dt(it["pub"]).astimezone(timezone(timedelta(hours=-5)))
         cards.append(f"""<div class="usa-card search-result"><div class="usa-card__container"><div class="usa-card__header"><span class="search-result-type">Press Release</span>
-<h3 class="usa-card__heading search-result-title"><a href="/articles/{it['slug']}">{esc(it['title'])}</a></h3></div>
-<div class="usa-card__body"><p class="search-result-date">{p.strftime('%B')} {p.day}, {p.year}</p><p>{esc(excerpt(first_para(it['body']).replace('WASHINGTON — ', ''), 28).replace(' [&#8230;]', '...'))}</p></div></div></div>""")
+<h3 class="usa-card__heading search-result-title"><a href="/articles/{it["slug"]}">{esc(it["title"])}</a></h3></div>
+<div class="usa-card__body"><p class="search-result-date">{p.strftime("%B")} {p.day}, {p.year}</p><p>{esc(excerpt(first_para(it["body"]).replace("WASHINGTON — ", ""), 28).replace(" [&#8230;]", "..."))}</p></div></div></div>""")
     for href, t, d in older:
         cards.append(f"""<div class="usa-card search-result"><div class="usa-card__container"><div class="usa-card__header"><span class="search-result-type">Article</span>
 <h3 class="usa-card__heading search-result-title"><a href="{href}">{esc(t)}</a></h3></div><div class="usa-card__body"><p class="search-result-date">{d}</p></div></div></div>""")
@@ -1305,14 +1967,35 @@ def doe_listing(day):
 
 # ------------------------------------------------------------------ prices (shared by SMM, SunSirs, CREIA)
 
-PRICE_DAYS = [date(2026, 11, 19), date(2026, 11, 20), date(2026, 11, 23), date(2026, 11, 24), date(2026, 11, 25)]
+PRICE_DAYS = [
+    date(2026, 11, 19),
+    date(2026, 11, 20),
+    date(2026, 11, 23),
+    date(2026, 11, 24),
+    date(2026, 11, 25),
+]
 # Pr-Nd oxide (low, high) yuan/t; Dy oxide, Tb oxide (low, high) in million yuan/t
-PRND = {PRICE_DAYS[0]: (599000, 603000), PRICE_DAYS[1]: (598000, 602000), PRICE_DAYS[2]: (596000, 600000),
-        PRICE_DAYS[3]: (599000, 603000), PRICE_DAYS[4]: (598000, 601000)}
-DY = {PRICE_DAYS[0]: (1.60, 1.61), PRICE_DAYS[1]: (1.61, 1.62), PRICE_DAYS[2]: (1.62, 1.63),
-      PRICE_DAYS[3]: (1.63, 1.64), PRICE_DAYS[4]: (1.635, 1.645)}
-TB = {PRICE_DAYS[0]: (5.70, 5.73), PRICE_DAYS[1]: (5.74, 5.77), PRICE_DAYS[2]: (5.77, 5.80),
-      PRICE_DAYS[3]: (5.80, 5.83), PRICE_DAYS[4]: (5.82, 5.86)}
+PRND = {
+    PRICE_DAYS[0]: (599000, 603000),
+    PRICE_DAYS[1]: (598000, 602000),
+    PRICE_DAYS[2]: (596000, 600000),
+    PRICE_DAYS[3]: (599000, 603000),
+    PRICE_DAYS[4]: (598000, 601000),
+}
+DY = {
+    PRICE_DAYS[0]: (1.60, 1.61),
+    PRICE_DAYS[1]: (1.61, 1.62),
+    PRICE_DAYS[2]: (1.62, 1.63),
+    PRICE_DAYS[3]: (1.63, 1.64),
+    PRICE_DAYS[4]: (1.635, 1.645),
+}
+TB = {
+    PRICE_DAYS[0]: (5.70, 5.73),
+    PRICE_DAYS[1]: (5.74, 5.77),
+    PRICE_DAYS[2]: (5.77, 5.80),
+    PRICE_DAYS[3]: (5.80, 5.83),
+    PRICE_DAYS[4]: (5.82, 5.86),
+}
 
 
 def mid(t):
@@ -1340,13 +2023,46 @@ SUNSIRS_ROWS = [
     ("Dysprosium-iron alloy", lambda d: round(mid(DY[d]) * 1e6 * 0.985, -3)),
     ("Terbium oxide", lambda d: mid(TB[d]) * 1e6),
     ("Terbium metal", lambda d: round(mid(TB[d]) * 1e6 * 1.235, -3)),
-    ("Gadolinium oxide", lambda d: {PRICE_DAYS[0]: 171000, PRICE_DAYS[1]: 171000, PRICE_DAYS[2]: 170000, PRICE_DAYS[3]: 172000, PRICE_DAYS[4]: 172000}[d]),
-    ("Holmium oxide", lambda d: {PRICE_DAYS[0]: 478000, PRICE_DAYS[1]: 480000, PRICE_DAYS[2]: 480000, PRICE_DAYS[3]: 485000, PRICE_DAYS[4]: 484000}[d]),
+    (
+        "Gadolinium oxide",
+        lambda d: {
+            PRICE_DAYS[0]: 171000,
+            PRICE_DAYS[1]: 171000,
+            PRICE_DAYS[2]: 170000,
+            PRICE_DAYS[3]: 172000,
+            PRICE_DAYS[4]: 172000,
+        }[d],
+    ),
+    (
+        "Holmium oxide",
+        lambda d: {
+            PRICE_DAYS[0]: 478000,
+            PRICE_DAYS[1]: 480000,
+            PRICE_DAYS[2]: 480000,
+            PRICE_DAYS[3]: 485000,
+            PRICE_DAYS[4]: 484000,
+        }[d],
+    ),
     ("Lanthanum oxide", lambda d: 4050),
-    ("Cerium oxide", lambda d: {PRICE_DAYS[0]: 9950, PRICE_DAYS[1]: 9950, PRICE_DAYS[2]: 9900, PRICE_DAYS[3]: 9900, PRICE_DAYS[4]: 9950}[d]),
+    (
+        "Cerium oxide",
+        lambda d: {
+            PRICE_DAYS[0]: 9950,
+            PRICE_DAYS[1]: 9950,
+            PRICE_DAYS[2]: 9900,
+            PRICE_DAYS[3]: 9900,
+            PRICE_DAYS[4]: 9950,
+        }[d],
+    ),
     ("Yttrium oxide", lambda d: 44500),
 ]
-SUNSIRS_INDEX = {PRICE_DAYS[0]: 694, PRICE_DAYS[1]: 697, PRICE_DAYS[2]: 685, PRICE_DAYS[3]: 691, PRICE_DAYS[4]: 688}
+SUNSIRS_INDEX = {
+    PRICE_DAYS[0]: 694,
+    PRICE_DAYS[1]: 697,
+    PRICE_DAYS[2]: 685,
+    PRICE_DAYS[3]: 691,
+    PRICE_DAYS[4]: 688,
+}
 
 
 def prev_day(d):
@@ -1365,7 +2081,7 @@ def sunsirs_page(day):
 <td class="sector">Rare Earth</td>
 <td class="price">{v:,.2f}</td>
 <td class="unit">yuan/ton</td>
-<td class="change {'up' if pct > 0 else 'down' if pct < 0 else 'flat'}">{pct:+.2f}%</td>
+<td class="change {"up" if pct > 0 else "down" if pct < 0 else "flat"}">{pct:+.2f}%</td>
 <td class="date">{day.isoformat()}</td>
 </tr>""")
     idx, pidx = SUNSIRS_INDEX[day], SUNSIRS_INDEX[pd]
@@ -1391,7 +2107,7 @@ def sunsirs_page(day):
 <div class="left">
 <div class="crumb"><a href="/uk/">Home</a> &gt; <a href="/uk/sectors-14.html">Rare Earth</a> &gt; Price List</div>
 <h1 class="list-title">Rare Earth Price List ({day.isoformat()})</h1>
-<div class="commentary"><p>According to the monitoring of SunSirs, on {day.strftime('%B')} {day.day}, {day.year}, the rare earth index was {idx} points, {word} {abs(diff)} points from previous day, {'a decrease' if diff < 0 else 'an increase'} of {abs(diff) / pidx * 100:.2f}% from {pidx} points on {pd.strftime('%B')} {pd.day}. Praseodymium-neodymium oxide was quoted at {p0:,.0f} yuan/ton, {('down' if p0 < pp else 'up')} {abs(p0 - pp) / pp * 100:.2f}% from the previous trading day.</p></div>
+<div class="commentary"><p>According to the monitoring of SunSirs, on {day.strftime("%B")} {day.day}, {day.year}, the rare earth index was {idx} points, {word} {abs(diff)} points from previous day, {"a decrease" if diff < 0 else "an increase"} of {abs(diff) / pidx * 100:.2f}% from {pidx} points on {pd.strftime("%B")} {pd.day}. Praseodymium-neodymium oxide was quoted at {p0:,.0f} yuan/ton, {("down" if p0 < pp else "up")} {abs(p0 - pp) / pp * 100:.2f}% from the previous trading day.</p></div>
 <table class="price-list" width="100%" cellspacing="0" cellpadding="0">
 <thead><tr><th>Commodity</th><th>Sectors</th><th>Price</th><th>Unit</th><th>Change</th><th>Date</th></tr></thead>
 <tbody>
@@ -1449,13 +2165,23 @@ def creia_page(day):
     _, pv = ser[-2]
     ch = round(tv - pv, 1)
     word = "up" if ch > 0 else "down" if ch < 0 else "unchanged"
-    light = {date(2026, 11, 23): (288.7, -0.3), date(2026, 11, 24): (289.6, 0.9), date(2026, 11, 25): (289.1, -0.5)}[day]
-    heavy = {date(2026, 11, 23): (341.9, 1.4), date(2026, 11, 24): (344.1, 2.2), date(2026, 11, 25): (344.3, 0.2)}[day]
+    light = {
+        date(2026, 11, 23): (288.7, -0.3),
+        date(2026, 11, 24): (289.6, 0.9),
+        date(2026, 11, 25): (289.1, -0.5),
+    }[day]
+    heavy = {
+        date(2026, 11, 23): (341.9, 1.4),
+        date(2026, 11, 24): (344.1, 2.2),
+        date(2026, 11, 25): (344.3, 0.2),
+    }[day]
     rows = []
     for i in range(len(ser) - 1, 0, -1):
         d, v = ser[i]
         c = round(v - ser[i - 1][1], 1)
-        rows.append(f"""<tr class="index-row"><th scope="row" class="trade-date"><time datetime="{d.isoformat()}">{d.isoformat()}</time></th><td class="index-name">China Rare Earth Price Index</td><td class="index-value">{v:.1f}</td><td class="index-unit">points</td><td class="index-change">{c:+.1f}</td><td class="index-pct">{c / ser[i - 1][1] * 100:+.2f}%</td></tr>""")
+        rows.append(
+            f"""<tr class="index-row"><th scope="row" class="trade-date"><time datetime="{d.isoformat()}">{d.isoformat()}</time></th><td class="index-name">China Rare Earth Price Index</td><td class="index-value">{v:.1f}</td><td class="index-unit">points</td><td class="index-change">{c:+.1f}</td><td class="index-pct">{c / ser[i - 1][1] * 100:+.2f}%</td></tr>"""
+        )
     month = today.strftime("%B")
     return f"""<!DOCTYPE html>
 <html lang="zh-CN">
@@ -1518,44 +2244,67 @@ def smm_articles():
         trend = ""
         if pd:
             delta = mid(PRND[d]) - mid(PRND[pd])
-            trend = ("edged down" if delta < 0 else "rebounded" if delta > 0 else "held steady")
+            trend = "edged down" if delta < 0 else "rebounded" if delta > 0 else "held steady"
         pub = datetime(d.year, d.month, d.day, 8, 52, tzinfo=CST)
-        body = f"""SMM Rare Earth Morning Meeting Summary ({d.strftime('%b')} {d.day})
+        body = f"""SMM Rare Earth Morning Meeting Summary ({d.strftime("%b")} {d.day})
 
 Ore end: Prices of rare earth ores were stable. Supply of Myanmar ionic clay ore remained tight, and separation plants in south China reported low raw material inventories.
 
 Prices: The mainstream quotation range for Pr-Nd oxide was {lo:,}-{hi:,} yuan/mt; the transaction range for dysprosium oxide was around {fmt_m(dl)}-{fmt_m(dh)} million yuan/mt, and terbium oxide quotations were around {fmt_m(tl)}-{fmt_m(th)} million yuan/mt. Pr-Nd metal was quoted at {int(mlo):,}-{int(mhi):,} yuan/mt.
 
-Supply side: Major separation enterprises maintained normal production. Some metal plants reduced output due to thin processing margins, and {('prices ' + trend + ' in the previous session' if trend else 'trading was active')}.
+Supply side: Major separation enterprises maintained normal production. Some metal plants reduced output due to thin processing margins, and {("prices " + trend + " in the previous session" if trend else "trading was active")}.
 
 Demand side: Magnet enterprises purchased mainly for rigid demand, and year-end stockpiling supported orders for high-performance magnets. Downstream inquiries for dysprosium and terbium products were active.
 
 Overall: SMM expects rare earth prices to fluctuate within a narrow range in the short term, with heavy rare earths stronger than light rare earths."""
-        arts.append(dict(nid=nid, pub=pub, kind="morning",
-                         title=f"SMM Rare Earth Morning Meeting Summary ({d.strftime('%b')} {d.day})",
-                         slug=f"SMM-Rare-Earth-Morning-Meeting-Summary-{d.strftime('%b')}-{d.day}", body=body))
+        arts.append(
+            dict(
+                nid=nid,
+                pub=pub,
+                kind="morning",
+                title=f"SMM Rare Earth Morning Meeting Summary ({d.strftime('%b')} {d.day})",
+                slug=f"SMM-Rare-Earth-Morning-Meeting-Summary-{d.strftime('%b')}-{d.day}",
+                body=body,
+            )
+        )
         if pd:
             nid += 11
             pub2 = datetime(d.year, d.month, d.day, 15, 36, tzinfo=CST)
             v, pv = mid(PRND[d]), mid(PRND[pd])
             verb = "fell" if v < pv else "rose" if v > pv else "was flat"
             dm, pdm = mid(DY[d]) * 1e6, mid(DY[pd]) * 1e6
-            sent = (f"The price of praseodymium and neodymium oxide {verb} by {abs(v - pv):,.0f} yuan/ton to {v:,.0f} yuan/ton"
-                    if v != pv else f"The price of praseodymium and neodymium oxide was flat at {v:,.0f} yuan/ton")
-            body2 = f"""SHANGHAI, {d.strftime('%b')} {d.day} (SMM) - {sent} on {d.strftime('%B')} {d.day}, while the price of dysprosium oxide {'rose' if dm > pdm else 'fell'} by {abs(dm - pdm):,.0f} yuan/ton to {dm:,.0f} yuan/ton and terbium oxide {'rose' if mid(TB[d]) > mid(TB[pd]) else 'fell'} to {mid(TB[d]) * 1e6:,.0f} yuan/ton, according to SMM data.
+            sent = (
+                f"The price of praseodymium and neodymium oxide {verb} by {abs(v - pv):,.0f} yuan/ton to {v:,.0f} yuan/ton"
+                if v != pv
+                else f"The price of praseodymium and neodymium oxide was flat at {v:,.0f} yuan/ton"
+            )
+            body2 = f"""SHANGHAI, {d.strftime("%b")} {d.day} (SMM) - {sent} on {d.strftime("%B")} {d.day}, while the price of dysprosium oxide {"rose" if dm > pdm else "fell"} by {abs(dm - pdm):,.0f} yuan/ton to {dm:,.0f} yuan/ton and terbium oxide {"rose" if mid(TB[d]) > mid(TB[pd]) else "fell"} to {mid(TB[d]) * 1e6:,.0f} yuan/ton, according to SMM data.
 
 Market participants said downstream magnet makers replenished stocks cautiously at current levels. Separation plants were reluctant to sell at lower prices given firm ore costs, while traders held limited inventory.
 
 Lanthanum oxide and cerium oxide remained stable at around 4,050 yuan/ton and 9,900 yuan/ton respectively."""
-            arts.append(dict(nid=nid, pub=pub2, kind="spot",
-                             title=f"Rare Earth Prices on {d.strftime('%b')} {d.day}: Pr-Nd Oxide {'Falls' if v < pv else 'Rises' if v > pv else 'Flat'}, Heavy Rare Earths Firm",
-                             slug=f"Rare-Earth-Prices-{d.strftime('%b')}-{d.day}-Pr-Nd-Oxide", body=body2))
-    arts.append(dict(nid=103611902, pub=datetime(2026, 11, 20, 17, 10, tzinfo=CST), kind="news",
-                     title="China's Rare Earth Exports Fell 9% MoM in October; Magnet Exports to the US Dropped Sharply",
-                     slug="China-Rare-Earth-Exports-October-2026",
-                     body="""According to data from the General Administration of Customs, China exported 4,870 mt of rare earths in October, down 9% MoM. Rare earth permanent magnet exports were 5,210 mt, down 4.6% MoM, with exports to the US falling by nearly a quarter.
+            arts.append(
+                dict(
+                    nid=nid,
+                    pub=pub2,
+                    kind="spot",
+                    title=f"Rare Earth Prices on {d.strftime('%b')} {d.day}: Pr-Nd Oxide {'Falls' if v < pv else 'Rises' if v > pv else 'Flat'}, Heavy Rare Earths Firm",
+                    slug=f"Rare-Earth-Prices-{d.strftime('%b')}-{d.day}-Pr-Nd-Oxide",
+                    body=body2,
+                )
+            )
+    arts.append(
+        dict(
+            nid=103611902,
+            pub=datetime(2026, 11, 20, 17, 10, tzinfo=CST),
+            kind="news",
+            title="China's Rare Earth Exports Fell 9% MoM in October; Magnet Exports to the US Dropped Sharply",
+            slug="China-Rare-Earth-Exports-October-2026",
+            body="""According to data from the General Administration of Customs, China exported 4,870 mt of rare earths in October, down 9% MoM. Rare earth permanent magnet exports were 5,210 mt, down 4.6% MoM, with exports to the US falling by nearly a quarter.
 
-SMM believes that the licensing regime continues to weigh on export volumes, while domestic demand from new energy vehicles and industrial motors remains robust."""))
+SMM believes that the licensing regime continues to weigh on export volumes, while domestic demand from new energy vehicles and industrial motors remains robust.""",
+        )
+    )
     return arts
 
 
@@ -1593,12 +2342,15 @@ SMM_FOOT = """<aside class="sidebar"><div class="box"><h3>Hot News</h3><ul><li><
 
 def smm_article_page(a):
     paras = "\n".join(f"<p>{esc(p.strip())}</p>" for p in a["body"].split("\n\n"))
-    return (SMM_HEAD.format(title=esc(a["title"]) + " - SMM | Shanghai Metals Market", desc=esc(a["title"]))
-            + f"""
+    return (
+        SMM_HEAD.format(
+            title=esc(a["title"]) + " - SMM | Shanghai Metals Market", desc=esc(a["title"])
+        )
+        + f"""
 <main class="container news-detail"><div class="breadcrumb"><a href="https://news.metal.com/">News</a> &gt; <a href="/list/industry/rare-earths">Rare Earths</a></div>
 <article>
-<h1 class="news-title">{esc(a['title'])}</h1>
-<div class="news-info"><span class="news-source">Source: SMM</span> <time datetime="{a['pub'].isoformat()}">{a['pub'].strftime('%b %d, %Y %H:%M')}</time> <span class="views">Views 1,{a['nid'] % 900 + 100}</span></div>
+<h1 class="news-title">{esc(a["title"])}</h1>
+<div class="news-info"><span class="news-source">Source: SMM</span> <time datetime="{a["pub"].isoformat()}">{a["pub"].strftime("%b %d, %Y %H:%M")}</time> <span class="views">Views 1,{a["nid"] % 900 + 100}</span></div>
 <div class="news-content">
 {paras}
 </div>
@@ -1607,26 +2359,35 @@ def smm_article_page(a):
 </article>
 <section class="related"><h3>Related News</h3><ul><li><a href="/list/industry/rare-earths">More rare earth news</a></li></ul></section>
 </main>
-""" + SMM_FOOT)
+"""
+        + SMM_FOOT
+    )
 
 
 def smm_listing(day):
     lis = []
     for a in smm_visible(day):
-        lis.append(f"""<li class="news-item"><a class="news-item-title" href="/newscontent/{a['nid']}/{a['slug']}">{esc(a['title'])}</a>
-<p class="news-item-brief">{esc(a['body'].split(chr(10) + chr(10))[1][:160])}...</p><div class="news-item-meta"><span>SMM</span> <time datetime="{a['pub'].isoformat()}">{a['pub'].strftime('%b %d, %Y %H:%M')}</time></div></li>""")
-    return (SMM_HEAD.format(title="Rare Earths News - SMM | Shanghai Metals Market", desc="Rare earth market news and prices from SMM")
-            + f"""
+        lis.append(f"""<li class="news-item"><a class="news-item-title" href="/newscontent/{a["nid"]}/{a["slug"]}">{esc(a["title"])}</a>
+<p class="news-item-brief">{esc(a["body"].split(chr(10) + chr(10))[1][:160])}...</p><div class="news-item-meta"><span>SMM</span> <time datetime="{a["pub"].isoformat()}">{a["pub"].strftime("%b %d, %Y %H:%M")}</time></div></li>""")
+    return (
+        SMM_HEAD.format(
+            title="Rare Earths News - SMM | Shanghai Metals Market",
+            desc="Rare earth market news and prices from SMM",
+        )
+        + f"""
 <main class="container news-list"><h1>Rare Earths</h1><div class="tabs"><a href="/list/industry/rare-earths" class="active">All</a><a href="/list/industry/rare-earths?type=price">Price Review</a><a href="/list/industry/rare-earths?type=morning">Morning Comment</a></div>
 <ul class="news-items">
 {chr(10).join(lis)}
 </ul>
 <div class="pagination"><a class="active">1</a><a href="/list/industry/rare-earths?page=2">2</a><a href="/list/industry/rare-earths?page=2">Next</a></div>
 </main>
-""" + SMM_FOOT)
+"""
+        + SMM_FOOT
+    )
 
 
 # ------------------------------------------------------------------ write everything
+
 
 def main():
     for day in DAYS:
@@ -1636,11 +2397,11 @@ def main():
         folder.mkdir(parents=True)
         resp = []
 
-        def put(url, fname, text, ct):
+        def put(url, fname, text, ct, folder=folder, resp=resp):
             (folder / fname).write_text(text, encoding="utf-8")
             resp.append((url, fname, ct))
 
-        def alias(url, fname, ct):
+        def alias(url, fname, ct, resp=resp):
             resp.append((url, fname, ct))
 
         put(REX_FEED, "rare-earth-exchanges-feed.xml", rex_feed(day), RSS_CT)
@@ -1648,31 +2409,76 @@ def main():
             fn = f"rex-{it['pid']}.html"
             put(rex_url(it), fn, rex_page(it, day), HTML_CT)
             alias(rex_link(it), fn, HTML_CT)
-        put(MC_REE_FEED, "mining-com-rare-earths.xml",
-            mc_feed(MC_REE, day, 10, "rare earths Archives - MINING.COM", MC_REE_FEED,
-                    f"{MC_BASE}/tag/rare-earths/", "Mining news &#38; industry analysis"), RSS_CT)
-        gen = MC_GEN + [i for i in MC_REE if i["key"] in ("lynas-agm", "tariff", "energy-fuels", "mp-gm")]
-        put(MC_FEED, "mining-com.xml",
-            mc_feed(gen, day, 15, "MINING.COM", MC_FEED, f"{MC_BASE}/", "Mining news &#38; industry analysis"), RSS_CT)
+        put(
+            MC_REE_FEED,
+            "mining-com-rare-earths.xml",
+            mc_feed(
+                MC_REE,
+                day,
+                10,
+                "rare earths Archives - MINING.COM",
+                MC_REE_FEED,
+                f"{MC_BASE}/tag/rare-earths/",
+                "Mining news &#38; industry analysis",
+            ),
+            RSS_CT,
+        )
+        gen = MC_GEN + [
+            i for i in MC_REE if i["key"] in ("lynas-agm", "tariff", "energy-fuels", "mp-gm")
+        ]
+        put(
+            MC_FEED,
+            "mining-com.xml",
+            mc_feed(
+                gen,
+                day,
+                15,
+                "MINING.COM",
+                MC_FEED,
+                f"{MC_BASE}/",
+                "Mining news &#38; industry analysis",
+            ),
+            RSS_CT,
+        )
         put(MW_FEED, "mining-weekly-australasia.xml", mw_feed(day), "text/xml; charset=UTF-8")
-        put(INN_FEED, "investing-news-rare-earth.rss", inn_feed(day), "application/rss+xml; charset=utf-8")
+        put(
+            INN_FEED,
+            "investing-news-rare-earth.rss",
+            inn_feed(day),
+            "application/rss+xml; charset=utf-8",
+        )
         put(SCMP_FEED, "scmp-lynas.atom", scmp_feed(day), "application/atom+xml; charset=utf-8")
         put(GN_FEED, "google-news-rare-earths.xml", gn_feed(day), "application/xml; charset=utf-8")
         put(DOE_LIST, "doe-newsroom.html", doe_listing(day), HTML_CT)
         for it in visible(DOE, day, 10):
-            put(f"{DOE_BASE}/articles/{it['slug']}", f"doe-{it['slug'][:48]}.html", doe_article(it), HTML_CT)
+            put(
+                f"{DOE_BASE}/articles/{it['slug']}",
+                f"doe-{it['slug'][:48]}.html",
+                doe_article(it),
+                HTML_CT,
+            )
         put(SMM_LIST, "smm-rare-earths.html", smm_listing(day), HTML_CT)
         for a in smm_visible(day):
             put(smm_url(a), f"smm-{a['nid']}.html", smm_article_page(a), HTML_CT)
         put(SUNSIRS, "sunsirs-rare-earth.html", sunsirs_page(day), HTML_CT)
         put(CREIA, "creia-price-index.html", creia_page(day), HTML_CT)
 
-        lines = [f"# Recorded responses, captured {day.isoformat()} (replayed by `newsletter run --offline`).",
-                 "# One [[response]] per URL the collector requests; a followed link carrying utm_*",
-                 "# parameters is recorded under both its raw and its canonical URL.",
-                 f'captured_at = "{day.isoformat()}T06:00:00Z"', ""]
+        lines = [
+            f"# Recorded responses, captured {day.isoformat()} (replayed by `newsletter run --offline`).",
+            "# One [[response]] per URL the collector requests; a followed link carrying utm_*",
+            "# parameters is recorded under both its raw and its canonical URL.",
+            f'captured_at = "{day.isoformat()}T06:00:00Z"',
+            "",
+        ]
         for url, fn, ct in resp:
-            lines += ["[[response]]", f'url = "{url}"', f'file = "{fn}"', f'content_type = "{ct}"', "status = 200", ""]
+            lines += [
+                "[[response]]",
+                f'url = "{url}"',
+                f'file = "{fn}"',
+                f'content_type = "{ct}"',
+                "status = 200",
+                "",
+            ]
         (folder / "capture.toml").write_text("\n".join(lines), encoding="utf-8")
         print(day, len(resp), "responses")
 
