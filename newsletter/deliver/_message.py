@@ -95,15 +95,30 @@ def _no_crlf(value: str, what: str) -> str:
     return value
 
 
-def _encoded_words(text: str) -> str:
-    """RFC 2047 ``=?utf-8?b?...?=`` words of at most 75 characters, folded between words."""
-    words, chunk = [], b""
+def _encoded_words(text: str, *, at_spaces: bool = False) -> str:
+    """RFC 2047 ``=?utf-8?b?...?=`` words folded one per line.
+
+    Each word carries at most 39 UTF-8 bytes (a 64-character word), so every folded line,
+    ``Subject: `` included, stays within RFC 2047's 76 characters. With ``at_spaces`` (for
+    display names) a word ends after a space where possible, the space encoded inside it:
+    decoders drop the whitespace *between* encoded-words, so the space must be inside.
+    """
+    words: list[bytes] = []
+    chunk = b""
+    last_space = -1
     for ch in text:
         b = ch.encode("utf-8")
-        if len(chunk) + len(b) > 45:
-            words.append(chunk)
-            chunk = b""
+        if len(chunk) + len(b) > 39:
+            if at_spaces and last_space > 0:
+                words.append(chunk[:last_space])
+                chunk = chunk[last_space:]
+            else:
+                words.append(chunk)
+                chunk = b""
+            last_space = -1
         chunk += b
+        if ch == " ":
+            last_space = len(chunk)
     if chunk:
         words.append(chunk)
     return "\r\n ".join(f"=?utf-8?b?{base64.b64encode(w).decode('ascii')}?=" for w in words)
@@ -113,7 +128,7 @@ def _phrase(name: str) -> str:
     """A display name as an RFC 5322 phrase: atoms, a quoted string or encoded-words."""
     name = " ".join(name.split())
     if not name.isascii():
-        return _encoded_words(name)
+        return _encoded_words(name, at_spaces=True)
     if _ATOM_PHRASE.fullmatch(name) and "=?" not in name:
         return name
     return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -140,7 +155,13 @@ def format_address(name: str, addr: str, *, what: str = "address") -> str:
     _no_crlf(name, f"{what} name")
     _no_crlf(addr, what)
     addr = _ascii_address(addr)
-    return f"{_phrase(name)} <{addr}>" if name.strip() else addr
+    if not name.strip():
+        return addr
+    phrase = _phrase(name)
+    # fold before the address when an encoded-word line would pass 76 characters
+    sep = "\r\n " if "=?" in phrase and len(phrase.rsplit("\n", 1)[-1]) + len(addr) > 66 \
+        else " "
+    return f"{phrase}{sep}<{addr}>"
 
 
 def _header_address(value: str, what: str) -> str:
@@ -305,8 +326,8 @@ class MessageFactory:
         if r.chart_png and r.chart_cid:
             fname = f"creia-index-{self._date_compact}.png".encode()
             out += [b"--" + alt.encode() + CRLF,
-                    b'Content-Type: multipart/related; boundary="' + rel.encode()
-                    + b'"; type="text/html"\r\n\r\n',
+                    b'Content-Type: multipart/related; type="text/html";\r\n'
+                    b' boundary="' + rel.encode() + b'"\r\n\r\n',
                     b"--" + rel.encode() + CRLF, qp_headers % b"text/html", html_qp,
                     b"--" + rel.encode() + CRLF,
                     b'Content-Type: image/png; name="' + fname + b'"\r\n',
@@ -380,7 +401,7 @@ class MessageFactory:
         greet = greeting(name)
         raw = {"GREETING": greet, "NAME": name, "UNSUB_URL": unsub}
         vals: dict[str, bytes] = {
-            "H_TO": to.encode("ascii"),
+            "H_TO": to.encode("ascii"),  # CRLF only as RFC 5322 folding
             "H_MSGID": self.message_id(recipient).encode("ascii"),
             "H_UNSUB": unsub.encode("ascii"),
             "H_TOKEN": token.encode("ascii"),

@@ -1,0 +1,270 @@
+"""Render: templates, inlining, placeholders, subject/preheader, chart and size budget."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from newsletter.config import Config, EditorialSettings
+from newsletter.exceptions import RenderError
+from newsletter.render import (
+    RenderedEdition,
+    chart_alt,
+    render_chart_png,
+    render_edition,
+    render_web_edition,
+)
+from newsletter.render._placeholders import greeting, substitute, unresolved
+from newsletter.render._render import (
+    change_pct_text,
+    change_text,
+    make_preheader,
+    price_level,
+    subject_short,
+)
+
+DATA = Path(__file__).parent / "data"
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def edition() -> dict:
+    return json.loads((DATA / "edition.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def config() -> Config:
+    return Config(root=REPO)
+
+
+@pytest.fixture(scope="module")
+def rendered(edition: dict, config: Config) -> RenderedEdition:
+    return render_edition(edition, config=config, list_name="daily")
+
+
+class _Collect(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def _tags(html: str) -> list[tuple[str, dict[str, str | None]]]:
+    p = _Collect()
+    p.feed(html)
+    return p.tags
+
+
+def test_subject_and_preheader(rendered: RenderedEdition) -> None:
+    assert rendered.subject == ("REE Daily \u2014 24 Nov 2026: China's rare-earth price index "
+                                "climbed to 306.4")
+    assert 40 <= len(rendered.preheader) <= 130
+    assert rendered.preheader.startswith("China's rare-earth price index climbed")
+    assert rendered.preheader in rendered.html
+
+
+def test_preheader_bounds() -> None:
+    short = {"highlights": [{"text": "Prices up."}]}
+    assert 40 <= len(make_preheader(short, "The rare-earth market in two minutes")) <= 130
+    long = {"highlights": [{"text": "word " * 80}]}
+    p = make_preheader(long, "x")
+    assert 40 <= len(p) <= 130 and p.endswith("\u2026")
+    assert 40 <= len(make_preheader({"highlights": []}, "")) <= 130
+
+
+def test_subject_short() -> None:
+    assert subject_short("Lynas posts record output, beating guidance by 12%.") == \
+        "Lynas posts record output"
+    s = subject_short("a" * 30 + " " + "b" * 60)
+    assert len(s) <= 70
+
+
+def test_structure(rendered: RenderedEdition) -> None:
+    html = rendered.html
+    assert html.startswith("<!DOCTYPE html>")
+    assert '<html lang="en"' in html
+    assert 'name="color-scheme" content="light dark"' in html
+    assert 'name="supported-color-schemes"' in html
+    assert "max-width: 600px" in html or "max-width:600px" in html
+    assert '<!--[if mso]>' in html
+    tables = [a for t, a in _tags(html) if t == "table"]
+    layout = [a for a in tables if "prices" not in (a.get("class") or "")]
+    assert layout and all(a.get("role") == "presentation" for a in layout)
+    for name in ("Top highlights", "Prices", "Markets and prices", "Policy and trade",
+                 "Companies and projects", "Technology and recycling"):
+        assert f">{name}</h2>" in html
+    assert html.index("Editor\u2019s note") < html.index("Top highlights") \
+        < html.index(">Prices</h2>") < html.index("Markets and prices")
+    assert "Update</span>" in html           # is_update badge
+    assert "Also reported by" in html
+    assert "stale" in html                   # stale price marked
+    assert "as of 06:00 UTC on Tuesday 24 November 2026" in html
+    # footer: list, why, unsubscribe, view in browser, postal address
+    assert "You receive this email because you subscribed to it." in html
+    assert ">Unsubscribe</a>" in html and ">View in browser</a>" in html
+    assert "1 Example Street" in html
+
+
+def test_css_inlined_and_media_queries_survive(rendered: RenderedEdition) -> None:
+    html = rendered.html
+    assert "@media (prefers-color-scheme: dark)" in html
+    assert "@media screen and (max-width: 480px)" in html
+    assert "!important" in html.split("prefers-color-scheme: dark", 1)[1]
+    # the main block was inlined: component rules are gone from <head>, styles are inline
+    assert ".hl-text {" not in html
+    assert re.search(r'class="hl-text"[^>]*style="[^"]*font-size', html) or \
+        re.search(r'style="[^"]*font-size[^"]*"[^>]*class="hl-text', html)
+    assert 'data-premailer' not in html
+
+
+def test_links_absolute_with_sources(rendered: RenderedEdition, edition: dict) -> None:
+    hrefs = [a["href"] for t, a in _tags(rendered.html) if t == "a"]
+    assert hrefs
+    for h in hrefs:
+        assert h.startswith(("https://", "http://", "%%UNSUB_URL%%")), h
+    for sec in edition["sections"]:
+        for s in sec["stories"]:
+            assert s["url"] in hrefs
+            assert f"Read at {s['source']}" in rendered.html
+
+
+def test_images_have_alt_and_cid(rendered: RenderedEdition) -> None:
+    imgs = [a for t, a in _tags(rendered.html) if t == "img"]
+    assert len(imgs) == 1
+    assert imgs[0]["alt"] and "CREIA" in imgs[0]["alt"]
+    assert imgs[0]["src"] == f"cid:{rendered.chart_cid}"
+    assert rendered.chart_alt in " ".join(rendered.text.split())   # text fallback
+
+
+def test_placeholders(rendered: RenderedEdition) -> None:
+    assert set(unresolved(rendered.html)) == {"GREETING", "UNSUB_URL"}
+    assert set(unresolved(rendered.text)) == {"GREETING", "UNSUB_URL"}
+    vals = {"GREETING": greeting("O'Brien & Co <script>"), "UNSUB_URL": "https://x.example/u/1"}
+    html = substitute(rendered.html, vals, html_escape=True)
+    assert "Good morning, O&#x27;Brien &amp; Co &lt;script&gt;" in html
+    assert "<script>" not in html
+    text = substitute(rendered.text, vals, html_escape=False)
+    assert "Good morning, O'Brien & Co <script>" in text
+    assert not unresolved(html) and not unresolved(text)
+
+
+def test_greeting() -> None:
+    assert greeting("") == "Good morning"
+    assert greeting("  Ana  Lima ") == "Good morning, Ana Lima"
+
+
+def test_data_cannot_inject_tokens(edition: dict, config: Config) -> None:
+    ed = copy.deepcopy(edition)
+    ed["sections"][0]["stories"][0]["title"] = "Evil %%UNSUB_URL%% title"
+    r = render_edition(ed, config=config, list_name="daily")
+    assert unresolved(r.html).count("UNSUB_URL") == 1
+
+
+def test_escaping_of_edition_text(edition: dict, config: Config) -> None:
+    ed = copy.deepcopy(edition)
+    ed["sections"][0]["stories"][0]["summary"] = "<script>alert(1)</script> & more"
+    r = render_edition(ed, config=config, list_name="daily")
+    assert "<script>alert(1)</script>" not in r.html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in r.html
+    assert "<script>alert(1)</script> & more" in r.text
+
+
+def test_non_http_links_replaced(edition: dict, config: Config) -> None:
+    ed = copy.deepcopy(edition)
+    ed["sections"][1]["stories"][0]["url"] = "javascript:alert(1)"
+    r = render_edition(ed, config=config, list_name="daily")
+    assert "javascript:" not in r.html
+    assert any("not an absolute http(s) URL" in w for w in r.warnings)
+
+
+def test_size_budget(rendered: RenderedEdition, edition: dict, config: Config) -> None:
+    assert rendered.size_bytes == len(rendered.html.encode())
+    assert rendered.size_bytes < 102 * 1024
+    assert not rendered.warnings
+    tight = config.model_copy(update={"editorial": EditorialSettings(size_budget_kb=10)})
+    r = render_edition(edition, config=tight, list_name="daily")
+    assert any("over the 10 KB budget" in w for w in r.warnings)
+
+
+def test_text_part(rendered: RenderedEdition) -> None:
+    t = rendered.text
+    assert "TOP HIGHLIGHTS" in t and "PRICES" in t and "MARKETS AND PRICES" in t
+    assert "Pr-Nd oxide: 399,000\u2013401,000 CNY/t, \u25bc \u22122,000 (\u22120.5%)" in t
+    assert "[STALE]" in t and "[UPDATE]" in t
+    assert "Unsubscribe: %%UNSUB_URL%%" in t
+    assert all(len(line) <= 998 for line in t.splitlines())
+
+
+def test_price_formatting() -> None:
+    p = {"low": 399000, "high": 401000, "change": -2000, "change_pct": -0.5,
+         "direction": "down"}
+    assert price_level(p) == "399,000\u2013401,000"
+    assert change_text(p) == "\u25bc 2,000"
+    assert change_pct_text(p) == "\u22120.5%"
+    assert price_level({"low": 306.4, "high": 306.4}) == "306.4"
+    assert change_text({"change": None, "change_pct": None}) == "n/a"
+    assert change_text({"change": 0, "direction": "flat"}).endswith("unch.")
+
+
+def test_chart_png(edition: dict) -> None:
+    png = render_chart_png(edition["index_chart"])
+    assert png and png.startswith(b"\x89PNG\r\n\x1a\n")
+    from io import BytesIO
+
+    from PIL import Image
+    im = Image.open(BytesIO(png))
+    assert im.size == (1120, 320)
+    assert len(png) < 40_000
+    alt = chart_alt(edition["index_chart"])
+    assert "up 2.5%" in alt and "low 295.4" in alt and "high 307.1" in alt
+    assert render_chart_png({"points": [["2026-01-01", 1.0]]}) is None
+
+
+def test_no_chart(edition: dict, config: Config) -> None:
+    ed = copy.deepcopy(edition)
+    ed["index_chart"] = None
+    r = render_edition(ed, config=config, list_name="daily")
+    assert r.chart_png is None and r.chart_cid is None and "<img" not in r.html
+
+
+def test_minimal_edition(config: Config) -> None:
+    r = render_edition({"date": "2026-11-24", "sections": []}, config=config,
+                       list_name="daily")
+    assert "Good morning" in substitute(r.html, {"GREETING": "Good morning"},
+                                        html_escape=True)
+    assert 40 <= len(r.preheader) <= 130
+
+
+def test_bad_edition(config: Config) -> None:
+    with pytest.raises(RenderError):
+        render_edition({"sections": []}, config=config, list_name="daily")
+    with pytest.raises(RenderError):
+        render_edition({"date": "yesterday", "sections": []}, config=config,
+                       list_name="daily")
+
+
+def test_project_template_override(tmp_path: Path, edition: dict) -> None:
+    (tmp_path / "templates" / "email").mkdir(parents=True)
+    (tmp_path / "templates" / "email" / "daily.txt.j2").write_text(
+        "Custom {{ title }} {{ ph.UNSUB_URL }}\n", encoding="utf-8")
+    cfg = Config(root=tmp_path)
+    r = render_edition(edition, config=cfg, list_name="daily")
+    assert r.text == "Custom REE Daily %%UNSUB_URL%%\n"
+    assert "Top highlights" in r.html             # falls back to the shipped template
+
+
+def test_web_edition(edition: dict, config: Config) -> None:
+    page = render_web_edition(edition, config=config)
+    assert page.startswith("<!DOCTYPE html>")
+    assert "%%" not in page
+    assert "unsubscribe" not in page.lower()
+    assert "data:image/png;base64," in page
+    assert "Top highlights" in page and "Lynas posts record quarterly NdPr output" in page
+    assert '<link rel="canonical" href="https://ree-daily.example/archive/2026-11-24">' in page
