@@ -14,7 +14,7 @@ from newsletter.summarize._commodities import ELEMENTS, commodity_id
 
 # ---------------------------------------------------------------- sentences and dates
 
-_SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'“(\[•*-])|\s*\n+\s*")
+_SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\d\"'“(\[•*-])|\s*\n+\s*")
 
 
 MAX_SENTENCE = 1500
@@ -160,6 +160,11 @@ _SUFFIX = re.compile(
 _LATE_MEAS = re.compile(
     rf"\s?\)?\s?(?:\([^()]{{0,60}}\)\s?)?(?:/|per\s|a\s)\s?(?P<meas>{_MEAS})\b", re.I
 )
+_TIME_UNIT = re.compile(
+    r"\s?(?:-\s?)?(?:(?:trading|working|business|calendar)\s+)?"
+    r"(?:days?|weeks?|months?|years?|hours?|minutes?|sessions?|quarters?)\b",
+    re.I,
+)
 _KG = {"kg", "kgs", "kilogram", "kilograms", "kilo", "kilos"}
 _LB = {"lb", "lbs", "pound", "pounds"}
 
@@ -230,9 +235,12 @@ def find_values(s: str) -> list[Value]:
         if sep and sep.lower() == "to" and re.search(r"\bfrom\s+\S*\s*$", s[: m.start()], re.I):
             # "from 52 to 55": not a range; keep the first number only
             n2 = s2 = sep = None
-        inherit = s2 if n2 and not s1 and "," not in n1 and float(n1) < 1000 else None
-        lo = _num(n1, s1 or inherit)
-        hi = _num(n2, s2 or s1) if n2 else lo
+        hi = _num(n2, s2 or s1) if n2 else _num(n1, s1)
+        lo = _num(n1, s1)
+        if n2 and s2 and not s1 and "," not in n1 and _num(n1, s2) <= hi:
+            lo = _num(n1, s2)  # "1.62-1.63 million": the scale applies to both ends
+        if n2 and 0 < lo < hi / 3:
+            lo = _repair_low(lo, hi)
         end = m.end() if n2 else (m.end("s1") if s1 else m.end("n1"))
         if n2 and (hi < lo or hi > lo * 3) and sep in {"-", "–", "—"} and hi < lo:
             # "5,000-3" or an id like "100-2": not a range
@@ -252,6 +260,10 @@ def find_values(s: str) -> list[Value]:
         if lab and v.currency is None:
             v.currency, v.measure = _cur(lab.group("cur")), _meas(lab.group("meas"))
             v.kind = "money"
+        if _TIME_UNIT.match(s, v.end):
+            v.kind = "time"
+            out.append(v)
+            continue
         suf = _SUFFIX.match(s, v.end)
         if suf and suf.group(0).strip():
             if suf.group("pct"):
@@ -285,12 +297,24 @@ def find_values(s: str) -> list[Value]:
     return out
 
 
+def _repair_low(lo: float, hi: float) -> float:
+    """Machine-translated ranges drop the scale of the low end: "193-1.95 million",
+    "26.6-269000". Scale the low end by a power of ten into ``[hi / 2, hi]`` if one fits."""
+    for k in range(1, 9):
+        cand = lo * 10**k
+        if hi / 2 <= cand <= hi:
+            return cand
+        if cand > hi:
+            break
+    return lo
+
+
 def _default_measure(v: Value) -> str | None:
     """Measure for money with none stated: big yuan figures are per tonne, small per kg."""
     if v.currency == "CNY":
         if v.high >= 1e9:
             return None
-        return "t" if v.high >= 50_000 else ("kg" if v.high >= 10 else None)
+        return "t" if v.high >= 50_000 else ("kg" if v.high >= 1000 else None)
     if v.scaled or v.high >= 100_000:
         return None  # "$200 million": a revenue, not a price
     return "kg" if v.high < 1000 else "t"
@@ -335,15 +359,19 @@ _PRND = re.compile(
     re.I,
 )
 _FERRO = re.compile(
-    r"\b(?P<el>dysprosium|gadolinium|holmium)[- ]iron(?:\s+alloy)?\b|\b(?P<sym>Dy|Gd|Ho)[- ]?Fe\b",
+    r"\b(?P<el>dysprosium|gadolinium|holmium)[- ]?(?:iron|ferrum|ferro)(?:\s?alloys?)?\b"
+    r"|\b(?P<sym>Dy|Gd|Ho)[- ]?Fe\b",
     re.I,
 )
-_ELEMENT = re.compile(rf"\b(?P<metallic>metallic\s+)?(?P<el>{_el_alt()})\b", re.I)
+_ELEMENT = re.compile(rf"\b(?P<metallic>metal(?:lic)?\s+)?(?P<el>{_el_alt()})\b", re.I)
 _SYMBOL = re.compile(rf"\b(?P<sym>{_SYM_ALT})(?=\s?(?:oxides?|metals?)\b)")
 _OTHER = [
     (re.compile(r"\b(?:mixed\s+)?rare[- ]earth\s+carbonates?\b|\bRE\s+carbonate\b", re.I),
      "re_carbonate"),
     (re.compile(r"\bmonazite\b", re.I), "monazite"),
+    (re.compile(r"\b(?:(?:low|medium|middle|high)[- ]yttrium[\w ,-]{0,30}?\s(?:ores?|concentrates?)"
+                r"|(?:\w+[- ])?(?:europium|yttrium|yttrium)[- ]rich[\w ,-]{0,20}?\s(?:ores?|"
+                r"concentrates?))\b", re.I), "ionic_ore"),
     (re.compile(r"\bion(?:ic|-adsorption)\s+(?:rare[- ]earth\s+)?(?:ores?|concentrates?|clays?)\b",
                 re.I), "ionic_ore"),
 ]

@@ -62,15 +62,26 @@ _DOWN = (r"down|fell|fall(?:s|ing|en)?|drop(?:ped|s)?|declined?|declines|declini
 _DIR = re.compile(rf"(?:(?<![\w])(?P<up>{_UP})(?![\w])|(?<![\w])(?P<down>{_DOWN})(?![\w]))", re.I)
 _LEVEL_CUE = re.compile(
     r"\b(?:to|at|was|were|is|are|be|stood|standing|reach\w*|hit|closed|closing|ended|settled"
-    r"|quoted|around|about|approximately|of\s+around)\b|[:=]",
+    r"|quoted|priced|assessed|trading|traded)\b|[:=]",
     re.I,
 )
 _PREV_CUE = re.compile(
     r"\b(?:from|than|versus|vs\.?|compared\s+(?:with|to)|against|previous(?:ly)?|prior)\b", re.I
 )
+_FORECAST_CUE = re.compile(
+    r"\b(?:expected|expects?|forecasts?|forecasted|projected|predicts?|predicted|will|could"
+    r"|might|would|targets?|targeted|aims?)\b",
+    re.I,
+)
+_POST_DIR = re.compile(
+    r"\s?(?:(?P<up>increase|rise|gain|jump|climb|higher|up)|(?P<down>decrease|decline|drop|fall"
+    r"|loss|lower|down))\b",
+    re.I,
+)
+_HIST_CUE = re.compile(r"\b(?:since\b[^,;]*,?\s*when|back\s+then|at\s+the\s+time)\b", re.I)
 _FAR_REF = re.compile(
-    r"\s*(?:from|since|compared\s+with|off|below|above)\s+(?:the\s+|its\s+|a\s+)?"
-    r"(?:highest|lowest|peak|high|low|record|start|beginning|year|early|same|last\s+year|"
+    r"\s*(?:from|since|compared\s+with|off|below|above|than)\s+(?:the\s+|its\s+|a\s+)?"
+    r"(?:highest|lowest|peak|high|low|record|start|beginning|year|early|same|last\s+year|cycle|"
     r"\w+\s+high|\w+\s+low)|\s*(?:so\s+far\s+)?(?:this\s+year|year[- ]to[- ]date|ytd)\b",
     re.I,
 )
@@ -84,17 +95,25 @@ _PAST_YEAR = re.compile(
     r"(?P<y>(?:19|20)\d\d)\b",
     re.I,
 )
+_PARENS = re.compile(r"\([^()]{0,40}\)")
+_FORWARD_GAP = re.compile(
+    r"[\s,:)]*(?:(?:per|a)\s+(?:metric\s+)?\w+)?[\s,:]*(?:(?:for|of)\s+(?:the\s+)?)?", re.I
+)
 _EXPLICIT_CREPI = re.compile(r"\b(?:Xinhua|Baotou|CREPI)\b", re.I)
 _EXPLICIT_CREIA = re.compile(
     r"\b(?:CREIA|ACREI|CARI|Industry\s+Association|2010\s*=\s*100|2010\s+baseline)\b", re.I
 )
 
 
-def _role(v: Value, ctx: str, sentence_before: str) -> str:
+def _role(v: Value, ctx: str, sentence_before: str, after: str) -> str:
     """Role of a value from the words between it and the previous token of the segment."""
-    if v.kind in {"mult", "qty"}:
+    if v.kind in {"mult", "qty", "time"}:
         return "ignore"
     if v.kind == "money" and v.currency not in {"CNY", "USD"}:
+        return "ignore"
+    if _HIST_CUE.search(ctx):
+        return "prev"
+    if _FORECAST_CUE.search(ctx):
         return "ignore"
     prev = list(_PREV_CUE.finditer(ctx))
     if prev and not _LEVEL_CUE.search(ctx, prev[-1].end()) and not _DIR.search(ctx, prev[-1].end()):
@@ -109,6 +128,11 @@ def _role(v: Value, ctx: str, sentence_before: str) -> str:
     lvls = list(_LEVEL_CUE.finditer(ctx))
     if dirs and (not lvls or dirs[-1].start() > lvls[-1].start()):
         v.sign = 1 if dirs[-1].group("up") else -1
+        return "change"
+    post = _POST_DIR.match(after)
+    if post and v.kind in {"pct", "points"}:  # "a 2.21% increase", "12 points lower"
+        v.sign = 1 if post.group("up") else -1
+        v.end += post.end()
         return "change"
     if v.kind == "pct":
         return "ignore"  # a share, a purity, a turnover rate: not a change without direction
@@ -142,8 +166,12 @@ def _assign(values: list[Value], mentions: list[Mention], s: str) -> None:
             before = [m for m in mentions if m.end <= v.start]
             if before:
                 owner = before[-1]
-            elif after and re.fullmatch(r"[\s,]*(?:for|of)\s+", s[v.end : after[0].start]):
-                owner = after[0]
+            elif (
+                after
+                and after[0].kind != "block"
+                and _FORWARD_GAP.fullmatch(_PARENS.sub(" ", s[v.end : after[0].start]))
+            ):
+                owner = after[0]  # "At CNY 2,075 ($333.67) per kilogram, dysprosium oxide ..."
         if owner is not None:
             owner.values.append(v)
 
@@ -198,7 +226,7 @@ def _sentence_items(
             ctx = masked[max(cursor, v.start - 60) if cursor < v.start else v.start : v.start]
             if v.start < owner.start:  # forward-bound value: its context is what precedes it
                 ctx = masked[max(0, v.start - 40) : v.start]
-            v.role = _role(v, ctx, masked[: v.start])
+            v.role = _role(v, ctx, masked[: v.start], masked[v.end : v.end + 40])
             if v.role in {"level", "change"} and _historical(s, v.end, as_of):
                 v.role = "ignore"
             cursor = max(cursor, v.end)
