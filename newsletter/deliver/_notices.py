@@ -1,0 +1,137 @@
+"""Transactional notices: the double-opt-in confirmation email.
+
+Built with the same header policy as the newsletter messages (``deliver/_message.py``):
+``email.policy.SMTP`` with 998-character lines, and any CR or LF in a header value is
+refused (:class:`~newsletter.exceptions.HeaderInjectionError`) rather than folded. Sent
+through the configured transport (outbox or SMTP), never logged with its link.
+"""
+
+from __future__ import annotations
+
+import email.policy
+import logging
+from datetime import UTC, datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid, parseaddr
+from typing import TYPE_CHECKING, Any
+
+from ..exceptions import HeaderInjectionError, SendError
+from ._transports import Envelope
+
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..core import Newsletter
+
+log = logging.getLogger("newsletter.notices")
+
+POLICY = email.policy.SMTP.clone(max_line_length=998)
+
+
+def _check(value: str, what: str) -> str:
+    if "\r" in value or "\n" in value:
+        raise HeaderInjectionError(f"{what} contains a line break; refusing to build the "
+                                   "message")
+    return value
+
+
+def _domain(config: Config) -> str:
+    return config.newsletter.public_url.split("://", 1)[1].split("/", 1)[0].split(":")[0]
+
+
+def build_confirmation(config: Config, list_name: str, address: str, name: str,
+                       confirm_url: str, now: datetime | None = None) -> bytes:
+    """The confirmation email for a sign-up to ``list_name``.
+
+    Args:
+        config: the configuration (sender, title, postal address).
+        list_name: the list signed up for.
+        address / name: the new subscriber, as entered.
+        confirm_url: the signed, expiring ``/confirm/<token>`` link.
+
+    Raises:
+        HeaderInjectionError: a header value contains CR or LF.
+    """
+    ls = config.list_settings(list_name)
+    title = ls.name or config.newsletter.title
+    sender = _check(ls.from_address or config.newsletter.from_address, "from_address")
+    _check(address, "the address")
+    _check(name, "the name")
+    _check(confirm_url, "the link")
+    msg = EmailMessage(policy=POLICY)
+    msg["From"] = sender
+    try:
+        msg["To"] = Address(display_name=name, addr_spec=address) if name else address
+    except (ValueError, IndexError) as exc:
+        raise SendError(f"cannot address a confirmation to {address!r}: {exc}") from None
+    msg["Subject"] = _check(f"Confirm your subscription to {title}", "the subject")
+    msg["Date"] = format_datetime(now or datetime.now(UTC))
+    msg["Message-ID"] = make_msgid(domain=_domain(config))
+    msg["Auto-Submitted"] = "auto-generated"
+    if config.newsletter.reply_to:
+        msg["Reply-To"] = _check(config.newsletter.reply_to, "reply_to")
+    greeting = f"Hello {name}," if name else "Hello,"
+    text = (f"{greeting}\n\n"
+            f"someone (we hope you) asked to receive {title} at this address.\n"
+            f"To confirm, open this link within 48 hours and press the button:\n\n"
+            f"{confirm_url}\n\n"
+            "If you did not ask for this, ignore this email: nothing will be sent to you.\n\n"
+            f"-- \n{title}\n{config.newsletter.postal_address}\n")
+    msg.set_content(text, charset="utf-8")
+    from html import escape
+
+    html = (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>{escape(title)}</title></head>"
+            f"<body style=\"font-family:Arial,sans-serif;line-height:1.5;color:#1f2937\">"
+            f"<p>{escape(greeting)}</p>"
+            f"<p>Someone (we hope you) asked to receive <strong>{escape(title)}</strong> at "
+            f"this address.</p>"
+            f"<p><a href=\"{escape(confirm_url)}\" style=\"display:inline-block;padding:10px "
+            f"18px;background:#0f4c75;color:#ffffff;text-decoration:none;border-radius:4px\">"
+            f"Confirm my subscription</a></p>"
+            f"<p style=\"font-size:13px;color:#4b5563\">The link works for 48 hours. If you "
+            f"did not ask for this, ignore this email: nothing will be sent to you.</p>"
+            f"<p style=\"font-size:12px;color:#6b7280\">{escape(title)} &middot; "
+            f"{escape(config.newsletter.postal_address)}</p></body></html>")
+    msg.add_alternative(html, subtype="html", charset="utf-8")
+    return msg.as_bytes(policy=POLICY)
+
+
+def _transport(nl: Newsletter) -> Any:
+    """The configured transport: ``Newsletter.make_transport()`` (outbox or SMTP)."""
+    try:
+        return nl.make_transport()
+    except ImportError:  # the send glue is optional here; the transports are not
+        from ._transports import make_transport
+
+        cfg = nl.config
+        return make_transport(cfg.delivery, cfg.data_dir / "outbox", cfg.smtp_credentials())
+
+
+def send_confirmation(nl: Newsletter, list_name: str, address: str, name: str,
+                      confirm_url: str) -> str:
+    """Build and send the confirmation email through the configured transport.
+
+    Returns:
+        The transport's name (``smtp`` or ``outbox``), for logs.
+
+    Raises:
+        SendError: the transport failed; HeaderInjectionError: bad header values.
+    """
+    cfg = nl.config
+    now = nl.now()
+    data = build_confirmation(cfg, list_name, address, name, confirm_url, now)
+    sender = parseaddr(cfg.list_settings(list_name).from_address
+                       or cfg.newsletter.from_address)[1]
+    transport = _transport(nl)
+    channel = transport.channel()
+    try:
+        result = channel.send(Envelope(sender=sender, recipient=address, list_name=list_name),
+                              data)
+    finally:
+        channel.close()
+        transport.close()
+    if result.status != "ok":
+        raise SendError(f"confirmation email not accepted: {result.detail or result.status}",
+                        hint=result.hint)
+    return getattr(transport, "name", cfg.delivery.transport)

@@ -1,0 +1,297 @@
+"""``newsletter serve``: the scheduler and the public web endpoints in one process.
+
+* **Single instance.** A ``serve`` lock in the store (holder ``host:pid``, heartbeat every
+  ``lock_stale_seconds / 3``). A second ``serve`` on the same store refuses to start with
+  exit code 2 and names the running one. A holder that died without releasing the lock
+  (SIGKILL, power loss) is taken over once its heartbeat is older than
+  ``[schedule] lock_stale_seconds`` and, on this host, its pid is gone; a restart waits
+  that long rather than fail.
+* **Scheduler** (:mod:`newsletter.schedule`) in background threads, **web app**
+  (:mod:`newsletter.web.public`) served by uvicorn in the main thread.
+* **Signals.** SIGTERM or SIGINT: no new jobs start, the scheduler stops, uvicorn stops
+  accepting requests, the sender's ``stop_event`` is set so it finishes (or checkpoints)
+  the message in flight; the lock is released and the process exits 0 within 10 s.
+* **Logs**: one ``key=value`` line per event on stdout (journald adds the time); tokens and
+  passwords are never logged (request paths are logged with tokens redacted).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
+
+import uvicorn
+
+from .exceptions import AlreadyRunningError, ConfigError, NewsletterError
+from .schedule import JobGuard, Runner, catch_up, kv, make_scheduler, next_fire_times
+
+if TYPE_CHECKING:
+    from .core import Newsletter
+
+log = logging.getLogger("newsletter.service")
+
+LOCK_NAME = "serve"
+SHUTDOWN_BUDGET = 8.0  # seconds from the signal to exit; the requirement is 10
+
+
+class _KeyValueFormatter(logging.Formatter):
+    """``level=info logger=newsletter.service event=...``: one line, journald-friendly."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        msg = record.getMessage().replace("\n", " ")
+        if not msg.startswith("event="):
+            msg = kv("log", msg=msg)
+        line = f"level={record.levelname.lower()} logger={record.name} {msg}"
+        if record.exc_info:
+            exc = self.formatException(record.exc_info).replace("\n", " | ")
+            line += " " + kv("x", traceback=exc)[len("event=x "):]
+        return line
+
+
+def setup_logging(level: int = logging.INFO) -> None:
+    """Send the package's logs to stdout, one key=value line each (idempotent)."""
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(_KeyValueFormatter())
+    for name in ("newsletter", "apscheduler", "uvicorn.error"):
+        lg = logging.getLogger(name)
+        for h in list(lg.handlers):
+            if getattr(h, "_ree_service", False):
+                lg.removeHandler(h)
+        handler._ree_service = True  # type: ignore[attr-defined]
+        lg.addHandler(handler)
+        lg.propagate = False
+        lg.setLevel(level if name == "newsletter" else logging.WARNING)
+
+
+def _parse_bind(bind: str) -> tuple[str, int]:
+    host, _, port = bind.rpartition(":")
+    return host.strip("[]"), int(port)
+
+
+def _bind_socket(bind: str) -> socket.socket:
+    host, port = _parse_bind(bind)
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise ConfigError(f"[web] bind = {bind!r}: cannot listen there: {exc.strerror}",
+                          hint="choose a free port in [web] bind, or stop the program "
+                               "using it") from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def acquire_service_lock(nl: Newsletter) -> None:
+    """Take the ``serve`` lock, waiting out a stale one left by a dead process.
+
+    Raises:
+        AlreadyRunningError: another live instance holds the store (exit code 2).
+    """
+    stale_after = nl.config.schedule.lock_stale_seconds
+    host = socket.gethostname()
+    waited = False
+    deadline = time.monotonic() + stale_after + 5
+    while True:
+        res = nl.store.acquire_lock(LOCK_NAME, nl.now(), stale_after=stale_after)
+        if res.acquired:
+            if res.took_over:
+                log.warning(kv("lock_taken_over", previous=res.took_over.holder,
+                               previous_heartbeat=res.took_over.heartbeat))
+            return
+        cur = res.holder
+        if cur is None:  # released between our attempts
+            continue
+        from .store._locks import pid_alive
+
+        dead_here = cur.host == host and not pid_alive(cur.pid)
+        if not dead_here or time.monotonic() > deadline:
+            raise AlreadyRunningError(
+                f"another `newsletter serve` is running on this store: host={cur.host} "
+                f"pid={cur.pid} since={cur.acquired.isoformat()} "
+                f"(last heartbeat {cur.heartbeat.isoformat()})",
+                hint="stop it first (systemctl stop newsletter), or point --config at "
+                     "another store")
+        if not waited:
+            log.warning(kv("lock_wait", holder=cur.holder,
+                           reason="previous instance died; waiting for its lock to go stale",
+                           stale_after=stale_after))
+            waited = True
+        time.sleep(0.5)
+
+
+class _Server(uvicorn.Server):
+    """uvicorn, with our signal handling instead of its own."""
+
+    def __init__(self, config: uvicorn.Config, service: Service) -> None:
+        super().__init__(config)
+        self._service = service
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        originals = {sig: signal.signal(sig, self._service.on_signal)
+                     for sig in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            yield
+        finally:
+            for sig, handler in originals.items():
+                signal.signal(sig, handler)
+
+
+class Service:
+    """The running service: lock, heartbeat, scheduler, web server, shutdown."""
+
+    def __init__(self, nl: Newsletter) -> None:
+        self.nl = nl
+        self.stop_event = threading.Event()
+        self.signalled_at: float | None = None
+        self.exit_code = 0
+        self.guard = JobGuard(nl, nl.config.schedule.lock_stale_seconds)
+        self.runner = Runner(nl, self.stop_event, self.guard)
+        self.server: _Server | None = None
+        self._hb_stop = threading.Event()
+
+    # --- signals -------------------------------------------------------------------------
+    def on_signal(self, signum: int, _frame: Any) -> None:
+        """SIGTERM/SIGINT: stop taking new work; a second SIGINT forces the exit."""
+        name = signal.Signals(signum).name
+        if self.stop_event.is_set():
+            if signum == signal.SIGINT and self.server is not None:
+                self.server.force_exit = True
+            return
+        self.signalled_at = time.monotonic()
+        log.info(kv("shutdown", signal=name, action="stop new work, finish message in flight"))
+        self.request_stop()
+
+    def request_stop(self) -> None:
+        self.stop_event.set()
+        if self.server is not None:
+            self.server.should_exit = True
+
+    # --- heartbeat -----------------------------------------------------------------------
+    def _heartbeat(self) -> None:
+        every = max(0.2, self.nl.config.schedule.lock_stale_seconds / 3)
+        while not self._hb_stop.wait(every):
+            try:
+                ok = self.nl.store.heartbeat_lock(LOCK_NAME, self.nl.now())
+                for name in self.guard.held:
+                    self.nl.store.heartbeat_lock(name, self.nl.now())
+            except NewsletterError as exc:
+                log.error(kv("heartbeat_failed", error=exc.message))
+                continue
+            if not ok:
+                log.error(kv("lock_lost", reason="another instance took over the store; "
+                                                 "stopping"))
+                self.exit_code = 1
+                self.request_stop()
+                return
+
+    # --- run -----------------------------------------------------------------------------
+    def run(self) -> int:
+        nl = self.nl
+        cfg = nl.config
+        # Validate everything before taking the lock or a port.
+        sched = make_scheduler(nl, self.runner)
+        acquire_service_lock(nl)
+        hb = threading.Thread(target=self._heartbeat, name="lock-heartbeat", daemon=True)
+        try:
+            sock = _bind_socket(cfg.web.bind)
+        except BaseException:
+            nl.store.release_lock(LOCK_NAME)
+            raise
+        try:
+            from .web.public import make_app
+
+            app = make_app(nl)
+            ucfg = uvicorn.Config(app, log_config=None, access_log=False,
+                                  server_header=False, proxy_headers=True,
+                                  timeout_graceful_shutdown=3, lifespan="off",
+                                  timeout_keep_alive=5)
+            self.server = _Server(ucfg, self)
+            hb.start()
+            host, port = sock.getsockname()[:2]
+            log.info(kv("started", pid=os.getpid(), host=socket.gethostname(),
+                        bind=f"{host}:{port}", public_url=cfg.newsletter.public_url,
+                        timezone=cfg.schedule.timezone, offline=cfg.schedule.offline,
+                        store=_safe_url(cfg.store_url)))
+            if cfg.secret_is_default():
+                log.warning(kv("insecure_secret", reason="NEWSLETTER_SECRET is not set; "
+                               "links are signed with the development secret"))
+            sched.start()
+            for job, when in next_fire_times(cfg, nl.now()).items():
+                log.info(kv("next_run", job=job, at=when))
+            sched.add_job(catch_up, args=[nl, self.runner], id="catch-up",
+                          name="catch-up", misfire_grace_time=None)
+            try:
+                self.server.run(sockets=[sock])
+            except SystemExit as exc:  # uvicorn exits on a failed startup
+                log.error(kv("web_failed", code=exc.code))
+                self.exit_code = 1
+            self.request_stop()
+            self._shutdown(sched)
+        finally:
+            self._hb_stop.set()
+            sock.close()
+            try:
+                nl.store.release_lock(LOCK_NAME)
+            except NewsletterError as exc:
+                log.error(kv("lock_release_failed", error=exc.message))
+        log.info(kv("stopped", code=self.exit_code))
+        return self.exit_code
+
+    def _shutdown(self, sched: Any) -> None:
+        with contextlib.suppress(Exception):
+            sched.shutdown(wait=False)
+        start = self.signalled_at or time.monotonic()
+        remaining = max(0.5, SHUTDOWN_BUDGET - (time.monotonic() - start))
+        if not self.guard.wait_idle(remaining):
+            log.warning(kv("job_abandoned", jobs=",".join(self.guard.held),
+                           reason="still running at the shutdown deadline; the ledger "
+                                  "resumes it on restart"))
+            for name in self.guard.held:
+                with contextlib.suppress(NewsletterError):
+                    self.nl.store.release_lock(name)
+            with contextlib.suppress(NewsletterError):
+                self.nl.store.release_lock(LOCK_NAME)
+            log.info(kv("stopped", code=self.exit_code, forced=True))
+            logging.shutdown()
+            sys.stdout.flush()
+            os._exit(self.exit_code)  # worker threads are not daemons; do not wait on them
+
+
+def _safe_url(url: str) -> str:
+    """A store URL without its password (for logs)."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, _, host = rest.rpartition("@")
+        user = creds.split(":", 1)[0]
+        return f"{scheme}://{user}:***@{host}"
+    return url
+
+
+def run_service(nl: Newsletter) -> int:
+    """Run ``newsletter serve`` until SIGTERM/SIGINT.
+
+    Returns:
+        The exit code: 0 after a clean shutdown, 1 if the lock was lost or the web server
+        failed.
+
+    Raises:
+        AlreadyRunningError: another instance holds the store (exit code 2).
+        ConfigError: a cron expression or ``[web] bind`` is unusable (exit code 2).
+    """
+    setup_logging()
+    return Service(nl).run()

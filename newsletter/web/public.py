@@ -1,0 +1,448 @@
+"""The public web endpoints of ``newsletter serve`` (a Starlette app; see docs/service.md).
+
+=========================  =============================================================
+``GET  /unsubscribe/T``    confirmation page with a button (never changes state)
+``POST /unsubscribe/T``    RFC 8058 one-click unsubscribe: idempotent, immediate, no
+                           cookie or CSRF token needed (the signed token is the authority)
+``GET  /subscribe``        sign-up form (CSRF token, honeypot)
+``POST /subscribe``        double opt-in: always "check your inbox"; a confirmation email
+                           with a signed link valid 48 h; rate limited per client IP
+``GET  /confirm/T``        page with a button (never changes state)
+``POST /confirm/T``        the address becomes active
+``GET  /archive/``         published editions; ``/archive/YYYY-MM-DD`` one edition
+``GET  /healthz``          JSON: last runs; 503 when the last send failed or is overdue
+=========================  =============================================================
+
+Unknown, expired or tampered tokens get the same 404 page as an unknown path. Every
+response carries the security headers of :mod:`newsletter.web._security`; no response
+redirects to a URL taken from the request.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+import time
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from ..deliver._tokens import make_token, verify_token
+from ..exceptions import NewsletterError
+from ..schedule import kv
+from ._security import (
+    CSRF_COOKIE,
+    CSRF_FIELD,
+    FIELD_LIMITS,
+    Csrf,
+    RateLimiter,
+    SecurityMiddleware,
+)
+
+if TYPE_CHECKING:
+    from ..core import Newsletter
+
+log = logging.getLogger("newsletter.web")
+
+CONFIRM_TTL = 48 * 3600
+_DAY_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_PLAUSIBLE = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,}")
+_REDACT = re.compile(r"^/(unsubscribe|confirm)/[^/]*")
+HONEYPOT = "website"
+
+
+def redact_path(path: str) -> str:
+    """A request path fit for logs: tokens replaced by ``<token>``."""
+    return _REDACT.sub(r"/\1/<token>", path)[:200]
+
+
+def _mask(address: str) -> str:
+    local, _, domain = address.partition("@")
+    return (local[:1] + "\u2026@" + domain) if domain else "\u2026"
+
+
+class _Pages:
+    """Renders the public templates with the project's Jinja environment."""
+
+    def __init__(self, nl: Newsletter) -> None:
+        from ..render._render import environment
+
+        self.env = environment(nl.config)
+        n = nl.config.newsletter
+        self.base = {"title": n.title, "tagline": n.tagline, "postal_address": n.postal_address,
+                     "contact_url": n.contact_url, "public_url": n.public_url}
+
+    def render(self, template: str, status: int = 200, /, **ctx: Any) -> HTMLResponse:
+        html = self.env.get_template(f"web/public/{template}.html.j2").render({**self.base, **ctx})
+        return HTMLResponse(html, status_code=status,
+                            headers={"cache-control": "no-store"})
+
+
+def make_app(nl: Newsletter, *, rate_limiter: RateLimiter | None = None) -> Starlette:
+    """The public Starlette app for ``nl``.
+
+    Args:
+        nl: the newsletter (its store, config and clock).
+        rate_limiter: the sign-up limiter (default ``[web] subscribe_per_minute`` per IP).
+    """
+    cfg = nl.config
+    secret = cfg.secret()
+    csrf = Csrf(secret)
+    limiter = rate_limiter or RateLimiter(cfg.web.subscribe_per_minute, 60.0)
+    # One confirmation email per address per 10 minutes, whoever asks (anti mail-bomb).
+    recent_confirms = RateLimiter(1, 600.0)
+    pages = _Pages(nl)
+    https = cfg.newsletter.public_url.startswith("https://")
+    lists = {name: (ls.name or name) for name, ls in cfg.lists.items()}
+
+    def not_found() -> HTMLResponse:
+        return pages.render("404", 404)
+
+    def error_page(status: int, heading: str, message: str) -> HTMLResponse:
+        return pages.render("error", status, heading=heading, message=message)
+
+    def with_csrf(resp: Response, nonce: str) -> Response:
+        resp.set_cookie(CSRF_COOKIE, nonce, max_age=int(csrf.max_age), httponly=True,
+                        secure=https, samesite="strict", path="/")
+        return resp
+
+    def csrf_nonce(request: Request) -> str:
+        nonce = request.cookies.get(CSRF_COOKIE, "")
+        return nonce if re.fullmatch(r"[A-Za-z0-9_-]{16,64}", nonce) else csrf.new_nonce()
+
+    async def read_form(request: Request) -> dict[str, str] | None:
+        """The urlencoded/multipart form as str fields, None if malformed or over limits."""
+        try:
+            form = await request.form(max_files=0, max_fields=20, max_part_size=4096)
+        except HTTPException:
+            return None
+        out: dict[str, str] = {}
+        for key, value in form.multi_items():
+            if not isinstance(value, str):
+                return None
+            limit = FIELD_LIMITS.get(key)
+            if limit is not None and len(value) > limit:
+                return None
+            out.setdefault(key, value)
+        return out
+
+    # --- unsubscribe ---------------------------------------------------------------------
+    def unsub_target(token: str) -> tuple[str, int] | None:
+        got = verify_token(secret, token, "unsub")
+        if got is None:
+            return None
+        list_name, sub_id = got
+        if list_name not in lists or not isinstance(sub_id, int) or isinstance(sub_id, bool):
+            return None
+        return list_name, sub_id
+
+    async def unsubscribe_page(request: Request) -> Response:
+        token = request.path_params["token"]
+        target = unsub_target(token)
+        if target is None:
+            return not_found()
+        list_name, sub_id = target
+        sub = await run_in_threadpool(nl.store.get_subscriber, list_name, sub_id)
+        done = sub is not None and sub.status in ("unsubscribed", "bounced", "complained")
+        return pages.render("unsubscribe", list_title=lists[list_name],
+                            address=_mask(sub.email) if sub else None,
+                            already=done, action=f"/unsubscribe/{token}")
+
+    async def unsubscribe_post(request: Request) -> Response:
+        # RFC 8058: the body is "List-Unsubscribe=One-Click"; a browser form sends the
+        # same field. Cookies are ignored and none are set. Idempotent.
+        target = unsub_target(request.path_params["token"])
+        if target is None:
+            return not_found()
+        list_name, sub_id = target
+        await request.body()
+        found = await run_in_threadpool(nl.store.unsubscribe, list_name, sub_id, nl.now(),
+                                        "one-click unsubscribe")
+        log.info(kv("unsubscribed", list=list_name, subscriber=sub_id, known=found))
+        return pages.render("unsubscribed", list_title=lists[list_name],
+                            subscribe_url="/subscribe")
+
+    # --- subscribe -----------------------------------------------------------------------
+    def subscribe_form(nonce: str, status: int = 200, error: str | None = None,
+                       values: dict[str, str] | None = None) -> Response:
+        values = values or {}
+        resp = pages.render("subscribe", status, lists=lists, csrf_field=CSRF_FIELD,
+                            csrf_token=csrf.token(nonce), honeypot=HONEYPOT, error=error,
+                            email=values.get("email", ""), name=values.get("name", ""),
+                            selected=values.get("list") or next(iter(lists), ""),
+                            limits=FIELD_LIMITS)
+        return with_csrf(resp, nonce)
+
+    async def subscribe_get(request: Request) -> Response:
+        return subscribe_form(csrf_nonce(request))
+
+    def client_key(request: Request) -> str:
+        return request.client.host if request.client else "unknown"
+
+    def start_confirmation(list_name: str, address: str, name: str) -> None:
+        """Send the confirmation email in the background: the answer does not wait for it
+        (and so does not reveal, by its timing, whether anything was sent)."""
+        subject = json.dumps([address, name], ensure_ascii=False)
+        token = make_token(secret, "confirm", list_name, subject, ttl=CONFIRM_TTL)
+        url = f"{cfg.newsletter.public_url}/confirm/{token}"
+
+        def go() -> None:
+            from ..deliver._notices import send_confirmation
+
+            try:
+                where = send_confirmation(nl, list_name, address, name, url)
+                log.info(kv("confirmation_sent", list=list_name, to=_mask(address),
+                            via=where))
+            except NewsletterError as exc:
+                log.error(kv("confirmation_failed", list=list_name, to=_mask(address),
+                             error=exc.message))
+            except Exception as exc:  # never let a bug kill the thread silently
+                log.exception(kv("confirmation_crash", error=type(exc).__name__))
+
+        threading.Thread(target=go, name="confirm-mail", daemon=True).start()
+
+    async def subscribe_post(request: Request) -> Response:
+        wait = limiter.hit(client_key(request))
+        if wait is not None:
+            resp = error_page(429, "Too many requests",
+                              "Please wait a minute before trying again.")
+            resp.headers["retry-after"] = str(int(wait) + 1)
+            return resp
+        form = await read_form(request)
+        if form is None:
+            return error_page(400, "That did not work",
+                              "The form was not filled in as expected. Please try again.")
+        nonce = request.cookies.get(CSRF_COOKIE)
+        if not csrf.check(nonce, form.get(CSRF_FIELD)):
+            return subscribe_form(csrf_nonce(request), 403,
+                                  "This form has expired. Please submit it again.", form)
+        address = form.get("email", "").strip()
+        name = " ".join(form.get("name", "").split())
+        list_name = form.get("list") or next(iter(lists), "")
+        if list_name not in lists:
+            return subscribe_form(csrf_nonce(request), 400, "Please choose a list.", form)
+        if not _PLAUSIBLE.fullmatch(address) or any(ord(c) < 32 for c in address + name):
+            return subscribe_form(csrf_nonce(request), 400,
+                                  "Please enter an email address, like name@example.com.",
+                                  form)
+        if form.get(HONEYPOT):
+            log.info(kv("subscribe_honeypot", list=list_name))
+        elif _deliverable_syntax(address) and \
+                recent_confirms.hit(f"{list_name}\x00{address.lower()}") is None:
+            start_confirmation(list_name, address, name)
+        log.info(kv("subscribe_request", list=list_name))
+        return pages.render("check_inbox", list_title=lists[list_name])
+
+    # --- confirm -------------------------------------------------------------------------
+    def confirm_target(token: str) -> tuple[str, str, str] | None:
+        got = verify_token(secret, token, "confirm")
+        if got is None:
+            return None
+        list_name, subject = got
+        if list_name not in lists or not isinstance(subject, str):
+            return None
+        try:
+            address, name = json.loads(subject)
+        except (ValueError, TypeError):
+            return None
+        if not isinstance(address, str) or not isinstance(name, str):
+            return None
+        return list_name, address, name
+
+    async def confirm_get(request: Request) -> Response:
+        token = request.path_params["token"]
+        target = confirm_target(token)
+        if target is None:
+            return not_found()
+        list_name, address, _ = target
+        nonce = csrf_nonce(request)
+        return with_csrf(pages.render("confirm", list_title=lists[list_name],
+                                      address=address, action=f"/confirm/{token}",
+                                      csrf_field=CSRF_FIELD, csrf_token=csrf.token(nonce)),
+                         nonce)
+
+    async def confirm_post(request: Request) -> Response:
+        token = request.path_params["token"]
+        target = confirm_target(token)
+        if target is None:
+            return not_found()
+        form = await read_form(request)
+        if form is None or not csrf.check(request.cookies.get(CSRF_COOKIE),
+                                          form.get(CSRF_FIELD)):
+            nonce = csrf_nonce(request)
+            list_name, address, _ = target
+            return with_csrf(pages.render(
+                "confirm", 403, list_title=lists[list_name], address=address,
+                action=f"/confirm/{token}", csrf_field=CSRF_FIELD,
+                csrf_token=csrf.token(nonce),
+                error="This page has expired. Please press the button again."), nonce)
+        list_name, address, name = target
+        try:
+            await run_in_threadpool(nl.store.confirm_subscriber, list_name, address,
+                                    name or None, nl.now())
+        except NewsletterError as exc:
+            log.warning(kv("confirm_failed", list=list_name, error=exc.message))
+            return not_found()
+        log.info(kv("confirmed", list=list_name, to=_mask(address)))
+        return pages.render("confirmed", list_title=lists[list_name],
+                            archive_url="/archive/")
+
+    # --- archive -------------------------------------------------------------------------
+    async def archive_index(request: Request) -> Response:
+        days = await run_in_threadpool(nl.store.archive_dates)
+        return pages.render("archive_index", days=[d.isoformat() for d in days],
+                            long_days=[f"{d:%A} {d.day} {d:%B %Y}" for d in days])
+
+    async def archive_day(request: Request) -> Response:
+        raw = request.path_params["day"]
+        if not _DAY_RE.fullmatch(raw):
+            return not_found()
+        try:
+            day = date.fromisoformat(raw)
+        except ValueError:
+            return not_found()
+        html = await run_in_threadpool(nl.store.archive_page, day)
+        if html is None:
+            return not_found()
+        return HTMLResponse(html, headers={"cache-control": "public, max-age=300"})
+
+    async def archive_redirect(request: Request) -> Response:
+        return RedirectResponse("/archive/", status_code=308)
+
+    async def home(request: Request) -> Response:
+        return RedirectResponse("/archive/", status_code=307)
+
+    # --- health --------------------------------------------------------------------------
+    async def healthz(request: Request) -> Response:
+        body = await run_in_threadpool(health, nl)
+        return JSONResponse(body, status_code=200 if body["ok"] else 503,
+                            headers={"cache-control": "no-store"})
+
+    async def on_404(request: Request, exc: Exception) -> Response:
+        if isinstance(exc, HTTPException) and exc.status_code == 405:
+            return Response("method not allowed\n", 405, media_type="text/plain",
+                            headers=dict(exc.headers or {}))
+        if isinstance(exc, HTTPException) and exc.status_code != 404:
+            return Response(f"{exc.status_code}\n", exc.status_code, media_type="text/plain")
+        return not_found()
+
+    async def on_error(request: Request, exc: Exception) -> Response:
+        log.exception(kv("http_error", path=redact_path(request.url.path),
+                         error=type(exc).__name__))
+        return error_page(500, "Something went wrong",
+                          "Please try again later.")
+
+    routes = [
+        Route("/", home, methods=["GET"]),
+        Route("/unsubscribe/{token}", unsubscribe_page, methods=["GET"]),
+        Route("/unsubscribe/{token}", unsubscribe_post, methods=["POST"]),
+        Route("/subscribe", subscribe_get, methods=["GET"]),
+        Route("/subscribe", subscribe_post, methods=["POST"]),
+        Route("/confirm/{token}", confirm_get, methods=["GET"]),
+        Route("/confirm/{token}", confirm_post, methods=["POST"]),
+        Route("/archive", archive_redirect, methods=["GET"]),
+        Route("/archive/", archive_index, methods=["GET"]),
+        Route("/archive/{day}", archive_day, methods=["GET"]),
+        Route("/healthz", healthz, methods=["GET"]),
+    ]
+    app = Starlette(routes=routes, exception_handlers={HTTPException: on_404,
+                                                       Exception: on_error})
+    app.add_middleware(_AccessLog)
+    app.add_middleware(SecurityMiddleware, https=https)
+    return app
+
+
+class _AccessLog:
+    """One log line per request, tokens redacted."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = 500
+
+        async def send_wrap(message: Any) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrap)
+        finally:
+            if log.isEnabledFor(logging.INFO):
+                log.info(kv("http", method=scope.get("method"),
+                            path=redact_path(scope.get("path", "")), status=status,
+                            ms=round((time.perf_counter() - start) * 1000, 1)))
+
+
+def _deliverable_syntax(address: str) -> bool:
+    """Full syntax check (email-validator, no DNS); a failure is answered like a success."""
+    try:
+        from email_validator import EmailNotValidError, validate_email
+    except ImportError:  # pragma: no cover - a dependency
+        return True
+    try:
+        validate_email(address, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
+
+
+def health(nl: Newsletter, now: datetime | None = None) -> dict[str, Any]:
+    """The ``/healthz`` document: last runs and, per list, whether today's send is done.
+
+    ``ok`` is false when the last send run failed, or a list with active subscribers
+    had its send time today plus ``grace_minutes`` pass without a send of that list.
+    """
+    from ..schedule import job_specs, last_fire_time, sends_started_since
+
+    now = now or nl.now()
+    runs = nl.store.last_runs()
+    problems: list[str] = []
+    out_runs = {job: {k: r[k] for k in ("started", "finished", "status")}
+                for job, r in runs.items()}
+    send = runs.get("send")
+    if send and send["status"] == "error":
+        problems.append("the last send failed")
+    grace = timedelta(minutes=nl.config.schedule.grace_minutes)
+    lists: dict[str, Any] = {}
+    for spec in job_specs(nl.config):
+        if spec.list_name is None:
+            continue
+        tz = ZoneInfo(spec.tz)
+        local = now.astimezone(tz)
+        midnight = datetime(local.year, local.month, local.day, tzinfo=tz)
+        try:
+            due = last_fire_time(spec.trigger(), now, midnight)
+        except NewsletterError:
+            due = None
+        sent = [r for r in sends_started_since(nl, spec.list_name, midnight)
+                if r["status"] == "sent"]
+        overdue = (due is not None and now > due + grace and not sent
+                   and bool(nl.store.subscriber_counts(spec.list_name).get("active")))
+        if overdue:
+            problems.append(f"list {spec.list_name}: today's send ({due.isoformat()}) is "
+                            "overdue")
+        lists[spec.list_name] = {
+            "due": due.isoformat() if due else None,
+            "sent_today": bool(sent),
+            "last_sent": sent[0]["started"].astimezone(UTC).isoformat() if sent else None,
+            "overdue": overdue,
+        }
+    return {"ok": not problems, "status": "ok" if not problems else "fail",
+            "problems": problems, "last_runs": out_runs, "lists": lists,
+            "now": now.astimezone(UTC).isoformat()}
