@@ -1,0 +1,265 @@
+"""The one HTTP client wrapper of the collector.
+
+A :class:`Fetcher` owns one ``httpx.AsyncClient`` for a run and puts every request under
+the same rules: a global and a per-host concurrency limit, connect/read timeouts plus a
+total deadline around the whole streamed read, a size cap counted on the decompressed
+stream, manually followed redirects (permanent ones recorded), retries with exponential
+backoff and jitter for connect errors, 429 and 5xx (honouring ``Retry-After``), robots.txt
+for page fetches, conditional GET, and the private-address guard for discovered links.
+httpx exceptions never leave this module: they become :class:`FetchError`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import urllib.robotparser
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Literal
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from ..config import CollectSettings
+from ..exceptions import FetchError
+from ._urls import AddressGuard, is_http_url, literal_host_is_private
+
+FetchKind = Literal["feed", "page", "robots"]
+REDIRECTS = {301, 302, 303, 307, 308}
+PERMANENT = {301, 308}
+BACKOFF_BASE = 0.5  # seconds; attempt n waits BACKOFF_BASE * 2**n * jitter(0.5..1.5)
+ROBOTS_MAX_BYTES = 512 * 1024
+
+
+@dataclass
+class Fetched:
+    """A successful response (200-299) or a 304, body fully read and size-checked."""
+
+    url: str
+    status: int
+    headers: httpx.Headers
+    content: bytes
+    permanent_redirect: str | None = None
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "")
+
+    @property
+    def etag(self) -> str | None:
+        return self.headers.get("etag")
+
+    @property
+    def last_modified(self) -> str | None:
+        return self.headers.get("last-modified")
+
+
+class _Retryable(Exception):
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retry_after = retry_after
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1_048_576:g} MB" if n >= 1_048_576 else f"{n / 1024:g} KB"
+
+
+class Fetcher:
+    """One run's HTTP client. Use as ``async with Fetcher(...) as f: await f.fetch(url)``."""
+
+    def __init__(self, settings: CollectSettings, user_agent: str,
+                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.settings = settings
+        self.user_agent = user_agent
+        s = settings
+        timeout = httpx.Timeout(connect=s.connect_timeout, read=s.read_timeout,
+                                write=s.read_timeout, pool=s.deadline)
+        # Few keep-alive connections: httpcore's pool scans every connection on each
+        # request, so a large idle pool costs more CPU than reconnecting saves.
+        limits = httpx.Limits(max_connections=s.concurrency + 4,
+                              max_keepalive_connections=min(s.concurrency, 16))
+        self.client = httpx.AsyncClient(
+            transport=transport, timeout=timeout, limits=limits, follow_redirects=False,
+            trust_env=False,
+            headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate",
+                     "Accept": "application/rss+xml, application/atom+xml, application/xml;"
+                               "q=0.9, text/html;q=0.8, */*;q=0.5"})
+        self._global = asyncio.Semaphore(s.concurrency)
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+        self._robots: dict[str, asyncio.Task[urllib.robotparser.RobotFileParser | None]] = {}
+        offline = isinstance(transport, httpx.MockTransport)
+        self.guard = AddressGuard(allow_private=s.allow_private_links, resolve=not offline)
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        for task in self._robots.values():
+            task.cancel()
+        await self.client.aclose()
+
+    # ------------------------------------------------------------------ public
+    async def fetch(self, url: str, *, kind: FetchKind = "feed", etag: str | None = None,
+                    last_modified: str | None = None, discovered: bool = False,
+                    source: str | None = None, max_bytes: int | None = None) -> Fetched:
+        """Fetch ``url`` and return its body.
+
+        Args:
+            kind: ``page`` fetches obey robots.txt; ``feed`` and ``robots`` do not.
+            etag, last_modified: validators for a conditional GET (a 304 is returned as is).
+            discovered: the URL was found inside fetched content; refuse private addresses.
+            source: the source name, carried by errors.
+
+        Raises:
+            FetchError: any failure, with a one-line message naming the problem.
+        """
+        def fail(msg: str, at: str | None = None) -> FetchError:
+            return FetchError(msg, source=source, url=at or url)
+
+        if not is_http_url(url):
+            raise fail(f"not an http(s) URL: {url[:200]}")
+        if discovered and (reason := await self.guard.blocked_reason(url)):
+            raise fail(reason)
+        if kind == "page" and self.settings.respect_robots and not await self._allowed(url):
+            raise fail(f"robots.txt of {urlsplit(url).netloc} disallows {url}")
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        current, permanent, all_permanent, seen = url, None, True, {url}
+        for _hop in range(self.settings.max_redirects + 1):
+            status, resp_headers, body = await self._with_retries(
+                current, headers, max_bytes or self.settings.max_bytes, fail)
+            if status in REDIRECTS and resp_headers.get("location"):
+                target = urljoin(current, resp_headers["location"].strip())
+                if not is_http_url(target):
+                    raise fail(f"redirect to a non-http(s) URL: {target[:200]}", current)
+                trusted_hop = not discovered and literal_host_is_private(current) is True
+                if not trusted_hop and (reason := await self.guard.blocked_reason(target)):
+                    raise fail(f"redirect refused: {reason}", current)
+                if target in seen:
+                    raise fail(f"redirect loop: {current} -> {target}", current)
+                seen.add(target)
+                all_permanent = all_permanent and status in PERMANENT
+                if all_permanent:
+                    permanent = target
+                current = target
+                continue
+            if status == 304 or 200 <= status < 300:
+                return Fetched(current, status, resp_headers, body, permanent)
+            raise fail(f"HTTP {status} {httpx.codes.get_reason_phrase(status)}".rstrip(),
+                       current)
+        raise fail(f"too many redirects (more than {self.settings.max_redirects})", current)
+
+    # ---------------------------------------------------------------- internals
+    def _host_slot(self, url: str) -> asyncio.Semaphore:
+        host = (urlsplit(url).hostname or "").lower()
+        sem = self._hosts.get(host)
+        if sem is None:
+            sem = self._hosts[host] = asyncio.Semaphore(self.settings.per_host)
+        return sem
+
+    async def _with_retries(self, url: str, headers: dict[str, str], max_bytes: int,
+                            fail) -> tuple[int, httpx.Headers, bytes]:  # type: ignore[no-untyped-def]
+        s = self.settings
+        for attempt in range(s.retries + 1):
+            try:
+                async with self._host_slot(url), self._global:
+                    return await self._once(url, headers, max_bytes, fail)
+            except _Retryable as exc:
+                if attempt >= s.retries:
+                    raise fail(exc.message, url) from None
+                delay = exc.retry_after
+                if delay is not None and delay > s.retry_after_max:
+                    raise fail(f"{exc.message} (Retry-After {delay:g} s exceeds the "
+                               f"{s.retry_after_max:g} s limit)", url) from None
+                if delay is None:
+                    delay = BACKOFF_BASE * 2**attempt * (0.5 + random.random())
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable")
+
+    async def _once(self, url: str, headers: dict[str, str], max_bytes: int,
+                    fail) -> tuple[int, httpx.Headers, bytes]:  # type: ignore[no-untyped-def]
+        deadline = self.settings.deadline
+        try:
+            async with asyncio.timeout(deadline):
+                request = self.client.build_request("GET", url, headers=headers)
+                response = await self.client.send(request, stream=True)
+                try:
+                    status = response.status_code
+                    if status == 429 or 500 <= status < 600:
+                        raise _Retryable(
+                            f"HTTP {status} {response.reason_phrase}".rstrip(),
+                            parse_retry_after(response.headers.get("retry-after")))
+                    if status in REDIRECTS or status == 304 or not 200 <= status < 300:
+                        return status, response.headers, b""
+                    declared = response.headers.get("content-length", "")
+                    if declared.isdigit() and int(declared) > max_bytes:
+                        raise fail(f"response too large: Content-Length {declared} bytes "
+                                   f"exceeds the {_mb(max_bytes)} limit")
+                    body = bytearray()
+                    async for chunk in response.aiter_bytes():
+                        body += chunk
+                        if len(body) > max_bytes:
+                            raise fail(f"response body exceeds the {_mb(max_bytes)} limit "
+                                       "(counted after decompression); download stopped")
+                    return status, response.headers, bytes(body)
+                finally:
+                    await response.aclose()
+        except TimeoutError:
+            raise fail(f"no complete response within the {deadline:g} s deadline") from None
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            raise _Retryable(f"cannot connect to {urlsplit(url).netloc}: "
+                             f"{exc or type(exc).__name__}") from None
+        except httpx.ReadTimeout:
+            raise fail(f"read timed out after {self.settings.read_timeout:g} s") from None
+        except httpx.DecodingError as exc:
+            raise fail(f"cannot decompress the response: {exc}") from None
+        except httpx.HTTPError as exc:
+            raise fail(f"{type(exc).__name__}: {exc or 'request failed'}") from None
+
+    async def _allowed(self, url: str) -> bool:
+        parts = urlsplit(url)
+        key = f"{parts.scheme}://{parts.netloc}".lower()
+        task = self._robots.get(key)
+        if task is None:
+            task = self._robots[key] = asyncio.ensure_future(self._load_robots(key))
+        parser = await asyncio.shield(task)
+        return parser is None or parser.can_fetch(self.user_agent, url)
+
+    async def _load_robots(self, origin: str) -> urllib.robotparser.RobotFileParser | None:
+        """robots.txt of an origin; None (everything allowed) when missing or unreadable."""
+        try:
+            got = await self.fetch(origin + "/robots.txt", kind="robots",
+                                   max_bytes=ROBOTS_MAX_BYTES)
+        except FetchError:
+            return None
+        if got.status != 200:
+            return None
+        parser = urllib.robotparser.RobotFileParser(origin + "/robots.txt")
+        parser.parse(got.content.decode("utf-8", "replace").splitlines())
+        parser.modified()
+        return parser

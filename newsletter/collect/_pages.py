@@ -1,0 +1,289 @@
+"""HTML pages: article extraction, listing links, and pages that list several items.
+
+Metadata (title, publication date, description, "Highlights" bullets) is read from one
+lxml tree; per-source CSS selectors run on BeautifulSoup (lxml builder); without a body
+selector, trafilatura extracts the main text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import lxml.etree
+import lxml.html
+import trafilatura
+from bs4 import BeautifulSoup, Tag
+from trafilatura.htmlprocessing import convert_to_html
+from trafilatura.xml import xmltotxt
+
+from ..exceptions import ParseError
+from ..types import Item
+from ._text import clean_html, clean_text, html_to_text
+from ._urls import canonical_url, is_http_url
+
+_DATE_METAS = ("article:published_time", "og:published_time", "datepublished", "date",
+               "pubdate", "publishdate", "publish-date", "publish_date", "dc.date",
+               "dc.date.issued", "dcterms.created", "dcterms.date", "citation_publication_date",
+               "sailthru.date", "parsely-pub-date", "article.published", "release_date")
+_HIGHLIGHT_HEAD = re.compile(r"^\s*(key\s+)?(highlights|takeaways|points)\s*:?\s*$", re.I)
+_FORMATS = ("%b %d, %Y", "%B %d, %Y", "%b. %d, %Y", "%d %B %Y", "%d %b %Y", "%Y/%m/%d",
+            "%Y.%m.%d", "%Y年%m月%d日", "%B %d, %Y %H:%M", "%b %d, %Y %I:%M %p", "%Y-%m-%d %H:%M",
+            "%d.%m.%Y")
+_ISO_IN_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
+                          r"(?:Z|[+-]\d{2}:?\d{2})?)?")
+_MONTH_IN_TEXT = re.compile(r"(?:\d{1,2}\s+)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|"
+                            r"Nov|Dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|"
+                            r"\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+                            r"[a-z]*\.?\s+\d{4}|\d{4}年\d{1,2}月\d{1,2}日", re.I)
+
+
+def _utc(d: datetime) -> datetime:
+    return d.replace(tzinfo=UTC) if d.tzinfo is None else d.astimezone(UTC)
+
+
+def parse_date(value: str | None) -> datetime | None:
+    """A date or datetime in any common web format, as aware UTC; None if not a date."""
+    if not value:
+        return None
+    s = clean_text(value).strip()
+    if not s or len(s) > 200:
+        return None
+    for candidate in (s, s.replace(" ", "T", 1)):
+        try:
+            return _utc(datetime.fromisoformat(candidate.replace("Z", "+00:00")))
+        except ValueError:
+            pass
+    try:
+        return _utc(parsedate_to_datetime(s))
+    except (TypeError, ValueError, IndexError):
+        pass
+    s2 = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", s)
+    for fmt in _FORMATS:
+        try:
+            return _utc(datetime.strptime(s2, fmt))
+        except ValueError:
+            continue
+    m = _ISO_IN_TEXT.search(s)
+    if m and m.group(0) != s:
+        return parse_date(m.group(0))
+    m = _MONTH_IN_TEXT.search(s)
+    if m and m.group(0) != s:
+        return parse_date(m.group(0))
+    return None
+
+
+def _ld_dates(node: Any) -> list[str]:
+    found: list[str] = []
+    if isinstance(node, dict):
+        value = node.get("datePublished") or node.get("dateCreated")
+        if isinstance(value, str):
+            found.append(value)
+        for key in ("@graph", "mainEntity", "mainEntityOfPage"):
+            found += _ld_dates(node.get(key))
+    elif isinstance(node, list):
+        for sub in node:
+            found += _ld_dates(sub)
+    return found
+
+
+def page_date(tree: lxml.html.HtmlElement) -> datetime | None:
+    """Publication date from page metadata: article:published_time and other meta tags,
+    JSON-LD ``datePublished``, then ``<time datetime>``."""
+    for meta in tree.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
+        if key in _DATE_METAS and (d := parse_date(meta.get("content"))):
+            return d
+    for script in tree.xpath('//script[contains(@type, "ld+json")]'):
+        try:
+            data = json.loads(script.text or "")
+        except ValueError:
+            continue
+        for value in _ld_dates(data):
+            if d := parse_date(value):
+                return d
+    for el in tree.xpath('//*[@itemprop="datePublished"]'):
+        if d := parse_date(el.get("datetime") or el.get("content") or el.text_content()):
+            return d
+    for el in tree.iter("time"):
+        if d := parse_date(el.get("datetime") or el.text_content()):
+            return d
+    return None
+
+
+def _meta(tree: lxml.html.HtmlElement, *names: str) -> str:
+    for meta in tree.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or "").lower()
+        if key in names and meta.get("content"):
+            return clean_text(meta.get("content"))
+    return ""
+
+
+def page_title(tree: lxml.html.HtmlElement) -> str:
+    """og:title, else the first h1, else <title>."""
+    title = _meta(tree, "og:title", "twitter:title")
+    if not title:
+        h1 = tree.find(".//h1")
+        title = clean_text(h1.text_content()) if h1 is not None else ""
+    if not title:
+        t = tree.find(".//title")
+        title = clean_text(t.text_content()) if t is not None else ""
+    return title
+
+
+def auto_highlights(tree: lxml.html.HtmlElement) -> list[str]:
+    """The bullets of a "Highlights" (or "Key takeaways") heading followed by a list."""
+    for el in tree.iter("h1", "h2", "h3", "h4", "h5", "h6", "p", "strong", "b", "div", "span"):
+        text = el.text_content()
+        if len(text) > 40 or not _HIGHLIGHT_HEAD.match(text):
+            continue
+        for nxt in el.xpath("following::*[position() <= 6]"):
+            if nxt.tag in ("ul", "ol"):
+                items = [clean_text(li.text_content()) for li in nxt.iter("li")]
+                items = [i for i in items if i]
+                if items:
+                    return items[:10]
+                break
+    return []
+
+
+def _soup_text(node: Tag) -> str:
+    return html_to_text(str(node))
+
+
+def _node_date(node: Tag) -> datetime | None:
+    return parse_date(str(node.get("datetime") or node.get("content") or "")) \
+        or parse_date(node.get_text(" ", strip=True))
+
+
+@dataclass
+class Article:
+    title: str
+    published: datetime | None
+    text: str
+    html: str
+    highlights: list[str]
+    summary: str
+
+
+def _trafilatura(html: str, url: str) -> tuple[str, str]:
+    doc = trafilatura.bare_extraction(html, url=url, include_comments=False,
+                                      include_tables=True, include_formatting=True,
+                                      include_links=True, favor_recall=True,
+                                      deduplicate=False, with_metadata=False)
+    body = getattr(doc, "body", None) if doc is not None else None
+    if body is None or len(body) == 0:
+        return "", ""
+    text = clean_text(xmltotxt(body, include_formatting=False).replace("\n", "\n\n"))
+    try:
+        html_out = lxml.etree.tostring(convert_to_html(body), encoding="unicode")
+    except (ValueError, TypeError, lxml.etree.LxmlError):
+        html_out = ""
+    return text, clean_html(html_out, url)
+
+
+def _tree(html: str, url: str, source: str) -> lxml.html.HtmlElement:
+    try:
+        return lxml.html.document_fromstring(html)
+    except (ValueError, lxml.etree.ParserError) as exc:
+        raise ParseError(f"not an HTML page: {exc}", source=source, url=url) from exc
+
+
+def extract_article(html: str, url: str, selectors: dict[str, str] | None = None, *,
+                    source: str = "") -> Article:
+    """Title, date, body text, safe HTML, highlights and description of an article page.
+
+    Selectors (``title``, ``date``, ``body``, ``highlights``) win over metadata; without a
+    ``body`` selector, trafilatura finds the main text.
+
+    Raises:
+        ParseError: the bytes are not HTML at all.
+    """
+    selectors = selectors or {}
+    tree = _tree(html, url, source)
+    title = page_title(tree)
+    published = page_date(tree)
+    highlights = auto_highlights(tree)
+    summary = _meta(tree, "description", "og:description", "twitter:description")
+    text = body_html = ""
+    if any(k in selectors for k in ("title", "date", "body", "highlights")):
+        soup = BeautifulSoup(html, "lxml")
+        if (sel := selectors.get("title")) and (node := soup.select_one(sel)):
+            title = clean_text(node.get_text(" ", strip=True)) or title
+        if (sel := selectors.get("date")) and (node := soup.select_one(sel)):
+            published = _node_date(node) or published
+        if sel := selectors.get("highlights"):
+            nodes = soup.select(sel)
+            lis = [li for n in nodes for li in (n.select("li") or [n])]
+            highlights = [t for li in lis if (t := clean_text(li.get_text(" ", strip=True)))]
+        if sel := selectors.get("body"):
+            nodes = soup.select(sel)
+            raw = "".join(str(n) for n in nodes)
+            text, body_html = html_to_text(raw), clean_html(raw, url)
+    if not text:
+        text, body_html = _trafilatura(html, url)
+    return Article(title, published, text, body_html, highlights, summary)
+
+
+def extract_links(html: str, url: str, selector: str, limit: int) -> list[str]:
+    """Article links on a listing page: ``a[href]`` matched by (or inside) ``selector``,
+    absolute, canonical, http(s) only, de-duplicated, at most ``limit``."""
+    soup = BeautifulSoup(html, "lxml")
+    page = canonical_url(url)
+    links: list[str] = []
+    for node in soup.select(selector):
+        anchors = [node] if node.name == "a" else node.select("a[href]")
+        for a in anchors:
+            href = str(a.get("href") or "").strip()
+            if not href or href.startswith("#"):
+                continue
+            link = canonical_url(href, url)
+            if is_http_url(link) and link != page and link not in links:
+                links.append(link)
+            if len(links) >= limit:
+                return links
+    return links
+
+
+def _slug(s: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", s.lower()).strip("-")[:60]
+
+
+def extract_items(html: str, url: str, selectors: dict[str, str], *, source: str) -> list[Item]:
+    """One :class:`Item` per block matched by ``selectors['item']`` (price lists, index
+    tables). Title, date and body selectors apply inside each block; the guid is the page
+    URL plus ``#`` and a stable key (the block's date, else its title, else its index)."""
+    soup = BeautifulSoup(html, "lxml")
+    page = canonical_url(url)
+    tree = _tree(html, url, source)
+    page_when = page_date(tree)
+    page_name = page_title(tree)
+    items: list[Item] = []
+    used: set[str] = set()
+    for n, block in enumerate(soup.select(selectors["item"])):
+        body_node = block.select_one(selectors["body"]) if "body" in selectors else block
+        text = _soup_text(body_node or block)
+        if not text:
+            continue
+        title = ""
+        if (sel := selectors.get("title")) and (node := block.select_one(sel)):
+            title = clean_text(node.get_text(" ", strip=True))
+        if not title:
+            head = block.find(["h1", "h2", "h3", "h4", "h5", "strong", "th", "td", "dt"])
+            title = clean_text(head.get_text(" ", strip=True)) if head else ""
+        when = None
+        if (sel := selectors.get("date")) and (node := block.select_one(sel)):
+            when = _node_date(node)
+        key = when.date().isoformat() if when else (_slug(title) or str(n + 1))
+        base_key, k = key, 2
+        while key in used:
+            key, k = f"{base_key}-{k}", k + 1
+        used.add(key)
+        items.append(Item(source=source, url=page, guid=f"{page}#{key}",
+                          title=title or page_name or text[:80], published=when or page_when,
+                          text=text, summary="", html=clean_html(str(body_node or block), url)))
+    return items
