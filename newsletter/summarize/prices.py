@@ -96,8 +96,23 @@ _PAST_YEAR = re.compile(
     re.I,
 )
 _PARENS = re.compile(r"\([^()]{0,40}\)")
+_CONVERSION = re.compile(
+    r"\s*(?:\(|\[)\s*(?:≈|~|about|approx\.?|approximately|around|or|equivalent\s+to|i\.e\.)?\s*"
+    r"(?:US\$|\$|¥|RMB|CNY|USD)?\s*",
+    re.I,
+)
 _FORWARD_GAP = re.compile(
-    r"[\s,:)]*(?:(?:per|a)\s+(?:metric\s+)?\w+)?[\s,:]*(?:(?:for|of)\s+(?:the\s+)?)?", re.I
+    r"[\s,:)]*(?:(?:per|a)\s+(?:metric\s+)?\w+)?"
+    r"(?:\s+(?:for|in|on|during|over)\s+(?:the\s+|this\s+|last\s+)?\w+)?[\s,:]*"
+    r"(?:(?:the\s+)?(?:prices?|quotes?|quotations?)\s+(?:of|for)\s+)?"
+    r"(?:(?:for|of)\s+)?(?:the\s+)?",
+    re.I,
+)
+#: what may precede a value bound to the commodity after it: "At", "Closing at", nothing
+_FORWARD_LEAD = re.compile(
+    r"[\W\d]*(?:(?:\w+ing\s+)?(?:at|around|to)|with\s+a|\w+\s+(?:at|of))?\s*"
+    r"(?:US\$|\$|¥|RMB|CNY|USD)?\s*",
+    re.I,
 )
 _EXPLICIT_CREPI = re.compile(r"\b(?:Xinhua|Baotou|CREPI)\b", re.I)
 _EXPLICIT_CREIA = re.compile(
@@ -157,10 +172,13 @@ def _resolve_index(cid: str, value: float, sentence: str) -> str:
 
 def _assign(values: list[Value], mentions: list[Mention], s: str) -> None:
     """Give each value to the mention whose segment holds it (or the one it points to)."""
+    last: tuple[Value, Mention | None] | None = None
     for v in values:
         owner: Mention | None = None
         after = [m for m in mentions if m.start >= v.end]
-        if after and _FORWARD.match(s[v.end : after[0].start]) and after[0].kind != "block":
+        if last is not None and _CONVERSION.fullmatch(s[last[0].end : v.start]):
+            owner = last[1]  # a converted figure in brackets goes with the figure before it
+        elif after and _FORWARD.match(s[v.end : after[0].start]) and after[0].kind != "block":
             owner = after[0]
         else:
             before = [m for m in mentions if m.end <= v.start]
@@ -170,10 +188,12 @@ def _assign(values: list[Value], mentions: list[Mention], s: str) -> None:
                 after
                 and after[0].kind != "block"
                 and _FORWARD_GAP.fullmatch(_PARENS.sub(" ", s[v.end : after[0].start]))
+                and _FORWARD_LEAD.fullmatch(_PARENS.sub(" ", s[: v.start]))
             ):
                 owner = after[0]  # "At CNY 2,075 ($333.67) per kilogram, dysprosium oxide ..."
         if owner is not None:
             owner.values.append(v)
+        last = (v, owner)
 
 
 def _groups(mentions: list[Mention], s: str) -> list[list[Mention]]:
@@ -222,11 +242,16 @@ def _sentence_items(
         levels: list[Value] = []
         changes: list[Value] = []
         bare_level_taken = False
+        prev_v: Value | None = None
         for v in sorted(owner.values, key=lambda x: x.start):
             ctx = masked[max(cursor, v.start - 60) if cursor < v.start else v.start : v.start]
             if v.start < owner.start:  # forward-bound value: its context is what precedes it
                 ctx = masked[max(0, v.start - 40) : v.start]
-            v.role = _role(v, ctx, masked[: v.start], masked[v.end : v.end + 40])
+            if prev_v is not None and _CONVERSION.fullmatch(masked[prev_v.end : v.start]):
+                v.role = prev_v.role  # "CNY 255,000 ($41,556)": the same figure, converted
+            else:
+                v.role = _role(v, ctx, masked[: v.start], masked[v.end : v.end + 40])
+            prev_v = v
             if v.role in {"level", "change"} and _historical(s, v.end, as_of):
                 v.role = "ignore"
             cursor = max(cursor, v.end)
