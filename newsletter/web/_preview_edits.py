@@ -1,0 +1,187 @@
+"""Editors' changes to a draft, as the ``edits`` dict stored with the edition.
+
+The format (see docs/internals.md and ``summarize.edition.build_edition``)::
+
+    {"pinned": [story_id, ...], "dropped": [story_id, ...], "order": [story_id, ...],
+     "summaries": {story_id: text}, "highlights": {str(index) or story_id: text},
+     "note": str | None, "hidden_prices": [commodity, ...]}
+
+Each function here takes the current edits and the current (built) edition and returns new
+edits; the preview saves them with ``store.save_edits`` and rebuilds. Nothing here touches
+the store, so the rules are easy to test.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from typing import Any
+
+#: Longest editor's note, summary or highlight accepted from the form (characters).
+MAX_TEXT = 4000
+
+ACTIONS = ("pin", "unpin", "drop", "restore", "up", "down", "summary", "highlight", "note",
+           "prices")
+
+
+class EditError(ValueError):
+    """The form asked for something impossible (unknown story, text too long...)."""
+
+
+def normalize(edits: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A complete edits dict (every key present, right types), keeping unknown keys."""
+    e = dict(copy.deepcopy(dict(edits or {})))
+    for key in ("pinned", "dropped", "order", "hidden_prices"):
+        e[key] = [str(x) for x in (e.get(key) or [])]
+    for key in ("summaries", "highlights"):
+        e[key] = {str(k): str(v) for k, v in (e.get(key) or {}).items()}
+    note = e.get("note")
+    e["note"] = str(note) if note else None
+    return e
+
+
+def stories(edition: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Every story of the edition in the order the email shows them."""
+    return [st for sec in edition.get("sections", []) for st in sec.get("stories", [])]
+
+
+def story_ids(edition: Mapping[str, Any]) -> list[str]:
+    return [str(st["id"]) for st in stories(edition)]
+
+
+def _section_of(edition: Mapping[str, Any], sid: str) -> list[str] | None:
+    for sec in edition.get("sections", []):
+        ids = [str(st["id"]) for st in sec.get("stories", [])]
+        if sid in ids:
+            return ids
+    return None
+
+
+def _clean_text(value: str | None) -> str:
+    text = (value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    if len(text) > MAX_TEXT:
+        raise EditError(f"text too long ({len(text)} characters, at most {MAX_TEXT})")
+    return text
+
+
+def _remove(seq: list[str], value: str) -> list[str]:
+    return [x for x in seq if x != value]
+
+
+def apply_action(edits: Mapping[str, Any] | None, edition: Mapping[str, Any], action: str,
+                 form: Mapping[str, Any]) -> tuple[dict[str, Any], str]:
+    """Apply one editing action from the preview's forms.
+
+    Args:
+        edits: the stored edits.
+        edition: the current built edition (the stories the editor sees).
+        action: one of :data:`ACTIONS`.
+        form: the form fields: ``story`` (a story id), ``text``, ``key`` (a highlight key),
+            ``show`` (a list of commodity ids to keep for ``prices``), ``known`` (the
+            commodity ids the form listed).
+
+    Returns:
+        The new edits and a one-line description of the change.
+
+    Raises:
+        EditError: unknown action or story, or text too long.
+    """
+    e = normalize(edits)
+    sid = str(form.get("story") or "")
+    current = story_ids(edition)
+    if action in ("pin", "unpin", "drop", "up", "down", "summary") and sid not in current:
+        raise EditError(f"no story {sid!r} in this draft (rebuilt meanwhile? reload the page)")
+    title = next((st.get("title", sid) for st in stories(edition) if str(st["id"]) == sid), sid)
+    if action == "pin":
+        e["pinned"] = [sid, *_remove(e["pinned"], sid)]
+        e["dropped"] = _remove(e["dropped"], sid)
+        return e, f"pinned “{title}” to the top"
+    if action == "unpin":
+        e["pinned"] = _remove(e["pinned"], sid)
+        return e, f"unpinned “{title}”"
+    if action == "drop":
+        e["dropped"] = [*_remove(e["dropped"], sid), sid]
+        e["pinned"] = _remove(e["pinned"], sid)
+        return e, f"dropped “{title}”"
+    if action == "restore":
+        if sid not in e["dropped"]:
+            raise EditError(f"story {sid!r} is not dropped")
+        e["dropped"] = _remove(e["dropped"], sid)
+        return e, "restored a dropped story"
+    if action in ("up", "down"):
+        return _move(e, edition, sid, -1 if action == "up" else 1), \
+            f"moved “{title}” {action}"
+    if action == "summary":
+        text = _clean_text(form.get("text"))
+        if text:
+            e["summaries"][sid] = text
+        else:
+            e["summaries"].pop(sid, None)
+        return e, (f"edited the summary of “{title}”" if text
+                   else f"reset the summary of “{title}”")
+    if action == "highlight":
+        key = str(form.get("key") or "")
+        if not key:
+            raise EditError("which highlight? (missing key)")
+        text = _clean_text(form.get("text"))
+        if text:
+            e["highlights"][key] = text
+        else:
+            e["highlights"].pop(key, None)
+        return e, "edited a highlight" if text else "reset a highlight"
+    if action == "note":
+        text = _clean_text(form.get("text"))
+        e["note"] = text or None
+        return e, "saved the editor's note" if text else "removed the editor's note"
+    if action == "prices":
+        known = [str(x) for x in _as_list(form.get("known"))]
+        shown = {str(x) for x in _as_list(form.get("show"))}
+        hidden = [c for c in e["hidden_prices"] if c not in known]
+        hidden += [c for c in known if c not in shown]
+        e["hidden_prices"] = hidden
+        return e, f"price table: {len(known) - len(set(known) - shown)} shown, " \
+                  f"{len([c for c in known if c not in shown])} hidden"
+    raise EditError(f"unknown action {action!r}")
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, list | tuple):
+        return list(value)
+    return [value]
+
+
+def _move(e: dict[str, Any], edition: Mapping[str, Any], sid: str, step: int) -> dict[str, Any]:
+    """Swap a story with its neighbour in the same section (pinned stories move among the
+    pinned ones), writing the full resulting order so the build reproduces it."""
+    if sid in e["pinned"]:
+        pins = list(e["pinned"])
+        i = pins.index(sid)
+        j = i + step
+        if 0 <= j < len(pins):
+            pins[i], pins[j] = pins[j], pins[i]
+            e["pinned"] = pins
+        return e
+    section = _section_of(edition, sid) or []
+    movable = [x for x in section if x not in e["pinned"]]
+    i = movable.index(sid)
+    j = i + step
+    if not 0 <= j < len(movable):
+        return e
+    other = movable[j]
+    order = story_ids(edition)
+    a, b = order.index(sid), order.index(other)
+    order[a], order[b] = order[b], order[a]
+    e["order"] = order
+    return e
+
+
+def highlight_key(edition: Mapping[str, Any], index: int) -> str:
+    """The key an edit of highlight ``index`` is stored under: its story id when that is
+    unique among the highlights (stable across rebuilds), else ``str(index)``."""
+    hls = edition.get("highlights", [])
+    sid = hls[index].get("story_id") if index < len(hls) else None
+    if sid and sum(1 for h in hls if h.get("story_id") == sid) == 1:
+        return str(sid)
+    return str(index)

@@ -1,0 +1,606 @@
+"""``newsletter preview``: the editors' local preview and approval app (issue 8).
+
+A small Starlette app over :class:`~newsletter.core.Newsletter`. It shows the day's draft
+exactly as it will be sent: for a chosen sample subscriber it builds the real MIME message
+(``MessageFactory.build()``), parses the bytes back and shows its HTML part (in desktop,
+mobile and simulated dark-mode frames), its plain-text part, headers and raw source, the
+HTML size against Gmail's clipping limit, every link, and the health of the sources.
+
+Editors can pin, drop and reorder stories, rewrite a summary or a highlight, write an
+editor's note and choose which prices show; each change is stored with the edition
+(``store.save_edits``) and the edition is rebuilt, so it survives a rebuild and a restart.
+They can send a test copy through the configured transport and approve the edition
+(needed when ``[editorial] approval = "required"``).
+
+Security: the app binds to 127.0.0.1 unless told otherwise. Because any web page the editor
+visits could post to localhost, every request's ``Host`` must be a loopback name (this also
+defeats DNS rebinding), and every POST must carry this process's secret token and, when the
+browser sends them, an ``Origin``/``Referer`` of this very host. Redirects after a POST go to
+a path built here from validated values, never to one taken from the request.
+
+Editing a file under ``templates/`` reloads the page: it polls ``/_reload?since=<mtime>``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode, urlsplit
+
+import jinja2
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import (
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from ..exceptions import NewsletterError
+from . import _preview_edits as edits_mod
+from ._preview_mail import GMAIL_CLIP_BYTES, MailView, build_view, frame_html
+
+LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", ""})
+#: The sample subscriber used when the list has no active subscriber in the store.
+DEFAULT_SAMPLE = {"id": 0, "email": "reader@example.com", "name": "Reader"}
+SAMPLE_LIMIT = 10
+_PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+
+
+class BadRequest(Exception):
+    """A request the app refuses (bad token, foreign origin, unknown date...)."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the editor is looking at: an edition, a list and a sample subscriber."""
+
+    day: date
+    list_name: str
+    sub: str  # a subscriber id, or "sample"
+
+    def query(self, **extra: str) -> str:
+        return urlencode({"date": self.day.isoformat(), "list": self.list_name,
+                          "sub": self.sub, **extra})
+
+
+class HostGuard:
+    """ASGI middleware: refuse requests whose Host is not one of ours (DNS rebinding)."""
+
+    def __init__(self, app: ASGIApp, allowed: frozenset[str] | None) -> None:
+        self.app = app
+        self.allowed = allowed
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and self.allowed is not None:
+            host = ""
+            for k, v in scope.get("headers", []):
+                if k == b"host":
+                    host = v.decode("latin-1")
+                    break
+            if _hostname(host) not in self.allowed:
+                resp = PlainTextResponse(f"refused: Host {host!r} is not this preview "
+                                         "(open it through http://127.0.0.1)", status_code=421)
+                await resp(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def _hostname(host: str) -> str:
+    """``"127.0.0.1:8000"`` -> ``"127.0.0.1"``; ``"[::1]:80"`` -> ``"::1"``."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host[1:].split("]", 1)[0]
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+def allowed_hosts_for(bind_host: str) -> frozenset[str] | None:
+    """Host names the app answers to when bound to ``bind_host`` (None: any)."""
+    if bind_host in WILDCARD_HOSTS:
+        return None
+    return frozenset(LOOPBACK_NAMES | {_hostname(bind_host), bind_host.strip("[]").lower()})
+
+
+class PreviewApp:
+    """State and handlers of one preview process.
+
+    Args:
+        nl: the newsletter.
+        bind_host: the address the server binds to (decides the accepted Host names).
+    """
+
+    def __init__(self, nl: Any, *, bind_host: str = "127.0.0.1") -> None:
+        self.nl = nl
+        self.bind_host = bind_host
+        self.csrf = secrets.token_urlsafe(32)
+        self.lock = threading.RLock()
+        self._cache: OrderedDict[tuple[Any, ...], MailView] = OrderedDict()
+        self._cache_lock = threading.Lock()
+        self.flashes: list[tuple[str, str]] = []
+        self.titles: dict[str, str] = {}
+        loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(str(nl.config.templates_dir))]
+        if _PACKAGE_TEMPLATES.is_dir():
+            loaders.append(jinja2.FileSystemLoader(str(_PACKAGE_TEMPLATES)))
+        self.env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders),
+                                      autoescape=True, auto_reload=True,
+                                      trim_blocks=True, lstrip_blocks=True)
+        self.env.filters["kb"] = lambda n: f"{(n or 0) / 1024:.1f}"
+        self.env.filters["when"] = _when
+        self.env.filters["number"] = _number
+
+    # --- helpers -------------------------------------------------------------------------
+    @property
+    def store(self) -> Any:
+        return self.nl.store
+
+    def templates_mtime(self) -> float:
+        """The newest modification time of any file under the templates folder."""
+        newest = 0.0
+        root = self.nl.config.templates_dir
+        stack = [str(root)]
+        while stack:
+            try:
+                with os.scandir(stack.pop()) as it:
+                    for entry in it:
+                        if entry.is_dir(follow_symlinks=False):
+                            stack.append(entry.path)
+                        elif entry.is_file():
+                            newest = max(newest, entry.stat().st_mtime)
+            except OSError:
+                continue
+        return round(newest, 6)
+
+    def samples(self, list_name: str) -> list[dict[str, Any]]:
+        """The list's first active subscribers (or the default sample reader)."""
+        out: list[dict[str, Any]] = []
+        fetch = getattr(self.store, "active_recipients", None)
+        if fetch is not None:
+            try:
+                for s in fetch(list_name)[:SAMPLE_LIMIT]:
+                    out.append({"id": s.id, "email": s.email, "name": s.name or ""})
+            except NewsletterError:
+                out = []
+        return out or [dict(DEFAULT_SAMPLE)]
+
+    def selection(self, params: Any, *, day_required: bool = False) -> Selection | None:
+        """Validate date/list/sub from a query string or form; None when there is no draft."""
+        cfg = self.nl.config
+        raw_day = str(params.get("date") or "")
+        if raw_day:
+            try:
+                day = date.fromisoformat(raw_day)
+            except ValueError:
+                raise BadRequest(f"bad date {raw_day!r} (expected YYYY-MM-DD)") from None
+            if self.store.edition(day) is None:
+                if day_required:
+                    raise BadRequest(f"no edition for {day}", status=404)
+                return None
+        else:
+            latest = self.store.latest_edition_date()
+            if latest is None:
+                return None
+            day = latest
+        lists = list(cfg.lists)
+        list_name = str(params.get("list") or "")
+        if list_name not in lists:
+            list_name = lists[0] if lists else "daily"
+        sub = str(params.get("sub") or "")
+        if not (sub == "sample" or sub.isdigit()):
+            sub = ""
+        if not sub:
+            first = self.samples(list_name)[0]
+            sub = str(first["id"]) if first["id"] else "sample"
+        return Selection(day=day, list_name=list_name, sub=sub)
+
+    def recipient(self, sel: Selection) -> dict[str, Any]:
+        if sel.sub.isdigit() and int(sel.sub) > 0:
+            for s in self.samples(sel.list_name):
+                if s["id"] == int(sel.sub):
+                    return s
+            get = getattr(self.store, "get_subscriber", None)
+            found = get(sel.list_name, int(sel.sub)) if get else None
+            if found is not None:
+                return {"id": found.id, "email": found.email, "name": found.name or ""}
+        return dict(DEFAULT_SAMPLE)
+
+    def mail(self, sel: Selection) -> MailView:
+        """The built message for the selection (cached until a rebuild or template edit)."""
+        row = self.store.edition(sel.day)
+        if row is None:
+            raise BadRequest(f"no edition for {sel.day}", status=404)
+        rcpt = self.recipient(sel)
+        key = (sel.day, sel.list_name, rcpt["id"], rcpt["email"], rcpt["name"],
+               str(row.get("built_at")), self.templates_mtime())
+        with self._cache_lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        from ..deliver._message import MessageFactory, Recipient
+
+        rendered = self.nl.rendered(sel.day, sel.list_name)
+        view = build_view(MessageFactory, Recipient, rendered, config=self.nl.config,
+                          list_name=sel.list_name, secret=self.nl.config.secret(),
+                          recipient=rcpt)
+        with self._cache_lock:
+            self._cache[key] = view
+            while len(self._cache) > 8:
+                self._cache.popitem(last=False)
+        return view
+
+    def home(self, sel: Selection | None, anchor: str = "") -> str:
+        """The fixed local path a POST redirects to."""
+        path = "/" if sel is None else "/?" + sel.query()
+        return path + (f"#{anchor}" if anchor.isidentifier() else "")
+
+    def flash(self, kind: str, message: str) -> None:
+        with self.lock:
+            self.flashes.append((kind, message))
+            del self.flashes[:-5]
+
+    def take_flashes(self) -> list[tuple[str, str]]:
+        with self.lock:
+            out, self.flashes[:] = list(self.flashes), []
+        return out
+
+    def check_post(self, request: Request, form: FormData) -> None:
+        """CSRF defence: same-origin headers and this process's secret token."""
+        host = request.headers.get("host", "")
+        if request.headers.get("sec-fetch-site") == "cross-site":
+            raise BadRequest("refused: cross-site request", status=403)
+        origin = request.headers.get("origin")
+        if origin is not None:
+            if origin == "null" or urlsplit(origin).netloc.lower() != host.lower():
+                raise BadRequest(f"refused: Origin {origin!r} is not this preview", 403)
+        else:
+            referer = request.headers.get("referer")
+            if referer and urlsplit(referer).netloc.lower() != host.lower():
+                raise BadRequest("refused: Referer is not this preview", 403)
+        token = str(form.get("csrf") or "")
+        if not hmac.compare_digest(token.encode(), self.csrf.encode()):
+            raise BadRequest("refused: missing or stale form token (reload the page; the "
+                             "token changes when the preview restarts)", 403)
+
+    # --- pages ---------------------------------------------------------------------------
+    def render(self, name: str, http_status: int = 200, **ctx: Any) -> HTMLResponse:
+        nonce = secrets.token_urlsafe(12)
+        body = self.env.get_template(f"web/preview/{name}").render(nonce=nonce, **ctx)
+        resp = HTMLResponse(body, status_code=http_status)
+        resp.headers["Content-Security-Policy"] = (
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+            f"script-src 'nonce-{nonce}'; frame-src 'self'; frame-ancestors 'none'; "
+            "form-action 'self'; base-uri 'none'")
+        resp.headers["X-Frame-Options"] = "DENY"
+        _no_store(resp)
+        return resp
+
+    def page_context(self, sel: Selection) -> dict[str, Any]:
+        cfg = self.nl.config
+        row = self.store.edition(sel.day)
+        assert row is not None
+        edition = row["edition"]
+        edits = edits_mod.normalize(row["edits"])
+        for st in edits_mod.stories(edition):
+            self.titles[str(st["id"])] = str(st.get("title") or st["id"])
+        view: MailView | None = None
+        error = ""
+        try:
+            view = self.mail(sel)
+        except NewsletterError as exc:
+            error = str(exc)
+        except ImportError as exc:
+            error = f"the delivery code is not available yet: {exc}"
+        except Exception as exc:  # show template/render bugs in the page, keep polling
+            error = f"{type(exc).__name__}: {exc}"
+        health = list(self.store.source_health())
+        runs = self.store.last_runs()
+        collect = runs.get("collect")
+        failed_names = set((collect or {}).get("detail", {}).get("failed", []) or [])
+        failed = [h for h in health
+                  if h.get("last_status") == "error" or h.get("name") in failed_names]
+        health = failed + [h for h in health if h not in failed]
+        price_rows = [{"commodity": p["commodity"], "name": p.get("name") or p["commodity"],
+                       "shown": True} for p in edition.get("prices", [])]
+        names = _commodity_names()
+        price_rows += [{"commodity": c, "name": names.get(c, c), "shown": False}
+                       for c in edits["hidden_prices"]
+                       if c not in {r["commodity"] for r in price_rows}]
+        highlights = [{"key": edits_mod.highlight_key(edition, i), **h}
+                      for i, h in enumerate(edition.get("highlights", []))]
+        dropped = [{"id": sid, "title": self.titles.get(sid, f"story {sid}")}
+                   for sid in edits["dropped"]]
+        status = row.get("status") or "draft"
+        return dict(
+            sel=sel, row=row, edition=edition, edits=edits, view=view, error=error,
+            status=status, approval=cfg.editorial.approval,
+            dates=self.store.edition_dates(), lists=list(cfg.lists),
+            samples=self.samples(sel.list_name), recipient=self.recipient(sel),
+            health=health, failed=failed, collect=collect, runs=runs,
+            price_rows=price_rows, highlights=highlights, dropped=dropped,
+            clip=GMAIL_CLIP_BYTES, csrf=self.csrf, flashes=self.take_flashes(),
+            mtime=self.templates_mtime(), built=str(row.get("built_at")),
+            transport=cfg.delivery.transport, user=_default_user(),
+            frame_url="/_email?" + sel.query(), frame_dark_url="/_email?" + sel.query(dark="1"),
+            source_url="/_source?" + sel.query(), title=cfg.newsletter.title,
+            pinned=set(edits["pinned"]),
+        )
+
+    async def index(self, request: Request) -> Response:
+        sel = await run_in_threadpool(self.selection, request.query_params)
+        if sel is None:
+            return self.render("empty.html.j2", title=self.nl.config.newsletter.title,
+                               flashes=self.take_flashes(), mtime=self.templates_mtime(),
+                               asked=request.query_params.get("date"))
+        ctx = await run_in_threadpool(self.page_context, sel)
+        return self.render("page.html.j2", **ctx)
+
+    async def email_frame(self, request: Request) -> Response:
+        sel = await run_in_threadpool(self.selection, request.query_params, day_required=True)
+        assert sel is not None
+        view = await run_in_threadpool(self.mail, sel)
+        dark = request.query_params.get("dark") == "1"
+        q = sel.query()
+        body = frame_html(view, dark=dark,
+                          cid_url=lambda cid: f"/_cid/{quote(cid, safe='')}?{q}".replace(
+                              "&", "&amp;"))
+        resp = HTMLResponse(body)
+        resp.headers["Content-Security-Policy"] = (
+            "default-src 'none'; img-src 'self' data: https:; style-src 'unsafe-inline'; "
+            "font-src data: https:; frame-ancestors 'self'; form-action 'none'")
+        resp.headers["X-Frame-Options"] = "SAMEORIGIN"
+        _no_store(resp)
+        return resp
+
+    async def cid(self, request: Request) -> Response:
+        sel = await run_in_threadpool(self.selection, request.query_params, day_required=True)
+        assert sel is not None
+        view = await run_in_threadpool(self.mail, sel)
+        found = view.images.get(request.path_params["cid"])
+        if found is None:
+            return PlainTextResponse("no such inline part", status_code=404)
+        ctype, data = found
+        if not ctype.startswith("image/"):
+            ctype = "application/octet-stream"
+        resp = Response(data, media_type=ctype)
+        resp.headers["X-Content-Type-Options"] = "nosniff"
+        _no_store(resp)
+        return resp
+
+    async def source(self, request: Request) -> Response:
+        sel = await run_in_threadpool(self.selection, request.query_params, day_required=True)
+        assert sel is not None
+        view = await run_in_threadpool(self.mail, sel)
+        resp = PlainTextResponse(view.raw.decode("utf-8", "replace"))
+        resp.headers["X-Content-Type-Options"] = "nosniff"
+        _no_store(resp)
+        return resp
+
+    async def reload(self, request: Request) -> Response:
+        """Live reload: the newest template mtime (and the draft's build time)."""
+        try:
+            since = float(request.query_params.get("since") or 0)
+        except ValueError:
+            since = 0.0
+        mtime = await run_in_threadpool(self.templates_mtime)
+        built = None
+        raw_day = request.query_params.get("date")
+        if raw_day:
+            try:
+                row = await run_in_threadpool(self.store.edition, date.fromisoformat(raw_day))
+                built = str(row.get("built_at")) if row else None
+            except ValueError:
+                built = None
+        else:
+            latest = await run_in_threadpool(self.store.latest_edition_date)
+            built = latest.isoformat() if latest else None
+        resp = JSONResponse({"mtime": mtime, "changed": mtime > since, "built": built})
+        _no_store(resp)
+        return resp
+
+    # --- actions -------------------------------------------------------------------------
+    async def _post(self, request: Request) -> tuple[FormData, Selection]:
+        form = await request.form(max_files=0, max_fields=500)
+        self.check_post(request, form)
+        sel = await run_in_threadpool(self.selection, form, day_required=True)
+        assert sel is not None
+        return form, sel
+
+    async def edit(self, request: Request) -> Response:
+        form, sel = await self._post(request)
+        action = str(form.get("action") or "")
+        fields = {"story": form.get("story"), "text": form.get("text"), "key": form.get("key"),
+                  "show": form.getlist("show"), "known": form.getlist("known")}
+        await run_in_threadpool(self._edit, sel, action, fields)
+        anchor = {"note": "note", "prices": "prices", "highlight": "highlights"}.get(
+            action, "stories")
+        return RedirectResponse(self.home(sel, anchor), status_code=303)
+
+    def _edit(self, sel: Selection, action: str, fields: dict[str, Any]) -> None:
+        with self.lock:
+            row = self.store.edition(sel.day)
+            if row is None:
+                raise BadRequest(f"no edition for {sel.day}", status=404)
+            for st in edits_mod.stories(row["edition"]):
+                self.titles[str(st["id"])] = str(st.get("title") or st["id"])
+            try:
+                new, message = edits_mod.apply_action(row["edits"], row["edition"], action,
+                                                      fields)
+            except edits_mod.EditError as exc:
+                self.flash("error", str(exc))
+                return
+            self.store.save_edits(sel.day, new)
+            self._rebuild(sel.day, row)
+            self.flash("ok", message + " (rebuilt; approval reset to draft)"
+                       if row.get("status") == "approved" else message + " (rebuilt)")
+
+    def _rebuild(self, day: date, row: dict[str, Any]) -> None:
+        try:
+            self.nl.build(day, as_of=row.get("as_of"))
+        except NewsletterError as exc:
+            self.flash("error", f"rebuild failed: {exc}")
+
+    async def rebuild(self, request: Request) -> Response:
+        _form, sel = await self._post(request)
+
+        def run() -> None:
+            with self.lock:
+                row = self.store.edition(sel.day)
+                if row is not None:
+                    self._rebuild(sel.day, row)
+                    self.flash("ok", f"rebuilt the edition of {sel.day}")
+
+        await run_in_threadpool(run)
+        return RedirectResponse(self.home(sel), status_code=303)
+
+    async def approve(self, request: Request) -> Response:
+        form, sel = await self._post(request)
+        by = " ".join(str(form.get("by") or "").split())[:100] or _default_user()
+
+        def run() -> None:
+            with self.lock:
+                try:
+                    self.nl.approve(sel.day, by)
+                    self.flash("ok", f"approved the edition of {sel.day} as {by}")
+                except NewsletterError as exc:
+                    self.flash("error", f"approval failed: {exc}")
+
+        await run_in_threadpool(run)
+        return RedirectResponse(self.home(sel, "status"), status_code=303)
+
+    async def send_test(self, request: Request) -> Response:
+        form, sel = await self._post(request)
+        address = str(form.get("address") or "").strip()
+        if not address or "@" not in address or any(c in address for c in "\r\n<>,;"):
+            self.flash("error", f"not a single email address: {address!r}")
+            return RedirectResponse(self.home(sel, "sendtest"), status_code=303)
+
+        def run() -> None:
+            try:
+                where = self.nl.send_test(address, sel.day, sel.list_name)
+                self.flash("ok", f"test copy sent to {address} ({where})")
+            except NewsletterError as exc:
+                self.flash("error", f"test send failed: {exc}")
+
+        await run_in_threadpool(run)
+        return RedirectResponse(self.home(sel, "sendtest"), status_code=303)
+
+
+def _no_store(resp: Response) -> None:
+    resp.headers["Cache-Control"] = "no-store"
+    resp.headers["Referrer-Policy"] = "same-origin"
+
+
+def _default_user() -> str:
+    return os.environ.get("USER") or os.environ.get("USERNAME") or "editor"
+
+
+def _when(value: Any) -> str:
+    if value is None or value == "":
+        return "-"
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M UTC")
+    return str(value)
+
+
+def _number(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.2f}"
+    return f"{int(value):,}"
+
+
+def _commodity_names() -> dict[str, str]:
+    try:
+        from ..summarize.prices import COMMODITY_NAMES
+    except ImportError:
+        return {}
+    return dict(COMMODITY_NAMES)
+
+
+async def _bad_request(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, BadRequest)
+    return PlainTextResponse(str(exc), status_code=exc.status)
+
+
+def make_preview_app(nl: Any, *, bind_host: str = "127.0.0.1",
+                     allowed_hosts: Iterable[str] | None = None) -> Starlette:
+    """Build the preview app for a newsletter.
+
+    Args:
+        nl: the :class:`~newsletter.core.Newsletter` to drive.
+        bind_host: the address the server listens on; requests must name this host or a
+            loopback name in their ``Host`` header (any host when it is a wildcard).
+        allowed_hosts: override the accepted ``Host`` names.
+
+    Returns:
+        A Starlette application; ``app.state.preview`` is the :class:`PreviewApp`.
+    """
+    p = PreviewApp(nl, bind_host=bind_host)
+    routes = [
+        Route("/", p.index),
+        Route("/_email", p.email_frame),
+        Route("/_cid/{cid:path}", p.cid),
+        Route("/_source", p.source),
+        Route("/_reload", p.reload),
+        Route("/edit", p.edit, methods=["POST"]),
+        Route("/approve", p.approve, methods=["POST"]),
+        Route("/send-test", p.send_test, methods=["POST"]),
+        Route("/rebuild", p.rebuild, methods=["POST"]),
+    ]
+    app = Starlette(routes=routes, exception_handlers={BadRequest: _bad_request})
+    hosts = (frozenset(h.lower() for h in allowed_hosts) if allowed_hosts is not None
+             else allowed_hosts_for(bind_host))
+    app.add_middleware(HostGuard, allowed=hosts)
+    app.state.preview = p
+    return app
+
+
+def run_preview(nl: Any, host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Serve the preview app until interrupted (``newsletter preview``).
+
+    Args:
+        nl: the newsletter.
+        host: the bind address; loopback unless the user passes ``--host``.
+        port: the TCP port.
+    """
+    import uvicorn
+
+    app = make_preview_app(nl, bind_host=host)
+    shown = f"[{host}]" if ":" in host else host
+    if host in WILDCARD_HOSTS:
+        shown = "127.0.0.1"
+    print(f"REE Daily preview: http://{shown}:{port}/  (Ctrl-C to stop)", flush=True)
+    if host not in LOOPBACK_NAMES:
+        print(f"warning: listening on {host}, not only on this machine's loopback "
+              "interface; anyone who can reach it can edit and approve the draft",
+              flush=True)
+    if nl.store.latest_edition_date() is None:
+        print("no draft yet: run `newsletter run --offline --no-send` or "
+              "`newsletter build`", flush=True)
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning",
+                            access_log=False, lifespan="off")
+    uvicorn.Server(config).run()  # handles Ctrl-C itself and shuts down cleanly
