@@ -73,6 +73,11 @@ _FORECAST_CUE = re.compile(
     r"|might|would|targets?|targeted|aims?)\b",
     re.I,
 )
+_NOT_PRICE_CUE = re.compile(
+    r"\b(?:premium|discount|spread|differential|gap|margin|costs?|tariffs?|duty|duties|subsid\w+"
+    r"|royalt\w+|floor\s+price|price\s+floor|revenue|profit)\b",
+    re.I,
+)
 _POST_DIR = re.compile(
     r"\s?(?:(?P<up>increase|rise|gain|jump|climb|higher|up)|(?P<down>decrease|decline|drop|fall"
     r"|loss|lower|down))\b",
@@ -128,7 +133,7 @@ def _role(v: Value, ctx: str, sentence_before: str, after: str) -> str:
         return "ignore"
     if _HIST_CUE.search(ctx):
         return "prev"
-    if _FORECAST_CUE.search(ctx):
+    if _FORECAST_CUE.search(ctx) or _NOT_PRICE_CUE.search(ctx):
         return "ignore"
     prev = list(_PREV_CUE.finditer(ctx))
     if prev and not _LEVEL_CUE.search(ctx, prev[-1].end()) and not _DIR.search(ctx, prev[-1].end()):
@@ -152,6 +157,12 @@ def _role(v: Value, ctx: str, sentence_before: str, after: str) -> str:
     if v.kind == "pct":
         return "ignore"  # a share, a purity, a turnover rate: not a change without direction
     return "level"
+
+
+def _clause_start(s: str, pos: int) -> int:
+    """Start of the clause holding ``pos`` (after the last , ; : or sentence start)."""
+    cut = max(s.rfind(c, 0, pos) for c in ",;:")
+    return cut + 1 if cut >= 0 else 0
 
 
 def _historical(s: str, end: int, as_of: date | None) -> bool:
@@ -251,6 +262,10 @@ def _sentence_items(
                 v.role = prev_v.role  # "CNY 255,000 ($41,556)": the same figure, converted
             else:
                 v.role = _role(v, ctx, masked[: v.start], masked[v.end : v.end + 40])
+                if v.role in {"level", "change"} and _FORECAST_CUE.search(
+                    masked[_clause_start(masked, owner.start) : owner.start]
+                ):
+                    v.role = "ignore"  # "Analysts expect Pr-Nd oxide to climb to ..."
             prev_v = v
             if v.role in {"level", "change"} and _historical(s, v.end, as_of):
                 v.role = "ignore"
