@@ -424,3 +424,58 @@ def test_index_series() -> None:
     assert series[0] == (date(2026, 1, 11), 210)
     assert [d for d, _ in series] == sorted({d for d, _ in series})
     assert index_series(obs, "mmi") == []
+
+
+# ---------------------------------------------------------------- real-world quirks
+
+def test_metal_before_element_name() -> None:
+    items = extract_prices("The price of metal praseodymium rose by 12,500 yuan/ton to 872,500 "
+                           "yuan/ton, and the price of metal neodymium was 777,000 yuan/ton.")
+    assert [(i.commodity, i.low, i.change) for i in items] == [
+        ("pr_metal", 872500, 12500), ("nd_metal", 777000, None)]
+
+
+def test_machine_translated_ranges_are_repaired() -> None:
+    assert ex("Friday praseodymium neodymium oxide quotation 25.8-262000 yuan / ton, dysprosium "
+              "oxide 178-1.81 million yuan / ton.") == [
+        ("prnd_oxide", 258000, 262000, "CNY/t"),
+        ("dy_oxide", 1780000, 1810000, "CNY/t"),
+    ]
+
+
+def test_metalminer_conversions_and_leading_values() -> None:
+    items = extract_prices("Neodymium oxide prices climbed to CNY 320,000 ($52,193) per metric "
+                           "ton, up from CNY 255,000 ($41,556) a week ago. At CNY 23,000 ($3,751) "
+                           "per metric ton, the price of samarium oxide did not change.")
+    assert [(i.commodity, i.low, i.unit) for i in items] == [
+        ("nd_oxide", 320000, "CNY/t"), ("nd_oxide", 52193, "USD/t"),
+        ("sm_oxide", 23000, "CNY/t"), ("sm_oxide", 3751, "USD/t")]
+
+
+def test_time_spans_and_trailing_directions() -> None:
+    item = one("As of the 26th, the price of neodymium oxide was 722,500 RMB/ton, a 2.21% "
+               "increase in 5 days.")
+    assert (item.low, item.change, item.change_pct) == (722500, None, 2.21)
+    item = one("The Rare Earth Index was 600 points on September 28, a decrease of 40.00% from "
+               "the cycle high of 1,000 points (2011-12-06), and an increase of 121.40% from the "
+               "low of 271 points on September 13, 2015.", as_of=AS_OF)
+    assert (item.commodity, item.low, item.change_pct) == ("sunsirs_index", 600, None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Analysts expect Pr-Nd oxide to climb to 700,000 yuan/mt by the end of the year.",
+        "Prices of terbium oxide have climbed since May 14, when prices stood at 3.875 million "
+        "yuan/mt.",
+        "In the short term, neodymium praseodymium oxide will reach more than 900,000 yuan/ton.",
+        "In June, domestic dysprosium oxide production was 214 mt, down 0.6% MoM.",
+    ],
+)
+def test_forecasts_history_and_volumes_are_not_items(text: str) -> None:
+    assert extract_prices(text) == []
+
+
+def test_premium_is_not_a_price() -> None:
+    assert ex("European NdPr oxide was assessed at $132-138/kg duty paid, a premium of about "
+              "$70/kg over Chinese domestic prices.") == [("prnd_oxide", 132, 138, "USD/kg")]
