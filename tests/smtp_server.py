@@ -14,7 +14,6 @@ with ``cryptography``; :func:`client_context` returns an SSLContext that trusts 
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import socket
 import ssl
@@ -74,6 +73,15 @@ class _Handler:
     def __init__(self, server: SmtpServer) -> None:
         self.server = server
 
+    async def handle_EHLO(self, server: Any, session: Any, envelope: Any, hostname: str,
+                          responses: list[str]) -> list[str]:
+        if not getattr(session, "_test_counted", False):
+            session._test_counted = True
+            with self.server.lock:
+                self.server.sessions += 1
+        session.host_name = hostname
+        return responses
+
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
                           rcpt_options: list[str]) -> str:
         srv = self.server
@@ -95,9 +103,17 @@ class _Handler:
         n = getattr(session, "_test_messages", 0) + 1
         session._test_messages = n
         if srv.drop_after and n >= srv.drop_after:
-            transport = session.transport
-            asyncio.get_running_loop().call_later(0.01, transport.close)
+            session._test_drop = True  # drop the connection at the next MAIL FROM
         return "250 2.0.0 queued"
+
+    async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str,
+                          mail_options: list[str]) -> str:
+        if getattr(session, "_test_drop", False):
+            server.transport.close()  # the client sees the connection go away
+            return "421 4.4.2 closing connection"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
 
 class SmtpServer:
@@ -114,6 +130,7 @@ class SmtpServer:
         self.temp_fail: set[str] = set()
         self.perm_fail: set[str] = set()
         self.drop_after = 0
+        self.sessions = 0
         self.lock = threading.Lock()
         self.controller: Controller | None = None
         self._tmp = tempfile.TemporaryDirectory()

@@ -28,6 +28,8 @@ from datetime import date
 from pathlib import Path
 from typing import Literal, Protocol
 
+import idna
+
 from ..config import DeliverySettings, SmtpSettings
 from ..exceptions import SendError
 
@@ -168,6 +170,17 @@ class _OutboxChannel:
 
 # --- SMTP ------------------------------------------------------------------------------------
 
+def ascii_domain(address: str) -> str:
+    """``local@bücher.example`` -> ``local@xn--bcher-kva.example`` (for the envelope)."""
+    local, at, domain = address.rpartition("@")
+    if not at or domain.isascii():
+        return address
+    try:
+        return f"{local}@{idna.encode(domain, uts46=True).decode('ascii')}"
+    except (idna.IDNAError, UnicodeError):
+        return address
+
+
 def _reply(code: int, msg: bytes | str) -> str:
     text = msg.decode("utf-8", "replace") if isinstance(msg, bytes) else str(msg)
     return f"{code} {' '.join(text.split())}"
@@ -283,10 +296,16 @@ class SmtpChannel:
                 return self._sendmail(envelope, data)
             except smtplib.SMTPRecipientsRefused as exc:
                 code, msg = next(iter(exc.recipients.values()))
+                if code == 421 and reused and attempt == 1:
+                    self._drop()  # "closing connection": reconnect and retry once
+                    continue
                 return _classify(code, msg, rcpt=True)
             except smtplib.SMTPDataError as exc:
                 return _classify(exc.smtp_code, exc.smtp_error, rcpt=False)
             except smtplib.SMTPSenderRefused as exc:
+                if exc.smtp_code == 421 and reused and attempt == 1:
+                    self._drop()
+                    continue
                 if 400 <= exc.smtp_code < 500:
                     return _classify(exc.smtp_code, exc.smtp_error, rcpt=False)
                 return SendResult("error", exc.smtp_code,
@@ -336,14 +355,15 @@ class SmtpChannel:
     def _sendmail(self, envelope: Envelope, data: bytes) -> SendResult:
         assert self.smtp is not None
         opts: list[str] = []
-        if not (envelope.recipient.isascii() and envelope.sender.isascii()):
+        sender, rcpt = ascii_domain(envelope.sender), ascii_domain(envelope.recipient)
+        if not (rcpt.isascii() and sender.isascii()):
             if not self.smtp.has_extn("smtputf8"):
                 return SendResult("permanent", None, "the SMTP server does not support "
                                   "SMTPUTF8, needed for a non-ASCII address")
             opts.append("SMTPUTF8")
         if not data.isascii() and self.smtp.has_extn("8bitmime"):
             opts.append("BODY=8BITMIME")
-        self.smtp.sendmail(envelope.sender, [envelope.recipient], data, mail_options=opts)
+        self.smtp.sendmail(sender, [rcpt], data, mail_options=opts)
         self.messages += 1
         return OK
 

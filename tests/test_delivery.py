@@ -1,0 +1,302 @@
+"""Delivery against a real SMTP server (aiosmtpd on 127.0.0.1) and to the outbox."""
+
+from __future__ import annotations
+
+import threading
+import time
+from email import policy
+from email.parser import BytesParser
+
+import pytest
+from delivery_helpers import EDITION, T0, Clock, delivery_settings, make_factory, make_store
+from delivery_helpers import populate as add_readers
+from smtp_server import SmtpServer
+
+from newsletter.config import DeliverySettings, SmtpSettings
+from newsletter.deliver import (
+    OutboxTransport,
+    RateLimiter,
+    SmtpTransport,
+    send_edition,
+    send_test,
+)
+from newsletter.deliver._transports import Envelope
+from newsletter.exceptions import HeaderInjectionError, SendError, SubscriberError
+
+
+@pytest.fixture
+def store(tmp_path):
+    st = make_store(tmp_path)
+    yield st
+    st.close()
+
+
+@pytest.fixture
+def server():
+    with SmtpServer() as srv:
+        yield srv
+
+
+def smtp(server: SmtpServer, connections: int = 2, **kw) -> SmtpTransport:
+    return SmtpTransport(SmtpSettings(host=server.host, port=server.port,
+                                      connections=connections, timeout=5), **kw)
+
+
+def send(store, transport, clock=None, **kw):
+    settings = kw.pop("settings", None) or delivery_settings()
+    return send_edition(store, make_factory(), transport, edition_date=EDITION,
+                        list_name="daily", settings=settings, now_fn=clock or Clock(), **kw)
+
+
+def test_delivers_a_list_once(store, server):
+    emails = add_readers(store, 30)
+    seen = []
+    rep = send(store, smtp(server), progress=seen.append)
+    assert (rep.sent, rep.failed, rep.remaining, rep.state) == (30, 0, 0, "sent")
+    assert sorted(server.counts) == emails and set(server.counts.values()) == {1}
+    assert seen[-1].done == 30 and seen[-1].total == 30
+    msg = BytesParser(policy=policy.default).parsebytes(server.received[0].data)
+    assert msg["To"].addresses[0].addr_spec in emails and msg["List-Unsubscribe"]
+    assert server.received[0].mail_from == "daily@ree-daily.example"
+    assert store.send_state(EDITION, "daily")["status"] == "sent"
+    # exactly one edition per list per day
+    again = send(store, smtp(server))
+    assert again.already_sent and again.sent == 0 and server.total == 30
+    rows = store.deliveries(EDITION, "daily")
+    assert all(r["status"] == "sent" and r["message_id"] for r in rows)
+
+
+def test_outbox_files_parse_and_resend_overwrites(tmp_path, store):
+    add_readers(store, 5)
+    store.add_subscriber("daily", "zoe@bücher.example", "Zoë Ærø", now=T0)
+    out = tmp_path / "outbox"
+    rep = send(store, OutboxTransport(out), settings=DeliverySettings())
+    assert rep.sent == 6
+    files = sorted((out / EDITION.isoformat() / "daily").glob("*.eml"))
+    assert len(files) == 6
+    for f in files:
+        msg = BytesParser(policy=policy.default).parsebytes(f.read_bytes())
+        assert msg["Subject"] and msg.get_body(("plain",)) is not None
+        assert f.name.split("-")[0].isdigit()
+    zoe = [f for f in files if b"zoe@xn--bcher-kva.example" in f.read_bytes()]
+    assert zoe and "Zoë Ærø" in str(BytesParser(policy=policy.default)
+                                    .parsebytes(zoe[0].read_bytes())["To"])
+    assert not list(out.rglob(".*.tmp"))
+    # a resend writes the same file names
+    store.finish_send(EDITION, "daily", "paused", None, T0)
+    for r in store.deliveries(EDITION, "daily"):
+        store.release_delivery(EDITION, "daily", r["subscriber_id"], "again", T0)
+    send(store, OutboxTransport(out), settings=DeliverySettings())
+    assert sorted((out / EDITION.isoformat() / "daily").glob("*.eml")) == files
+
+
+def test_451_defers_then_later_run_delivers(store, server):
+    emails = add_readers(store, 10)
+    server.temp_fail.update(emails[:3])
+    clock = Clock()
+    rep = send(store, smtp(server), clock)
+    assert (rep.sent, rep.deferred, rep.state) == (7, 3, "deferred")
+    assert rep.next_attempt is not None and rep.next_attempt > T0
+    assert store.pending_deliveries_summary()[0]["deferred"] == 3
+    # not due yet: nothing happens
+    assert send(store, smtp(server), clock).sent == 0
+    server.temp_fail.clear()
+    clock.advance(61)
+    rep = send(store, smtp(server), clock)
+    assert (rep.sent, rep.state) == (3, "sent")
+    assert all(server.count_for(e) == 1 for e in emails)
+
+
+def test_451_gives_up_after_max_attempts(store, server):
+    emails = add_readers(store, 3)
+    server.temp_fail.add(emails[0])
+    clock = Clock()
+    settings = delivery_settings(max_attempts=3, retry_base_seconds=10)
+    for _ in range(3):
+        rep = send(store, smtp(server), clock, settings=settings)
+        clock.advance(3600)
+    assert rep.state == "sent" and rep.failed == 1
+    row = store.deliveries(EDITION, "daily", ["failed"])[0]
+    assert row["attempts"] == 3 and "gave up" in row["last_error"]
+    assert store.get_subscriber("daily", emails[0]).status == "active"  # not a bounce
+
+
+def test_550_bounces_and_is_skipped_next_edition(store, server):
+    emails = add_readers(store, 5)
+    server.perm_fail.add(emails[1])
+    rep = send(store, smtp(server))
+    assert (rep.sent, rep.failed, rep.bounced, rep.state) == (4, 1, 1, "sent")
+    sub = store.get_subscriber("daily", emails[1])
+    assert sub.status == "bounced" and "550" in sub.status_reason
+    server.reset()
+    server.perm_fail.clear()
+    from datetime import timedelta
+    rep2 = send_edition(store, make_factory(edition=EDITION + timedelta(days=1)),
+                        smtp(server), edition_date=EDITION + timedelta(days=1),
+                        list_name="daily", settings=delivery_settings(), now_fn=Clock())
+    assert rep2.sent == 4 and server.count_for(emails[1]) == 0
+
+
+def test_unsubscribed_mid_send_is_skipped(store, server):
+    emails = add_readers(store, 4)
+    store.plan_deliveries(EDITION, "daily", T0)
+    sub = store.get_subscriber("daily", emails[2])
+    store.unsubscribe("daily", sub.id, T0)
+    rep = send(store, smtp(server))
+    assert (rep.sent, rep.skipped) == (3, 1) and server.count_for(emails[2]) == 0
+
+
+def test_dropped_connection_reconnects_without_loss(store, server):
+    emails = add_readers(store, 24) + ["zoe@xn--bcher-kva.example"]
+    store.add_subscriber("daily", "zoe@bücher.example", "Zoë", now=T0)
+    server.drop_after = 3
+    rep = send(store, smtp(server, connections=2))
+    assert rep.sent == 25 and rep.errors == 0
+    assert server.sessions >= 25 // 3  # it really did reconnect
+    assert all(server.count_for(e) == 1 for e in emails)
+
+
+def test_server_down_pauses_then_resumes(store, server):
+    emails = add_readers(store, 20)
+    server.drop_after = 5
+    transport = smtp(server, connections=1)
+    stop_after = 8
+
+    def progress(p):
+        if p.sent == stop_after and server.controller is not None:
+            server.stop()  # the server goes away mid-send
+    rep = send(store, transport, progress=progress)
+    assert rep.paused and rep.state == "paused"
+    assert "127.0.0.1" in rep.pause_reason and "check [delivery.smtp]" in rep.pause_reason
+    assert rep.sent >= stop_after and rep.remaining == 20 - rep.sent
+    assert store.send_state(EDITION, "daily")["status"] == "paused"
+    assert store.delivery_counts(EDITION, "daily")["sending"] == 0
+    server.start()
+    server.drop_after = 0
+    rep2 = send(store, smtp(server))
+    assert rep2.state == "sent" and rep.sent + rep2.sent == 20
+    assert all(server.count_for(e) == 1 for e in emails)
+
+
+def test_connection_refused_is_translated(store):
+    add_readers(store, 3)
+    from smtp_server import free_port
+    t = SmtpTransport(SmtpSettings(host="127.0.0.1", port=free_port(), connections=1))
+    rep = send(store, t)
+    assert rep.paused and rep.errors == 3 and rep.sent == 0
+    assert "cannot talk to SMTP server 127.0.0.1" in rep.pause_reason
+    assert "hint: check [delivery.smtp] host/port" in rep.pause_reason
+
+
+def test_rate_limit_is_respected(store, server):
+    add_readers(store, 20)
+    settings = delivery_settings(rate_limit=40.0)
+    t0 = time.monotonic()
+    rep = send(store, smtp(server, connections=3), settings=settings)
+    elapsed = time.monotonic() - t0
+    assert rep.sent == 20
+    assert elapsed >= 19 / 40 * 0.9  # loosely: not faster than the limit
+
+
+def test_sliding_window_limiter():
+    fake = [0.0]
+    limiter = RateLimiter(0, window_limit=3, window_seconds=10, clock=lambda: fake[0],
+                          sleep=lambda d: fake.__setitem__(0, fake[0] + d))
+    times = []
+    for _ in range(7):
+        limiter.acquire()
+        times.append(fake[0])
+    assert times == [0, 0, 0, 10, 10, 10, 20]
+
+
+def test_stop_event_stops_after_message_in_flight(store, server):
+    add_readers(store, 30)
+    stop = threading.Event()
+
+    def progress(p):
+        if p.sent >= 5:
+            stop.set()
+    rep = send(store, smtp(server, connections=1), progress=progress, stop_event=stop)
+    assert rep.paused and rep.sent == 5 and rep.remaining == 25
+    assert store.delivery_counts(EDITION, "daily")["sending"] == 0
+    rep = send(store, smtp(server))
+    assert rep.sent == 25 and server.total == 30
+
+
+def test_send_test_copy_does_not_touch_ledger(store, server):
+    mid = send_test(make_factory(), smtp(server), "editor@example.com", "Ed")
+    assert mid and server.count_for("editor@example.com") == 1
+    msg = BytesParser(policy=policy.default).parsebytes(server.received[0].data)
+    assert "TEST" in msg["Subject"]
+    assert store.delivery_counts(EDITION, "daily")["sent"] == 0
+    with pytest.raises(HeaderInjectionError):
+        send_test(make_factory(), smtp(server), "editor@example.com", "Ed\r\nBcc: x@y.example")
+    with pytest.raises(SubscriberError):
+        send_test(make_factory(), smtp(server), "editor@example.com\r\nRCPT TO:<x@y.example>")
+    server.perm_fail.add("gone@example.com")
+    with pytest.raises(SendError, match="550"):
+        send_test(make_factory(), smtp(server), "gone@example.com")
+
+
+def test_crlf_injection_in_a_stored_name_fails_only_that_row(store, server):
+    add_readers(store, 3)
+    # a row that slipped in without validation (e.g. an old database)
+    store.add_subscriber("daily", "mallory@example.com", "M\r\nBcc: all@example.com", now=T0)
+    rep = send(store, smtp(server))
+    assert rep.sent == 3 and rep.failed == 1 and not rep.paused
+    assert server.count_for("all@example.com") == 0
+    assert all(b"Bcc:" not in r.data for r in server.received)
+
+
+def test_starttls_and_auth(store):
+    with SmtpServer(security="starttls", auth=("newsletter", "s3cret")) as srv:
+        add_readers(store, 4)
+        good = SmtpTransport(SmtpSettings(host="localhost", port=srv.port,
+                                          security="starttls", connections=1),
+                             ("newsletter", "s3cret"), ssl_context=srv.client_context())
+        rep = send(store, good)
+        assert rep.sent == 4
+
+
+def test_auth_failure_pauses_with_hint(store):
+    with SmtpServer(security="starttls", auth=("newsletter", "s3cret")) as srv:
+        add_readers(store, 4)
+        bad = SmtpTransport(SmtpSettings(host="localhost", port=srv.port,
+                                         security="starttls", connections=2),
+                            ("newsletter", "wrong"), ssl_context=srv.client_context())
+        rep = send(store, bad)
+        assert rep.paused and rep.sent == 0
+        assert "NEWSLETTER_SMTP_USERNAME/PASSWORD" in rep.pause_reason
+        assert srv.total == 0
+
+
+def test_untrusted_certificate_is_refused(store):
+    with SmtpServer(security="starttls") as srv:
+        add_readers(store, 2)
+        t = SmtpTransport(SmtpSettings(host="localhost", port=srv.port, security="starttls",
+                                       connections=1))
+        rep = send(store, t)
+        assert rep.paused and "TLS" in rep.pause_reason and srv.total == 0
+
+
+def test_implicit_tls(store):
+    with SmtpServer(security="tls") as srv:
+        add_readers(store, 3)
+        t = SmtpTransport(SmtpSettings(host="localhost", port=srv.port, security="tls",
+                                       connections=1), ssl_context=srv.client_context())
+        assert send(store, t).sent == 3
+
+
+def test_channel_classifies_results(server):
+    ch = smtp(server).channel()
+    env = Envelope("daily@ree-daily.example", "ok@example.com", "daily", EDITION, 1)
+    data = b"From: daily@ree-daily.example\r\nTo: ok@example.com\r\nSubject: x\r\n\r\nhi\r\n"
+    assert ch.send(env, data).status == "ok"
+    server.temp_fail.add("t@example.com")
+    server.perm_fail.add("p@example.com")
+    r = ch.send(Envelope(env.sender, "t@example.com", "daily"), data)
+    assert (r.status, r.code, r.bounce) == ("temporary", 451, False)
+    r = ch.send(Envelope(env.sender, "p@example.com", "daily"), data)
+    assert (r.status, r.code, r.bounce) == ("permanent", 550, True)
+    assert ch.send(env, data).status == "ok"  # the connection is still usable
+    ch.close()
