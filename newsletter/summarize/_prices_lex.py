@@ -61,7 +61,9 @@ _DATE_DM = re.compile(
     rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<mon>{_MONTH_RE})\b\.?(?:,?\s+(?P<year>(?:19|20)\d\d)\b)?",
     re.I,
 )
-_DATE_ISO = re.compile(r"\b(?:19|20)\d\d-\d{1,2}-\d{1,2}\b|\b\d{1,2}/\d{1,2}/(?:19|20)?\d\d\b")
+_DATE_ISO = re.compile(
+    r"\b(?:19|20)\d\d-(?:\d{1,2}|[A-Za-z]{3,9})-\d{1,2}\b|\b\d{1,2}/\d{1,2}/(?:19|20)?\d\d\b"
+)
 _MONTH_YEAR = re.compile(rf"\b{_MONTH_RE}\.?,?\s+(?:19|20)\d\d\b", re.I)
 _BASE = re.compile(r"\b(?:19|20)\d\d\s*=\s*100\b")
 _RATIO = re.compile(r"\b\d+(?:\.\d+)?\s*:\s*\d+(?:\.\d+)?\b(?!\s*(?:yuan|/|%))")
@@ -364,7 +366,7 @@ _FERRO = re.compile(
     re.I,
 )
 _ELEMENT = re.compile(rf"\b(?P<metallic>metal(?:lic)?\s+)?(?P<el>{_el_alt()})\b", re.I)
-_SYMBOL = re.compile(rf"\b(?P<sym>{_SYM_ALT})(?=\s?(?:oxides?|metals?)\b)")
+_SYMBOL = re.compile(rf"\b(?P<sym>{_SYM_ALT})(?=\s?(?:oxides?|metals?)\b|:\s)")
 _OTHER = [
     (re.compile(r"\b(?:mixed\s+)?rare[- ]earth\s+carbonates?\b|\bRE\s+carbonate\b", re.I),
      "re_carbonate"),
@@ -376,7 +378,8 @@ _OTHER = [
                 re.I), "ionic_ore"),
 ]
 _BLOCK = re.compile(
-    r"\b(?:(?:rare[- ]earth\s+)?(?:permanent\s+)?magnets?\s+(?:materials?\s+)?"
+    r"\b(?:neodymium[- ]iron[- ]boron|NdFeB|(?:sintered|bonded|permanent)\s+magnets?"
+    r"|magnets?\s+prices?|(?:rare[- ]earth\s+)?(?:permanent\s+)?magnets?\s+(?:materials?\s+)?"
     r"(?:plate|sector|board|concept)\s+index"
     r"|(?:rare[- ]earth\s+)?(?:plate|sector|board|concept|stock|equity|industry)\s+index"
     r"|concept\s+stocks?|rare[- ]earth\s+stocks?|shares?\b|share\s+price|stock\s+price"

@@ -62,7 +62,8 @@ _DOWN = (r"down|fell|fall(?:s|ing|en)?|drop(?:ped|s)?|declined?|declines|declini
 _DIR = re.compile(rf"(?:(?<![\w])(?P<up>{_UP})(?![\w])|(?<![\w])(?P<down>{_DOWN})(?![\w]))", re.I)
 _LEVEL_CUE = re.compile(
     r"\b(?:to|at|was|were|is|are|be|stood|standing|reach\w*|hit|closed|closing|ended|settled"
-    r"|quoted|priced|assessed|trading|traded)\b|[:=]",
+    r"|quoted|priced|assessed|trading|traded|averag\w*|posted|came\s+in|fetched|sold|offered"
+    r"|done|listed|registered|recorded|valued)\b|[:=]",
     re.I,
 )
 _PREV_CUE = re.compile(
@@ -136,7 +137,12 @@ def _role(v: Value, ctx: str, sentence_before: str, after: str) -> str:
     if _FORECAST_CUE.search(ctx) or _NOT_PRICE_CUE.search(ctx):
         return "ignore"
     prev = list(_PREV_CUE.finditer(ctx))
-    if prev and not _LEVEL_CUE.search(ctx, prev[-1].end()) and not _DIR.search(ctx, prev[-1].end()):
+    if (
+        prev
+        and not _LEVEL_CUE.search(ctx, prev[-1].end())
+        and not _DIR.search(ctx, prev[-1].end())
+        and len(ctx[prev[-1].end() :].split()) <= 6
+    ):
         return "prev"
     if v.sign:
         return "change"
@@ -252,7 +258,6 @@ def _sentence_items(
         cursor = owner.end
         levels: list[Value] = []
         changes: list[Value] = []
-        bare_level_taken = False
         prev_v: Value | None = None
         for v in sorted(owner.values, key=lambda x: x.start):
             ctx = masked[max(cursor, v.start - 60) if cursor < v.start else v.start : v.start]
@@ -276,11 +281,8 @@ def _sentence_items(
                 changes.append(v)
             elif v.role == "level":
                 if is_index:
-                    if v.kind == "points":
+                    if v.kind == "points" or (v.kind == "bare" and not levels and not v.is_range):
                         v.unit = "points"
-                    elif v.kind == "bare" and not bare_level_taken and not v.is_range:
-                        v.unit = "points"
-                        bare_level_taken = True
                     else:
                         continue
                 else:
