@@ -153,17 +153,24 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def _move(e: dict[str, Any], edition: Mapping[str, Any], sid: str, step: int) -> dict[str, Any]:
-    """Swap a story with its neighbour in the same section (pinned stories move among the
-    pinned ones), writing the full resulting order so the build reproduces it."""
+    """Swap a story with its neighbour in the same section.
+
+    The build sorts each section by pinned first (in the order of ``pinned``), then by
+    ``order``. So a pinned story swaps places with the neighbouring pinned story of its
+    section in ``pinned``; any other story swaps with its unpinned neighbour, and the full
+    resulting order is written to ``order``.
+    """
+    section = _section_of(edition, sid) or []
     if sid in e["pinned"]:
-        pins = list(e["pinned"])
-        i = pins.index(sid)
+        pins_here = [x for x in section if x in e["pinned"]]
+        i = pins_here.index(sid)
         j = i + step
-        if 0 <= j < len(pins):
-            pins[i], pins[j] = pins[j], pins[i]
+        if 0 <= j < len(pins_here):
+            pins = list(e["pinned"])
+            a, b = pins.index(sid), pins.index(pins_here[j])
+            pins[a], pins[b] = pins[b], pins[a]
             e["pinned"] = pins
         return e
-    section = _section_of(edition, sid) or []
     movable = [x for x in section if x not in e["pinned"]]
     i = movable.index(sid)
     j = i + step

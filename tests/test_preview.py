@@ -1,0 +1,250 @@
+"""The editors' preview app (issue 8): edit rules, message parsing, HTTP behaviour.
+
+The HTTP tests run the real app under uvicorn on 127.0.0.1 (no TestClient); the stored
+edition is the sample ``tests/data/edition.json``, so these tests need the renderer and the
+message factory but not the collector. The browser flow is in test_preview_browser.py.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from newsletter.config import load_config
+from newsletter.core import Newsletter
+from newsletter.web import _preview_edits as ed
+from newsletter.web._preview_mail import (
+    GMAIL_CLIP_BYTES,
+    extract_links,
+    force_dark,
+    frame_html,
+    parse_message,
+)
+from newsletter.web.preview import allowed_hosts_for, make_preview_app, run_preview
+
+DATA = Path(__file__).parent / "data"
+DAY = date(2026, 11, 24)
+AS_OF = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
+
+
+def _edition() -> dict[str, Any]:
+    return json.loads((DATA / "edition.json").read_text(encoding="utf-8"))
+
+
+# --- the edits rules -----------------------------------------------------------------------
+def test_pin_drop_restore_keep_lists_consistent() -> None:
+    edition = _edition()
+    e, msg = ed.apply_action({}, edition, "pin", {"story": "s3"})
+    assert e["pinned"] == ["s3"] and "pinned" in msg
+    e, _ = ed.apply_action(e, edition, "pin", {"story": "s5"})
+    assert e["pinned"] == ["s5", "s3"]           # the newest pin goes to the very top
+    e, _ = ed.apply_action(e, edition, "drop", {"story": "s3"})
+    assert e["dropped"] == ["s3"] and e["pinned"] == ["s5"]
+    e, _ = ed.apply_action(e, edition, "restore", {"story": "s3"})
+    assert e["dropped"] == []
+    with pytest.raises(ed.EditError):
+        ed.apply_action(e, edition, "drop", {"story": "nope"})
+    with pytest.raises(ed.EditError):
+        ed.apply_action(e, edition, "explode", {"story": "s1"})
+
+
+def test_up_down_swap_within_a_section_and_write_the_full_order() -> None:
+    edition = _edition()  # markets: s1 (pinned in the sample), s2, s3
+    e, _ = ed.apply_action({}, edition, "down", {"story": "s2"})
+    assert e["order"] == ["s1", "s3", "s2", "s4", "s5", "s6", "s7", "s8", "s9", "s10"]
+    e2, _ = ed.apply_action({}, edition, "up", {"story": "s4"})  # first of its section
+    assert e2["order"] == []
+    e3, _ = ed.apply_action({"pinned": ["s1", "s2"]}, edition, "down", {"story": "s1"})
+    assert e3["pinned"] == ["s2", "s1"]
+
+
+def test_text_edits_note_and_prices() -> None:
+    edition = _edition()
+    e, _ = ed.apply_action({}, edition, "summary", {"story": "s2", "text": " New text.\r\n"})
+    assert e["summaries"] == {"s2": "New text."}
+    e, _ = ed.apply_action(e, edition, "summary", {"story": "s2", "text": "  "})
+    assert e["summaries"] == {}
+    key = ed.highlight_key(edition, 0)
+    assert key == "s1"
+    e, _ = ed.apply_action(e, edition, "highlight", {"key": key, "text": "Edited."})
+    assert e["highlights"] == {"s1": "Edited."}
+    e, _ = ed.apply_action(e, edition, "note", {"text": "Back on Friday."})
+    assert e["note"] == "Back on Friday."
+    e, _ = ed.apply_action(e, edition, "note", {"text": ""})
+    assert e["note"] is None
+    e, _ = ed.apply_action({"hidden_prices": ["gd_oxide"]}, edition, "prices",
+                           {"known": ["prnd_oxide", "nd_metal", "gd_oxide"],
+                            "show": ["prnd_oxide"]})
+    assert e["hidden_prices"] == ["nd_metal", "gd_oxide"]
+    with pytest.raises(ed.EditError):
+        ed.apply_action({}, edition, "note", {"text": "x" * (ed.MAX_TEXT + 1)})
+
+
+# --- taking a message apart ----------------------------------------------------------------
+def _message(html: str, text: str = "plain", png: bytes = b"\x89PNG fake") -> bytes:
+    msg = EmailMessage()
+    msg["Subject"] = "REE Daily — test"
+    msg["From"] = "REE Daily <daily@ree-daily.example>"
+    msg["To"] = "reader@example.com"
+    msg.set_content(text)
+    msg.add_alternative(html, subtype="html")
+    msg.get_payload()[1].add_related(png, maintype="image", subtype="png", cid="<chart@x>")
+    return msg.as_bytes()
+
+
+HTML = ("<!DOCTYPE html><html><head><style>@media (prefers-color-scheme: dark) "
+        "{ .bg { background: #000 !important; } }</style></head><body class=bg>"
+        "<img src=\"cid:chart@x\" alt=chart><a href=\"https://a.example/x\">A <b>link</b></a>"
+        "<a href=\"http://b.example/\">insecure</a><a href=\"mailto:x@y.example\">mail</a>"
+        "<a href=\"%%UNSUB_URL%%\">unsub</a></body></html>")
+
+
+def test_parse_message_finds_parts_images_links_and_problems() -> None:
+    view = parse_message(_message(HTML, "Hello %%NAME%%"))
+    assert view.subject == "REE Daily — test"
+    assert view.text.startswith("Hello")
+    assert view.images == {"chart@x": ("image/png", b"\x89PNG fake")}
+    assert view.html_size == len(view.html.encode()) and not view.clipped
+    assert [(lk.text, lk.problem) for lk in view.links] == [
+        ("A link", ""), ("insecure", "not https"), ("mail", ""),
+        ("unsub", "unreplaced placeholder")]
+    assert any("%%NAME%%" in w for w in view.warnings)
+    assert ("To", "reader@example.com") in view.headers
+
+
+def test_frame_html_rewrites_cids_and_forces_dark() -> None:
+    view = parse_message(_message(HTML))
+    light = frame_html(view, cid_url=lambda c: f"/_cid/{c}", dark=False)
+    assert 'src="/_cid/chart@x"' in light and '<base target="_blank">' in light
+    assert "prefers-color-scheme: dark" in light
+    dark = force_dark(view.html)
+    assert "prefers-color-scheme" not in dark and "(min-width: 0px)" in dark
+    assert '<meta name="color-scheme" content="dark">' in dark
+
+
+def test_big_html_is_clipped_and_image_links_are_named() -> None:
+    view = parse_message(_message("<html><body>" + "x" * (GMAIL_CLIP_BYTES + 1) + "</body>"))
+    assert view.clipped
+    assert extract_links('<a href="https://x"><img alt="logo"></a>')[0].text == "[logo]"
+
+
+# --- the app over real HTTP ----------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def serve(app: Any) -> Iterator[str]:
+    """Run ``app`` under uvicorn in a thread on a free loopback port; yield its base URL."""
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                           log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture
+def nl(project: Path) -> Iterator[Newsletter]:
+    n = Newsletter(load_config(project / "newsletter.toml"))
+    yield n
+    n.close()
+
+
+def _store_sample_edition(n: Newsletter) -> None:
+    n.store.save_edition(DAY, _edition(), as_of=AS_OF, html_size=None, stories=[],
+                         now=AS_OF)
+
+
+def test_run_preview_binds_loopback_by_default() -> None:
+    import inspect
+
+    assert inspect.signature(run_preview).parameters["host"].default == "127.0.0.1"
+    assert allowed_hosts_for("127.0.0.1") == frozenset({"127.0.0.1", "localhost", "::1",
+                                                        "[::1]"})
+    assert allowed_hosts_for("0.0.0.0") is None
+
+
+def test_no_draft_page_says_what_to_run(nl: Newsletter) -> None:
+    with serve(make_preview_app(nl)) as base:
+        r = httpx.get(base + "/")
+        assert r.status_code == 200
+        assert "No draft yet" in r.text
+        assert "newsletter run --offline --no-send" in r.text
+        assert "newsletter build" in r.text
+        assert httpx.get(base + "/_reload?since=0").json()["built"] is None
+
+
+def test_foreign_host_and_cross_site_posts_are_refused(nl: Newsletter) -> None:
+    _store_sample_edition(nl)
+    app = make_preview_app(nl)
+    token = app.state.preview.csrf
+    form = {"csrf": token, "date": DAY.isoformat(), "action": "note", "text": "pwned"}
+    with serve(app) as base:
+        # DNS rebinding: a page on evil.example resolving to 127.0.0.1
+        r = httpx.get(base + "/", headers={"Host": "evil.example"})
+        assert r.status_code == 421
+        r = httpx.post(base + "/edit", data={**form, "csrf": "guess"})
+        assert r.status_code == 403 and "token" in r.text
+        r = httpx.post(base + "/edit", data=form, headers={"Origin": "http://evil.example"})
+        assert r.status_code == 403
+        r = httpx.post(base + "/edit", data=form, headers={"Origin": "null"})
+        assert r.status_code == 403
+        r = httpx.post(base + "/edit", data=form, headers={"Sec-Fetch-Site": "cross-site"})
+        assert r.status_code == 403
+        r = httpx.post(base + "/approve", data={"csrf": "", "date": DAY.isoformat()})
+        assert r.status_code == 403
+    row = nl.store.edition(DAY)
+    assert row is not None and row["edits"] == {} and row["status"] == "draft"
+
+
+def test_page_frames_image_source_and_live_reload(nl: Newsletter, project: Path) -> None:
+    _store_sample_edition(nl)
+    with serve(make_preview_app(nl)) as base:
+        page = httpx.get(base + "/")
+        assert page.status_code == 200, page.text
+        assert 'id="render-error"' not in page.text
+        assert 'id="html-size"' in page.text and "102.0 KB" in page.text
+        assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+        q = f"date={DAY}&list=daily&sub=sample"
+        frame = httpx.get(f"{base}/_email?{q}").text
+        assert "cid:" not in frame
+        assert "/_cid/" in frame
+        cid = frame.split("/_cid/", 1)[1].split("?", 1)[0]
+        img = httpx.get(f"{base}/_cid/{cid}?{q}")
+        assert img.status_code == 200 and img.content.startswith(b"\x89PNG")
+        dark = httpx.get(f"{base}/_email?{q}&dark=1").text
+        assert "prefers-color-scheme: dark" not in dark and "(min-width: 0px)" in dark
+        raw = httpx.get(f"{base}/_source?{q}").text
+        assert "Content-Type: multipart/" in raw and "List-Unsubscribe" in raw
+        # live reload: touching a template is seen by the poll
+        since = httpx.get(base + "/_reload?since=0").json()["mtime"]
+        assert httpx.get(f"{base}/_reload?since={since}").json()["changed"] is False
+        tpl = project / "templates" / "email" / "daily.html.j2"
+        later = since + 5
+        os.utime(tpl, (later, later))
+        assert httpx.get(f"{base}/_reload?since={since}").json()["changed"] is True
