@@ -41,6 +41,8 @@ COMMODITY_NAMES: dict[str, str] = {
     "la_metal": "La metal",
     "ce_oxide": "Ce oxide",
     "ce_metal": "Ce metal",
+    "lace_metal": "La-Ce metal",
+    "lace_oxide": "La-Ce oxide",
     "re_carbonate": "Mixed RE carbonate",
     "monazite": "Monazite",
     "ionic_ore": "Ionic RE concentrate",
@@ -71,7 +73,9 @@ ELEMENTS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 #: id stems that have a metal id in the schema (others fall back to the oxide).
-METAL_STEMS: frozenset[str] = frozenset({"prnd", "nd", "pr", "dy", "tb", "gd", "ho", "la", "ce"})
+METAL_STEMS: frozenset[str] = frozenset(
+    {"prnd", "nd", "pr", "dy", "tb", "gd", "ho", "la", "ce", "lace"}
+)
 #: id stems with a ferro-alloy id.
 FERRO_STEMS: frozenset[str] = frozenset({"dy", "gd", "ho"})
 

@@ -360,6 +360,7 @@ _PRND = re.compile(
     r"|Pr[- /]?Nd|Nd[- /]?Pr|didymium|PrN)\b(?:\s+\((?:Pr[- /]?Nd|Nd[- /]?Pr)\))?",
     re.I,
 )
+_LACE = re.compile(r"\b(?:lanthanum[- ]cerium|La[- ]Ce)\b", re.I)
 _FERRO = re.compile(
     r"\b(?P<el>dysprosium|gadolinium|holmium)[- ]?(?:iron|ferrum|ferro)(?:\s?alloys?)?\b"
     r"|\b(?P<sym>Dy|Gd|Ho)[- ]?Fe\b",
@@ -444,6 +445,9 @@ def find_mentions(s: str) -> list[Mention]:
         form, end = _form(s, m.end())
         metallic = re.search(r"metallic\s+$", s[: m.start()], re.I)
         add(m.start(), end, "commodity", commodity_id("prnd", "metal" if metallic else form), 1)
+    for m in _LACE.finditer(s):
+        form, end = _form(s, m.end())
+        add(m.start(), end, "commodity", commodity_id("lace", form), 1)
     for m in _FERRO.finditer(s):
         stem = (m.group("sym") or ELEMENTS[m.group("el").lower()][0]).lower()
         add(m.start(), m.end(), "commodity", commodity_id(stem, "ferro"), 1)
