@@ -32,9 +32,10 @@ WEAK = "critical minerals"
 POLICY = "policy, REE context"
 PRICE = "price, REE context"
 MAGNET_CONTEXT = "magnets, REE context"
+DIVERSIFIED = "diversified company or place, REE context"
 
 #: Categories that only count when the item has strong REE evidence of its own.
-GATED = frozenset({POLICY, PRICE, MAGNET_CONTEXT})
+GATED = frozenset({POLICY, PRICE, MAGNET_CONTEXT, DIVERSIFIED})
 #: Categories that are not evidence of REE relevance on their own (weak or gated).
 NOT_CORE = GATED | {WEAK}
 
@@ -138,7 +139,7 @@ TERMS: tuple[Term, ...] = (
     # --- producers, magnet makers, processors ---------------------------------------------
     _t("MP Materials", PRODUCER, 1.0, (("mp",), ("materials",)), _phrase("mp materials")),
     _t("Lynas", PRODUCER, 1.0, "lynas", r"\blynas\b(?![\s-]+asset)"),
-    _t("Iluka", PRODUCER, 0.7, "iluka"),
+    _t("Iluka", DIVERSIFIED, 0.7, "iluka"),
     _t("Northern Rare Earth", PRODUCER, 1.0, (("northern",), ("rare",)),
        r"\bnorthern[\s-]+rare[\s-]+earths?\b"),
     _t("Shenghe", PRODUCER, 1.0, "shenghe"),
@@ -146,23 +147,23 @@ TERMS: tuple[Term, ...] = (
        r"\bchina[\s-]+rare[\s-]+earths?[\s-]+group\b"),
     _t("Neo Performance", PRODUCER, 1.0, (("neo",), ("performance",)),
        _phrase("neo performance")),
-    _t("Energy Fuels", PRODUCER, 0.5, (("energy",), ("fuels",)), _phrase("energy fuels")),
+    _t("Energy Fuels", DIVERSIFIED, 0.5, (("energy",), ("fuels",)), _phrase("energy fuels")),
     _t("Arafura", PRODUCER, 0.9, "arafura", r"\barafura\b(?![\s-]+sea)"),
     _t("USA Rare Earth", PRODUCER, 1.0, (("usa",), ("rare",)), r"\busa[\s-]+rare[\s-]+earth"),
     _t("Ucore", PRODUCER, 1.0, "ucore"),
     _t("Vulcan Elements", PRODUCER, 1.0, (("vulcan",), ("elements",)),
        _phrase("vulcan elements")),
-    _t("Solvay", PRODUCER, 0.4, "solvay"),
+    _t("Solvay", DIVERSIFIED, 0.4, "solvay"),
     _t("Pensana", PRODUCER, 1.0, "pensana"),
     _t("Mkango", PRODUCER, 1.0, "mkango"),
     _t("Rainbow Rare Earths", PRODUCER, 1.0, (("rainbow",), ("rare",)),
        r"\brainbow[\s-]+rare[\s-]+earths?\b"),
-    _t("Aclara", PRODUCER, 0.7, "aclara", r"\baclara\b(?![\s-]+technolog)"),
+    _t("Aclara", DIVERSIFIED, 0.7, "aclara", r"\baclara\b(?![\s-]+technolog)"),
     _t("Lindian", PRODUCER, 0.9, "lindian"),
     _t("Hastings Technology Metals", PRODUCER, 0.9, (("hastings",), ("technology",)),
        _phrase("hastings technology metals")),
     _t("Meteoric Resources", PRODUCER, 0.8, "meteoric", _phrase("meteoric resources")),
-    _t("Northern Minerals", PRODUCER, 0.6, (("northern",), ("minerals",)),
+    _t("Northern Minerals", DIVERSIFIED, 0.6, (("northern",), ("minerals",)),
        _phrase("northern minerals")),
     _t("Australian Strategic Materials", PRODUCER, 0.8, (("strategic",), ("materials",)),
        _phrase("australian strategic materials")),
@@ -180,7 +181,7 @@ TERMS: tuple[Term, ...] = (
     _t("Cyclic Materials", PRODUCER, 1.0, (("cyclic",), ("materials",)),
        _phrase("cyclic materials"), topic="technology"),
     _t("HyProMag", PRODUCER, 1.0, "hypromag", topic="technology"),
-    _t("Baogang", PRODUCER, 0.8, ("baogang",)),
+    _t("Baogang", DIVERSIFIED, 0.8, ("baogang",)),
     _t("Defense Metals", PRODUCER, 0.7, (("defense",), ("metals",)),
        _phrase("defense metals corp")),
     # --- mines, deposits and hubs ---------------------------------------------------------
@@ -188,8 +189,8 @@ TERMS: tuple[Term, ...] = (
        case=True),
     _t("Mount Weld", PROJECT, 1.0, (("mount", "mt"), ("weld",)), r"\b(?:mount|mt\.?) weld\b"),
     _t("Bayan Obo", PROJECT, 1.0, (("bayan",), ("obo",)), _phrase("bayan obo")),
-    _t("Baotou", PROJECT, 0.6, "baotou"),
-    _t("Ganzhou", PROJECT, 0.6, "ganzhou"),
+    _t("Baotou", DIVERSIFIED, 0.6, "baotou"),
+    _t("Ganzhou", DIVERSIFIED, 0.6, "ganzhou"),
     _t("Kvanefjeld", PROJECT, 1.0, "kvanefjeld"),
     _t("Tanbreez", PROJECT, 1.0, "tanbreez"),
     _t("Nolans", PROJECT, 0.8, "nolans", r"\bNolans\b", case=True),
@@ -254,6 +255,17 @@ TERMS: tuple[Term, ...] = (
        _phrase("shanghai metals market"), topic="markets"),
     _t("Fastmarkets", PRICE, 0.25, ("fastmarkets",), topic="markets"),
 )
+
+#: Element names used as names of unrelated firms ("Cerium Networks", "Holmium Capital"):
+#: matched case-sensitively and subtracted from the element's count.
+NAME_SUFFIXES = ("Capital", "Networks", "Partners", "Ventures", "Labs", "Systems", "Software",
+                 "Solutions", "Media", "Health", "Therapeutics", "Pharmaceuticals", "Advisors",
+                 "Consulting", "Studios", "Games", "Realty", "Properties", "Bank", "Fund",
+                 "Funds", "Inc", "LLC", "Records", "Entertainment", "Financial", "Security",
+                 "Investments", "Holdings", "Hotel", "Restaurant", "Apartments", "AI")
+ELEMENT_AS_NAME = re.compile(
+    r"\b(" + "|".join(n.capitalize() for n in ELEMENTS) + r")\s+(?:"
+    + "|".join(NAME_SUFFIXES) + r")\b")
 
 #: Other commodities: many mentions of these, few of rare earths, means "not our story".
 OTHER_COMMODITIES = frozenset({

@@ -5,8 +5,11 @@ The model is a weighted vocabulary (:mod:`._taxonomy`), not a black box:
 * each term has a weight; a title mention counts :data:`TITLE_MULT` times a body mention;
 * repeats have diminishing returns (``1 + 0.6 ln n`` for ``n`` mentions);
 * "critical minerals" is weak evidence; policy and price words ("export controls",
-  "yuan/t", "MOFCOM") and the bare word "magnets" only count when the item already has
-  strong REE evidence (an element, "rare earths", a producer, a project, a formula);
+  "yuan/t", "MOFCOM"), the bare word "magnets" and diversified companies or places (Solvay,
+  Iluka, Baotou) only count when the item already has REE evidence of its own (an element,
+  "rare earths", a producer, a project, a formula): half weight after one passing mention,
+  full weight beyond;
+* an element name used as a firm's name ("Holmium Capital") is not an element mention;
 * an item dominated by other commodities (lithium, copper, gold, ...) is damped;
 * the evidence maps to ``1 - exp(-raw / SCALE)`` and the source weight bends that curve
   (a specialist outlet lifts a borderline item, never an item with no evidence at all).
@@ -24,6 +27,8 @@ from dataclasses import dataclass
 
 from ..types import Item, Relevance
 from ._taxonomy import (
+    ELEMENT_AS_NAME,
+    ELEMENTS,
     GATED,
     KEY_INDEX,
     NOT_CORE,
@@ -36,7 +41,7 @@ from ._taxonomy import (
 
 TITLE_MULT = 2.5
 SCALE = 2.0
-GATE = 0.9  # strong evidence needed before gated terms count
+GATE = (0.9, 1.5)  # core evidence for gated terms to count at half / full weight
 MAX_BODY = 30_000  # characters of body text examined (bounded cost on huge pages)
 _TOKEN = re.compile(r"[a-z0-9]+")
 _KEYS = frozenset(KEY_INDEX)
@@ -79,6 +84,8 @@ def _match(text: str) -> tuple[dict[int, tuple[int, str | None]], Counter[str]]:
             if i in hits:
                 continue
             n, spelling = _count(TERMS[i], text, lower, counts)
+            if n and tok in ELEMENTS:  # "Holmium Capital" is a fund, not an element
+                n -= sum(1 for m in ELEMENT_AS_NAME.finditer(text) if m.group(1).lower() == tok)
             if n:
                 hits[i] = (n, spelling)
     return hits, counts
@@ -130,9 +137,11 @@ def analyse(item: Item, source_weight: float = 0.5, threshold: float = 0.5) -> A
         if term.category == "producer" or term.category == "project":
             topic_votes["companies"] += 1.0
     raw = core + weak
-    if core >= GATE and gated:
-        raw += gated
-        reasons.extend(gated_reasons)
+    if core >= GATE[0] and gated:
+        half = core < GATE[1]
+        raw += gated * (0.5 if half else 1.0)
+        reasons.extend(r + (" (half weight: little REE evidence)" if half else "")
+                       for r in gated_reasons)
     # Other commodities dominating the text damp the evidence.
     other = 0.0
     top_other = None
