@@ -16,6 +16,12 @@ Design (explainable, no giant regex):
    a block's segment are dropped.
 5. "A and B were X and Y respectively" distributes levels over the listed commodities.
 6. Changes attach to the nearest level of the same segment (percentages to all).
+
+Values are dropped when the grammar says they are not today's quote: previous levels
+("from $52-54", "compared with"), history ("in 2022", "since May 14, when prices stood
+at"), forecasts ("expected to", "will reach"), premiums, costs and floors, time spans
+("in 5 days") and changes measured from a cycle high or since the start of the year.
+A converted figure in brackets ("CNY 255,000 ($41,556)") shares its figure's fate.
 """
 
 from __future__ import annotations
@@ -504,6 +510,8 @@ def _prefer_units(
     for cid, units in units_of.items():
         if isinstance(preferred, Mapping):
             want = [preferred[cid]] if cid in preferred else []
+        elif isinstance(preferred, str):
+            want = [preferred]
         else:
             want = list(preferred)
         keep_unit = next((u for u in want if u in units), None)
