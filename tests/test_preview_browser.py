@@ -1,0 +1,186 @@
+"""The editors' preview in a real browser (Debian chromium driven by Playwright).
+
+From a fresh project folder: ``newsletter run --offline --no-send``, then the preview app
+under uvicorn on 127.0.0.1; the test switches to the mobile frame, drops a story, writes an
+editor's note, sends a test and approves, then checks the built files and a freshly built
+MIME message. Screenshots of the desktop, mobile and dark views go to tests/artifacts/.
+"""
+
+from __future__ import annotations
+
+import html
+import shutil
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from newsletter.cli import app as cli_app
+from newsletter.config import load_config
+from newsletter.core import Newsletter
+from newsletter.web.preview import make_preview_app
+
+from .test_preview import serve
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--no-first-run"]
+NOTE = "Editor's note from the browser test: back on Friday."
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists() and shutil.which("chromium") is None,
+                       reason=f"Debian chromium is not installed ({CHROMIUM}); "
+                              "apt-get install -y chromium"),
+]
+
+
+def _fresh_message_html(nl: Newsletter, day: Any) -> str:
+    """The HTML part of a message built now, for a sample reader, the way `send` builds it."""
+    from newsletter.deliver._message import MessageFactory, Recipient
+
+    rendered = nl.rendered(day, "daily")
+    raw = MessageFactory(rendered, config=nl.config, list_name="daily",
+                         secret=nl.config.secret()).build(
+        Recipient(id=1, email="check@example.com", name="Check", list_name="daily"))
+    msg = BytesParser(policy=policy.default).parsebytes(raw)
+    part = msg.get_body(preferencelist=("html",))  # type: ignore[attr-defined]
+    assert part is not None
+    return str(part.get_content())
+
+
+def _frame_bg(page: Any) -> str:
+    return str(page.frame_locator("#email-frame").locator("body").evaluate(
+        "b => getComputedStyle(b).backgroundColor"))
+
+
+def test_editor_drops_a_story_adds_a_note_and_approves(project: Path) -> None:
+    pw = pytest.importorskip("playwright.sync_api")
+    result = CliRunner().invoke(cli_app, ["run", "--offline", "--no-send"])
+    assert result.exit_code == 0, result.output
+    nl = Newsletter(load_config(project / "newsletter.toml"))
+    day = nl.store.latest_edition_date()
+    assert day is not None
+    row = nl.store.edition(day)
+    assert row is not None
+    sections = row["edition"]["sections"]
+    candidates = [st for sec in sections for st in sec["stories"][1:]]
+    assert candidates, "the offline edition should have a section with 2+ stories"
+    victim = candidates[0]
+    email_file = project / "var" / "issues" / day.isoformat() / "email.html"
+    assert victim["title"] in html.unescape(email_file.read_text(encoding="utf-8"))
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    errors: list[str] = []
+    with serve(make_preview_app(nl)) as base, pw.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(base + "/")
+            page.wait_for_selector("#email-frame")
+            page.frame_locator("#email-frame").locator("body").wait_for()
+            assert page.locator("#status").get_attribute("data-status") == "draft"
+            assert "KB of 102.0 KB" in page.locator("#html-size").inner_text()
+            page.wait_for_timeout(300)
+            page.screenshot(path=str(ARTIFACTS / "preview-desktop.png"), full_page=True)
+            page.locator("#frame-box").screenshot(path=str(ARTIFACTS / "email-desktop.png"))
+            desktop_w = page.locator("#email-frame").bounding_box()["width"]
+            assert desktop_w >= 600
+
+            # mobile frame
+            page.click("#v-mobile")
+            page.wait_for_timeout(300)
+            assert page.locator("#email-frame").bounding_box()["width"] == 375
+            page.screenshot(path=str(ARTIFACTS / "preview-mobile.png"))
+            page.locator("#frame-box").screenshot(path=str(ARTIFACTS / "email-mobile.png"))
+
+            # simulated dark mode: the email's own dark palette
+            light_bg = _frame_bg(page)
+            page.click("#m-dark")
+            page.wait_for_function(
+                "() => document.getElementById('email-frame').src.includes('dark=1')")
+            page.frame_locator("#email-frame").locator("body").wait_for()
+            page.wait_for_timeout(500)
+            dark_bg = _frame_bg(page)
+            assert dark_bg != light_bg and dark_bg == "rgb(11, 18, 32)", (light_bg, dark_bg)
+            page.screenshot(path=str(ARTIFACTS / "preview-dark.png"))
+            page.locator("#frame-box").screenshot(path=str(ARTIFACTS / "email-dark.png"))
+            page.click("#m-light")
+
+            # the other panels
+            page.click('[data-tab="text"]')
+            assert victim["title"] in page.locator("#plain-text").inner_text()
+            page.click('[data-tab="links"]')
+            assert page.locator("#links tr").count() > 5
+            page.click('[data-tab="health"]')
+            assert page.locator("#sources tr").count() > 1
+            page.screenshot(path=str(ARTIFACTS / "preview-health.png"), full_page=True)
+            page.click('[data-tab="email"]')
+
+            # drop a story
+            page.locator(f'[data-story="{victim["id"]}"] button[data-action="drop"]').click()
+            page.wait_for_load_state()
+            assert "dropped" in page.locator(".flash").first.inner_text()
+            assert page.locator(f'[data-story="{victim["id"]}"]').count() == 0
+            assert page.locator(f'[data-dropped="{victim["id"]}"]').count() == 1
+            # the view survives the post-redirect-get
+            assert page.locator("#v-mobile").get_attribute("aria-pressed") == "true"
+
+            # editor's note
+            page.fill("#note-text", NOTE)
+            page.click("#note-save")
+            page.wait_for_load_state()
+            page.frame_locator("#email-frame").get_by_text("back on Friday").wait_for()
+
+            # a test copy through the configured transport (the outbox here)
+            page.fill("#test-address", "editor@example.com")
+            page.click("#sendtest button[type=submit]")
+            page.wait_for_load_state()
+            assert "test copy sent" in page.locator(".flash").first.inner_text()
+
+            # approve
+            page.fill("#by", "Test Editor")
+            page.click("#approve-btn")
+            page.wait_for_load_state()
+            assert page.locator("#status").get_attribute("data-status") == "approved"
+            assert page.locator("#approved-by").inner_text() == "Test Editor"
+            page.screenshot(path=str(ARTIFACTS / "preview-approved.png"))
+        finally:
+            browser.close()
+    assert not errors, errors
+
+    # the build on disk and a freshly built message reflect the edits
+    row = nl.store.edition(day)
+    assert row is not None
+    assert row["status"] == "approved" and row["approved_by"] == "Test Editor"
+    assert row["edits"]["dropped"] == [victim["id"]] and row["edits"]["note"] == NOTE
+    built = html.unescape(email_file.read_text(encoding="utf-8"))
+    assert victim["title"] not in built and "back on Friday" in built
+    fresh = html.unescape(_fresh_message_html(nl, day))
+    assert victim["title"] not in fresh and "back on Friday" in fresh
+    outbox = project / "var" / "outbox"
+    tests = [p for p in outbox.rglob("*.eml")]
+    assert tests, "the test copy should be in the outbox"
+    assert any("[TEST]" in str(BytesParser(policy=policy.default).parsebytes(
+        p.read_bytes())["Subject"]) for p in tests)
+
+    # edits survive a rebuild and a restart of the preview
+    nl.close()
+    nl2 = Newsletter(load_config(project / "newsletter.toml"))
+    nl2.build(day, as_of=row["as_of"])
+    edition = nl2.store.edition(day)["edition"]  # type: ignore[index]
+    ids = [st["id"] for sec in edition["sections"] for st in sec["stories"]]
+    assert victim["id"] not in ids and edition["editor_note"] == NOTE
+    import httpx
+
+    with serve(make_preview_app(nl2)) as base:
+        page_html = httpx.get(base + "/").text
+        assert f'data-dropped="{victim["id"]}"' in page_html
+        assert html.escape(NOTE, quote=False) in page_html or NOTE in html.unescape(page_html)
+    nl2.close()
