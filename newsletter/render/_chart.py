@@ -97,8 +97,8 @@ def render_chart_png(chart: dict[str, Any] | None, *, width: int = 560, height: 
     w, h = width * k, height * k
     img = Image.new("RGB", (w, h), _BG)
     draw = ImageDraw.Draw(img)
-    small = _font(11 * k)
-    bold = _font(12 * k, bold=True)
+    small = _font(13 * k)
+    bold = _font(14 * k, bold=True)
 
     values = [v for _, v in pts]
     lo, hi = min(values), max(values)
@@ -106,8 +106,8 @@ def render_chart_png(chart: dict[str, Any] | None, *, width: int = 560, height: 
     pad_v = span * 0.18
     vmin, vmax = lo - pad_v, hi + pad_v
 
-    left, right = 8 * k, 64 * k          # right gutter holds the value labels
-    top, bottom = 14 * k, 24 * k         # bottom gutter holds the dates
+    left, right = 8 * k, 76 * k          # right gutter holds the value labels
+    top, bottom = 20 * k, 26 * k         # bottom gutter holds the dates
     pw, ph = w - left - right, h - top - bottom
 
     def xy(i: int, v: float) -> tuple[float, float]:
@@ -124,7 +124,7 @@ def render_chart_png(chart: dict[str, Any] | None, *, width: int = 560, height: 
         gv = vmin + (vmax - vmin) * (1 - frac)
         gy = top + ph * frac
         draw.line([(left, gy), (left + pw, gy)], fill=_GRID, width=max(1, k // 2))
-        if abs(gy - last_y) > 16 * k:
+        if abs(gy - last_y) > 24 * k:
             draw.text((left + pw + 6 * k, gy), _fmt_value(gv), font=small, fill=_AXIS_TEXT,
                       anchor="lm")
 
@@ -146,7 +146,7 @@ def render_chart_png(chart: dict[str, Any] | None, *, width: int = 560, height: 
         label = f"{'high' if above else 'low'} {_fmt_value(values[i])}"
         tw = draw.textlength(label, font=small)
         tx = min(max(x, left + tw / 2), left + pw - tw / 2)
-        ty = y - 7 * k if above else y + 7 * k
+        ty = y - 8 * k if above else y + 8 * k
         draw.text((tx, ty), label, font=small, fill=colour, anchor="md" if above else "ma")
         dot(i, colour)
 
