@@ -102,6 +102,10 @@ def analyse(item: Item, source_weight: float = 0.5, threshold: float = 0.5) -> A
     """Score ``item`` and keep the intermediate figures (see :func:`score`)."""
     t_hits, t_counts = _match(item.title)
     b_hits, b_counts = _match(_body(item))
+    if not t_hits and not b_hits:  # the common case: nothing about rare earths at all
+        return Analysis(Relevance(score=0.0, relevant=threshold <= 0.0,
+                                  reasons=("no rare-earth terms",), topic="companies"),
+                        0.0, 0.0, 0.0)
     reasons: list[str] = []
     core = weak = gated = 0.0
     topic_votes = dict.fromkeys(TOPIC_ORDER, 0.0)
@@ -145,7 +149,8 @@ def analyse(item: Item, source_weight: float = 0.5, threshold: float = 0.5) -> A
     # Other commodities dominating the text damp the evidence.
     other = 0.0
     top_other = None
-    for tok in OTHER_COMMODITIES:
+    all_tokens = t_counts.keys() | b_counts.keys()
+    for tok in sorted(all_tokens & OTHER_COMMODITIES):
         nt, nb = t_counts.get(tok, 0), b_counts.get(tok, 0)
         if nt or nb:
             v = TITLE_MULT * _diminish(nt) + _diminish(nb)
@@ -169,7 +174,7 @@ def analyse(item: Item, source_weight: float = 0.5, threshold: float = 0.5) -> A
     # Topic: vocabulary votes, title tokens three times.
     evidence = 0.0
     for topic, words in TOPIC_WORDS.items():
-        for tok in (t_counts.keys() | b_counts.keys()) & words.keys():
+        for tok in all_tokens & words.keys():
             v = words[tok] * (3 * min(t_counts.get(tok, 0), 1) + min(b_counts.get(tok, 0), 3))
             topic_votes[topic] += v
             evidence += v
