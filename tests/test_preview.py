@@ -244,7 +244,11 @@ def test_page_frames_image_source_and_live_reload(nl: Newsletter, project: Path)
         # live reload: touching a template is seen by the poll
         since = httpx.get(base + "/_reload?since=0").json()["mtime"]
         assert httpx.get(f"{base}/_reload?since={since}").json()["changed"] is False
-        tpl = project / "templates" / "email" / "daily.html.j2"
+        tpl = project / "templates" / "email" / "partials" / "_content.html.j2"
+        text = tpl.read_text(encoding="utf-8")
+        assert '"Top highlights"' in text
+        tpl.write_text(text.replace('"Top highlights"', '"Top highlights, live"'), "utf-8")
         later = since + 5
         os.utime(tpl, (later, later))
         assert httpx.get(f"{base}/_reload?since={since}").json()["changed"] is True
+        assert "Top highlights, live" in httpx.get(f"{base}/_email?{q}").text

@@ -123,6 +123,13 @@ def test_editor_drops_a_story_adds_a_note_and_approves(project: Path) -> None:
             page.screenshot(path=str(ARTIFACTS / "preview-health.png"), full_page=True)
             page.click('[data-tab="email"]')
 
+            # live reload: editing a template re-renders and reloads the page
+            tpl = project / "templates" / "email" / "partials" / "_content.html.j2"
+            tpl.write_text(tpl.read_text(encoding="utf-8").replace(
+                '"Top highlights"', '"Top highlights, live"'), encoding="utf-8")
+            page.frame_locator("#email-frame").get_by_text("Top highlights, live").wait_for(
+                timeout=15000)
+
             # drop a story
             page.locator(f'[data-story="{victim["id"]}"] button[data-action="drop"]').click()
             page.wait_for_load_state()
