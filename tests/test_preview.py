@@ -52,6 +52,7 @@ def test_pin_drop_restore_keep_lists_consistent() -> None:
     assert e["pinned"] == ["s5", "s3"]           # the newest pin goes to the very top
     e, _ = ed.apply_action(e, edition, "drop", {"story": "s3"})
     assert e["dropped"] == ["s3"] and e["pinned"] == ["s5"]
+    assert e["titles"]["s3"] == "Pr-Nd oxide slips as magnet makers draw down inventory"
     e, _ = ed.apply_action(e, edition, "restore", {"story": "s3"})
     assert e["dropped"] == []
     with pytest.raises(ed.EditError):

@@ -189,5 +189,6 @@ def test_editor_drops_a_story_adds_a_note_and_approves(project: Path) -> None:
     with serve(make_preview_app(nl2)) as base:
         page_html = httpx.get(base + "/").text
         assert f'data-dropped="{victim["id"]}"' in page_html
+        assert victim["title"] in html.unescape(page_html)  # listed by title, to restore
         assert html.escape(NOTE, quote=False) in page_html or NOTE in html.unescape(page_html)
     nl2.close()

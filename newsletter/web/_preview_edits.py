@@ -6,6 +6,9 @@ The format (see docs/internals.md and ``summarize.edition.build_edition``)::
      "summaries": {story_id: text}, "highlights": {str(index) or story_id: text},
      "note": str | None, "hidden_prices": [commodity, ...]}
 
+plus one key of the preview's own, which the build ignores: ``"titles": {story_id: title}``
+remembers the title of each dropped story so the preview can list it for restoring.
+
 Each function here takes the current edits and the current (built) edition and returns new
 edits; the preview saves them with ``store.save_edits`` and rebuilds. Nothing here touches
 the store, so the rules are easy to test.
@@ -33,7 +36,7 @@ def normalize(edits: Mapping[str, Any] | None) -> dict[str, Any]:
     e = dict(copy.deepcopy(dict(edits or {})))
     for key in ("pinned", "dropped", "order", "hidden_prices"):
         e[key] = [str(x) for x in (e.get(key) or [])]
-    for key in ("summaries", "highlights"):
+    for key in ("summaries", "highlights", "titles"):
         e[key] = {str(k): str(v) for k, v in (e.get(key) or {}).items()}
     note = e.get("note")
     e["note"] = str(note) if note else None
@@ -102,12 +105,14 @@ def apply_action(edits: Mapping[str, Any] | None, edition: Mapping[str, Any], ac
     if action == "drop":
         e["dropped"] = [*_remove(e["dropped"], sid), sid]
         e["pinned"] = _remove(e["pinned"], sid)
+        e["titles"][sid] = title
         return e, f"dropped “{title}”"
     if action == "restore":
         if sid not in e["dropped"]:
             raise EditError(f"story {sid!r} is not dropped")
         e["dropped"] = _remove(e["dropped"], sid)
-        return e, "restored a dropped story"
+        label = e["titles"].pop(sid, "a dropped story")
+        return e, f"restored “{label}”"
     if action in ("up", "down"):
         return _move(e, edition, sid, -1 if action == "up" else 1), \
             f"moved “{title}” {action}"

@@ -325,7 +325,8 @@ class PreviewApp:
                        if c not in {r["commodity"] for r in price_rows}]
         highlights = [{"key": edits_mod.highlight_key(edition, i), **h}
                       for i, h in enumerate(edition.get("highlights", []))]
-        dropped = [{"id": sid, "title": self.titles.get(sid, f"story {sid}")}
+        dropped = [{"id": sid, "title": edits["titles"].get(sid)
+                    or self.titles.get(sid, f"story {sid}")}
                    for sid in edits["dropped"]]
         status = row.get("status") or "draft"
         return dict(
