@@ -124,12 +124,12 @@ def is_boilerplate(sentence: str) -> bool:
 
 
 def is_complete(sentence: str) -> bool:
-    """A real sentence: ends in terminal punctuation, is not a truncated teaser, has a verb-ish
-    length (five words or more)."""
+    """A real sentence: ends in terminal punctuation, is not a truncated teaser, has at least
+    three words."""
     s = sentence.strip()
     if not _TERMINAL.search(s) or _TRUNCATED.search(s):
         return False
-    return len(s.split()) >= 5
+    return len(s.split()) >= 3
 
 
 _ENTITY = re.compile(r"\d|\s[A-Z][a-zA-Z]")
