@@ -69,6 +69,9 @@ def setup_logging(level: int = logging.INFO) -> None:
         lg.addHandler(handler)
         lg.propagate = False
         lg.setLevel(level if name == "newsletter" else logging.WARNING)
+    # python-multipart warns on every malformed upload: client noise, not our event.
+    logging.getLogger("python_multipart").setLevel(logging.ERROR)
+    logging.getLogger("multipart").setLevel(logging.ERROR)
 
 
 def _parse_bind(bind: str) -> tuple[str, int]:

@@ -141,7 +141,8 @@ def make_app(nl: Newsletter, *, rate_limiter: RateLimiter | None = None) -> Star
         if got is None:
             return None
         list_name, sub_id = got
-        if list_name not in lists or not isinstance(sub_id, int) or isinstance(sub_id, bool):
+        if list_name not in lists or not isinstance(sub_id, int) or isinstance(sub_id, bool) \
+                or not 0 < sub_id < 2**63:
             return None
         return list_name, sub_id
 
