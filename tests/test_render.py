@@ -268,3 +268,18 @@ def test_web_edition(edition: dict, config: Config) -> None:
     assert "data:image/png;base64," in page
     assert "Top highlights" in page and "Lynas posts record quarterly NdPr output" in page
     assert '<link rel="canonical" href="https://ree-daily.example/archive/2026-11-24">' in page
+
+
+def test_sparse_edition_renders(config: Config) -> None:
+    """Optional keys may be missing (older builds, hand-made editions)."""
+    ed = {"date": "2026-11-24",
+          "highlights": [{"text": "Only a highlight with no link at all, but long enough."}],
+          "prices": [{"name": "Dy oxide", "low": 1700, "high": 1700, "unit": "CNY/kg",
+                      "direction": "flat"}],
+          "sections": [{"id": "markets", "title": "Markets",
+                        "stories": [{"title": "T", "url": "https://x.example/a",
+                                     "source": "X"}]}]}
+    r = render_edition(ed, config=config, list_name="daily")
+    assert "n/a" in r.html                      # no change known: not shown as "unch."
+    assert "https://x.example/a" in r.html
+    assert any("highlight 1" in w for w in r.warnings)

@@ -24,8 +24,8 @@ from jinja2 import (
     ChoiceLoader,
     Environment,
     FileSystemLoader,
-    StrictUndefined,
     TemplateError,
+    Undefined,
     select_autoescape,
 )
 from markupsafe import Markup
@@ -92,7 +92,7 @@ def _environment(templates_dir: str) -> Environment:
         loader=ChoiceLoader(loaders),
         autoescape=select_autoescape(enabled_extensions=("html", "html.j2", "xml"),
                                      default_for_string=True, default=False),
-        undefined=StrictUndefined,
+        undefined=Undefined,
         trim_blocks=False,
         lstrip_blocks=False,
         keep_trailing_newline=True,
@@ -133,6 +133,8 @@ def price_level(p: dict[str, Any]) -> str:
 
 
 def _direction(p: dict[str, Any]) -> str | None:
+    if p.get("change") is None and p.get("change_pct") is None:
+        return None              # no previous observation: no direction to show
     d = p.get("direction")
     if d in ("up", "down", "flat"):
         return d
@@ -330,7 +332,8 @@ def _context(edition: dict[str, Any], config: Config, list_name: str | None,
         as_of_text = f"{d:%A} {d.day} {d:%B %Y}"
     highlights = ed.get("highlights") or []
     title = ed.get("title") or nl.title
-    short = subject_short(highlights[0]["text"]) if highlights else nl.tagline
+    top = highlights[0].get("text") if highlights else None
+    short = subject_short(top) if top else nl.tagline
     subject = _one_line(f"{title} \u2014 {d.day} {d:%b %Y}: {short}")
     ls = config.list_settings(list_name) if list_name else None
     return {
