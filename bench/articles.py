@@ -90,7 +90,8 @@ def main() -> None:
           f"recall {statistics.mean(recs):.3f})")
     print(f"baseline (whole page text) F1 mean {statistics.mean(base_scores):.3f}  median "
           f"{statistics.median(base_scores):.3f}")
-    print(f"ratio to baseline (mean F1): {statistics.mean(scores) / statistics.mean(base_scores):.2f}x")
+    ratio = statistics.mean(scores) / statistics.mean(base_scores)
+    print(f"ratio to baseline (mean F1): {ratio:.2f}x")
     print(f"pages with F1 >= 0.9: {sum(s >= 0.9 for s in scores)}/{n}")
     for f, key in sorted(rows)[: args.worst]:
         print(f"  {f:.3f} {key}")
