@@ -283,3 +283,50 @@ def test_sparse_edition_renders(config: Config) -> None:
     assert "n/a" in r.html                      # no change known: not shown as "unch."
     assert "https://x.example/a" in r.html
     assert any("highlight 1" in w for w in r.warnings)
+
+
+def _luminance(hex_colour: str) -> float:
+    h = hex_colour.lstrip("#")
+    rgb = [int(h[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def _colours(css: str) -> dict[str, str]:
+    """``{class: text colour}`` of single-class rules."""
+    out = {}
+    for sel, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css):
+        m = re.search(r"(?<![-\w])color:\s*(#[0-9a-fA-F]{6})", body)
+        if m:
+            for s in sel.split(","):
+                s = s.strip()
+                if re.fullmatch(r"\.[\w-]+", s):
+                    out[s[1:]] = m.group(1)
+    return out
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_text_contrast_aa(scheme: str) -> None:
+    """Every text colour meets WCAG AA (4.5:1) on the background it is used on."""
+    partials = REPO / "templates" / "email" / "partials"
+    css = (partials / ("_base.css" if scheme == "light" else "_dark.css")).read_text()
+    colours = _colours(css)
+    if scheme == "light":
+        card, page, special = "#ffffff", "#eef1f5", {
+            "kicker": "#0b2540", "dateline": "#0b2540", "title": "#0b2540",
+            "note-label": "#f6f8fb", "note-box": "#f6f8fb", "badge": "#fdf3d7",
+            "footer": "#eef1f5", "footer-link": "#eef1f5"}
+    else:
+        card, page, special = "#111827", "#0b1220", {
+            "note-box": "#1a2333", "note-label": "#1a2333", "badge": "#3a2f0b"}
+    assert len(colours) >= 10
+    for cls, fg in colours.items():
+        bg = special.get(cls, card)
+        assert _contrast(fg, bg) >= 4.5, (scheme, cls, fg, bg)
+        if cls in ("muted", "small", "link-muted"):
+            assert _contrast(fg, page) >= 4.5, (scheme, cls, fg, page)
