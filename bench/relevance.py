@@ -8,7 +8,10 @@ prints precision and recall of ``relevant`` for:
 * the baseline: the substring "rare earth" anywhere in title or text (case-insensitive),
 
 plus the precision of the top 10 items by score, and, with ``--errors``, the misclassified
-items with their reasons.
+items with their reasons. Figures are given for the whole set and for its two parts: the
+development part (``split`` absent; the model was adjusted while looking at it, so it flatters)
+and the held-out part (``"split": "holdout"``, written after the model was frozen and not
+used for tuning).
 
     python bench/relevance.py [--threshold 0.5] [--errors]
 """
@@ -51,39 +54,55 @@ def prf(pred: list[bool], gold: list[bool]) -> tuple[float, float, int, int, int
     return precision, recall, tp, fp, fn
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--threshold", type=float, default=0.5)
-    ap.add_argument("--errors", action="store_true", help="list misclassified items")
-    args = ap.parse_args()
-    rows = load()
-    gold = [bool(r["relevant"]) for r in rows]
-    items = [Item(r["source"], f"https://example.org/{i}", str(i), r["title"],
-                  text=r["text"]) for i, r in enumerate(rows)]
-    print(f"{len(rows)} labelled items, {sum(gold)} relevant")
+def _items(rows: list[dict]) -> list[Item]:
+    return [Item(r["source"], f"https://example.org/{i}", str(i), r["title"], text=r["text"])
+            for i, r in enumerate(rows)]
 
+
+def evaluate(part: str, rows: list[dict], threshold: float) -> list:
+    """Print the figures for ``rows``; return the model's Relevance per row."""
+    gold = [bool(r["relevant"]) for r in rows]
+    items = _items(rows)
+    print(f"\n== {part}: {len(rows)} items, {sum(gold)} relevant")
     t = time.perf_counter()
-    rel = [score(it, WEIGHTS.get(r["source"], DEFAULT_WEIGHT), args.threshold)
+    rel = [score(it, WEIGHTS.get(r["source"], DEFAULT_WEIGHT), threshold)
            for it, r in zip(items, rows, strict=True)]
     secs = time.perf_counter() - t
-    flat = [score(it, 0.5, args.threshold) for it in items]
+    flat = [score(it, 0.5, threshold) for it in items]
     base = ["rare earth" in f"{r['title']} {r['text']}".lower() for r in rows]
-
     print(f"{'':38} {'precision':>9} {'recall':>7} {'tp':>4} {'fp':>4} {'fn':>4}")
     for name, pred in (("model (source weights)", [r.relevant for r in rel]),
                        ("model (all sources 0.5)", [r.relevant for r in flat]),
                        ("baseline: 'rare earth' substring", base)):
         p, r_, tp, fp, fn = prf(pred, gold)
         print(f"{name:38} {p:>9.3f} {r_:>7.3f} {tp:>4} {fp:>4} {fn:>4}")
-
-    top = sorted(range(len(rows)), key=lambda i: -rel[i].score)[:10]
-    top_p = sum(gold[i] for i in top) / len(top)
+    k = min(10, len(rows))
+    top = sorted(range(len(rows)), key=lambda i: -rel[i].score)[:k]
     # The baseline has no score: rank by the number of "rare earth" occurrences.
     counts = [f"{r['title']} {r['text']}".lower().count("rare earth") for r in rows]
-    btop = sorted(range(len(rows)), key=lambda i: (-counts[i], i))[:10]
-    print(f"precision of top 10 by score: model {top_p:.2f}, baseline (by count) "
-          f"{sum(gold[i] for i in btop) / 10:.2f}")
-    print(f"scoring time: {secs * 1e3:.1f} ms for {len(rows)} items")
+    btop = sorted(range(len(rows)), key=lambda i: (-counts[i], i))[:k]
+    print(f"precision of top {k} by score: model {sum(gold[i] for i in top) / k:.2f}, "
+          f"baseline (by count) {sum(gold[i] for i in btop) / k:.2f}")
+    print(f"scoring time: {secs * 1e3:.1f} ms")
+    return rel
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--threshold", type=float, default=0.5)
+    ap.add_argument("--errors", action="store_true", help="list misclassified items")
+    args = ap.parse_args()
+    all_rows = load()
+    print(f"{len(all_rows)} labelled items, {sum(r['relevant'] for r in all_rows)} relevant")
+    for part, rows in (("all", all_rows),
+                       ("development", [r for r in all_rows if r.get("split") != "holdout"]),
+                       ("held-out", [r for r in all_rows if r.get("split") == "holdout"])):
+        if rows:
+            evaluate(part, rows, args.threshold)
+    rows = all_rows
+    rel = [score(it, WEIGHTS.get(r["source"], DEFAULT_WEIGHT), args.threshold)
+           for it, r in zip(_items(rows), rows, strict=True)]
+    gold = [bool(r["relevant"]) for r in rows]
     if args.errors:
         for i, (r, g) in enumerate(zip(rel, gold, strict=True)):
             if r.relevant != g:
