@@ -2,8 +2,10 @@
 
 Two limits, either may be off:
 
-* ``rate`` messages per second, as a token bucket of capacity ``burst`` (default 1, i.e.
-  evenly spaced sends; a larger burst lets a short run start faster than the rate);
+* ``rate`` messages per second, as a token bucket. It starts with one token, so a run
+  never begins with a burst, and holds at most ``burst`` (default: a tenth of a second's
+  worth), so a sender that fell briefly behind (a slow reply, a reconnect) catches up and
+  the long-run rate is the configured one;
 * at most ``window_limit`` messages in any sliding window of ``window_seconds`` (providers
   state quotas such as "10,000 per hour").
 
@@ -23,17 +25,17 @@ class RateLimiter:
     """Thread-safe limiter; ``acquire()`` blocks until one more message may go."""
 
     def __init__(self, rate: float = 0.0, *, window_limit: int = 0,
-                 window_seconds: float = 0.0, burst: float = 1.0,
+                 window_seconds: float = 0.0, burst: float | None = None,
                  clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], object] | None = None) -> None:
         self.rate = float(rate)
         self.window_limit = int(window_limit) if window_seconds > 0 else 0
         self.window_seconds = float(window_seconds)
-        self.burst = max(1.0, float(burst))
+        self.burst = max(1.0, float(burst) if burst is not None else self.rate / 10)
         self._clock = clock
         self._sleep = sleep
         self._lock = threading.Lock()
-        self._tokens = self.burst
+        self._tokens = 1.0
         self._last = clock()
         self._sent: deque[float] = deque()
 

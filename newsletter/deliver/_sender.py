@@ -209,25 +209,42 @@ class _Run:
 
     # work ---------------------------------------------------------------------------------
     def worker(self, channel: Channel) -> None:
+        # ``unrecorded``: the previous message the transport accepted, whose ``sent`` is
+        # committed together with the next claim (one transaction per message), or on its
+        # own before any wait and when the worker ends.
+        unrecorded: list[tuple[int, str | None]] = []
         try:
             while not self.halted():
                 item = self._take()
                 if item is None:
                     return
+                if self.limiter.enabled:
+                    self._record(unrecorded)
                 if not self.limiter.acquire(self.stop_event):
                     return
                 if self.halted():
                     return
-                self._one(channel, item)
+                self._one(channel, item, unrecorded)
         except NewsletterError as exc:
             self.pause(str(exc))
         except Exception as exc:  # a bug must not leave threads running silently
             self.pause(f"unexpected error: {type(exc).__name__}: {exc}")
             raise
+        finally:
+            self._record(unrecorded)
 
-    def _one(self, channel: Channel, item: DueDelivery) -> None:
+    def _record(self, unrecorded: list[tuple[int, str | None]]) -> None:
+        while unrecorded:
+            sid, mid = unrecorded[0]
+            self.store.mark_sent(self.edition_date, self.list_name, sid, mid, self.now_fn())
+            unrecorded.pop(0)
+
+    def _one(self, channel: Channel, item: DueDelivery,
+             unrecorded: list[tuple[int, str | None]]) -> None:
         st, d, lst, sid = self.store, self.edition_date, self.list_name, item.subscriber_id
-        claim = st.claim_delivery(d, lst, sid, self.now_fn())
+        claim = st.claim_delivery(d, lst, sid, self.now_fn(),
+                                  sent=unrecorded[0] if unrecorded else None)
+        unrecorded.clear()
         if claim == "skipped":
             self._tick(skipped=1)
             return
@@ -254,7 +271,7 @@ class _Run:
         result = channel.send(env, data)
         now = self.now_fn()
         if result.status == "ok":
-            st.mark_sent(d, lst, sid, message_id, now)
+            unrecorded.append((sid, message_id))
             with self.lock:
                 self.consecutive_errors = 0
             self._tick(sent=1)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 
 from . import _schema as s
 
@@ -35,6 +35,38 @@ if TYPE_CHECKING:
 DELIVERY_STATUSES = ("pending", "sending", "sent", "deferred", "failed", "skipped")
 TERMINAL = frozenset({"sent", "failed", "skipped"})
 SEND_DONE = frozenset({"sent"})
+
+
+# The per-message statements are built once with bind parameters: building SQLAlchemy
+# expressions costs more than SQLite's update and commit (bench/send.py).
+_d, _sub = s.deliveries, s.subscribers
+_ROW = and_(_d.c.edition_date == bindparam("b_date"), _d.c.list == bindparam("b_list"),
+            _d.c.subscriber_id == bindparam("b_sid"))
+_DUE = or_(_d.c.status == "pending", _d.c.status == "deferred")
+_CLAIM = (update(_d).where(_ROW, _DUE, _d.c.subscriber_id.in_(
+    select(_sub.c.id).where(_sub.c.id == bindparam("b_sid"), _sub.c.status == "active")))
+    .values(status="sending", attempts=_d.c.attempts + 1, updated=bindparam("b_now")))
+_SKIP = (update(_d).where(_ROW, _DUE)
+         .values(status="skipped", last_error="subscriber no longer active",
+                 updated=bindparam("b_now")))
+_SET = update(_d).where(_ROW)
+_SENT = _SET.values(status="sent", message_id=bindparam("b_mid"), last_error=None,
+                   next_attempt=None, updated=bindparam("b_now"))
+_DEFERRED = _SET.values(status="deferred", last_error=bindparam("b_error"),
+                        next_attempt=bindparam("b_next"), updated=bindparam("b_now"))
+_FAILED = _SET.values(status="failed", last_error=bindparam("b_error"), next_attempt=None,
+                      updated=bindparam("b_now"))
+_RELEASE = _SET.values(status="pending", last_error=bindparam("b_error"),
+                       updated=bindparam("b_now"), attempts=func.max(_d.c.attempts - 1, 0))
+_BOUNCE = (update(_sub).where(_sub.c.id == bindparam("b_sid"),
+                              _sub.c.status.not_in(("unsubscribed", "complained")))
+           .values(status="bounced", status_reason=bindparam("b_error"),
+                   updated=bindparam("b_now")))
+
+
+def _key(edition_date: date, list_name: str, subscriber_id: int,
+         now: datetime) -> dict[str, Any]:
+    return {"b_date": edition_date, "b_list": list_name, "b_sid": subscriber_id, "b_now": now}
 
 
 def _utc(dt: datetime | None) -> datetime | None:
@@ -166,27 +198,26 @@ class DeliveriesMixin:
                 d.c.status == "deferred")).scalar())
 
     def claim_delivery(self, edition_date: date, list_name: str, subscriber_id: int,
-                       now: datetime) -> str:
+                       now: datetime, *, sent: tuple[int, str | None] | None = None) -> str:
         """Move one due row to ``sending`` (committed) before its message is handed over.
+
+        Args:
+            sent: ``(subscriber_id, message_id)`` of the previous message of this worker
+                to mark ``sent`` in the same transaction (one commit per message instead
+                of two; the previous row is still committed as sent before the next
+                message is handed over).
 
         Returns:
             ``"claimed"``; ``"skipped"`` if the subscriber is no longer active (the row is
             marked skipped); ``"gone"`` if another worker took it or it is not due.
         """
-        d, sub = s.deliveries, s.subscribers
-        key = and_(d.c.edition_date == edition_date, d.c.list == list_name,
-                   d.c.subscriber_id == subscriber_id,
-                   d.c.status.in_(("pending", "deferred")))
-        active = select(sub.c.id).where(sub.c.id == subscriber_id, sub.c.status == "active")
+        key = _key(edition_date, list_name, subscriber_id, now)
         with self.begin() as c:
-            n = c.execute(update(d).where(key, d.c.subscriber_id.in_(active))
-                          .values(status="sending", attempts=d.c.attempts + 1,
-                                  updated=now)).rowcount
-            if n:
+            if sent is not None:
+                c.execute(_SENT, {**key, "b_sid": sent[0], "b_mid": sent[1]})
+            if c.execute(_CLAIM, key).rowcount:
                 return "claimed"
-            n = c.execute(update(d).where(key).values(
-                status="skipped", last_error="subscriber no longer active",
-                updated=now)).rowcount
+            n = c.execute(_SKIP, key).rowcount
         return "skipped" if n else "gone"
 
     def claim_next(self, edition_date: date, list_name: str,
@@ -200,51 +231,36 @@ class DeliveriesMixin:
                                    now) == "claimed":
                 return due[0]
 
-    def _set_delivery(self, edition_date: date, list_name: str, subscriber_id: int,
-                      **values: Any) -> None:
-        d = s.deliveries
-        with self.begin() as c:
-            c.execute(update(d).where(d.c.edition_date == edition_date, d.c.list == list_name,
-                                      d.c.subscriber_id == subscriber_id).values(**values))
-
     def mark_sent(self, edition_date: date, list_name: str, subscriber_id: int,
                   message_id: str | None, now: datetime) -> None:
         """The transport accepted the message."""
-        self._set_delivery(edition_date, list_name, subscriber_id, status="sent",
-                           message_id=message_id, last_error=None, next_attempt=None,
-                           updated=now)
+        with self.begin() as c:
+            c.execute(_SENT, {**_key(edition_date, list_name, subscriber_id, now),
+                              "b_mid": message_id})
 
     def mark_deferred(self, edition_date: date, list_name: str, subscriber_id: int,
                       error: str, next_attempt: datetime, now: datetime) -> None:
         """A temporary failure: retry at ``next_attempt``."""
-        self._set_delivery(edition_date, list_name, subscriber_id, status="deferred",
-                           last_error=error, next_attempt=next_attempt, updated=now)
+        with self.begin() as c:
+            c.execute(_DEFERRED, {**_key(edition_date, list_name, subscriber_id, now),
+                                  "b_error": error, "b_next": next_attempt})
 
     def mark_failed(self, edition_date: date, list_name: str, subscriber_id: int,
                     error: str, now: datetime, *, bounce: bool = False) -> None:
         """A permanent failure. With ``bounce`` the subscriber is marked ``bounced`` in the
         same transaction, so the next edition skips the address."""
-        d, sub = s.deliveries, s.subscribers
+        params = {**_key(edition_date, list_name, subscriber_id, now), "b_error": error}
         with self.begin() as c:
-            c.execute(update(d).where(d.c.edition_date == edition_date, d.c.list == list_name,
-                                      d.c.subscriber_id == subscriber_id)
-                      .values(status="failed", last_error=error, next_attempt=None,
-                              updated=now))
+            c.execute(_FAILED, params)
             if bounce:
-                c.execute(update(sub).where(sub.c.id == subscriber_id,
-                                            sub.c.status.not_in(("unsubscribed",
-                                                                 "complained")))
-                          .values(status="bounced", status_reason=error, updated=now))
+                c.execute(_BOUNCE, params)
 
     def release_delivery(self, edition_date: date, list_name: str, subscriber_id: int,
                          error: str, now: datetime) -> None:
         """A connection-level error: the message was not handed over; back to pending."""
-        d = s.deliveries
+        params = {**_key(edition_date, list_name, subscriber_id, now), "b_error": error}
         with self.begin() as c:  # not an attempt: the message never left
-            c.execute(update(d).where(d.c.edition_date == edition_date, d.c.list == list_name,
-                                      d.c.subscriber_id == subscriber_id)
-                      .values(status="pending", last_error=error, updated=now,
-                              attempts=func.max(d.c.attempts - 1, 0)))
+            c.execute(_RELEASE, params)
 
     def delivery_counts(self, edition_date: date, list_name: str) -> dict[str, int]:
         """``{status: count}`` of the ledger of one edition and list (zeros included)."""

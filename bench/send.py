@@ -1,0 +1,171 @@
+"""Benchmark: sending throughput of ``send_edition`` against baselines, same run, same sink.
+
+    python bench/send.py [--messages 20000] [--connections 4] [--size-kb 28]
+
+A local aiosmtpd sink runs in a separate *process* (so it does not share the GIL with the
+sender) and counts what it receives. Measured:
+
+1. ``send_edition``: the real loop (ledger commits before and after each message, real
+   ``MessageFactory`` building ~30 KB edition-sized messages, SMTP pool) over SQLite;
+2. raw smtplib blast: the same number of connections sending one pre-built message, no
+   ledger, no building -- the ceiling for this sink; target ratio >= 0.8;
+3. naive sender: a new SMTP connection per message (reported for comparison);
+4. a rate-limited run (default 200 msg/s for 2,000 messages): achieved vs configured rate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import smtplib
+import sys
+import tempfile
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+
+def _sink(port: int, counter: mp.Value, ready: mp.Event) -> None:  # type: ignore[valid-type]
+    from aiosmtpd.controller import Controller
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201
+            with counter.get_lock():
+                counter.value += len(envelope.rcpt_tos)
+            return "250 2.0.0 queued"
+
+    ctl = Controller(Handler(), hostname="127.0.0.1", port=port, ready_timeout=10)
+    ctl.start()
+    ready.set()
+    threading.Event().wait()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_count(counter: mp.Value, n: int, timeout: float = 60) -> None:  # type: ignore[valid-type]
+    end = time.monotonic() + timeout
+    while counter.value < n and time.monotonic() < end:
+        time.sleep(0.001)
+
+
+def raw_blast(port: int, data: bytes, n: int, connections: int) -> float:
+    """Pre-built bytes over ``connections`` reused connections; returns seconds."""
+    per = [n // connections + (1 if i < n % connections else 0) for i in range(connections)]
+
+    def worker(count: int, k: int) -> None:
+        s = smtplib.SMTP("127.0.0.1", port, timeout=30)
+        s.ehlo()
+        for i in range(count):
+            s.sendmail("daily@ree-daily.example", [f"raw{k}-{i}@example.com"], data)
+        s.quit()
+
+    threads = [threading.Thread(target=worker, args=(c, k)) for k, c in enumerate(per)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - t0
+
+
+def naive(port: int, data: bytes, n: int) -> float:
+    """One new connection per message (what a simple script does)."""
+    t0 = time.perf_counter()
+    for i in range(n):
+        with smtplib.SMTP("127.0.0.1", port, timeout=30) as s:
+            s.sendmail("daily@ree-daily.example", [f"naive{i}@example.com"], data)
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--messages", type=int, default=20_000)
+    ap.add_argument("--connections", type=int, default=4)
+    ap.add_argument("--size-kb", type=int, default=28, help="HTML size of the test edition")
+    ap.add_argument("--naive-messages", type=int, default=2_000)
+    ap.add_argument("--rate", type=float, default=200.0)
+    ap.add_argument("--rate-messages", type=int, default=2_000)
+    args = ap.parse_args()
+
+    from delivery_helpers import EDITION, delivery_settings, make_factory, populate
+
+    from newsletter.config import SmtpSettings
+    from newsletter.deliver import Recipient, SmtpTransport, send_edition
+    from newsletter.store import open_store
+
+    port = free_port()
+    ctx = mp.get_context("spawn")
+    counter, ready = ctx.Value("q", 0), ctx.Event()
+    sink = ctx.Process(target=_sink, args=(port, counter, ready), daemon=True)
+    sink.start()
+    if not ready.wait(20):
+        sys.exit("the SMTP sink did not start")
+
+    factory = make_factory(body_kb=args.size_kb)
+    sample = factory.build(Recipient(1, "reader00001@example.com", "Reader 1"))
+    n, c = args.messages, args.connections
+    print(f"sink: aiosmtpd in a separate process on 127.0.0.1:{port}")
+    print(f"message size: {len(sample) / 1024:.1f} KB; messages: {n}; connections: {c}")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        store = open_store(f"sqlite:///{Path(tmp) / 'bench.db'}")
+        populate(store, n)
+        transport = SmtpTransport(SmtpSettings(host="127.0.0.1", port=port, connections=c))
+        settings = delivery_settings(max_errors=20)
+
+        # warm-up (connections, imports) not counted
+        raw_blast(port, sample, 200, c)
+        wait_count(counter, 200)
+
+        before = counter.value
+        t0 = time.perf_counter()
+        rep = send_edition(store, factory, transport, edition_date=EDITION, list_name="daily",
+                           settings=settings)
+        wait_count(counter, before + n)
+        t_ours = time.perf_counter() - t0
+        assert rep.sent == n and counter.value - before == n, (rep.summary(), counter.value)
+
+        before = counter.value
+        t_raw = raw_blast(port, sample, n, c)
+        wait_count(counter, before + n)
+
+        m = args.naive_messages
+        t_naive = naive(port, sample, m)
+
+        ours, raw, nv = n / t_ours, n / t_raw, m / t_naive
+        print(f"send_edition (ledger + factory + pool): {ours:8.0f} msg/s  ({t_ours:.2f} s)")
+        print(f"raw smtplib blast, pre-built bytes:     {raw:8.0f} msg/s  ({t_raw:.2f} s)")
+        print(f"naive, one connection per message:      {nv:8.0f} msg/s  ({m} messages)")
+        print(f"ratio send_edition / raw blast:   {ours / raw:.2f}  (target >= 0.80)")
+        print(f"ratio send_edition / naive:       {ours / nv:.2f}")
+
+        # rate-limited run on a new edition with the first rate_messages subscribers
+        rm = args.rate_messages
+        store2 = open_store(f"sqlite:///{Path(tmp) / 'rate.db'}")
+        populate(store2, rm)
+        stamps: list[float] = []
+        send_edition(store2, factory, transport, edition_date=EDITION + timedelta(days=1),
+                     list_name="daily", settings=delivery_settings(rate_limit=args.rate),
+                     progress=lambda p: stamps.append(time.perf_counter()))
+        span = stamps[-1] - stamps[0]
+        achieved = (len(stamps) - 1) / span
+        err = (achieved - args.rate) / args.rate * 100
+        print(f"rate-limited: configured {args.rate:.0f} msg/s, achieved {achieved:.1f} msg/s "
+              f"over {len(stamps)} messages ({err:+.1f}%, target within 5%)")
+        store.close()
+        store2.close()
+    sink.terminate()
+
+
+if __name__ == "__main__":
+    main()
