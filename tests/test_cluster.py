@@ -90,12 +90,14 @@ def test_scales_without_all_pairs() -> None:
 
 def test_fingerprint_is_compact_stable_and_comparable() -> None:
     fp = clu.fingerprint(REWRITES[0])
-    assert fp.startswith("m1:") and len(fp) < 200
+    assert fp.startswith("m1:") and len(fp) < 250
     assert fp == clu.fingerprint(REWRITES[0])
     assert clu.similarity(fp, fp) == 1.0
     assert clu.similarity(fp, clu.fingerprint(REWRITES[1])) > 0.2
     assert clu.similarity(fp, clu.fingerprint(OTHERS[2])) < 0.15
     assert clu.similarity(fp, "garbage") == 0.0
+    assert clu.name_similarity(fp, clu.fingerprint(REWRITES[2])) > 0.6
+    assert clu.name_similarity(fp, "garbage") is None
 
 
 def test_fingerprint_does_not_depend_on_python_hash_seed() -> None:
@@ -130,3 +132,13 @@ def test_relation_same_update_new() -> None:
                         "MP Materials signs Pentagon deal worth $400 million") == "update"
     assert clu.relation(0.05, "Lynas opens Kalgoorlie plant",
                         "MP Materials signs Pentagon deal") == "new"
+
+
+def test_rewrite_of_an_earlier_story_is_same_not_update() -> None:
+    old = clu.fingerprint(REWRITES[1])
+    for rewrite in (REWRITES[0], REWRITES[2]):
+        fp = clu.fingerprint(rewrite)
+        sim = clu.similarity(fp, old)
+        assert 0.2 <= sim < 0.6  # the middle band on text alone
+        assert clu.relation(sim, rewrite.title, REWRITES[1].title,
+                            clu.name_similarity(fp, old)) == "same"

@@ -198,6 +198,10 @@ def test_previous_edition_story_is_dropped() -> None:
                            "US Defense Department to become MP Materials largest shareholder",
                            date(2026, 11, 23))]
     assert not any(s["url"] == PENTAGON[1].url for s in stories(build(ALL, previous=other)))
+    # Another outlet's rewrite of yesterday's story, alone today: a repeat, not an update.
+    alone = build([PENTAGON[0], *NOISE], previous=[PreviousStory(
+        fingerprint(PENTAGON[1]), PENTAGON[1].url, PENTAGON[1].title, date(2026, 11, 23))])
+    assert stories(alone) == []
 
 
 def test_genuine_follow_up_is_marked_update() -> None:

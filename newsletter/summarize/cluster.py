@@ -233,28 +233,79 @@ def cluster(items: Sequence[Item], *,
 # --- fingerprints and earlier editions -------------------------------------------------------
 
 def fingerprint(item: Item) -> str:
-    """A compact, stable signature of ``item`` for the store ("m1:" + 171 characters).
+    """A compact, stable signature of ``item`` for the store (at most ~240 characters).
 
-    It holds the low 16 bits of the 64 MinHash values; :func:`similarity` compares two.
+    ``"m1:" + content + "." + names``: the low 16 bits of the 64 MinHash values of the
+    content words, then 16-bit hashes of up to :data:`MAX_NAMES` names and figures of the
+    title and lead (the smallest hashes: a consistent sample). :func:`similarity` compares
+    the content part, :func:`name_similarity` the names part.
     """
-    return pack(signature(shingles(item)))
+    return pack(signature(shingles(item)), name_hashes(item))
 
 
-def pack(sig: Sequence[int]) -> str:
-    """Encode a signature as a fingerprint string."""
+MAX_NAMES = 24
+
+
+def _h16(token: str) -> int:
+    return _h(token) & 0xFFFF
+
+
+def name_hashes(item: Item) -> frozenset[int]:
+    """16-bit hashes of the names and figures in the title and lead (at most MAX_NAMES)."""
+    ents = key_entities(f"{item.title}. {_lead(item)}")
+    return frozenset(sorted({_h16(e) for e in ents})[:MAX_NAMES])
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _unb64(body: str) -> bytes:
+    return base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+
+
+def pack(sig: Sequence[int], names: Iterable[int] = ()) -> str:
+    """Encode a signature (and optional name hashes) as a fingerprint string."""
     raw = struct.pack(f"<{len(sig)}H", *(v & 0xFFFF for v in sig))
-    return SIG_PREFIX + base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    ns = sorted(n & 0xFFFF for n in names)
+    tail = "." + _b64(struct.pack(f"<{len(ns)}H", *ns)) if ns else ""
+    return SIG_PREFIX + _b64(raw) + tail
 
 
 def unpack(fp: str) -> tuple[int, ...]:
-    """Decode a fingerprint (raises ValueError on a malformed one)."""
+    """The content signature of a fingerprint (raises ValueError on a malformed one)."""
     if not fp.startswith(SIG_PREFIX):
         raise ValueError(f"not a fingerprint: {fp[:20]!r}")
-    body = fp[len(SIG_PREFIX):]
-    raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+    body = fp[len(SIG_PREFIX):].split(".", 1)[0]
+    raw = _unb64(body)
     if len(raw) % 2:
         raise ValueError("fingerprint has an odd byte length")
     return struct.unpack(f"<{len(raw) // 2}H", raw)
+
+
+def unpack_names(fp: str) -> frozenset[int]:
+    """The name hashes of a fingerprint (empty when it has none)."""
+    if not fp.startswith(SIG_PREFIX) or "." not in fp:
+        return frozenset()
+    raw = _unb64(fp.split(".", 1)[1])
+    if len(raw) % 2:
+        raise ValueError("fingerprint has an odd byte length")
+    return frozenset(struct.unpack(f"<{len(raw) // 2}H", raw))
+
+
+def names_jaccard(a: frozenset[int], b: frozenset[int]) -> float | None:
+    """Jaccard of two name-hash samples (None when either is empty: no evidence)."""
+    if not a or not b:
+        return None
+    return jaccard(a, b)  # type: ignore[arg-type]
+
+
+def name_similarity(fp_a: str, fp_b: str) -> float | None:
+    """Share of names and figures two fingerprints have in common (None: unknown)."""
+    try:
+        return names_jaccard(unpack_names(fp_a), unpack_names(fp_b))
+    except (ValueError, struct.error):
+        return None
 
 
 def similarity(fp_a: str, fp_b: str) -> float:
@@ -305,19 +356,34 @@ def key_entities(title: str) -> frozenset[str]:
 Relation = Literal["same", "update", "new"]
 
 
-def relation(sim: float, title_a: str, title_b: str) -> Relation:
+#: Related text sharing at least this share of names and figures is a rewrite, not news.
+SAME_NAMES = 0.6
+
+
+def relation(sim: float, title_a: str, title_b: str,
+             names_sim: float | None = None) -> Relation:
     """How an item relates to an earlier story.
 
-    * ``same``: a repeat (signature similarity >= 0.6, or >= 0.3 with near-identical
-      titles);
-    * ``update``: a genuine follow-up: related text in the middle band (0.2 <= sim < 0.6)
-      or at least two shared key entities in the titles with low text overlap;
-    * ``new``: unrelated.
+    Args:
+        sim: content similarity of the two fingerprints (:func:`similarity`).
+        title_a, title_b: the item's and the earlier story's titles.
+        names_sim: :func:`name_similarity` of the fingerprints, if known.
+
+    Returns:
+        * ``same``: a repeat: similarity >= 0.6; or >= 0.3 with near-identical titles; or
+          related text (>= 0.2) with nearly all the same names and figures (another
+          outlet's rewrite);
+        * ``update``: a genuine follow-up: related text in the middle band
+          (0.2 <= sim < 0.6) that brings new names or figures, or at least two shared key
+          entities in the titles with low text overlap;
+        * ``new``: unrelated.
 
     The caller also requires the item to be later than the earlier edition.
     """
     tj = jaccard(title_tokens(title_a), title_tokens(title_b))
     if sim >= UPDATE_BAND[1] or (sim >= 0.3 and tj >= 0.7):
+        return "same"
+    if sim >= UPDATE_BAND[0] and names_sim is not None and names_sim >= SAME_NAMES:
         return "same"
     if sim >= UPDATE_BAND[0]:
         return "update"

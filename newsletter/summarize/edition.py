@@ -188,21 +188,30 @@ def build_edition(items: Sequence[Item], *, sources: Mapping[str, Source],
     prev_sigs = []
     for p in previous:
         try:
-            prev_sigs.append((p, clu.unpack(p.fingerprint)))
+            prev_sigs.append((p, clu.unpack(p.fingerprint), clu.unpack_names(p.fingerprint)))
         except (ValueError, TypeError):
             continue
+    names_cache: dict[int, frozenset[int]] = {}
+
+    def names(i: int) -> frozenset[int]:
+        if i not in names_cache:
+            names_cache[i] = clu.name_hashes(rel_items[i])
+        return names_cache[i]
+
     kept: list[_Story] = []
     for st in stories:
         st.pinned = matches(st, pinned_ids)
         main_item = rel_items[st.main]
         verdict = "new"
         member_urls = {rel_items[i].url for i in st.members}
-        for p, psig in prev_sigs:
+        for p, psig, pnames in prev_sigs:
             if p.url in member_urls:
                 verdict = "same"
                 break
-            sim = max(clu.agreement([v & 0xFFFF for v in sigs[i]], psig) for i in st.members)
-            r = clu.relation(sim, main_item.title, p.title)
+            sim, best = max((clu.agreement([v & 0xFFFF for v in sigs[i]], psig), i)
+                            for i in st.members)
+            r = clu.relation(sim, rel_items[best].title, p.title,
+                             clu.names_jaccard(names(best), pnames))
             if r == "same":
                 verdict = "same"
                 break
