@@ -432,7 +432,7 @@ def send_test(factory: Factory, transport: Transport, address: str, name: str = 
     if "\r" in name or "\n" in name:
         raise HeaderInjectionError("line break in the recipient name",
                                    hint="remove CR/LF from --name")
-    email, _key = validate_address(address)
+    email, _key = validate_address(address.strip())
     recipient = _recipient_class()(id=0, email=email, name=name,
                                    list_name=getattr(factory, "list_name", list_name))
     data = factory.build(recipient, test=True)

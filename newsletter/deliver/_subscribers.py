@@ -110,7 +110,10 @@ def validate_address(address: str, *, check_deliverability: bool = False) -> tup
         raise SubscriberError("empty email address")
     if _CONTROL.search(address):
         raise SubscriberError("email address contains a line break or control character")
-    address = address.strip()
+    if address != address.strip():
+        # (callers strip CSV cells and command-line input; here whitespace is FWS)
+        raise SubscriberError(f"invalid email address {address!r}: leading or trailing "
+                              "whitespace")
     if len(address) > 254:
         raise SubscriberError("email address is longer than 254 characters")
     try:
@@ -235,7 +238,7 @@ def parse_csv(path: str | os.PathLike[str], *, check_deliverability: bool = Fals
             if any("\r" in v or "\n" in v for v in values):
                 raise SubscriberError("line break inside a field (CR/LF is not allowed in "
                                       "addresses, names or fields)")
-            email, key = validate_address(values[i_email],
+            email, key = validate_address(values[i_email].strip(),
                                           check_deliverability=check_deliverability)
             display = _clean_name(values[i_name]) if i_name is not None else ""
             fields = {}
@@ -307,7 +310,8 @@ def add_subscriber(store: Store, list_name: str, email: str, name: str = "", *,
     Raises:
         SubscriberError: invalid address, or CR/LF or control characters in the name.
     """
-    address, _key = validate_address(email, check_deliverability=check_deliverability)
+    address, _key = validate_address(email.strip(),
+                                     check_deliverability=check_deliverability)
     clean = _clean_name(name or "")
     for k, v in (fields or {}).items():
         if _CONTROL.search(k) or _CONTROL.search(v):
