@@ -271,3 +271,12 @@ def test_tiny_inputs(n: int) -> None:
     ed = build(NOISE[:n])
     assert ed["sections"] == [] and ed["highlights"] == []
     assert ed["stats"]["stories"] == 0
+
+
+def test_previous_story_known_only_by_url_or_with_string_date() -> None:
+    by_url = [PreviousStory("", LYNAS.url, LYNAS.title, date(2026, 11, 23))]
+    assert not any(s["url"] == LYNAS.url for s in stories(build(ALL, previous=by_url)))
+    as_text = [PreviousStory(fingerprint(PENTAGON[1]), "https://x.example/old",
+                             "Older headline", "2026-11-23")]  # type: ignore[arg-type]
+    assert not any(s["url"] == PENTAGON[1].url
+                   for s in stories(build(ALL, previous=as_text)))

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import struct
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -185,12 +186,22 @@ def build_edition(items: Sequence[Item], *, sources: Mapping[str, Source],
         return any(a in ids for a in story.aliases)
 
     # 4. earlier editions.
-    prev_sigs = []
+    prev_sigs: list[tuple[PreviousStory, date_type, tuple[int, ...] | None, frozenset[int]]] = []
     for p in previous:
+        when = p.edition_date
+        if isinstance(when, datetime):
+            when = when.date()
+        elif isinstance(when, str):
+            try:
+                when = date_type.fromisoformat(when[:10])
+            except ValueError:
+                when = date
         try:
-            prev_sigs.append((p, clu.unpack(p.fingerprint), clu.unpack_names(p.fingerprint)))
-        except (ValueError, TypeError):
-            continue
+            psig: tuple[int, ...] | None = clu.unpack(p.fingerprint)
+            pnames = clu.unpack_names(p.fingerprint)
+        except (ValueError, TypeError, AttributeError, struct.error):
+            psig, pnames = None, frozenset()  # the URL still identifies it
+        prev_sigs.append((p, when, psig, pnames))
     names_cache: dict[int, frozenset[int]] = {}
 
     def names(i: int) -> frozenset[int]:
@@ -204,10 +215,12 @@ def build_edition(items: Sequence[Item], *, sources: Mapping[str, Source],
         main_item = rel_items[st.main]
         verdict = "new"
         member_urls = {rel_items[i].url for i in st.members}
-        for p, psig, pnames in prev_sigs:
+        for p, p_date, psig, pnames in prev_sigs:
             if p.url in member_urls:
                 verdict = "same"
                 break
+            if psig is None:
+                continue
             sim, best = max((clu.agreement([v & 0xFFFF for v in sigs[i]], psig), i)
                             for i in st.members)
             r = clu.relation(sim, rel_items[best].title, p.title,
@@ -217,7 +230,7 @@ def build_edition(items: Sequence[Item], *, sources: Mapping[str, Source],
                 break
             if r == "update":
                 when = main_item.published.date() if main_item.published else date
-                if when > p.edition_date:
+                if when > p_date:
                     verdict = "update"
         if verdict == "same" and not st.pinned:
             continue
