@@ -24,6 +24,8 @@ by the scheduler's memory:
   now; later, the day's send is recorded as ``skipped`` (a ``runs`` row) and logged. While
   the service runs, APScheduler's ``misfire_grace_time`` and ``coalesce`` cover the same
   window (a busy pool or a suspended machine).
+* Retries: every 5 minutes a ``retry`` job resumes today's unfinished sends (messages
+  deferred by a 4xx answer, a send paused by connection errors).
 * Overruns: ``max_instances=1`` per job, plus a store lock ``job:<id>`` so that a job never
   starts twice even across processes that share the store.
 """
@@ -51,6 +53,9 @@ if TYPE_CHECKING:
     from .core import Newsletter
 
 log = logging.getLogger("newsletter.schedule")
+
+RETRY_SECONDS = 300
+"""How often ``serve`` resumes today's unfinished sends (deferred messages, a pause)."""
 
 _DOW_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 
@@ -387,6 +392,25 @@ class Runner:
             return b
         return self._run("build", go)
 
+    def retry(self) -> None:
+        """Resume today's unfinished sends (deferred 4xx answers, a pause, a crash).
+
+        Only sends that started today (list time zone) are retried; an older unfinished
+        send waits for ``newsletter send``.
+        """
+        for name in self.nl.config.lists:
+            if f"job:send:{name}" in self.guard.held or self.stop_event.is_set():
+                continue
+            tz = ZoneInfo(self.nl.config.list_settings(name).timezone
+                          or self.nl.config.schedule.timezone)
+            today = _local_midnight(self.nl.now(), tz)
+            open_sends = [r for r in sends_started_since(self.nl, name, today)
+                          if r["status"] in ("sending", "paused", "deferred")]
+            if open_sends:
+                log.info(kv("retry", list=name, edition=open_sends[0]["edition_date"],
+                            status=open_sends[0]["status"]))
+                self.send(name)
+
     def send(self, list_name: str, scheduled: datetime | None = None) -> Any:
         """The scheduled send of one list (see :func:`send_if_due`)."""
         return self._run(f"send:{list_name}",
@@ -417,7 +441,7 @@ def send_if_due(nl: Newsletter, list_name: str, scheduled: datetime,
         log.info(kv("send_skipped", list=list_name, edition=day,
                     reason=f"edition already {status} (ledger)"))
         return "already_sent"
-    resuming = status in ("sending", "paused")
+    resuming = status in ("sending", "paused", "deferred")
     if not resuming:
         others = [r for r in sends_started_since(nl, list_name, day_start)
                   if r["edition_date"] != day]
@@ -526,4 +550,6 @@ def make_scheduler(nl: Newsletter, runner: Runner) -> BackgroundScheduler:
             kwargs = {"list_name": spec.list_name}
         sched.add_job(func, spec.trigger(), id=spec.id, name=spec.id, kwargs=kwargs,
                       replace_existing=True)
+    sched.add_job(runner.retry, "interval", seconds=RETRY_SECONDS, id="retry", name="retry",
+                  replace_existing=True)
     return sched

@@ -280,3 +280,25 @@ def test_job_guard_never_runs_a_job_twice_at_once(nl) -> None:
 
 def test_already_running_error_is_exit_code_2() -> None:
     assert AlreadyRunningError("x").exit_code == 2
+
+
+def test_retry_job_resumes_only_todays_unfinished_sends(nl) -> None:
+    from newsletter.schedule import Runner
+
+    calls: list[str] = []
+
+    class _R(Runner):
+        def send(self, list_name: str, scheduled: datetime | None = None) -> str:
+            calls.append(list_name)
+            return "resumed"
+
+    runner = _R(nl, threading.Event(), JobGuard(nl, 30))
+    runner.retry()
+    assert calls == []
+    nl.store.begin_send(date(2026, 11, 25), "daily", nl.now() - timedelta(days=1))
+    runner.retry()
+    assert calls == []  # yesterday's unfinished send waits for `newsletter send`
+    nl.store.begin_send(date(2026, 11, 26), "daily", nl.now())
+    nl.store.finish_send(date(2026, 11, 26), "daily", "deferred", None, nl.now())
+    runner.retry()
+    assert calls == ["daily"]
