@@ -209,6 +209,21 @@ def test_sliding_window_limiter():
     assert times == [0, 0, 0, 10, 10, 10, 20]
 
 
+def test_token_bucket_paces_evenly_and_catches_up():
+    fake = [0.0]
+    limiter = RateLimiter(10, clock=lambda: fake[0],
+                          sleep=lambda d: fake.__setitem__(0, fake[0] + d))
+    times = []
+    for _ in range(5):
+        limiter.acquire()
+        times.append(round(fake[0], 6))
+    assert times == [0, 0.1, 0.2, 0.3, 0.4]  # no initial burst
+    fake[0] += 0.35  # the sender fell behind: up to burst (1 token at 10/s) is caught up
+    limiter.acquire()
+    limiter.acquire()
+    assert round(fake[0], 6) == 0.85
+
+
 def test_stop_event_stops_after_message_in_flight(store, server):
     add_readers(store, 30)
     stop = threading.Event()

@@ -327,13 +327,18 @@ class _Run:
             self.queue.extend(due)
             before = self.handled
         n = min(len(channels), len(due))
-        if n == 1:
-            self.worker(channels[0])
-        else:
-            threads = [threading.Thread(target=self.worker, args=(ch,), daemon=True,
-                                        name=f"send-{i}") for i, ch in enumerate(channels[:n])]
+        threads = [threading.Thread(target=self.worker, args=(ch,), daemon=True,
+                                    name=f"send-{i}") for i, ch in enumerate(channels[:n])]
+        for t in threads:
+            t.start()
+        try:
             for t in threads:
-                t.start()
+                while t.is_alive():
+                    t.join(0.25)  # wake up now and then so Ctrl-C is seen
+        except KeyboardInterrupt:
+            # Ctrl-C: stop taking work, let the messages in flight finish and be recorded;
+            # the send is reported paused and resumes next time.
+            self.pause("interrupted (Ctrl-C); run the send again to resume")
             for t in threads:
                 t.join()
         with self.lock:

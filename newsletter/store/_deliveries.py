@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, case, func, insert, or_, select, update
 
 from . import _schema as s
 
@@ -57,7 +57,8 @@ _DEFERRED = _SET.values(status="deferred", last_error=bindparam("b_error"),
 _FAILED = _SET.values(status="failed", last_error=bindparam("b_error"), next_attempt=None,
                       updated=bindparam("b_now"))
 _RELEASE = _SET.values(status="pending", last_error=bindparam("b_error"),
-                       updated=bindparam("b_now"), attempts=func.max(_d.c.attempts - 1, 0))
+                       updated=bindparam("b_now"),
+                       attempts=case((_d.c.attempts > 0, _d.c.attempts - 1), else_=0))
 _BOUNCE = (update(_sub).where(_sub.c.id == bindparam("b_sid"),
                               _sub.c.status.not_in(("unsubscribed", "complained")))
            .values(status="bounced", status_reason=bindparam("b_error"),
