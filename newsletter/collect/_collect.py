@@ -213,26 +213,34 @@ async def inspect_target(target: str, *, source: Source | None = None,
         FetchError: the target cannot be read, fetched or parsed (ParseError for the last).
     """
     name = source.name if source else "inspect"
+    if not is_http_url(target):
+        path = Path(target)
+        try:
+            if path.stat().st_size > settings.max_bytes:
+                raise FetchError(f"{path}: file is larger than the {settings.max_bytes} byte "
+                                 "limit", source=name, url=str(path))
+            data = path.read_bytes()
+        except OSError as exc:
+            raise FetchError(f"{path}: cannot read: {exc.strerror or exc}", source=name,
+                             url=str(path)) from None
+        ctype = mimetypes.guess_type(path.name)[0] or ""
+        base = source.url if source else path.resolve().as_uri()
+        got = Fetched(base, 200, httpx.Headers({"content-type": ctype}), data)
+        # links inside a local file are only followed when a source gives a base URL
+        needs_client = source is not None and (source.follow or "links" in source.selectors)
+        if not needs_client:
+            return await _inspect(None, source, got, name)
     async with Fetcher(settings, user_agent, transport) as fetcher:
         if is_http_url(target):
             got = await fetcher.fetch(target, kind=source.kind if source else "feed",
                                       source=name)
-        else:
-            path = Path(target)
-            try:
-                size = path.stat().st_size
-                if size > settings.max_bytes:
-                    raise FetchError(f"{path}: file is larger than the {settings.max_bytes} "
-                                     "byte limit", source=name, url=str(path))
-                data = path.read_bytes()
-            except OSError as exc:
-                raise FetchError(f"{path}: cannot read: {exc.strerror or exc}", source=name,
-                                 url=str(path)) from None
-            ctype = mimetypes.guess_type(path.name)[0] or ""
-            base = source.url if source else path.resolve().as_uri()
-            got = Fetched(base, 200, httpx.Headers({"content-type": ctype}), data)
-        kind = "feed" if looks_like_feed(got.content, got.content_type) and not \
-            looks_like_html(got.content, got.content_type) else "page"
-        src = source or Source(name=name, title=name, kind=kind, url=got.url)
-        parsed = await _process(fetcher if is_http_url(got.url) else None, src, got, kind)
-        return kind, parsed.items
+        return await _inspect(fetcher, source, got, name)
+
+
+async def _inspect(fetcher: Fetcher | None, source: Source | None, got: Fetched,
+                   name: str) -> tuple[str, list[Item]]:
+    kind = "feed" if looks_like_feed(got.content, got.content_type) and not \
+        looks_like_html(got.content, got.content_type) else "page"
+    src = source or Source(name=name, title=name, kind=kind, url=got.url)  # type: ignore[arg-type]
+    parsed = await _process(fetcher if is_http_url(got.url) else None, src, got, kind)
+    return kind, parsed.items

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,7 +22,7 @@ feedparser.RESOLVE_RELATIVE_URIS = False
 
 _HTML_START = re.compile(
     rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>]|head[\s>]|body[\s>])", re.I | re.S)
-_FEED_START = re.compile(rb"<(?:rss|feed|rdf:RDF|channel)[\s>]", re.I)
+_FEED_START = re.compile(rb"<(?:[\w.-]+:)?(?:rss|feed|RDF|channel)[\s>]", re.I)
 
 
 def looks_like_html(data: bytes, content_type: str = "") -> bool:
@@ -115,20 +116,22 @@ def parse_feed(data: bytes, *, url: str, source: str, content_type: str = "",
                             "http(s), skipped")
             continue
         raw_id = str(entry.get("id") or "").strip()
+        body_html = _entry_html(entry)
+        summary_html = str(entry.get("summary") or "")
         guid = raw_id or link
-        if not guid:
-            warnings.append(f"entry {n + 1} ({title[:60] or 'untitled'}): no link and no id, "
-                            "skipped")
-            continue
+        if not guid:  # neither link nor id: identify the entry by its content
+            if not (title or body_html.strip()):
+                continue
+            digest = hashlib.sha1(f"{title}\n{body_html}".encode()).hexdigest()[:16]
+            guid = f"{canonical_url(base) if is_http_url(base) else base}#{digest}"
         if guid in seen:
             continue
         seen.add(guid)
-        body_html = _entry_html(entry)
-        summary_html = str(entry.get("summary") or "")
         text = html_to_text(body_html)
         summary = html_to_text(summary_html) if summary_html != body_html else text
         items.append(Item(
-            source=source, url=link or canonical_url(url), guid=guid,
+            source=source, url=link or (canonical_url(url) if is_http_url(url) else url),
+            guid=guid,
             title=title or clean_text(summary[:120]) or "(untitled)",
             published=_when(entry), text=text, summary=summary,
             html=clean_html(body_html, link or base)))
