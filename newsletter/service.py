@@ -208,6 +208,9 @@ class Service:
         cfg = nl.config
         # Validate everything before taking the lock or a port.
         sched = make_scheduler(nl, self.runner)
+        if threading.current_thread() is threading.main_thread():
+            # A SIGTERM during start-up is a clean stop too (uvicorn re-installs this).
+            signal.signal(signal.SIGTERM, self.on_signal)
         acquire_service_lock(nl)
         hb = threading.Thread(target=self._heartbeat, name="lock-heartbeat", daemon=True)
         try:
@@ -224,6 +227,8 @@ class Service:
                                   timeout_graceful_shutdown=3, lifespan="off",
                                   timeout_keep_alive=5)
             self.server = _Server(ucfg, self)
+            if self.stop_event.is_set():
+                self.server.should_exit = True
             hb.start()
             host, port = sock.getsockname()[:2]
             log.info(kv("started", pid=os.getpid(), host=socket.gethostname(),
