@@ -315,3 +315,22 @@ def test_channel_classifies_results(server):
     assert (r.status, r.code, r.bounce) == ("permanent", 550, True)
     assert ch.send(env, data).status == "ok"  # the connection is still usable
     ch.close()
+
+
+def test_exported_members_resolve():
+    import newsletter.deliver as deliver
+
+    for name in deliver.__all__:
+        assert getattr(deliver, name) is not None, name
+
+
+def test_make_transport_from_config(tmp_path, monkeypatch):
+    from newsletter.config import Config
+    from newsletter.deliver import make_transport
+
+    assert make_transport(Config(), tmp_path).name == "outbox"
+    monkeypatch.setenv("NEWSLETTER_SMTP_USERNAME", "u")
+    monkeypatch.setenv("NEWSLETTER_SMTP_PASSWORD", "p")
+    cfg = Config(delivery=DeliverySettings(transport="smtp"))
+    t = make_transport(cfg, tmp_path)
+    assert t.name == "smtp" and t.credentials == ("u", "p") and t.connections == 2

@@ -10,6 +10,20 @@ Public names (re-exported here; implementation modules are private):
   :class:`Envelope`, :class:`SendResult`;
 * sending: :func:`send_edition`, :func:`send_test`, :class:`SendReport`,
   :class:`SendProgress`, :class:`RateLimiter`.
+
+Wiring (what ``newsletter send`` does per list)::
+
+    report = sync_list(store, config, list_name, now)          # print report.summary()
+    factory = MessageFactory(rendered, config=config, list_name=list_name,
+                             secret=config.secret())
+    transport = make_transport(config, config.data_dir / "outbox")
+    result = send_edition(store, factory, transport, edition_date=day,
+                          list_name=list_name, settings=config.delivery, now_fn=now_fn,
+                          progress=callback, stop_event=event)
+    # result.summary(); exit code 1 if result.paused or result.failed
+
+``send_test(factory, transport, address, name)`` sends one copy for ``--to``;
+``store.pending_deliveries_summary()`` feeds ``newsletter status``.
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ from typing import Literal, Protocol
 
 import idna
 
-from ..config import DeliverySettings, SmtpSettings
+from ..config import Config, DeliverySettings, SmtpSettings
 from ..exceptions import SendError
 
 ResultStatus = Literal["ok", "temporary", "permanent", "error"]
@@ -368,18 +368,27 @@ class SmtpChannel:
         return OK
 
 
-def make_transport(delivery: DeliverySettings, outbox_dir: Path,
-                   credentials: tuple[str, str] | None) -> Transport:
+def make_transport(settings: DeliverySettings | Config, outbox_dir: str | os.PathLike[str],
+                   credentials: tuple[str, str] | None = None) -> Transport:
     """The transport named by ``[delivery] transport``.
 
     Args:
-        delivery: the :class:`~newsletter.config.DeliverySettings`.
+        settings: the :class:`~newsletter.config.DeliverySettings`, or the whole
+            :class:`~newsletter.config.Config` (then the SMTP credentials come from
+            :meth:`Config.smtp_credentials` unless given).
         outbox_dir: ``<data>/outbox``.
-        credentials: :meth:`Config.smtp_credentials` (SMTP only).
+        credentials: ``(username, password)`` for SMTP AUTH (environment only).
+
+    Raises:
+        SendError: unknown transport name.
     """
-    kind = delivery.transport
+    if isinstance(settings, Config):
+        if credentials is None:
+            credentials = settings.smtp_credentials()
+        settings = settings.delivery
+    kind = settings.transport
     if kind == "smtp":
-        return SmtpTransport(delivery.smtp, credentials)
+        return SmtpTransport(settings.smtp, credentials)
     if kind == "outbox":
         return OutboxTransport(outbox_dir)
     raise SendError(f"unknown transport {kind!r}", hint="use 'outbox' or 'smtp'")
