@@ -131,6 +131,9 @@ def test_unsubscribe_is_idempotent_and_keeps_stronger_status(tmp_path, store):
     assert store.get_subscriber("daily", sub.id).status == "unsubscribed"
     assert not store.unsubscribe("daily", 9999, T0)
     assert not store.unsubscribe("other", sub.id, T0)
+    assert not store.unsubscribe("daily", "junk", T0)  # type: ignore[arg-type]
+    assert store.get_subscriber("daily", str(sub.id)).id == sub.id
+    assert store.get_subscriber("daily", "not an address") is None
     b, _ = add_subscriber(store, "daily", "bo@example.com", now=T0)
     store.set_subscriber_status("daily", b.id, "bounced", "550", T0)
     assert store.unsubscribe("daily", b.id, T0)

@@ -129,10 +129,15 @@ class SubscribersMixin:
         """One subscriber by id or by address (compared by :func:`email_key`)."""
         t = s.subscribers
         q = select(t).where(t.c.list == list_name)
+        if isinstance(email_or_id, str) and email_or_id.isdigit():
+            email_or_id = int(email_or_id)  # an id from a URL or token
         if isinstance(email_or_id, int):
             q = q.where(t.c.id == email_or_id)
         else:
-            q = q.where(t.c.email_key == email_key(email_or_id))
+            try:
+                q = q.where(t.c.email_key == email_key(email_or_id))
+            except SubscriberError:
+                return None
         with self.begin() as c:
             r = c.execute(q).mappings().first()
         return Subscriber._from_row(r) if r else None
@@ -276,6 +281,10 @@ class SubscribersMixin:
             A bounced or complained subscriber keeps that (stronger) status.
         """
         t = s.subscribers
+        try:
+            subscriber_id = int(subscriber_id)
+        except (TypeError, ValueError):
+            return False
         with self.begin() as c:
             row = c.execute(select(t.c.status).where(t.c.list == list_name,
                                                      t.c.id == subscriber_id)).first()
