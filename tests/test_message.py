@@ -222,6 +222,10 @@ def test_dkim_signing(rendered: RenderedEdition, tmp_path: Path) -> None:
         dkim=DkimSettings(selector="s1", domain="ree-daily.example")))
     f = MessageFactory(rendered, config=cfg, list_name="daily", secret=SECRET,
                        dkim_key=key.read_bytes())
+    for r, test in ((Recipient(5, "e@example.com", "Zoë  O'Brien & <Co>"), False),
+                    (Recipient(6, "f@example.com", "Ærø " * 30), True),
+                    (Recipient(7, "g@example.com"), False)):
+        assert dkim.verify(f.build(r, test=test), dnsfunc=lambda name, timeout=5: record)
     raw = f.build(Recipient(4, "d@example.com", "Dee"))
     assert raw.startswith(b"DKIM-Signature:")
     sig = parse(raw)["DKIM-Signature"]
@@ -231,6 +235,23 @@ def test_dkim_signing(rendered: RenderedEdition, tmp_path: Path) -> None:
     assert dkim.verify(raw, dnsfunc=lambda name, timeout=5: record)
     with pytest.raises(ConfigError):
         MessageFactory(rendered, config=cfg, list_name="daily", secret=SECRET)
+
+    # without `cryptography` the (slow) dkimpy path signs the same way
+    import newsletter.deliver._message as m
+
+    def no_crypto(*args: object) -> None:
+        raise ImportError("cryptography")
+
+    orig = m._FastDkim
+    m._FastDkim = no_crypto  # type: ignore[assignment,misc]
+    try:
+        slow = MessageFactory(rendered, config=cfg, list_name="daily", secret=SECRET,
+                              dkim_key=key.read_bytes())
+        assert slow._fast_dkim is None
+        assert dkim.verify(slow.build(Recipient(4, "d@example.com", "Dee")),
+                           dnsfunc=lambda name, timeout=5: record)
+    finally:
+        m._FastDkim = orig  # type: ignore[misc]
 
 
 def test_unknown_list(rendered: RenderedEdition, config: Config) -> None:
