@@ -142,3 +142,17 @@ def test_rewrite_of_an_earlier_story_is_same_not_update() -> None:
         assert 0.2 <= sim < 0.6  # the middle band on text alone
         assert clu.relation(sim, rewrite.title, REWRITES[1].title,
                             clu.name_similarity(fp, old)) == "same"
+
+
+def test_headline_only_entry_joins_the_full_article() -> None:
+    full = it("Lynas to double heavy rare earths output by 2028, CEO says",
+              "Lynas Rare Earths will double output of the heavy rare earths dysprosium and "
+              "terbium at its plant in Malaysia by 2028, chief executive Amanda Lacaze told the "
+              "annual meeting in Perth on Monday. The company is also expanding Mount Weld.")
+    headline = Item("news-aggregator", "https://news.example/abc", "abc",
+                    "Lynas chief says heavy rare earths output to double by 2028 - Reuters",
+                    summary="Lynas chief says heavy rare earths output to double by 2028 Reuters")
+    other = Item("news-aggregator", "https://news.example/def", "def",
+                 "Solvay to double rare earths capacity in France - Reuters",
+                 summary="Solvay to double rare earths capacity in France Reuters")
+    assert clu.cluster([full, other, headline]) == [[0, 2], [1]]

@@ -38,7 +38,11 @@ SAME_STORY = 0.5
 #: With at least this title similarity, a lower agreement suffices.
 SAME_WITH_TITLE = (0.3, 0.35)  # (agreement, title jaccard)
 #: With these shared names and numbers (title + lead), a lower agreement suffices.
-SAME_WITH_ENTITIES = (0.2, 0.5)  # (agreement, entity jaccard)
+SAME_WITH_ENTITIES = ((0.2, 0.5), (0.28, 0.33))  # (agreement, entity jaccard) pairs
+#: An item with at most this many content words is "short" (a headline-only entry, such as
+#: a news aggregator's); it matches a longer item when most of its words are in it.
+SHORT_WORDS = 15
+SHORT_CONTAINMENT = 0.65
 #: Agreement band of a genuine follow-up: related, but substantially new text.
 UPDATE_BAND = (0.2, 0.6)
 
@@ -121,7 +125,7 @@ def same_story(sim: float, title_sim: float, entity_sim: float = 0.0) -> bool:
     """
     return (sim >= SAME_STORY
             or (sim >= SAME_WITH_TITLE[0] and title_sim >= SAME_WITH_TITLE[1])
-            or (sim >= SAME_WITH_ENTITIES[0] and entity_sim >= SAME_WITH_ENTITIES[1]))
+            or any(sim >= a and entity_sim >= e for a, e in SAME_WITH_ENTITIES))
 
 
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
@@ -186,6 +190,7 @@ def cluster(items: Sequence[Item], *,
     titles: dict[int, frozenset[str]] = {}
     entities: dict[int, frozenset[str]] = {}
     numbers: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
+    words: dict[int, set[str]] = {}
     uf = _UnionFind(n)
     buckets: dict[tuple[int, ...], list[int]] = {}
     for i, sig in enumerate(sigs):
@@ -195,20 +200,37 @@ def cluster(items: Sequence[Item], *,
             key = (b, *sig[b * ROWS:(b + 1) * ROWS])
             buckets.setdefault(key, []).append(i)
     checked: set[tuple[int, int]] = set()
+    min_sim = min([SAME_WITH_TITLE[0], *(a for a, _ in SAME_WITH_ENTITIES)])
+
+    def load(k: int) -> None:
+        if k not in titles:
+            titles[k] = title_tokens(items[k].title)
+            entities[k] = key_entities(f"{items[k].title}. {_lead(items[k])}")
+            numbers[k] = (numbers_in(items[k].title), numbers_in(_lead(items[k])))
+
+    def shingle_set(k: int) -> set[str]:
+        if k not in words:
+            words[k] = shingles(items[k])
+        return words[k]
 
     def consider(i: int, j: int) -> None:
+        if i > j:
+            i, j = j, i
         if (i, j) in checked or uf.find(i) == uf.find(j):
             return
         checked.add((i, j))
+        a, b = shingle_set(i), shingle_set(j)
+        short = min(len(a), len(b))
         sim = agreement(sigs[i], sigs[j])
-        if sim < min(SAME_WITH_TITLE[0], SAME_WITH_ENTITIES[0]):
+        if short > SHORT_WORDS and sim < min_sim:
             return
-        for k in (i, j):
-            if k not in titles:
-                titles[k] = title_tokens(items[k].title)
-                entities[k] = key_entities(f"{items[k].title}. {_lead(items[k])}")
-                numbers[k] = (numbers_in(items[k].title), numbers_in(_lead(items[k])))
+        load(i)
+        load(j)
         if numbers_conflict(numbers[i], numbers[j]):
+            return
+        if short <= SHORT_WORDS:
+            if short >= 4 and len(a & b) / short >= SHORT_CONTAINMENT:
+                uf.union(i, j)
             return
         if same_story(sim, jaccard(titles[i], titles[j]), jaccard(entities[i], entities[j])):
             uf.union(i, j)
@@ -224,6 +246,25 @@ def cluster(items: Sequence[Item], *,
         else:  # a very common band value: compare along a chain only (bounded cost)
             for x in range(m - 1):
                 consider(members[x], members[x + 1])
+    # Short (headline-only) items have too few words for MinHash to bring them together with
+    # a full article: they also meet every item sharing one of their less common title words.
+    by_title_word: dict[str, list[int]] = {}
+    short_items = []
+    for i in range(n):
+        if tuple(sigs[i]) == EMPTY_SIGNATURE:
+            continue
+        load(i)
+        for w in titles[i]:
+            by_title_word.setdefault(w, []).append(i)
+        if len(shingle_set(i)) <= SHORT_WORDS:
+            short_items.append(i)
+    for i in short_items:
+        for w in titles[i]:
+            members = by_title_word[w]
+            if len(members) <= 2 * MAX_BUCKET:
+                for j in members:
+                    if j != i:
+                        consider(i, j)
     groups: dict[int, list[int]] = {}
     for i in range(n):
         groups.setdefault(uf.find(i), []).append(i)
