@@ -111,3 +111,22 @@ def test_single_column_on_narrow_screens(browser, email_html: str) -> None:
         assert min(widths) > 250
     finally:
         ctx.close()
+
+
+@pytest.mark.parametrize("width,scheme", [(1200, "light"), (375, "dark")])
+def test_web_edition(browser, width: int, scheme: str) -> None:
+    from newsletter.render import render_web_edition
+
+    edition = json.loads((DATA / "edition.json").read_text(encoding="utf-8"))
+    page_html = render_web_edition(edition, config=Config(root=REPO))
+    ARTIFACTS.mkdir(exist_ok=True)
+    ctx, page = _page(browser, page_html, width, scheme)
+    try:
+        page.screenshot(path=str(ARTIFACTS / f"web-{width}-{scheme}.png"), full_page=True)
+        sw, iw = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert sw <= iw
+        assert page.locator("table.prices").is_visible()
+        assert page.eval_on_selector("img", "e => e.naturalWidth") > 0
+        assert page.get_by_role("link", name="Unsubscribe").count() == 0
+    finally:
+        ctx.close()

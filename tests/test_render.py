@@ -330,3 +330,15 @@ def test_text_contrast_aa(scheme: str) -> None:
         assert _contrast(fg, bg) >= 4.5, (scheme, cls, fg, bg)
         if cls in ("muted", "small", "link-muted"):
             assert _contrast(fg, page) >= 4.5, (scheme, cls, fg, page)
+
+
+def test_text_part_golden(rendered: RenderedEdition) -> None:
+    """The plain-text part of the sample edition, reviewed by eye. After an intended
+    change, regenerate it with ``REE_UPDATE_GOLDEN=1 pytest tests/test_render.py`` and
+    review the diff."""
+    import os
+
+    golden = DATA / "edition.expected.txt"
+    if os.environ.get("REE_UPDATE_GOLDEN"):
+        golden.write_text(rendered.text, encoding="utf-8")
+    assert rendered.text == golden.read_text(encoding="utf-8")
