@@ -280,3 +280,13 @@ def test_previous_story_known_only_by_url_or_with_string_date() -> None:
                              "Older headline", "2026-11-23")]  # type: ignore[arg-type]
     assert not any(s["url"] == PENTAGON[1].url
                    for s in stories(build(ALL, previous=as_text)))
+
+
+def test_editor_highlight_for_a_story_outside_the_list_joins_it() -> None:
+    base = build(ALL, settings=EditorialSettings(max_highlights=3))
+    listed = {h["story_id"] for h in base["highlights"]}
+    outside = next(s["id"] for s in stories(base) if s["id"] not in listed)
+    ed = build(ALL, settings=EditorialSettings(max_highlights=4),
+               edits={"highlights": {outside: "Editor's pick."}})
+    assert {"story_id": outside, "text": "Editor's pick."}.items() <= next(
+        h for h in ed["highlights"] if h["story_id"] == outside).items()

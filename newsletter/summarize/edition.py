@@ -329,6 +329,17 @@ def build_edition(items: Sequence[Item], *, sources: Mapping[str, Source],
             text = headline_sentence(m, cap=_capped(s.excerpt_cap, HEADLINE_CAP)) or \
                 _title_sentence(m.title)
         highlights.append({"text": text, "story_id": st.id, "url": m.url, "source": s.title})
+    # An editor's highlight for a chosen story that did not make the list joins it if there
+    # is room; index keys ("0", "1", ...) rewrite that position.
+    listed = {h["story_id"] for h in highlights}
+    for st in chosen:
+        if len(highlights) >= settings.max_highlights:
+            break
+        edited = next((ed["highlights"][a] for a in st.aliases if a in ed["highlights"]), None)
+        if edited is not None and st.id not in listed:
+            m = rel_items[st.main]
+            highlights.append({"text": edited, "story_id": st.id, "url": m.url,
+                               "source": src(m.source).title})
     for key, text in ed["highlights"].items():
         if key.isdigit() and int(key) < len(highlights):
             highlights[int(key)]["text"] = text
