@@ -342,3 +342,26 @@ def test_text_part_golden(rendered: RenderedEdition) -> None:
     if os.environ.get("REE_UPDATE_GOLDEN"):
         golden.write_text(rendered.text, encoding="utf-8")
     assert rendered.text == golden.read_text(encoding="utf-8")
+
+
+def test_largest_edition_within_budget(edition: dict, config: Config) -> None:
+    """The biggest edition the editorial limits allow still stays under Gmail's 102 KB."""
+    ed = copy.deepcopy(edition)
+    stories = [s for sec in ed["sections"] for s in sec["stories"]]
+    while len(stories) < config.editorial.max_story_count:
+        s = copy.deepcopy(stories[len(stories) % 10])
+        s["id"] += "x"
+        stories.append(s)
+    for s in stories:
+        s["summary"] = (s["summary"] + " ") * 3
+        s["highlights"] = ["A fairly long highlight bullet about rare-earth supply."] * 3
+        s["also_reported_by"] = s["also_reported_by"] or [
+            {"source": "SMM", "url": "https://www.metal.com/x", "title": "x"}]
+    per = -(-len(stories) // 4)
+    for i, sec in enumerate(ed["sections"]):
+        sec["stories"] = stories[i * per:(i + 1) * per]
+    ed["highlights"] = (ed["highlights"] * 2)[:7]
+    ed["prices"] = (ed["prices"] * 2)[:14]
+    r = render_edition(ed, config=config, list_name="daily")
+    assert r.size_bytes < 102 * 1024, r.size_bytes
+    assert not r.warnings
