@@ -106,6 +106,10 @@ def _normalise_edits(edits: Mapping[str, Any] | None) -> dict[str, Any]:
 def _recency(published: datetime | None, as_of: datetime) -> float:
     if published is None:
         return UNKNOWN_DATE_RECENCY
+    if published.tzinfo is None:  # the store hands out aware UTC; be lenient anyway
+        published = published.replace(tzinfo=UTC)
+    if as_of.tzinfo is None:
+        as_of = as_of.replace(tzinfo=UTC)
     age_h = (as_of - published).total_seconds() / 3600.0
     if age_h <= 0:
         return 1.0
