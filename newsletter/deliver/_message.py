@@ -79,7 +79,8 @@ class Recipient:
             Message-ID).
         email: the address (ASCII local part; an internationalized domain is IDNA-encoded).
         name: display name, may be empty or non-ASCII.
-        list_name: the list the message is sent for.
+        list_name: the list the message is sent for (informational: the factory's
+            list decides the List-Id and the unsubscribe token).
     """
 
     id: int
