@@ -185,17 +185,25 @@ def last_fire_time(trigger: CronTrigger, now: datetime, since: datetime,
                    limit: int = 5000) -> datetime | None:
     """The latest fire time of ``trigger`` in ``[since, now]``, or None.
 
-    APScheduler 3 has no "previous fire time", so this walks forward from ``since``
-    (bounded by ``limit`` steps; a job firing every second is capped, not slow).
+    APScheduler 3 has no "previous fire time", so this walks forward through windows ending
+    at ``now`` (the last minute, ten minutes, an hour, six hours, then all of
+    ``[since, now]``); the first window with a fire time holds the latest one. Each walk is
+    bounded by ``limit`` steps, so a job firing every second costs a minute of steps.
     """
-    last = None
-    cursor: datetime | None = trigger.get_next_fire_time(None, since)
-    steps = 0
-    while cursor is not None and cursor <= now and steps < limit:
-        last = cursor
-        cursor = trigger.get_next_fire_time(cursor, cursor + timedelta(microseconds=1))
-        steps += 1
-    return last
+    for span in (60, 600, 3600, 6 * 3600, None):
+        start = since if span is None else max(since, now - timedelta(seconds=span))
+        last = None
+        cursor: datetime | None = trigger.get_next_fire_time(None, start)
+        steps = 0
+        while cursor is not None and cursor <= now and steps < limit:
+            last = cursor
+            cursor = trigger.get_next_fire_time(cursor, cursor + timedelta(microseconds=1))
+            steps += 1
+        if last is not None and (cursor is None or cursor > now):
+            return last
+        if start <= since:
+            return last  # the whole range walked (or the step limit hit on it)
+    return None
 
 
 def _local_midnight(t: datetime, tz: ZoneInfo) -> datetime:
