@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from .config import Config
 from .exceptions import ConfigError, NotApprovedError, RenderError
 from .store import Store, open_store
-from .types import Item, PriceItem, Source
+from .types import PriceItem, Source
 
 log = logging.getLogger("newsletter")
 
@@ -171,18 +171,17 @@ class Newsletter:
                                               user_agent=self.config.user_agent,
                                               transport=transport))
         report = CollectReport(as_of=as_of, offline=offline)
-        by_name = {s.name: s for s in sources}
         for res in results:
-            src = by_name[res.source]
+            src = res.source
             saved = self.store.save_items(res.items, as_of)
             report.items_new += saved.new
             report.items_updated += saved.updated
             report.prices_new += self._extract_prices(src, saved.changed_ids, as_of)
             self.store.save_source_state(
-                res.source, res.url, status=res.status, error=res.error, etag=res.etag,
+                src.name, res.url, status=res.status, error=res.error, etag=res.etag,
                 last_modified=res.last_modified, permanent_redirect=res.permanent_redirect,
                 now=self.now())
-            entry: dict[str, Any] = {"name": res.source, "url": res.url, "status": res.status,
+            entry: dict[str, Any] = {"name": src.name, "url": res.url, "status": res.status,
                                      "error": res.error, "items_new": saved.new}
             if res.permanent_redirect:
                 entry["permanent_redirect"] = res.permanent_redirect
@@ -204,7 +203,10 @@ class Newsletter:
         for stored in self.store.items_by_ids(item_ids):
             it = stored.item
             when = (it.published or as_of).astimezone(self.tz).date()
-            text = "\n".join(p for p in (it.title, it.summary, it.text) if p)
+            # A price list's row is "<commodity>: <level> <change>"; an article is its
+            # title, summary and body as separate lines.
+            sep = ": " if src.role == "prices" else "\n"
+            text = sep.join(p for p in (it.title, it.summary, it.text) if p)
             found = extract_prices(text, as_of=when, source=src.title)
             added += self.store.add_prices(found, item_id=stored.id, now=self.now())
         return added
@@ -259,6 +261,8 @@ class Newsletter:
         edition = build_edition([s.item for s in stored], sources=sources, previous=previous,
                                 prices=table, index_chart=chart, date=day, as_of=as_of,
                                 title=cfg.newsletter.title, settings=ed, edits=edits)
+        # edition.json is the renderer's only input: make it plain JSON data now.
+        edition = json.loads(json.dumps(edition, default=_iso))
         out = self.issue_dir(day)
         out.mkdir(parents=True, exist_ok=True)
         (out / "edition.json").write_text(json.dumps(edition, ensure_ascii=False, indent=2),
@@ -428,5 +432,7 @@ class Newsletter:
         return next_fire_times(self.config, self.now())
 
 
-def item_text(item: Item) -> str:
-    return "\n".join(p for p in (item.title, item.summary, item.text) if p)
+def _iso(value: Any) -> str:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON data")

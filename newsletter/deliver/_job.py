@@ -1,0 +1,102 @@
+"""The send job for one list: sync the list file, render once, stream messages through the
+transport with the ledger. ``Newsletter.send`` calls :func:`send_list` for each list."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from email import policy
+from email.parser import BytesParser
+from typing import TYPE_CHECKING, Any
+
+from ..config import Config
+from ._message import MessageFactory, Recipient
+from ._sender import SendProgress, send_edition
+from ._sender import send_test as _send_test
+from ._subscribers import sync_list
+from ._transports import make_transport as _make_transport
+
+if TYPE_CHECKING:
+    from ..core import ListSendReport, Newsletter
+
+SAMPLE_READER = "reader@example.com"
+
+
+def make_transport(config: Config, outbox_dir: Any) -> Any:
+    return _make_transport(config, outbox_dir)
+
+
+def _factory(nl: Newsletter, rendered: Any, list_name: str) -> MessageFactory:
+    return MessageFactory(rendered, config=nl.config, list_name=list_name,
+                          secret=nl.config.secret())
+
+
+def sample_parts(config: Config, rendered: Any, list_name: str,
+                 recipient: Recipient | None = None) -> dict[str, str]:
+    """The HTML and text parts of the real MIME message for a sample reader.
+
+    The chart's ``cid:`` reference is pointed at ``chart.png`` beside the file, so
+    ``var/issues/DATE/email.html`` opens in a browser as the reader sees it.
+    """
+    factory = MessageFactory(rendered, config=config, list_name=list_name,
+                             secret=config.secret())
+    who = recipient or Recipient(id=0, email=SAMPLE_READER, name="", list_name=list_name)
+    msg = BytesParser(policy=policy.default).parsebytes(factory.build(who))
+    html_part = msg.get_body(("html",))
+    text_part = msg.get_body(("plain",))
+    html = html_part.get_content() if html_part else ""
+    html = re.sub(r'src="cid:[^"]+"', 'src="chart.png"', html)
+    return {"html": html, "text": text_part.get_content() if text_part else ""}
+
+
+def send_list(nl: Newsletter, day: date, list_name: str, *,
+              progress: Callable[[str, int, int], Any] | None = None,
+              stop_event: Any = None) -> ListSendReport:
+    """Deliver the edition of ``day`` to one list, resuming whatever was left."""
+    from ..core import ListSendReport
+
+    store = nl.store
+    state = store.send_state(day, list_name)
+    if state is not None and state["status"] == "sent":
+        return ListSendReport(list_name=list_name, already_sent=True)
+    imported = sync_list(store, nl.config, list_name, nl.now())
+    rendered = nl.rendered(day, list_name)
+    transport = make_transport(nl.config, nl.config.data_dir / "outbox")
+
+    def on_progress(p: SendProgress) -> None:
+        if progress is not None:
+            progress(list_name, p.done, p.total)
+
+    try:
+        rep = send_edition(store, _factory(nl, rendered, list_name), transport,
+                           edition_date=day, list_name=list_name,
+                           settings=nl.config.delivery, now_fn=nl.now,
+                           progress=on_progress, stop_event=stop_event)
+    finally:
+        transport.close()
+    notes = [f"{r}" for r in imported.rejected]
+    if rep.pause_reason:
+        notes.insert(0, rep.pause_reason)
+    return ListSendReport(list_name=list_name, sent=rep.sent, deferred=rep.deferred,
+                          failed=rep.failed, bounced=rep.bounced, skipped=rep.skipped,
+                          paused=rep.paused, message="; ".join(notes),
+                          already_sent=rep.already_sent)
+
+
+def send_test(nl: Newsletter, day: date, list_name: str, address: str, name: str = "") -> str:
+    """One test copy through the configured transport; returns where it went."""
+    rendered = nl.rendered(day, list_name)
+    transport = make_transport(nl.config, nl.config.data_dir / "outbox")
+    try:
+        mid = _send_test(_factory(nl, rendered, list_name), transport, address, name,
+                         list_name=list_name)
+    finally:
+        transport.close()
+    where = ("the outbox" if nl.config.delivery.transport == "outbox"
+             else f"{nl.config.delivery.smtp.host}:{nl.config.delivery.smtp.port}")
+    return f"{where}, Message-ID {mid}"
+
+
+def pending_summary(store: Any) -> list[dict[str, Any]]:
+    return store.pending_deliveries_summary()
