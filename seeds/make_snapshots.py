@@ -28,7 +28,7 @@ REX = [
     dict(
         key="seed",
         pid=28411,
-        pub="2026-11-22T14:05:00Z",
+        pub="2026-11-24T20:05:00Z",
         slug="new-inner-mongolia-lab-targets-sustainable-mining-and-metallurgy-waste-utilization",
         title="New Inner Mongolia Lab Targets Sustainable Mining and Metallurgy Waste Utilization",
         author="Daniel",
