@@ -192,12 +192,36 @@ def summarize(item: Item, max_sentences: int = 2, cap: int = 320) -> str:
     """
     if cap <= 0:
         return ""
-    for text in (item.text, item.summary):
+    for text in (_without_highlights(item.text, item.highlights), item.summary):
         if text:
             picked = _pick(_candidates(text, item.title), max_sentences, cap)
             if picked:
                 return picked
     return ""
+
+
+_BULLET = "•*-–·▪◦ "
+
+
+def _without_highlights(text: str, highlights: tuple[str, ...]) -> str:
+    """The body without the source's own "Highlights" block, which pages often carry at
+    the top of the article: the summary should say what happened in the story's own
+    words, not repeat the bullets already shown as highlights."""
+    if not text:
+        return text
+    known = {_norm(h.lstrip(_BULLET)) for h in highlights}
+    kept = []
+    for para in text.split("\n"):
+        bare = para.strip()
+        if not bare:
+            kept.append(para)
+            continue
+        if bare.lower().rstrip(":") in ("highlights", "key highlights", "key takeaways"):
+            continue
+        if bare[0] in _BULLET.strip() or _norm(bare.lstrip(_BULLET)) in known:
+            continue
+        kept.append(para)
+    return "\n".join(kept)
 
 
 def _terminate(s: str) -> str:
