@@ -32,6 +32,8 @@ class Source:
         excerpt_cap: licence limit in characters on text we quote from this source
             (0 = headline and link only; None = no cap beyond our own summary length).
         topic: default topic for its stories when the text does not say better.
+        role: ``news`` (items become stories) or ``prices`` (a price list or index page:
+            its items feed the price table and chart only, never the story list).
     """
 
     name: str
@@ -44,6 +46,7 @@ class Source:
     selectors: dict[str, str] = field(default_factory=dict)
     excerpt_cap: int | None = None
     topic: str | None = None
+    role: Literal["news", "prices"] = "news"
 
 
 @dataclass(frozen=True)
