@@ -17,6 +17,7 @@ import charset_normalizer
 import ftfy
 import lxml.html
 import nh3
+from ftfy.badness import is_bad
 
 # ---------------------------------------------------------------------------- decoding
 
@@ -165,6 +166,15 @@ def _fix_874(text: str) -> str:
 
 # ---------------------------------------------------------------------- plain text
 
+_C1 = re.compile("[\x80-\x9f]")
+
+
+def _needs_ftfy(s: str) -> bool:
+    """ftfy's own first test (``is_bad``) plus C1 controls: ftfy costs ~6x this check, and
+    almost all text is clean."""
+    return bool(_C1.search(s)) or is_bad(s)
+
+
 _LINK_NOTES = re.compile(
     r"\s*[(\[]\s*(?:opens|open|link opens)\s+(?:in\s+)?(?:a\s+)?new\s+(?:tab|window)\s*[)\]]"
     r"|\s*[(\[]\s*external\s+link\s*[)\]]", re.I)
@@ -185,9 +195,11 @@ def clean_text(s: str | None) -> str:
         return ""
     if "&" in s:
         s = htmllib.unescape(s)
-    s = _fix_874(s)
-    s = ftfy.fix_text(s, unescape_html=False, uncurl_quotes=False, normalization="NFC")
-    s = _fix_874(s)
+    if not s.isascii():
+        s = _fix_874(s)
+        if _needs_ftfy(s):
+            s = ftfy.fix_text(s, unescape_html=False, uncurl_quotes=False, normalization="NFC")
+            s = _fix_874(s)
     s = _LINK_NOTES.sub("", s)
     s = s.replace("\r\n", "\n").replace("\r", "\n")
     s = _ZERO_WIDTH.sub("", s)
@@ -209,20 +221,35 @@ _BLOCK_TAGS = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote
 _SKIP_TAGS = {"script", "style", "noscript", "template", "iframe", "object", "svg", "head"}
 
 
+_RX_DROP = re.compile(r"<!--.*?(?:-->|$)|<(script|style|noscript|template|iframe|object|svg|"
+                      r"head|textarea|select)\b[^>]*>.*?(?:</\1\s*>|$)", re.I | re.S)
+_RX_BLOCK = re.compile(r"</?(?:" + "|".join(sorted(_BLOCK_TAGS)) + r")\b[^>]*>", re.I)
+_RX_LI = re.compile(r"<li\b[^>]*>", re.I)
+_RX_CELL = re.compile(r"</?(?:td|th|dt|dd)\b[^>]*>", re.I)
+_RX_TAG = re.compile(r"<[a-zA-Z/!?][^>]*>")
+
+
+def _fragment_text(fragment: str) -> str:
+    """Regex fast path for markup in strings (feed entries): the result is plain text,
+    so a crude tag strip is safe, and it is ~10x faster than building a tree."""
+    s = _RX_DROP.sub(" ", fragment)
+    s = _RX_LI.sub("\n\n• ", s)
+    s = _RX_BLOCK.sub("\n\n", s)
+    s = _RX_CELL.sub(" ", s)
+    s = _RX_TAG.sub("", s)
+    s = re.sub(r"[ \t]*\n[ \t]*", "\n", s)
+    s = re.sub(r"(?<!\n)\n(?!\n)", " ", s)
+    return clean_text(s)
+
+
 def html_to_text(fragment: str | lxml.html.HtmlElement | None) -> str:
     """Plain text of an HTML fragment (or an lxml element): block elements become
     paragraphs, scripts and styles are dropped; the result goes through :func:`clean_text`."""
     if fragment is None:
         return ""
     if isinstance(fragment, str):
-        if "<" not in fragment:
-            return clean_text(fragment)
-        try:
-            root = lxml.html.fragment_fromstring(fragment, create_parent="div")
-        except (ValueError, lxml.etree.ParserError):
-            return clean_text(re.sub(r"<[^>]*>", " ", fragment))
-    else:
-        root = fragment
+        return _fragment_text(fragment) if "<" in fragment else clean_text(fragment)
+    root = fragment
     parts: list[str] = []
 
     def walk(el: lxml.html.HtmlElement) -> None:
@@ -289,8 +316,11 @@ def clean_html(html: str | None, base_url: str | None = None) -> str:
     """
     if not html or not html.strip():
         return ""
-    html = _fix_874(html)
-    html = ftfy.fix_text(html, unescape_html=False, uncurl_quotes=False, fix_line_breaks=False)
+    if not html.isascii():
+        html = _fix_874(html)
+        if _needs_ftfy(html):
+            html = ftfy.fix_text(html, unescape_html=False, uncurl_quotes=False,
+                                 fix_line_breaks=False)
     html = _LINK_NOTES.sub("", html)
     out = nh3.clean(html, tags=_ALLOWED_TAGS, clean_content_tags=_DROP_WITH_CONTENT,
                     attributes=_ALLOWED_ATTRS, url_schemes={"http", "https", "mailto"},
