@@ -29,6 +29,7 @@ from newsletter.store import open_store
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from smtp_server import SmtpServer, free_port  # noqa: E402
 
+pytestmark = pytest.mark.slow  # real processes and timed jobs: about a minute in all
 REPO = Path(__file__).resolve().parent.parent
 SECRET = "e2e-secret"
 FAR = "0 0 0 1 1 *"  # midnight on 1 January: never during a test
