@@ -481,3 +481,15 @@ content_type = "text/html"
     assert r[0].items[0].highlights == ("Baogang sets up a lab.", "It recycles tailings.")
     assert any("private address" in w for w in r[0].warnings)
     assert r[1].status == "error" and "404" in (r[1].error or "")
+
+
+def test_parse_in_worker_processes(server: Server) -> None:
+    server.routes["/good.xml"] = static(GOOD, "application/rss+xml")
+    server.routes["/html"] = static(b"<!DOCTYPE html><html><body>x</body></html>", "text/html")
+    server.routes["/a"] = static(ARTICLE.encode(), "text/html")
+    s = [src("good", server.url("/good.xml")), src("html", server.url("/html")),
+         src("page", server.url("/a"), kind="page")]
+    r = asyncio.run(collect_sources(s, {}, settings(), user_agent=UA, parse_workers=2))
+    assert r[0].status == "ok" and r[0].items[0].title == "Neodymium prices rise"
+    assert r[1].status == "error" and "expected a feed" in (r[1].error or "")
+    assert r[2].items[0].highlights == ("Baogang sets up a lab.", "It recycles tailings.")

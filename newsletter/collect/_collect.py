@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import mimetypes
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
@@ -72,91 +73,121 @@ def _article_item(source: Source, url: str, html: str) -> tuple[Item, list[str]]
     return item, ([] if art.text else [f"{url}: no article text found"])
 
 
-async def _fetch_article(f: Fetcher, source: Source, url: str) -> tuple[Item, list[str]]:
-    got = await f.fetch(url, kind="page", discovered=True, source=source.name)
-    if _is_binary(got.content) or looks_like_feed(got.content, got.content_type):
-        raise ParseError("expected an article page, got something else", source=source.name,
-                         url=url)
-    return _article_item(source, got.url, decode_bytes(got.content, got.content_type))
+_Doc = tuple[list[Item], list[str], list[str]]  # items, warnings, links to follow
 
 
-async def _follow(f: Fetcher, source: Source, items: list[Item],
-                  warnings: list[str]) -> tuple[list[Item], int]:
-    """Fetch each feed entry's page for its body and highlights (first follow_limit)."""
-    limit = f.settings.follow_limit
-    todo = items[:limit]
-    got = await asyncio.gather(*(_fetch_article(f, source, it.url) for it in todo),
-                               return_exceptions=True)
-    out, parsed = [], 0
-    for item, res in zip(todo, got, strict=True):
-        if isinstance(res, BaseException):
-            if not isinstance(res, FetchError):
-                raise res
-            warnings.append(f"article {item.url}: {res.message}")
-            out.append(item)
-            continue
-        art, more = res
-        parsed += 1
-        warnings.extend(more)
-        out.append(replace(item, text=art.text or item.text, html=art.html or item.html,
-                           highlights=art.highlights or item.highlights,
-                           published=item.published or art.published,
-                           title=item.title or art.title, summary=item.summary or art.summary))
-    return out + items[limit:], parsed
+def parse_document(mode: str, source: Source, data: bytes, ctype: str, url: str,
+                   content_location: str | None = None, limit: int = 20) -> _Doc:
+    """All CPU work on one fetched document (a plain function, so it can run in a worker
+    process). ``mode``: ``feed``, ``article`` (a followed link) or ``page``.
 
-
-async def _process(f: Fetcher | None, source: Source, got: Fetched, kind: str) -> _Parsed:
-    data, ctype, url = got.content, got.content_type, got.url
-    warnings: list[str] = []
-    if kind == "feed":
+    Raises:
+        ParseError: the bytes are not what the mode expects.
+    """
+    if mode == "feed":
         pf = parse_feed(data, url=url, source=source.name, content_type=ctype,
-                        content_location=got.headers.get("content-location"))
-        warnings += pf.warnings
-        items, docs = pf.items, 1
-        if source.follow and f is not None:
-            items, more = await _follow(f, source, items, warnings)
-            docs += more
-        return _Parsed(items, warnings, docs)
+                        content_location=content_location)
+        return pf.items, pf.warnings, []
     if not data.strip():
         raise ParseError("not an HTML page: the response body is empty", source=source.name,
                          url=url)
     if _is_binary(data):
         raise ParseError("not an HTML page: binary content", source=source.name, url=url)
     if looks_like_feed(data, ctype) and not looks_like_html(data, ctype):
-        warnings.append("a page source returned a feed; parsed it as a feed")
-        return await _process(f, replace(source, follow=False), got, "feed")
+        if mode == "article":
+            raise ParseError("expected an article page, got a feed", source=source.name,
+                             url=url)
+        items, warnings, _ = parse_document("feed", source, data, ctype, url,
+                                            content_location)
+        return items, ["a page source returned a feed; parsed it as a feed", *warnings], []
     html = decode_bytes(data, ctype)
     sel = source.selectors
-    if "item" in sel:
-        return _Parsed(extract_items(html, url, sel, source=source.name), warnings, 1)
-    if "links" in sel:
-        links = extract_links(html, url, sel["links"], f.settings.follow_limit if f else 20)
-        if not links:
-            warnings.append(f"no article links matched selector {sel['links']!r}")
-        if f is None:
-            return _Parsed([], warnings, 1)
-        got_all = await asyncio.gather(*(_fetch_article(f, source, u) for u in links),
-                                       return_exceptions=True)
-        items, docs = [], 1
-        for link, res in zip(links, got_all, strict=True):
-            if isinstance(res, BaseException):
-                if not isinstance(res, FetchError):
-                    raise res
-                warnings.append(f"article {link}: {res.message}")
-                continue
-            items.append(res[0])
-            warnings.extend(res[1])
-            docs += 1
+    if mode == "page" and "item" in sel:
+        return extract_items(html, url, sel, source=source.name), [], []
+    if mode == "page" and "links" in sel:
+        links = extract_links(html, url, sel["links"], limit)
+        warn = [] if links else [f"no article links matched selector {sel['links']!r}"]
+        return [], warn, links
+    item, warnings = _article_item(source, url, html)
+    return [item], warnings, []
+
+
+@dataclass
+class _Run:
+    """What one run shares: the fetcher and, optionally, a pool of parser processes."""
+
+    fetcher: Fetcher | None
+    pool: Executor | None = None
+    follow_limit: int = 20
+
+    async def parse(self, *args: object) -> _Doc:
+        if self.pool is None:
+            return parse_document(*args)  # type: ignore[arg-type]
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.pool, parse_document, *args)
+
+
+async def _fetch_article(run: _Run, source: Source, url: str) -> Item:
+    assert run.fetcher is not None
+    got = await run.fetcher.fetch(url, kind="page", discovered=True, source=source.name)
+    items, _warnings, _ = await run.parse("article", source, got.content, got.content_type,
+                                          got.url)
+    return items[0]
+
+
+async def _fetch_all(run: _Run, source: Source, urls: list[str],
+                     warnings: list[str]) -> list[Item | None]:
+    got = await asyncio.gather(*(_fetch_article(run, source, u) for u in urls),
+                               return_exceptions=True)
+    out: list[Item | None] = []
+    for url, res in zip(urls, got, strict=True):
+        if isinstance(res, BaseException):
+            if not isinstance(res, FetchError):
+                raise res
+            warnings.append(f"article {url}: {res.message}")
+            out.append(None)
+        else:
+            out.append(res)
+    return out
+
+
+async def _process(run: _Run, source: Source, got: Fetched, kind: str) -> _Parsed:
+    mode = "feed" if kind == "feed" else "page"
+    items, warnings, links = await run.parse(mode, source, got.content, got.content_type,
+                                             got.url, got.headers.get("content-location"),
+                                             run.follow_limit)
+    warnings = list(warnings)
+    docs = 1
+    if run.fetcher is None:
         return _Parsed(items, warnings, docs)
-    item, more = _article_item(source, url, html)
-    return _Parsed([item], warnings + more, 1)
+    if links:  # a listing page: each link is an article
+        arts = await _fetch_all(run, source, links, warnings)
+        found = [a for a in arts if a is not None]
+        return _Parsed(found, warnings, docs + len(found))
+    if mode == "feed" and source.follow:  # the feed's entries link to the full articles
+        todo = items[:run.follow_limit]
+        arts = await _fetch_all(run, source, [i.url for i in todo], warnings)
+        merged = []
+        for item, art in zip(todo, arts, strict=True):
+            if art is None:
+                merged.append(item)
+                continue
+            docs += 1
+            merged.append(replace(
+                item, text=art.text or item.text, html=art.html or item.html,
+                highlights=art.highlights or item.highlights,
+                published=item.published or art.published, title=item.title or art.title,
+                summary=item.summary or art.summary))
+        items = merged + items[run.follow_limit:]
+    return _Parsed(items, warnings, docs)
 
 
-async def _collect_one(f: Fetcher, source: Source, state: FetchState | None) -> SourceResult:
+async def _collect_one(run: _Run, source: Source, state: FetchState | None) -> SourceResult:
     result = SourceResult(source=source, url=source.url)
     state = state or FetchState()
+    assert run.fetcher is not None
     try:
-        got = await f.fetch(source.url, kind=source.kind, etag=state.etag,
+        got = await run.fetcher.fetch(source.url, kind=source.kind, etag=state.etag,
                             last_modified=state.last_modified, source=source.name)
         result.permanent_redirect = got.permanent_redirect
         result.etag = got.etag or state.etag
@@ -164,7 +195,7 @@ async def _collect_one(f: Fetcher, source: Source, state: FetchState | None) -> 
         if got.status == 304:
             result.status = "not_modified"
             return result
-        parsed = await _process(f, source, got, source.kind)
+        parsed = await _process(run, source, got, source.kind)
         result.items, result.documents_parsed = parsed.items, parsed.documents
         result.warnings.extend(parsed.warnings)
     except FetchError as exc:
@@ -177,8 +208,8 @@ async def _collect_one(f: Fetcher, source: Source, state: FetchState | None) -> 
 
 async def collect_sources(sources: list[Source], state: dict[str, FetchState],
                           settings: CollectSettings, *, user_agent: str,
-                          transport: httpx.AsyncBaseTransport | None = None
-                          ) -> list[SourceResult]:
+                          transport: httpx.AsyncBaseTransport | None = None,
+                          parse_workers: int = 0) -> list[SourceResult]:
     """Fetch and parse every source concurrently.
 
     Args:
@@ -187,14 +218,22 @@ async def collect_sources(sources: list[Source], state: dict[str, FetchState],
         settings: limits, timeouts, retries and link policy.
         user_agent: an honest User-Agent with a contact URL.
         transport: an httpx transport (the snapshot transport offline); None for the network.
+        parse_workers: parse in this many worker processes (0: in this process, the
+            default; worth it only for hundreds of documents on a multi-core machine).
 
     Returns:
         One :class:`SourceResult` per source, in the order given. Never raises for a
         source's failure: the result carries status ``error`` and a one-line message.
     """
-    async with Fetcher(settings, user_agent, transport) as fetcher:
-        return list(await asyncio.gather(
-            *(_collect_one(fetcher, s, state.get(s.name)) for s in sources)))
+    pool = ProcessPoolExecutor(parse_workers) if parse_workers > 0 else None
+    try:
+        async with Fetcher(settings, user_agent, transport) as fetcher:
+            run = _Run(fetcher, pool, settings.follow_limit)
+            return list(await asyncio.gather(
+                *(_collect_one(run, s, state.get(s.name)) for s in sources)))
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
 
 
 async def inspect_target(target: str, *, source: Source | None = None,
@@ -229,18 +268,20 @@ async def inspect_target(target: str, *, source: Source | None = None,
         # links inside a local file are only followed when a source gives a base URL
         needs_client = source is not None and (source.follow or "links" in source.selectors)
         if not needs_client:
-            return await _inspect(None, source, got, name)
+            return await _inspect(_Run(None, None, settings.follow_limit), source, got, name)
     async with Fetcher(settings, user_agent, transport) as fetcher:
         if is_http_url(target):
             got = await fetcher.fetch(target, kind=source.kind if source else "feed",
                                       source=name)
-        return await _inspect(fetcher, source, got, name)
+        return await _inspect(_Run(fetcher, None, settings.follow_limit), source, got, name)
 
 
-async def _inspect(fetcher: Fetcher | None, source: Source | None, got: Fetched,
+async def _inspect(run: _Run, source: Source | None, got: Fetched,
                    name: str) -> tuple[str, list[Item]]:
     kind = "feed" if looks_like_feed(got.content, got.content_type) and not \
         looks_like_html(got.content, got.content_type) else "page"
     src = source or Source(name=name, title=name, kind=kind, url=got.url)  # type: ignore[arg-type]
-    parsed = await _process(fetcher if is_http_url(got.url) else None, src, got, kind)
+    if not is_http_url(got.url):
+        run = _Run(None, None, run.follow_limit)
+    parsed = await _process(run, src, got, kind)
     return kind, parsed.items
