@@ -183,6 +183,13 @@ _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 
 
+def _strip_link_notes(s: str) -> str:
+    low = s.lower()  # the regex is slow to scan; most text has no annotation at all
+    if "new tab" in low or "new window" in low or "external link" in low:
+        return _LINK_NOTES.sub("", s)
+    return s
+
+
 def clean_text(s: str | None) -> str:
     """Repair and normalise a piece of plain text.
 
@@ -200,9 +207,10 @@ def clean_text(s: str | None) -> str:
         if _needs_ftfy(s):
             s = ftfy.fix_text(s, unescape_html=False, uncurl_quotes=False, normalization="NFC")
             s = _fix_874(s)
-    s = _LINK_NOTES.sub("", s)
+    s = _strip_link_notes(s)
     s = s.replace("\r\n", "\n").replace("\r", "\n")
-    s = _ZERO_WIDTH.sub("", s)
+    if not s.isascii():
+        s = _ZERO_WIDTH.sub("", s)
     s = _CONTROLS.sub("", s)
     s = _SPACES.sub(" ", s)
     lines = [ln.strip() for ln in s.split("\n")]
@@ -212,7 +220,8 @@ def clean_text(s: str | None) -> str:
             out.append(ln)
         elif out and out[-1] != "":
             out.append("")
-    return unicodedata.normalize("NFC", "\n".join(out).strip())
+    s = "\n".join(out).strip()
+    return s if s.isascii() else unicodedata.normalize("NFC", s)
 
 
 _BLOCK_TAGS = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr",
@@ -321,7 +330,7 @@ def clean_html(html: str | None, base_url: str | None = None) -> str:
         if _needs_ftfy(html):
             html = ftfy.fix_text(html, unescape_html=False, uncurl_quotes=False,
                                  fix_line_breaks=False)
-    html = _LINK_NOTES.sub("", html)
+    html = _strip_link_notes(html)
     out = nh3.clean(html, tags=_ALLOWED_TAGS, clean_content_tags=_DROP_WITH_CONTENT,
                     attributes=_ALLOWED_ATTRS, url_schemes={"http", "https", "mailto"},
                     link_rel="noopener noreferrer", strip_comments=True,
