@@ -214,6 +214,16 @@ class _Run:
         # own before any wait and when the worker ends.
         unrecorded: list[tuple[int, str | None]] = []
         try:
+            with self.store.ledger_connection():
+                self._work(channel, unrecorded)
+        except NewsletterError as exc:
+            self.pause(str(exc))
+        except Exception as exc:  # a bug must not leave threads running silently
+            self.pause(f"unexpected error: {type(exc).__name__}: {exc}")
+            raise
+
+    def _work(self, channel: Channel, unrecorded: list[tuple[int, str | None]]) -> None:
+        try:
             while not self.halted():
                 item = self._take()
                 if item is None:
@@ -225,11 +235,6 @@ class _Run:
                 if self.halted():
                     return
                 self._one(channel, item, unrecorded)
-        except NewsletterError as exc:
-            self.pause(str(exc))
-        except Exception as exc:  # a bug must not leave threads running silently
-            self.pause(f"unexpected error: {type(exc).__name__}: {exc}")
-            raise
         finally:
             self._record(unrecorded)
 

@@ -19,14 +19,17 @@ day": ``sending`` / ``paused`` / ``deferred`` (work left) and ``sent`` (done).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from contextlib import AbstractContextManager
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, bindparam, case, func, insert, or_, select, update
+from sqlalchemy.exc import OperationalError
 
+from ..exceptions import StoreError
 from . import _schema as s
 
 if TYPE_CHECKING:
@@ -87,8 +90,56 @@ class DueDelivery:
     attempts: int
 
 
+_tls = threading.local()
+
+
 class DeliveriesMixin:
     """Methods on Store for the deliveries and sends tables."""
+
+    # The per-message ledger writes of the sending threads go through this lock: SQLite
+    # allows one writer, and a thread that finds the database locked sleeps in SQLite's
+    # busy handler (milliseconds), where a Python lock hands over in microseconds.
+    _ledger_lock = threading.Lock()
+
+    @contextmanager
+    def ledger_connection(self) -> Iterator[None]:
+        """Keep one pooled connection for this thread's ledger writes inside the block.
+
+        The sender's threads use it so that each message costs one short transaction on
+        a connection they already hold, not a pool checkout and return as well.
+        """
+        conns: dict[int, Connection] = getattr(_tls, "conns", None) or {}
+        _tls.conns = conns
+        if id(self) in conns:
+            yield
+            return
+        try:
+            conn = self.engine.connect()
+        except OperationalError as exc:
+            raise StoreError(f"database error: {exc.orig}",
+                             hint="check [store] url and that the disk is writable") from exc
+        conns[id(self)] = conn
+        try:
+            yield
+        finally:
+            del conns[id(self)]
+            conn.close()
+
+    @contextmanager
+    def _ledger_tx(self) -> Iterator[Connection]:
+        conn = (getattr(_tls, "conns", None) or {}).get(id(self))
+        with self._ledger_lock:
+            if conn is None:
+                with self.begin() as c:
+                    yield c
+                return
+            try:
+                with conn.begin():
+                    yield conn
+            except OperationalError as exc:
+                raise StoreError(f"database error: {exc.orig}",
+                                 hint="check [store] url and that the disk is "
+                                      "writable") from exc
 
     if TYPE_CHECKING:
         def begin(self) -> AbstractContextManager[Connection]: ...
@@ -213,7 +264,7 @@ class DeliveriesMixin:
             marked skipped); ``"gone"`` if another worker took it or it is not due.
         """
         key = _key(edition_date, list_name, subscriber_id, now)
-        with self.begin() as c:
+        with self._ledger_tx() as c:
             if sent is not None:
                 c.execute(_SENT, {**key, "b_sid": sent[0], "b_mid": sent[1]})
             if c.execute(_CLAIM, key).rowcount:
@@ -235,14 +286,14 @@ class DeliveriesMixin:
     def mark_sent(self, edition_date: date, list_name: str, subscriber_id: int,
                   message_id: str | None, now: datetime) -> None:
         """The transport accepted the message."""
-        with self.begin() as c:
+        with self._ledger_tx() as c:
             c.execute(_SENT, {**_key(edition_date, list_name, subscriber_id, now),
                               "b_mid": message_id})
 
     def mark_deferred(self, edition_date: date, list_name: str, subscriber_id: int,
                       error: str, next_attempt: datetime, now: datetime) -> None:
         """A temporary failure: retry at ``next_attempt``."""
-        with self.begin() as c:
+        with self._ledger_tx() as c:
             c.execute(_DEFERRED, {**_key(edition_date, list_name, subscriber_id, now),
                                   "b_error": error, "b_next": next_attempt})
 
@@ -251,7 +302,7 @@ class DeliveriesMixin:
         """A permanent failure. With ``bounce`` the subscriber is marked ``bounced`` in the
         same transaction, so the next edition skips the address."""
         params = {**_key(edition_date, list_name, subscriber_id, now), "b_error": error}
-        with self.begin() as c:
+        with self._ledger_tx() as c:
             c.execute(_FAILED, params)
             if bounce:
                 c.execute(_BOUNCE, params)
@@ -260,7 +311,7 @@ class DeliveriesMixin:
                          error: str, now: datetime) -> None:
         """A connection-level error: the message was not handed over; back to pending."""
         params = {**_key(edition_date, list_name, subscriber_id, now), "b_error": error}
-        with self.begin() as c:  # not an attempt: the message never left
+        with self._ledger_tx() as c:  # not an attempt: the message never left
             c.execute(_RELEASE, params)
 
     def delivery_counts(self, edition_date: date, list_name: str) -> dict[str, int]:
