@@ -334,3 +334,14 @@ def test_make_transport_from_config(tmp_path, monkeypatch):
     cfg = Config(delivery=DeliverySettings(transport="smtp"))
     t = make_transport(cfg, tmp_path)
     assert t.name == "smtp" and t.credentials == ("u", "p") and t.connections == 2
+
+
+def test_outbox_test_copies_and_notices_stay_out_of_the_edition_folder(tmp_path):
+    out = tmp_path / "outbox"
+    send_test(make_factory(), OutboxTransport(out), "editor@example.com")
+    files = list(out.rglob("*.eml"))
+    assert len(files) == 1 and files[0].parent == out / "test" / "daily"
+    ch = OutboxTransport(out).channel()
+    env = Envelope("daily@ree-daily.example", "new@example.com", "daily", kind="notice")
+    assert ch.send(env, b"Subject: confirm\r\n\r\nhi\r\n").status == "ok"
+    assert len(list((out / "notice" / "daily").glob("notice-*.eml"))) == 1

@@ -46,7 +46,9 @@ HINT_OUTBOX = "check that [paths] data is writable"
 class Envelope:
     """SMTP envelope and ledger identity of one message.
 
-    ``subscriber_id`` is None for a test copy (``newsletter send --to``).
+    ``subscriber_id`` is None for a message outside the ledger: a test copy (``newsletter
+    send --to``) or a notice (``kind="notice"``, e.g. a confirmation request), which the
+    outbox files under ``<kind>/<list>/``.
     """
 
     sender: str
@@ -54,6 +56,7 @@ class Envelope:
     list_name: str
     edition_date: date | None = None
     subscriber_id: int | None = None
+    kind: str = "test"
 
 
 @dataclass(frozen=True)
@@ -113,7 +116,8 @@ def outbox_path(root: Path, envelope: Envelope) -> Path:
             f"{envelope.recipient}"
     digest = hashlib.sha256(ident.encode()).hexdigest()[:12]
     if envelope.subscriber_id is None:
-        return root / "test" / envelope.list_name / f"test-{digest}.eml"
+        kind = "".join(ch for ch in envelope.kind if ch.isalnum() or ch in "-_") or "test"
+        return root / kind / envelope.list_name / f"{kind}-{digest}.eml"
     return (root / str(envelope.edition_date) / envelope.list_name
             / f"{envelope.subscriber_id}-{digest}.eml")
 
