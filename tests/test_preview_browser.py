@@ -16,14 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_preview import serve
 from typer.testing import CliRunner
 
 from newsletter.cli import app as cli_app
 from newsletter.config import load_config
 from newsletter.core import Newsletter
 from newsletter.web.preview import make_preview_app
-
-from .test_preview import serve
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -51,6 +50,13 @@ def _fresh_message_html(nl: Newsletter, day: Any) -> str:
     part = msg.get_body(preferencelist=("html",))  # type: ignore[attr-defined]
     assert part is not None
     return str(part.get_content())
+
+
+def _first_subscriber(project: Path) -> str:
+    import csv
+
+    with (project / "subscribers" / "daily.csv").open(newline="", encoding="utf-8") as fh:
+        return str(next(csv.DictReader(fh))["name"])
 
 
 def _frame_bg(page: Any) -> str:
@@ -86,6 +92,9 @@ def test_editor_drops_a_story_adds_a_note_and_approves(project: Path) -> None:
             page.wait_for_selector("#email-frame")
             page.frame_locator("#email-frame").locator("body").wait_for()
             assert page.locator("#status").get_attribute("data-status") == "draft"
+            # previewed as the list's first subscriber (from the list file before any send)
+            first = _first_subscriber(project)
+            page.frame_locator("#email-frame").get_by_text(f"Good morning, {first}").wait_for()
             assert "KB of 102.0 KB" in page.locator("#html-size").inner_text()
             page.wait_for_timeout(300)
             page.screenshot(path=str(ARTIFACTS / "preview-desktop.png"), full_page=True)
@@ -115,7 +124,8 @@ def test_editor_drops_a_story_adds_a_note_and_approves(project: Path) -> None:
 
             # the other panels
             page.click('[data-tab="text"]')
-            assert victim["title"] in page.locator("#plain-text").inner_text()
+            plain = " ".join(page.locator("#plain-text").inner_text().split())
+            assert victim["title"] in plain
             page.click('[data-tab="links"]')
             assert page.locator("#links tr").count() > 5
             page.click('[data-tab="health"]')
@@ -131,8 +141,8 @@ def test_editor_drops_a_story_adds_a_note_and_approves(project: Path) -> None:
                 timeout=15000)
 
             # drop a story
-            page.locator(f'[data-story="{victim["id"]}"] button[data-action="drop"]').click()
-            page.wait_for_load_state()
+            with page.expect_navigation():
+                page.locator(f'[data-story="{victim["id"]}"] button[data-action="drop"]').click()
             assert "dropped" in page.locator(".flash").first.inner_text()
             assert page.locator(f'[data-story="{victim["id"]}"]').count() == 0
             assert page.locator(f'[data-dropped="{victim["id"]}"]').count() == 1
@@ -141,20 +151,20 @@ def test_editor_drops_a_story_adds_a_note_and_approves(project: Path) -> None:
 
             # editor's note
             page.fill("#note-text", NOTE)
-            page.click("#note-save")
-            page.wait_for_load_state()
+            with page.expect_navigation():
+                page.click("#note-save")
             page.frame_locator("#email-frame").get_by_text("back on Friday").wait_for()
 
             # a test copy through the configured transport (the outbox here)
             page.fill("#test-address", "editor@example.com")
-            page.click("#sendtest button[type=submit]")
-            page.wait_for_load_state()
+            with page.expect_navigation():
+                page.click("#sendtest button[type=submit]")
             assert "test copy sent" in page.locator(".flash").first.inner_text()
 
             # approve
             page.fill("#by", "Test Editor")
-            page.click("#approve-btn")
-            page.wait_for_load_state()
+            with page.expect_navigation():
+                page.click("#approve-btn")
             assert page.locator("#status").get_attribute("data-status") == "approved"
             assert page.locator("#approved-by").inner_text() == "Test Editor"
             page.screenshot(path=str(ARTIFACTS / "preview-approved.png"))

@@ -23,6 +23,7 @@ Editing a file under ``templates/`` reloads the page: it polls ``/_reload?since=
 
 from __future__ import annotations
 
+import csv
 import hmac
 import os
 import secrets
@@ -76,7 +77,7 @@ class Selection:
 
     day: date
     list_name: str
-    sub: str  # a subscriber id, or "sample"
+    sub: str  # a sample key: a subscriber id, "c<row>" of the list file, or "sample"
 
     def query(self, **extra: str) -> str:
         return urlencode({"date": self.day.isoformat(), "list": self.list_name,
@@ -170,16 +171,41 @@ class PreviewApp:
         return round(newest, 6)
 
     def samples(self, list_name: str) -> list[dict[str, Any]]:
-        """The list's first active subscribers (or the default sample reader)."""
+        """Sample subscribers to preview as: the list's first active subscribers in the
+        store; before the first send has synced the list, its CSV file's first rows (read
+        only); and always the neutral sample reader. Each has a ``key`` for the chooser."""
         out: list[dict[str, Any]] = []
         fetch = getattr(self.store, "active_recipients", None)
         if fetch is not None:
             try:
                 for s in fetch(list_name)[:SAMPLE_LIMIT]:
-                    out.append({"id": s.id, "email": s.email, "name": s.name or ""})
+                    out.append({"key": str(s.id), "id": s.id, "email": s.email,
+                                "name": s.name or "", "origin": "subscriber"})
             except NewsletterError:
                 out = []
-        return out or [dict(DEFAULT_SAMPLE)]
+        if not out:
+            out = self._csv_samples(list_name)
+        return [*out, {"key": "sample", **DEFAULT_SAMPLE, "origin": "sample"}]
+
+    def _csv_samples(self, list_name: str) -> list[dict[str, Any]]:
+        cfg = self.nl.config
+        ls = cfg.lists.get(list_name)
+        if ls is None:
+            return []
+        out: list[dict[str, Any]] = []
+        try:
+            with cfg.path(ls.file).open(newline="", encoding="utf-8-sig") as fh:
+                for n, row in enumerate(csv.DictReader(fh)):
+                    if n >= 200 or len(out) >= SAMPLE_LIMIT:
+                        break
+                    email = " ".join(str(row.get("email") or "").split())
+                    if "@" in email and len(email) < 255:
+                        out.append({"key": f"c{n}", "id": 0, "email": email,
+                                    "name": " ".join(str(row.get("name") or "").split())[:100],
+                                    "origin": "list file"})
+        except (OSError, UnicodeDecodeError, csv.Error):
+            return []
+        return out
 
     def selection(self, params: Any, *, day_required: bool = False) -> Selection | None:
         """Validate date/list/sub from a query string or form; None when there is no draft."""
@@ -204,18 +230,17 @@ class PreviewApp:
         if list_name not in lists:
             list_name = lists[0] if lists else "daily"
         sub = str(params.get("sub") or "")
-        if not (sub == "sample" or sub.isdigit()):
-            sub = ""
-        if not sub:
-            first = self.samples(list_name)[0]
-            sub = str(first["id"]) if first["id"] else "sample"
+        keys = [s["key"] for s in self.samples(list_name)]
+        if sub not in keys and not sub.isdigit():
+            sub = keys[0]
         return Selection(day=day, list_name=list_name, sub=sub)
 
     def recipient(self, sel: Selection) -> dict[str, Any]:
-        if sel.sub.isdigit() and int(sel.sub) > 0:
-            for s in self.samples(sel.list_name):
-                if s["id"] == int(sel.sub):
-                    return s
+        """The sample subscriber of the selection (``{"id", "email", "name"}``)."""
+        for s in self.samples(sel.list_name):
+            if s["key"] == sel.sub:
+                return {"id": s["id"], "email": s["email"], "name": s["name"]}
+        if sel.sub.isdigit():
             get = getattr(self.store, "get_subscriber", None)
             found = get(sel.list_name, int(sel.sub)) if get else None
             if found is not None:
