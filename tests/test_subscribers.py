@@ -57,8 +57,10 @@ def test_import_reports_file_line_reasons_and_keeps_valid_rows(tmp_path, store):
     assert all(r.startswith(f"{p}:") for r in rep.rejected)
     assert "line break" in rep.rejected[1]
     subs = list_subscribers(store, "daily")
-    assert [s.email for s in subs] == ["ana@example.com", "dora@example.net"]
-    assert subs[0].fields == {"company": "Acme"}
+    assert [s["email"] for s in subs] == ["ana@example.com", "dora@example.net"]
+    assert subs[0]["fields"] == {"company": "Acme"} and subs[0]["status"] == "active"
+    import json
+    json.dumps(subs)  # JSON-ready for `subscribers list --json`
 
 
 def test_missing_email_column_names_line_1(tmp_path, store):
@@ -95,7 +97,7 @@ def test_reimport_updates_and_never_undoes_suppression(tmp_path, store):
                         "cy@example.com,Cy\ndi@example.com,Diana\n")
     rep = import_csv(store, p, "daily", now=T0)
     assert (rep.added, rep.updated, rep.unchanged, rep.kept_suppressed) == (0, 2, 2, 3)
-    status = {s.email: s.status for s in list_subscribers(store, "daily")}
+    status = {s["email"]: s["status"] for s in list_subscribers(store, "daily")}
     assert status == {"ana@example.com": "unsubscribed", "bob@example.com": "bounced",
                       "cy@example.com": "complained", "di@example.com": "active"}
     assert [s.email for s in store.active_recipients("daily")] == ["di@example.com"]
@@ -188,7 +190,7 @@ def test_sample_list_is_clean_and_sync_uses_config(tmp_path, store):
     rep = sync_list(store, cfg, "daily", T0)
     assert rep.rejected == [] and rep.merged_duplicates == 1
     assert rep.added == rep.rows_total - 1 >= 19
-    names = [s.name for s in list_subscribers(store, "daily")]
+    names = [s["name"] for s in list_subscribers(store, "daily")]
     assert any(not n.isascii() for n in names)
     assert sync_list(store, cfg, "daily", T0).added == 0
 

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -333,12 +333,21 @@ def remove_subscriber(store: Store, list_name: str, email_or_id: str | int, *,
 
 
 def list_subscribers(store: Store, list_name: str,
-                     status: str | None = None) -> list[Subscriber]:
-    """Subscribers of a list, optionally only those of one status.
+                     status: str | None = None) -> list[dict[str, Any]]:
+    """Subscribers of a list (optionally of one status) as JSON-ready dicts.
+
+    Keys: ``id``, ``list``, ``email``, ``name``, ``status``, ``fields``, ``created``,
+    ``updated``, ``confirmed_at``, ``status_reason`` (see
+    :class:`~newsletter.store._subscribers.Subscriber`; ``store.subscribers()`` returns
+    the objects themselves).
 
     Raises:
         SubscriberError: unknown status.
     """
+    return [s.to_dict() for s in _subscribers(store, list_name, status)]
+
+
+def _subscribers(store: Store, list_name: str, status: str | None) -> list[Subscriber]:
     if status is not None and status not in STATUSES:
         raise SubscriberError(f"unknown status {status!r}; expected one of "
                               f"{', '.join(STATUSES)}")
@@ -351,7 +360,7 @@ def export_csv(store: Store, list_name: str, out: TextIO | str | os.PathLike[str
 
     The output can be imported again (``status`` is ignored on import).
     """
-    subs = list_subscribers(store, list_name, status)
+    subs = _subscribers(store, list_name, status)
     extra = sorted({k for sub in subs for k in sub.fields} - {"email", "name", "status"})
     if isinstance(out, str | os.PathLike):
         with open(out, "w", encoding="utf-8", newline="") as fh:

@@ -85,6 +85,15 @@ class Subscriber:
     confirmed_at: datetime | None = None
     status_reason: str | None = None
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: datetimes as ISO 8601 strings."""
+        return {"id": self.id, "list": self.list, "email": self.email, "name": self.name,
+                "status": self.status, "fields": dict(self.fields),
+                "created": self.created.isoformat() if self.created else None,
+                "updated": self.updated.isoformat() if self.updated else None,
+                "confirmed_at": self.confirmed_at.isoformat() if self.confirmed_at else None,
+                "status_reason": self.status_reason}
+
     @classmethod
     def _from_row(cls, r: Any) -> Subscriber:
         return cls(id=r["id"], list=r["list"], email=r["email"], email_key=r["email_key"],
