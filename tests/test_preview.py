@@ -225,12 +225,22 @@ def test_foreign_host_and_cross_site_posts_are_refused(nl: Newsletter) -> None:
 
 def test_page_frames_image_source_and_live_reload(nl: Newsletter, project: Path) -> None:
     _store_sample_edition(nl)
+    for name, status, error in (("smm", "ok", None),
+                                ("sunsirs", "error", "HTTP 503 Service Unavailable")):
+        nl.store.save_source_state(name, f"https://{name}.example/", status=status,
+                                   error=error, etag=None, last_modified=None,
+                                   permanent_redirect=None, now=AS_OF)
     with serve(make_preview_app(nl)) as base:
         page = httpx.get(base + "/")
         assert page.status_code == 200, page.text
         assert 'id="render-error"' not in page.text
         assert 'id="html-size"' in page.text and "102.0 KB" in page.text
         assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+        # the source-health panel names the failed source and why
+        assert "1 source failed in the last collect" in page.text
+        health = page.text.split('id="sources"', 1)[1].split("</table>", 1)[0]
+        assert health.index("sunsirs") < health.index("smm")  # failures first
+        assert "HTTP 503 Service Unavailable" in health and 'class="bad"' in health
         q = f"date={DAY}&list=daily&sub=sample"
         frame = httpx.get(f"{base}/_email?{q}").text
         assert "cid:" not in frame

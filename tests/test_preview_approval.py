@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -78,6 +80,24 @@ def test_cli_send_exits_1_with_a_clear_message_until_approved(project: Path) -> 
     assert result.exit_code == 0, _output(result)
     nl = Newsletter(load_config(project / "newsletter.toml"))
     nl.check_approved(DAY)
+    nl.close()
+
+
+def test_scheduled_send_refuses_and_logs_an_error(project: Path,
+                                                 caplog: pytest.LogCaptureFixture) -> None:
+    from newsletter.schedule import JobGuard, Runner
+
+    _require_approval(project)
+    _store_edition(project).close()
+    soon = AS_OF + timedelta(hours=1)
+    nl = Newsletter(load_config(project / "newsletter.toml"), now=lambda: soon)
+    runner = Runner(nl, threading.Event(), JobGuard(nl, stale_after=60))
+    with caplog.at_level(logging.INFO):
+        assert runner.send("daily", soon) is None
+    alerts = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert any("not approved" in m for m in alerts), caplog.text
+    outbox = project / "var" / "outbox"
+    assert not outbox.exists() or not any(outbox.rglob("*.eml"))
     nl.close()
 
 
