@@ -172,16 +172,19 @@ def test_extract_article_with_selectors_and_metadata() -> None:
 
 
 def test_extract_items_from_a_price_table() -> None:
-    html = """<html><body><table id="idx"><tr class="row"><td class="d">2026-11-23</td>
-    <td class="v">CREIA index 306.4</td></tr><tr class="row"><td class="d">2026-11-24</td>
-    <td class="v">CREIA index 307.1</td></tr></table></body></html>"""
+    html = """<html><body><table id="idx">
+    <tr class="row"><td class="d">2026-11-23</td><td class="n">CREIA index</td>
+    <td class="v">306.4</td><td class="c">+1.2</td></tr>
+    <tr class="row"><td class="d">2026-11-24</td><td class="n">CREIA index</td>
+    <td class="v">307.1</td><td class="c">+0.7</td></tr></table></body></html>"""
     items = extract_items(html, "https://idx.example/p?utm_source=x",
-                          {"item": "tr.row", "date": "td.d", "title": "td.v"}, source="idx")
-    assert [i.guid for i in items] == ["https://idx.example/p#2026-11-23",
-                                       "https://idx.example/p#2026-11-24"]
-    assert items[1].title == "CREIA index 307.1"
+                          {"item": "tr.row", "date": "td.d", "title": "td.n",
+                           "body": "td.v, td.c"}, source="idx")
+    assert [i.guid for i in items] == ["https://idx.example/p#2026-11-23-creia-index",
+                                       "https://idx.example/p#2026-11-24-creia-index"]
+    assert items[1].title == "CREIA index" and items[1].url == "https://idx.example/p"
     assert items[1].published == datetime(2026, 11, 24, tzinfo=UTC)
-    assert "307.1" in items[1].text
+    assert items[1].text == "307.1 +0.7"
 
 
 def _write(tmp_path: Path, text: str) -> Path:

@@ -160,6 +160,14 @@ def _node_date(node: Tag) -> datetime | None:
         or parse_date(node.get_text(" ", strip=True))
 
 
+def _without_highlights(text: str, highlights: list[str]) -> str:
+    """The body text minus the "Highlights" heading and bullets (kept in their own field)."""
+    wanted = set(highlights)
+    paras = [p for p in text.split("\n\n")
+             if not _HIGHLIGHT_HEAD.match(p) and p.lstrip("• ").strip() not in wanted]
+    return "\n\n".join(paras)
+
+
 @dataclass
 class Article:
     title: str
@@ -233,6 +241,8 @@ def extract_article(html: str, url: str, selectors: dict[str, str] | None = None
             text, body_html = html_to_text(raw), clean_html(raw, url)
     if not text:
         text, body_html = _trafilatura(html, url)
+    if highlights:
+        text = _without_highlights(text, highlights)
     return Article(title, published, text, body_html, highlights, summary)
 
 
@@ -272,8 +282,10 @@ def extract_items(html: str, url: str, selectors: dict[str, str], *, source: str
     items: list[Item] = []
     used: set[str] = set()
     for n, block in enumerate(soup.select(selectors["item"])):
-        body_node = block.select_one(selectors["body"]) if "body" in selectors else block
-        text = _soup_text(body_node or block)
+        body_nodes = (block.select(selectors["body"]) if "body" in selectors else []) or [block]
+        body_html = "".join(str(n) for n in body_nodes)
+        # cells of one row are joined on a line ("306.4 points +1.2")
+        text = " ".join(t for n in body_nodes if (t := _soup_text(n)))
         if not text:
             continue
         title = ""
@@ -285,12 +297,14 @@ def extract_items(html: str, url: str, selectors: dict[str, str], *, source: str
         when = None
         if (sel := selectors.get("date")) and (node := block.select_one(sel)):
             when = _node_date(node)
-        key = when.date().isoformat() if when else (_slug(title) or str(n + 1))
+        # stable across runs: the row's date and name, not its position on the page
+        parts = [when.date().isoformat() if when else "", _slug(title)]
+        key = "-".join(p for p in parts if p) or str(n + 1)
         base_key, k = key, 2
         while key in used:
             key, k = f"{base_key}-{k}", k + 1
         used.add(key)
         items.append(Item(source=source, url=page, guid=f"{page}#{key}",
                           title=title or page_name or text[:80], published=when or page_when,
-                          text=text, summary="", html=clean_html(str(body_node or block), url)))
+                          text=text, summary="", html=clean_html(body_html, url)))
     return items
