@@ -302,3 +302,17 @@ def test_retry_job_resumes_only_todays_unfinished_sends(nl) -> None:
     nl.store.finish_send(date(2026, 11, 26), "daily", "deferred", None, nl.now())
     runner.retry()
     assert calls == ["daily"]
+
+
+def test_status_json_has_next_runs(project: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from newsletter.cli import app
+
+    res = CliRunner().invoke(app, ["status", "--json"])
+    assert res.exit_code == 0, res.output
+    nxt = json.loads(res.output)["next_runs"]
+    assert set(nxt) >= {"collect", "build", "send", "send:daily"}
+    assert all(v and datetime.fromisoformat(v) for v in nxt.values())
