@@ -263,3 +263,81 @@ def test_page_frames_image_source_and_live_reload(nl: Newsletter, project: Path)
         os.utime(tpl, (later, later))
         assert httpx.get(f"{base}/_reload?since={since}").json()["changed"] is True
         assert "Top highlights, live" in httpx.get(f"{base}/_email?{q}").text
+
+
+# --- every editing action, against a real offline build ------------------------------------
+@pytest.fixture
+def built(project: Path) -> Iterator[Newsletter]:
+    from typer.testing import CliRunner
+
+    from newsletter.cli import app as cli_app
+
+    result = CliRunner().invoke(cli_app, ["run", "--offline", "--no-send"])
+    assert result.exit_code == 0, result.output
+    n = Newsletter(load_config(project / "newsletter.toml"))
+    yield n
+    n.close()
+
+
+def _sections(n: Newsletter, day: date) -> list[dict[str, Any]]:
+    row = n.store.edition(day)
+    assert row is not None
+    return list(row["edition"]["sections"])
+
+
+def test_each_edit_is_stored_rebuilt_and_shown(built: Newsletter) -> None:
+    n = built
+    day = n.store.latest_edition_date()
+    assert day is not None
+    app = make_preview_app(n)
+    token = app.state.preview.csrf
+
+    with serve(app) as base:
+        def post(action: str, **fields: Any) -> None:
+            data = {"csrf": token, "date": day.isoformat(), "list": "daily", "action": action,
+                    **fields}
+            r = httpx.post(base + "/edit", data=data, headers={"Origin": base})
+            assert r.status_code == 303, r.text
+            assert r.headers["location"].startswith("/?date=")  # a fixed local path
+            page = httpx.get(base + r.headers["location"]).text
+            assert 'class="flash error"' not in page, page.split('class="flash error"')[1][:200]
+
+        sec = next(s for s in _sections(n, day) if len(s["stories"]) >= 2)
+        first, second = sec["stories"][0]["id"], sec["stories"][1]["id"]
+        # down: the first story of a section swaps with the second
+        post("down", story=first)
+        ids = [st["id"] for st in next(s for s in _sections(n, day)
+                                        if s["id"] == sec["id"])["stories"]]
+        assert ids[:2] == [second, first]
+        post("up", story=first)
+        ids = [st["id"] for st in next(s for s in _sections(n, day)
+                                        if s["id"] == sec["id"])["stories"]]
+        assert ids[:2] == [first, second]
+        # pin: to the top of its section and first of the highlights
+        last = next(s for s in _sections(n, day) if s["id"] == sec["id"])["stories"][-1]
+        post("pin", story=last["id"])
+        row = n.store.edition(day)
+        assert row is not None
+        top = next(s for s in row["edition"]["sections"] if s["id"] == sec["id"])["stories"][0]
+        assert top["id"] == last["id"] and top["pinned"] is True
+        assert row["edition"]["highlights"][0]["story_id"] == last["id"]
+        # summary and highlight text
+        post("summary", story=second, text="A summary written by the editor.")
+        post("highlight", key=row["edition"]["highlights"][0]["story_id"],
+             text="A highlight written by the editor.")
+        # prices: hide the first row
+        prices = row["edition"]["prices"]
+        assert prices
+        hidden = prices[0]["commodity"]
+        post("prices", known=[p["commodity"] for p in prices],
+             show=[p["commodity"] for p in prices[1:]])
+        row = n.store.edition(day)
+        assert row is not None
+        assert hidden not in [p["commodity"] for p in row["edition"]["prices"]]
+        assert row["edits"]["hidden_prices"] == [hidden]
+        frame = httpx.get(f"{base}/_email?date={day}&list=daily&sub=sample").text
+        assert "A summary written by the editor." in frame
+        assert "A highlight written by the editor." in frame
+        # and the plain-text part carries them too
+        page = httpx.get(f"{base}/?date={day}").text
+        assert "A summary written by the editor." in page.split('id="plain-text"', 1)[1]
