@@ -21,8 +21,10 @@ import random
 import re
 import struct
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from functools import lru_cache
 from typing import Literal
+from urllib.parse import urlsplit
 
 from ..types import Item
 
@@ -45,6 +47,17 @@ SHORT_WORDS = 15
 SHORT_CONTAINMENT = 0.65
 #: Agreement band of a genuine follow-up: related, but substantially new text.
 UPDATE_BAND = (0.2, 0.6)
+#: A headline-only item also matches when it shares this many specific title words (names,
+#: places, the thing that happened: "Iluka", "Eneabba", "kiln") with a fuller report.
+SHORT_SPECIFIC = 3
+#: With near-identical titles ("EU and China agree rare earth magnet licence pilot" /
+#: "China and EU agree pilot to speed up rare earth magnet exports") low text agreement is
+#: enough: (agreement, title jaccard).
+SAME_BY_TITLE = (0.15, 0.6)
+#: Reports of one event are published close together: items further apart than this (hours)
+#: are the same story only when their text is a near-duplicate (``SAME_STORY``). "Iluka
+#: flags kiln fault" and, two days later, "Iluka restarts kiln" are two stories.
+EVENT_HOURS = 36.0
 
 _rng = random.Random(0x5EED_2026)
 _MASKS = tuple(_rng.getrandbits(64) for _ in range(NUM_PERM))
@@ -65,13 +78,76 @@ according report reports reported company companies one two three told since ami
 """
 STOPWORDS = frozenset(_STOP_TEXT.split())
 
+#: Words nearly every story of this beat uses: they never identify a story or its subject.
+_GENERIC_TEXT = """
+rare earth earths element elements ree rees magnet magnets metal metals mineral minerals
+critical heavy light oxide oxides alloy china chinese global world market markets price
+prices stock stocks shares share export exports import imports plant plants project projects
+mine mines mining miner miners deal deals output production supply first group resources
+materials update updated news industry sector trade billion million tonnes tonne firm firms
+plans plan new latest
+"""
+GENERIC = frozenset(_GENERIC_TEXT.split())
+
 
 def _content_tokens(text: str) -> list[str]:
     return [t for t in _TOKEN.findall(text.lower()) if t not in STOPWORDS and len(t) > 1]
 
 
+#: " - Outlet" at the end of an aggregator's headline ("... 2027 start - The West Australian").
+_OUTLET = re.compile(r"\s+[-\u2013\u2014|]\s+([^-\u2013\u2014|]{2,60}?)\s*$")
+#: Hosts of news aggregators whose entries are "headline - Outlet" with no article text.
+AGGREGATOR_HOSTS = ("news.google.",)
+
+
+def split_outlet(item: Item) -> tuple[str, str | None]:
+    """``(headline, outlet)`` of an aggregator entry ("Iluka fixes kiln - Reuters" ->
+    ("Iluka fixes kiln", "Reuters")); ``(title, None)`` for any other item.
+
+    Only an aggregator's entry (a Google News URL, or a body that is just the headline and
+    the outlet again) loses its suffix: a dash inside an ordinary title ("Index Climbs to
+    306.4 - Heavy Rare Earths Outpace the Field") is part of the title.
+    """
+    title = item.title
+    m = _OUTLET.search(title)
+    if not m:
+        return title, None
+    outlet, head = m.group(1).strip(), title[:m.start()].strip()
+    if len(head.split()) < 3 or len(outlet.split()) > 6:
+        return title, None
+    host = (urlsplit(item.url).hostname or "").lower()
+    body = " ".join((item.text or item.summary or "").split())
+    headline_only = (body.endswith(outlet) and len(body) <= len(title) + 20
+                     and body[:12].lower() == head[:12].lower())
+    if headline_only or any(h in host for h in AGGREGATOR_HOSTS):
+        return head, outlet
+    return title, None
+
+
+def display_title(item: Item) -> str:
+    """The title without an aggregator's " - Outlet" suffix."""
+    return split_outlet(item)[0]
+
+
+def _body(item: Item) -> str:
+    body = item.text or item.summary
+    head, outlet = split_outlet(item)
+    if outlet is not None:
+        flat = " ".join(body.split())
+        if flat.endswith(outlet):
+            body = flat[: -len(outlet)].rstrip(" -\u2013\u2014|")
+    return body
+
+
 def _lead(item: Item) -> str:
-    return (item.text or item.summary)[:LEAD_CHARS]
+    return _body(item)[:LEAD_CHARS]
+
+
+def is_headline_only(item: Item) -> bool:
+    """An entry with no article text of its own (a news aggregator's headline)."""
+    head = display_title(item)
+    body = " ".join(_body(item).split())
+    return not body or len(body) <= len(head) + 20
 
 
 @lru_cache(maxsize=262_144)
@@ -80,8 +156,51 @@ def _h(token: str) -> int:
 
 
 def shingles(item: Item) -> set[str]:
-    """The content words of the title and lead (the set MinHash summarises)."""
-    return set(_content_tokens(item.title)) | set(_content_tokens(_lead(item)))
+    """The content words of the title and lead (the set MinHash summarises); an aggregator's
+    " - Outlet" suffix is not part of the story."""
+    return set(_content_tokens(display_title(item))) | set(_content_tokens(_lead(item)))
+
+
+def specific_tokens(title: str) -> frozenset[str]:
+    """Title words that say *which* story it is: content words that are neither generic to
+    the beat ("rare", "magnet", "China") nor bare figures."""
+    return frozenset(t for t in _content_tokens(title)
+                     if t not in GENERIC and not t[0].isdigit())
+
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+
+
+def proper_names(item: Item) -> frozenset[str]:
+    """Lower-cased names of companies, projects and places the item mentions.
+
+    A word of the body is a name when it is written capitalised and never in lower case
+    ("Iluka", "Eneabba", "Nolans"; not "kiln", which a Title Case headline capitalises). A
+    sentence-case headline's capitalised words count too (headline-only entries have no
+    body). Generic words of the beat ("China", "Rare", "Earth") are left out.
+    """
+    body = " ".join(_body(item).split())[:2000]
+    upper: set[str] = set()
+    lower: set[str] = set()
+    for w in _WORD.findall(body):
+        (upper if w[0].isupper() else lower).add(w.lower())
+    names = upper - lower
+    title = display_title(item)
+    if title.lower().startswith("update:"):
+        title = title[7:].strip()
+    words = _WORD.findall(title)
+    if words and sum(1 for w in words[1:] if w[0].islower()) >= len(words[1:]) / 2:
+        names |= {w.lower() for w in words if w[0].isupper()}
+    return frozenset(n for n in names if n not in STOPWORDS and n not in GENERIC and len(n) > 1)
+
+
+def hours_apart(a: datetime | None, b: datetime | None) -> float | None:
+    """Hours between two publication times (None when either is unknown)."""
+    if a is None or b is None:
+        return None
+    if (a.tzinfo is None) != (b.tzinfo is None):
+        a, b = a.replace(tzinfo=None), b.replace(tzinfo=None)
+    return abs((a - b).total_seconds()) / 3600.0
 
 
 def signature(words: Iterable[str]) -> tuple[int, ...]:
@@ -173,9 +292,30 @@ class _UnionFind:
                 self.parent[ra] = rb
 
 
+TITLE_PERM = 12
+TITLE_ROWS = 2
+_TITLE_MASKS = _MASKS[:TITLE_PERM]
+
+
+def _title_bands(tokens: Iterable[str]) -> list[tuple[int, ...]]:
+    hs = [_h(t) for t in tokens]
+    if len(hs) < 2:
+        return []
+    sig = [min(map(m.__xor__, hs)) for m in _TITLE_MASKS]
+    return [(-1 - b, *sig[b * TITLE_ROWS:(b + 1) * TITLE_ROWS])
+            for b in range(TITLE_PERM // TITLE_ROWS)]
+
+
 def cluster(items: Sequence[Item], *,
             signatures: Sequence[Sequence[int]] | None = None) -> list[list[int]]:
     """Group near-duplicate items (the same story from several sources or fetches).
+
+    Candidates come from LSH buckets of the content signature and of a small title
+    signature (rewrites by other outlets share their headline more than their wording), and
+    for headline-only items from their less common title words; each candidate pair is then
+    judged by :func:`same_story`, figures (:func:`numbers_conflict`) and publication time
+    (:data:`EVENT_HOURS`). A headline-only item joins only its single best match, so a vague
+    headline cannot chain two stories together.
 
     Args:
         items: the items; every index appears in exactly one group.
@@ -188,25 +328,32 @@ def cluster(items: Sequence[Item], *,
     sigs = list(signatures) if signatures is not None else [
         signature(shingles(it)) for it in items]
     titles: dict[int, frozenset[str]] = {}
+    specific: dict[int, frozenset[str]] = {}
     entities: dict[int, frozenset[str]] = {}
     numbers: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
     words: dict[int, set[str]] = {}
     uf = _UnionFind(n)
     buckets: dict[tuple[int, ...], list[int]] = {}
+    live = [tuple(sig) != EMPTY_SIGNATURE for sig in sigs]
     for i, sig in enumerate(sigs):
-        if tuple(sig) == EMPTY_SIGNATURE:
+        if not live[i]:
             continue
         for b in range(BANDS):
             key = (b, *sig[b * ROWS:(b + 1) * ROWS])
             buckets.setdefault(key, []).append(i)
     checked: set[tuple[int, int]] = set()
-    min_sim = min([SAME_WITH_TITLE[0], *(a for a, _ in SAME_WITH_ENTITIES)])
+    min_sim = min([SAME_WITH_TITLE[0], SAME_BY_TITLE[0], *(a for a, _ in SAME_WITH_ENTITIES)])
+    #: headline-only item -> (score, partner) of its best match so far
+    best_short: dict[int, tuple[tuple[float, ...], int]] = {}
 
     def load(k: int) -> None:
         if k not in titles:
-            titles[k] = title_tokens(items[k].title)
-            entities[k] = key_entities(f"{items[k].title}. {_lead(items[k])}")
-            numbers[k] = (numbers_in(items[k].title), numbers_in(_lead(items[k])))
+            head = display_title(items[k])
+            lead = _lead(items[k])
+            titles[k] = title_tokens(head)
+            specific[k] = specific_tokens(head)
+            entities[k] = key_entities(f"{head}. {lead}")
+            numbers[k] = (numbers_in(head), numbers_in(lead))
 
     def shingle_set(k: int) -> set[str]:
         if k not in words:
@@ -216,11 +363,13 @@ def cluster(items: Sequence[Item], *,
     def consider(i: int, j: int) -> None:
         if i > j:
             i, j = j, i
-        if (i, j) in checked or uf.find(i) == uf.find(j):
+        if (i, j) in checked:
             return
         checked.add((i, j))
         a, b = shingle_set(i), shingle_set(j)
         short = min(len(a), len(b))
+        if short > SHORT_WORDS and uf.find(i) == uf.find(j):
+            return
         sim = agreement(sigs[i], sigs[j])
         if short > SHORT_WORDS and sim < min_sim:
             return
@@ -228,17 +377,32 @@ def cluster(items: Sequence[Item], *,
         load(j)
         if numbers_conflict(numbers[i], numbers[j]):
             return
+        gap = hours_apart(items[i].published, items[j].published)
+        if gap is not None and gap > EVENT_HOURS and sim < SAME_STORY:
+            return  # reports of one event are published close together
         if short <= SHORT_WORDS:
-            if short >= 4 and len(a & b) / short >= SHORT_CONTAINMENT:
-                uf.union(i, j)
+            shared = len(a & b)
+            n_spec = len(specific[i] & specific[j])
+            if short >= 4 and (shared / short >= SHORT_CONTAINMENT or n_spec >= SHORT_SPECIFIC):
+                score = (float(n_spec), shared / short, -(gap or 0.0), -float(min(i, j)))
+                for k, other in ((i, j), (j, i)):
+                    if len(words[k]) <= SHORT_WORDS:
+                        old = best_short.get(k)
+                        if old is None or score > old[0]:
+                            best_short[k] = (score, other)
             return
-        if same_story(sim, jaccard(titles[i], titles[j]), jaccard(entities[i], entities[j])):
+        tj = jaccard(titles[i], titles[j])
+        ej = jaccard(entities[i], entities[j])
+        n_spec = len(specific[i] & specific[j])
+        near = gap is None or gap <= EVENT_HOURS
+        if same_story(sim, tj, ej) or (sim >= SAME_BY_TITLE[0] and (
+                tj >= SAME_BY_TITLE[1]
+                or (near and (n_spec >= SHORT_SPECIFIC
+                              or (n_spec >= 2 and ej >= SAME_WITH_ENTITIES[1][1]))))):
             uf.union(i, j)
 
-    for members in buckets.values():
+    def compare_bucket(members: list[int]) -> None:
         m = len(members)
-        if m < 2:
-            continue
         if m <= MAX_BUCKET:
             for x in range(m):
                 for y in range(x + 1, m):
@@ -246,18 +410,41 @@ def cluster(items: Sequence[Item], *,
         else:  # a very common band value: compare along a chain only (bounded cost)
             for x in range(m - 1):
                 consider(members[x], members[x + 1])
-    # Short (headline-only) items have too few words for MinHash to bring them together with
-    # a full article: they also meet every item sharing one of their less common title words.
+
+    for members in buckets.values():
+        if len(members) >= 2:
+            compare_bucket(members)
+    # Rewrites by other outlets share their headline more than their wording: a small
+    # title signature (LSH again, so still linear) brings them together.
+    title_buckets: dict[tuple[int, ...], list[int]] = {}
     by_title_word: dict[str, list[int]] = {}
     short_items = []
     for i in range(n):
-        if tuple(sigs[i]) == EMPTY_SIGNATURE:
+        if not live[i]:
             continue
         load(i)
+        for key in _title_bands(titles[i]):
+            title_buckets.setdefault(key, []).append(i)
         for w in titles[i]:
             by_title_word.setdefault(w, []).append(i)
         if len(shingle_set(i)) <= SHORT_WORDS:
             short_items.append(i)
+    for members in title_buckets.values():
+        if len(members) >= 2:
+            compare_bucket(members)
+    # ... and so does a pair of their specific title words ("Arafura" + "Nolans").
+    pair_buckets: dict[tuple[str, str], list[int]] = {}
+    for i in range(n):
+        if live[i]:
+            spec = sorted(specific[i])[:10]
+            for x in range(len(spec)):
+                for y in range(x + 1, len(spec)):
+                    pair_buckets.setdefault((spec[x], spec[y]), []).append(i)
+    for members in pair_buckets.values():
+        if 2 <= len(members) <= MAX_BUCKET:
+            compare_bucket(members)
+    # Short (headline-only) items have too few words for MinHash to bring them together with
+    # a full article: they also meet every item sharing one of their less common title words.
     for i in short_items:
         for w in titles[i]:
             members = by_title_word[w]
@@ -265,6 +452,8 @@ def cluster(items: Sequence[Item], *,
                 for j in members:
                     if j != i:
                         consider(i, j)
+    for i, (_, j) in sorted(best_short.items()):
+        uf.union(i, j)
     groups: dict[int, list[int]] = {}
     for i in range(n):
         groups.setdefault(uf.find(i), []).append(i)
@@ -399,35 +588,72 @@ Relation = Literal["same", "update", "new"]
 
 #: Related text sharing at least this share of names and figures is a rewrite, not news.
 SAME_NAMES = 0.6
+#: A follow-up names at least this many of the earlier story's subjects in its title: the
+#: company *and* its project, asset or counterpart ("Arafura" + "Nolans", "Iluka" + "Eneabba").
+#: One shared name is the same company, not the same thread of events.
+UPDATE_NAMES = 2
+
+_UPDATE_PREFIX = re.compile(r"^\s*update\s*:\s*", re.I)
+
+
+def plain_title(title: str) -> str:
+    """A story title without an "Update:" prefix or an aggregator's " - Outlet" suffix."""
+    title = _UPDATE_PREFIX.sub("", title)
+    m = _OUTLET.search(title)
+    if m and len(title[:m.start()].split()) >= 3 and len(m.group(1).split()) <= 6 and \
+            m.group(1).strip()[:1].isupper() and len(title) - m.start() <= 40:
+        # Only a short capitalised tail ("- Reuters", "- The West Australian"); the caller
+        # has the item itself when it needs to be sure (see :func:`split_outlet`).
+        title = title[:m.start()]
+    return title.strip()
+
+
+def _title_names(title: str) -> frozenset[str]:
+    """Specific words of a title that could name something (used when no text is at hand)."""
+    words = _WORD.findall(title)
+    sentence_case = bool(words) and sum(1 for w in words[1:] if w[0].islower()) >= \
+        len(words[1:]) / 2
+    if sentence_case:
+        return frozenset(w.lower() for w in words
+                         if w[0].isupper() and w.lower() not in STOPWORDS
+                         and w.lower() not in GENERIC and len(w) > 1)
+    return specific_tokens(title)
 
 
 def relation(sim: float, title_a: str, title_b: str,
-             names_sim: float | None = None) -> Relation:
+             names_sim: float | None = None, *,
+             names_a: Iterable[str] | None = None) -> Relation:
     """How an item relates to an earlier story.
 
     Args:
         sim: content similarity of the two fingerprints (:func:`similarity`).
-        title_a, title_b: the item's and the earlier story's titles.
+        title_a, title_b: the item's and the earlier story's titles ("Update:" prefixes
+            and aggregator " - Outlet" suffixes are ignored).
         names_sim: :func:`name_similarity` of the fingerprints, if known.
+        names_a: the item's :func:`proper_names` (companies, projects, places), if known;
+            else the names are guessed from ``title_a``.
 
     Returns:
         * ``same``: a repeat: similarity >= 0.6; or >= 0.3 with near-identical titles; or
           related text (>= 0.2) with nearly all the same names and figures (another
           outlet's rewrite);
-        * ``update``: a genuine follow-up: related text in the middle band
-          (0.2 <= sim < 0.6) that brings new names or figures, or at least two shared key
-          entities in the titles with low text overlap;
-        * ``new``: unrelated.
+        * ``update``: a genuine follow-up of the same thread: the earlier title names at
+          least :data:`UPDATE_NAMES` of the item's subjects (company *and* project or asset,
+          not words of the beat such as "rare earths" or "China"), and the texts are related
+          (similarity >= 0.2) or the titles overlap (jaccard >= 0.25);
+        * ``new``: anything else. Sharing the beat's vocabulary, or one company, is not a
+          follow-up: when in doubt, a story is new.
 
     The caller also requires the item to be later than the earlier edition.
     """
+    title_a, title_b = plain_title(title_a), plain_title(title_b)
     tj = jaccard(title_tokens(title_a), title_tokens(title_b))
     if sim >= UPDATE_BAND[1] or (sim >= 0.3 and tj >= 0.7):
         return "same"
     if sim >= UPDATE_BAND[0] and names_sim is not None and names_sim >= SAME_NAMES:
         return "same"
-    if sim >= UPDATE_BAND[0]:
-        return "update"
-    if len(key_entities(title_a) & key_entities(title_b)) >= 2 and tj >= 0.25:
+    subjects = frozenset(names_a) if names_a is not None else _title_names(title_a)
+    shared = subjects & title_tokens(title_b) - GENERIC
+    if len(shared) >= UPDATE_NAMES and (sim >= UPDATE_BAND[0] or tj >= 0.25):
         return "update"
     return "new"

@@ -5,13 +5,17 @@ out. The steps:
 
 1. leave out items of price sources (``role = "prices"``) and repeated URLs;
 2. score relevance (:mod:`.relevance`) and drop the irrelevant;
-3. cluster near-duplicates (:mod:`.cluster`): the best-weighted source is the story's main
-   link, the others go to ``also_reported_by``;
+3. cluster near-duplicates (:mod:`.cluster`): the best source (a full article before a
+   news aggregator's headline, then the source weight) is the story's main link, the others
+   go to ``also_reported_by``. An aggregator's "headline - Outlet" is shown as the headline,
+   with the source "Outlet via Google News";
 4. drop stories already covered in an earlier edition unless they are a genuine follow-up
-   (then ``is_update`` is true and the title starts with "Update:");
+   of one (same company and project or asset, :func:`.cluster.relation`; then
+   ``is_update`` is true and the title starts with "Update:");
 5. rank by relevance x recency x source weight (x a little for wide coverage), cap at
    ``max_story_count``, group into sections by topic;
-6. pick 3-7 top highlights (one per story, :func:`.highlights.headline_sentence`);
+6. pick 3-7 top highlights (one per story, :func:`.highlights.headline_sentence`; never two
+   about the same event);
 7. respect each source's licence: ``excerpt_cap`` characters of quoted text (0 = title and
    link only), cut at a sentence boundary;
 8. apply the editor's edits (pin, drop, order, summaries, highlights, note, hidden prices).
@@ -124,6 +128,33 @@ def _title_sentence(title: str) -> str:
     return _terminate(title)
 
 
+#: Two highlights sharing this share of their specific words (title and sentence) are
+#: about the same event.
+SAME_EVENT_WORDS = 0.5
+
+
+_ANAPHORA = frozenset({"the", "it", "its", "this", "that", "these", "those", "they", "he",
+                       "she", "there", "such"})
+
+
+def _names_something(sentence: str) -> bool:
+    """Whether a highlight says who or what it is about: a name after its first word, or a
+    first word that is not "The", "It", "This" ... ("The tariff rises to 50% in 2028." does
+    not; it needs its headline)."""
+    words = clu._WORD.findall(sentence)
+    if not words:
+        return False
+    if words[0][0].isupper() and words[0].lower() not in _ANAPHORA:
+        return True
+    return any(w[0].isupper() for w in words[1:])
+
+
+def _same_event(a: frozenset[str], b: frozenset[str]) -> bool:
+    if not a or not b:
+        return False
+    return len(a & b) / min(len(a), len(b)) >= SAME_EVENT_WORDS
+
+
 def build_edition(items: Sequence[Item], *, sources: Mapping[str, Source],
                   previous: Sequence[PreviousStory], prices: list[dict[str, Any]],
                   index_chart: dict[str, Any] | None, date: date_type, as_of: datetime,
@@ -176,7 +207,9 @@ def build_edition(items: Sequence[Item], *, sources: Mapping[str, Source],
     sigs = [clu.signature(clu.shingles(it)) for it in rel_items]
     stories: list[_Story] = []
     for group in clu.cluster(rel_items, signatures=sigs):
-        main = max(group, key=lambda i: (src(rel_items[i].source).weight, rel_info[i][0],
+        main = max(group, key=lambda i: (not clu.is_headline_only(rel_items[i]),
+                                         src(rel_items[i].source).excerpt_cap != 0,
+                                         src(rel_items[i].source).weight, rel_info[i][0],
                                          len(rel_items[i].text), -i))
         sid = story_id(rel_items[main].url)
         stories.append(_Story(
@@ -213,6 +246,22 @@ def build_edition(items: Sequence[Item], *, sources: Mapping[str, Source],
             names_cache[i] = clu.name_hashes(rel_items[i])
         return names_cache[i]
 
+    def story_relation(st: _Story, p: PreviousStory, psig: tuple[int, ...],
+                       pnames: frozenset[int]) -> str:
+        """"same" if any report of the story repeats ``p``, else "update" if one is a
+        genuine follow-up of it, else "new"."""
+        subjects: frozenset[str] = frozenset().union(
+            *(clu.proper_names(rel_items[i]) for i in st.members))
+        verdicts = set()
+        for i in st.members:
+            sim = clu.agreement([v & 0xFFFF for v in sigs[i]], psig)
+            if sim < clu.UPDATE_BAND[0] and not (clu.title_tokens(p.title)
+                                                 & clu.title_tokens(rel_items[i].title)):
+                continue
+            verdicts.add(clu.relation(sim, rel_items[i].title, p.title,
+                                      clu.names_jaccard(names(i), pnames), names_a=subjects))
+        return "same" if "same" in verdicts else "update" if "update" in verdicts else "new"
+
     kept: list[_Story] = []
     for st in stories:
         st.pinned = matches(st, pinned_ids)
@@ -225,10 +274,7 @@ def build_edition(items: Sequence[Item], *, sources: Mapping[str, Source],
                 break
             if psig is None:
                 continue
-            sim, best = max((clu.agreement([v & 0xFFFF for v in sigs[i]], psig), i)
-                            for i in st.members)
-            r = clu.relation(sim, rel_items[best].title, p.title,
-                             clu.names_jaccard(names(best), pnames))
+            r = story_relation(st, p, psig, pnames)
             if r == "same":
                 verdict = "same"
                 break
@@ -262,6 +308,13 @@ def build_edition(items: Sequence[Item], *, sources: Mapping[str, Source],
     # 6-7. story dicts, licence caps, editor summaries.
     order = ed["order"]
 
+    def source_name(it: Item) -> str:
+        """The source as a reader knows it: "The West Australian via Google News" for an
+        aggregator's entry, else the source's title."""
+        outlet = clu.split_outlet(it)[1]
+        title = src(it.source).title
+        return f"{outlet} via {title}" if outlet and outlet != title else title
+
     def order_pos(st: _Story) -> int:
         return min((order.index(a) for a in st.aliases if a in order), default=len(order))
 
@@ -286,20 +339,21 @@ def build_edition(items: Sequence[Item], *, sources: Mapping[str, Source],
                 bullets.append(b)
                 budget -= len(b)
         also: list[dict[str, str]] = []
-        seen_sources = {m.source}
+        seen_sources = {source_name(m)}
         others = sorted((i for i in st.members if i != st.main),
                         key=lambda i: (-src(rel_items[i].source).weight, -rel_info[i][0], i))
         for i in others:
             o = rel_items[i]
-            if o.source in seen_sources or o.url == m.url:
+            name = source_name(o)
+            if name in seen_sources or o.url == m.url:
                 continue
-            seen_sources.add(o.source)
-            also.append({"source": src(o.source).title, "url": o.url, "title": o.title})
-        title_text = m.title
+            seen_sources.add(name)
+            also.append({"source": name, "url": o.url, "title": clu.display_title(o)})
+        title_text = clu.display_title(m)
         if st.is_update and not title_text.lower().startswith("update"):
             title_text = UPDATE_PREFIX + title_text
         return {
-            "id": st.id, "title": title_text, "url": m.url, "source": s.title,
+            "id": st.id, "title": title_text, "url": m.url, "source": source_name(m),
             "published": m.published.isoformat() if m.published else None,
             "summary": summary, "highlights": bullets, "topic": st.topic,
             "relevance": round(st.score, 2), "is_update": st.is_update,
@@ -317,8 +371,10 @@ def build_edition(items: Sequence[Item], *, sources: Mapping[str, Source],
         sections.append({"id": sec_id, "title": sec_title,
                          "stories": [story_dict(s) for s in members]})
 
-    # 6. top highlights: pinned first, then by rank; one per story.
+    # 6. top highlights: pinned first, then by rank; one per story, never two about the
+    # same event (stories the clustering kept apart can still be one event to a reader).
     highlights: list[dict[str, Any]] = []
+    about: list[frozenset[str]] = []
     for st in chosen:
         if len(highlights) >= settings.max_highlights:
             break
@@ -328,11 +384,17 @@ def build_edition(items: Sequence[Item], *, sources: Mapping[str, Source],
         if edited is not None:
             text = edited
         elif s.excerpt_cap == 0:
-            text = _title_sentence(m.title)
+            text = _title_sentence(clu.display_title(m))
         else:
-            text = headline_sentence(m, cap=_capped(s.excerpt_cap, HEADLINE_CAP)) or \
-                _title_sentence(m.title)
-        highlights.append({"text": text, "story_id": st.id, "url": m.url, "source": s.title})
+            text = headline_sentence(m, cap=_capped(s.excerpt_cap, HEADLINE_CAP)) or ""
+            if not _names_something(text):  # "The company completed its offtake book ..."
+                text = _title_sentence(clu.display_title(m))
+        topic_words = clu.specific_tokens(f"{clu.display_title(m)} {text}")
+        if edited is None and any(_same_event(topic_words, seen) for seen in about):
+            continue
+        about.append(topic_words)
+        highlights.append({"text": text, "story_id": st.id, "url": m.url,
+                           "source": source_name(m)})
     # An editor's highlight for a chosen story that did not make the list joins it if there
     # is room; index keys ("0", "1", ...) rewrite that position.
     listed = {h["story_id"] for h in highlights}
@@ -343,7 +405,7 @@ def build_edition(items: Sequence[Item], *, sources: Mapping[str, Source],
         if edited is not None and st.id not in listed:
             m = rel_items[st.main]
             highlights.append({"text": edited, "story_id": st.id, "url": m.url,
-                               "source": src(m.source).title})
+                               "source": source_name(m)})
     for key, text in ed["highlights"].items():
         if key.isdigit() and int(key) < len(highlights):
             highlights[int(key)]["text"] = text
