@@ -459,7 +459,8 @@ def test_inspect_url_and_file(server: Server, tmp_path: Path) -> None:
 def test_snapshot_replay(tmp_path: Path) -> None:
     (tmp_path / "feed.xml").write_bytes(rss([
         ("Lab opens", "https://www.news.example/a", "<p>s</p>"),
-        ("Private", "http://10.0.0.8/admin", "<p>p</p>")]))
+        ("Private", "http://10.0.0.8/admin", "<p>p</p>"),
+        ("Sneaky", "https://www.news.example/r", "<p>r</p>")]))
     (tmp_path / "a.html").write_text(ARTICLE, encoding="utf-8")
     (tmp_path / "capture.toml").write_text("""
 captured_at = "2026-11-24T06:00:00Z"
@@ -471,6 +472,10 @@ content_type = "application/rss+xml; charset=UTF-8"
 url = "https://www.news.example/a"
 file = "a.html"
 content_type = "text/html"
+[[response]]
+url = "https://www.news.example/r"
+status = 302
+location = "http://169.254.169.254/latest/meta-data/"
 """, encoding="utf-8")
     transport, captured = snapshot_transport(tmp_path)
     assert captured.isoformat() == "2026-11-24T06:00:00+00:00"
@@ -479,7 +484,8 @@ content_type = "text/html"
     r = asyncio.run(collect_sources(s, {}, settings(), user_agent=UA, transport=transport))
     assert r[0].status == "ok", r[0].error
     assert r[0].items[0].highlights == ("Baogang sets up a lab.", "It recycles tailings.")
-    assert any("private address" in w for w in r[0].warnings)
+    assert any("10.0.0.8" in w and "private address" in w for w in r[0].warnings)
+    assert any("redirect refused" in w and "169.254.169.254" in w for w in r[0].warnings)
     assert r[1].status == "error" and "404" in (r[1].error or "")
 
 
@@ -493,3 +499,29 @@ def test_parse_in_worker_processes(server: Server) -> None:
     assert r[0].status == "ok" and r[0].items[0].title == "Neodymium prices rise"
     assert r[1].status == "error" and "expected a feed" in (r[1].error or "")
     assert r[2].items[0].highlights == ("Baogang sets up a lab.", "It recycles tailings.")
+
+
+def test_retry_after_parsing() -> None:
+    from datetime import UTC, datetime
+
+    now = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
+    assert _fetch.parse_retry_after("7", now) == 7
+    assert _fetch.parse_retry_after("Tue, 24 Nov 2026 06:00:30 GMT", now) == 30
+    assert _fetch.parse_retry_after("Tue, 24 Nov 2026 05:00:00 GMT", now) == 0
+    assert _fetch.parse_retry_after("soon", now) is None
+
+
+def test_429_with_http_date_retry_after(server: Server) -> None:
+    from datetime import UTC, datetime, timedelta
+    from email.utils import format_datetime
+
+    async def limited(req: Request, w: asyncio.StreamWriter) -> None:
+        if server.hits["/limited"] == 1:
+            when = format_datetime(datetime.now(UTC) + timedelta(seconds=1), usegmt=True)
+            await respond(w, 429, b"slow down", {"Retry-After": when})
+        else:
+            await respond(w, 200, GOOD, {"Content-Type": "application/rss+xml"})
+    server.routes["/limited"] = limited
+    (r,) = asyncio.run(collect_sources([src("l", server.url("/limited"))], {}, settings(),
+                                       user_agent=UA))
+    assert r.status == "ok" and server.hits["/limited"] == 2
