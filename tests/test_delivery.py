@@ -345,3 +345,20 @@ def test_outbox_test_copies_and_notices_stay_out_of_the_edition_folder(tmp_path)
     env = Envelope("daily@ree-daily.example", "new@example.com", "daily", kind="notice")
     assert ch.send(env, b"Subject: confirm\r\n\r\nhi\r\n").status == "ok"
     assert len(list((out / "notice" / "daily").glob("notice-*.eml"))) == 1
+
+
+def test_dot_stuffing_is_transparent(server):
+    import re
+
+    from newsletter.deliver._transports import dot_stuff
+
+    for raw in (b".a\r\n..b\r\nc.\r\n.\r\nend", b"no dots\r\n", b"\r\n.\r\n", b""):
+        assert dot_stuff(raw) == re.sub(rb"(?m)^\.", b"..", raw)
+    ch = smtp(server).channel()
+    data = (b"From: daily@ree-daily.example\r\nTo: ok@example.com\r\nSubject: x\r\n\r\n"
+            b".first\r\n..second\r\n.\r\nlast\r\n")
+    env = Envelope("daily@ree-daily.example", "ok@example.com", "daily", EDITION, 1)
+    assert ch.send(env, data).status == "ok"
+    ch.close()
+    body = server.received[0].data.split(b"\r\n\r\n", 1)[1]
+    assert body == b".first\r\n..second\r\n.\r\nlast\r\n"

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import smtplib
 import ssl
 import threading
@@ -199,6 +200,42 @@ def _classify(code: int, msg: bytes | str, *, rcpt: bool) -> SendResult:
     return SendResult("error", code, f"unexpected reply {detail}", hint=HINT_HOST)
 
 
+def dot_stuff(data: bytes) -> bytes:
+    r"""RFC 5321 4.5.2 transparency: double a "." that starts a line.
+
+    The same result as smtplib's regex (``(?m)^\.``), by ``bytes.replace``: about twenty
+    times faster on an edition-sized message (bench/send.py).
+    """
+    q = data.replace(b"\n.", b"\n..")
+    return b"." + q if q.startswith(b".") else q
+
+
+class _FastData:
+    """smtplib's DATA with :func:`dot_stuff` (mixed into SMTP and SMTP_SSL)."""
+
+    def data(self, msg: bytes | str) -> tuple[int, bytes]:
+        smtp: smtplib.SMTP = self  # type: ignore[assignment]
+        smtp.putcmd("data")
+        code, repl = smtp.getreply()
+        if code != 354:
+            raise smtplib.SMTPDataError(code, repl)
+        if isinstance(msg, str):
+            msg = re.sub(r"(?:\r\n|\n|\r(?!\n))", "\r\n", msg).encode("ascii")
+        q = dot_stuff(msg)
+        if q[-2:] != b"\r\n":
+            q += b"\r\n"
+        smtp.send(q + b".\r\n")
+        return smtp.getreply()
+
+
+class _SMTP(_FastData, smtplib.SMTP):
+    pass
+
+
+class _SMTP_SSL(_FastData, smtplib.SMTP_SSL):
+    pass
+
+
 class SmtpTransport:
     """A pool of SMTP connections (one :class:`Channel` per sending thread).
 
@@ -255,12 +292,12 @@ class SmtpChannel:
     def _connect(self) -> None:
         s = self.t.settings
         if s.security == "tls":
-            smtp: smtplib.SMTP = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout,
-                                                  local_hostname=self.t.local_hostname,
-                                                  context=self.t.context())
+            smtp: smtplib.SMTP = _SMTP_SSL(s.host, s.port, timeout=s.timeout,
+                                           local_hostname=self.t.local_hostname,
+                                           context=self.t.context())
         else:
-            smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout,
-                                local_hostname=self.t.local_hostname)
+            smtp = _SMTP(s.host, s.port, timeout=s.timeout,
+                         local_hostname=self.t.local_hostname)
         try:
             smtp.ehlo()
             if s.security == "starttls":
