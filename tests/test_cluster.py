@@ -156,3 +156,125 @@ def test_headline_only_entry_joins_the_full_article() -> None:
                  "Solvay to double rare earths capacity in France - Reuters",
                  summary="Solvay to double rare earths capacity in France Reuters")
     assert clu.cluster([full, other, headline]) == [[0, 2], [1]]
+
+
+# --- cases from the recorded snapshots (Nov 23-25), written inline -------------------------
+
+def at(source: str, slug: str, title: str, text: str, when: str, host: str = "") -> Item:
+    from datetime import datetime
+    return Item(source, f"https://{host or source + '.example'}/{slug}", slug, title,
+                datetime.fromisoformat(when), text=text)
+
+
+EU_REE = at("ree", "eu", "EU and China Agree 'General Licence' Pilot for Rare Earth Magnet Exports",
+            "Highlights\n\n• Brussels and Beijing agreed a six-month pilot of general export "
+            "licences for NdFeB magnets shipped to verified European users.\n\n• The pilot covers "
+            "automotive and wind-turbine makers and cuts licence processing from 45 days to "
+            "about 10.\n\nThe European Commission and China's Ministry of Commerce agreed on "
+            "Tuesday to pilot \"general licences\" for exports of rare earth permanent magnets "
+            "to pre-verified European end users, according to a joint statement.",
+            "2026-11-25T01:20:00+00:00")
+EU_SCMP = at("scmp", "eu", "China and EU agree pilot to speed up rare earth magnet exports",
+             "China and the European Union have agreed to pilot a \"general licence\" system for "
+             "exports of rare earth magnets to European carmakers and wind-turbine makers, "
+             "easing a bottleneck that has disrupted European factories for more than a year.",
+             "2026-11-25T02:50:00+00:00")
+EU_GN = at("gn", "eu",
+           "EU and China strike rare earth licence deal for carmakers - POLITICO Europe",
+           "EU and China strike rare earth licence deal for carmakers POLITICO Europe",
+           "2026-11-25T00:30:00+00:00", host="news.google.com/rss/articles")
+ILUKA_FAULT = at("ree", "iluka-fault", "Iluka Flags Kiln Fault at Eneabba Rare Earth Refinery",
+                 "Iluka Resources told the ASX on Monday morning that a section of refractory "
+                 "lining in the concentrate cracking kiln at its Eneabba refinery failed during "
+                 "hot commissioning last week. The company has not changed its 2027 "
+                 "first-production target for the A$1.8 billion refinery in Western Australia.",
+                 "2026-11-22T23:10:00+00:00")
+ILUKA_RESTART = at("ree", "iluka-restart", "Iluka Restarts Eneabba Kiln, Holds 2027 Timeline",
+                   "Iluka Resources said on Wednesday that repairs to the refractory lining of "
+                   "the cracking kiln at its Eneabba rare earth refinery were complete and that "
+                   "hot commissioning had resumed, two days after the company disclosed the "
+                   "failure. It expects no change to its 2027 first-production target.",
+                   "2026-11-25T03:05:00+00:00")
+ILUKA_GN = at("gn", "iluka", "Iluka fixes Eneabba kiln, sticks to 2027 start - The West Australian",
+              "Iluka fixes Eneabba kiln, sticks to 2027 start The West Australian",
+              "2026-11-25T04:20:00+00:00", host="news.google.com/rss/articles")
+ARAFURA_MC = at("mc", "arafura",
+                "Arafura's lenders sign term sheets for Nolans rare earths project",
+                "Arafura Rare Earths (ASX: ARU) said on Tuesday its lending group, led by Export "
+                "Finance Australia, the German KfW IPEX-Bank and Canada's EDC, has signed "
+                "credit-approved term sheets for US$1.1 billion of debt for the Nolans project "
+                "in the Northern Territory. The company completed its offtake book last week.",
+                "2026-11-24T05:10:00+00:00")
+ARAFURA_MW = at("mw", "arafura", "Arafura's lenders commit to Nolans",
+                "Rare earths developer Arafura has received credit-approved term sheets from its "
+                "lending syndicate for $1.1-billion in debt funding for the Nolans project, in "
+                "the Northern Territory, moving it closer to a final investment decision early "
+                "next year.", "2026-11-24T03:40:00+00:00")
+
+
+def test_one_event_from_three_outlets_is_one_story() -> None:
+    groups = clu.cluster([EU_REE, ILUKA_FAULT, EU_SCMP, EU_GN])
+    assert [0, 2, 3] in groups and [1] in groups
+
+
+def test_lenders_story_rewritten_is_one_story() -> None:
+    assert clu.cluster([ARAFURA_MC, ARAFURA_MW]) == [[0, 1]]
+
+
+def test_headline_joins_todays_report_not_the_earlier_event() -> None:
+    # The fault (Monday) and the restart (Wednesday) are two stories, and the aggregator's
+    # "Iluka fixes kiln" headline belongs with the restart only.
+    groups = clu.cluster([ILUKA_FAULT, ILUKA_RESTART, ILUKA_GN])
+    assert groups == [[0], [1, 2]]
+
+
+def test_aggregator_suffix_is_not_part_of_the_story() -> None:
+    assert clu.split_outlet(ILUKA_GN) == ("Iluka fixes Eneabba kiln, sticks to 2027 start",
+                                          "The West Australian")
+    assert "australian" not in clu.shingles(ILUKA_GN)
+    assert clu.is_headline_only(ILUKA_GN) and not clu.is_headline_only(ILUKA_RESTART)
+    # A dash in an ordinary title stays.
+    idx = at("ree", "idx", "China's Rare Earth Price Index Climbs to 306.4 - Heavy Rare Earths "
+             "Outpace the Field", "The index rose 1.2 points to 306.4.",
+             "2026-11-24T05:40:00+00:00")
+    assert clu.split_outlet(idx) == (idx.title, None)
+    assert clu.plain_title("Update: Iluka fixes kiln at Eneabba - Reuters") == \
+        "Iluka fixes kiln at Eneabba"
+
+
+def test_follow_up_needs_the_same_company_and_project() -> None:
+    def rel(new: Item, old: Item) -> str:
+        fa, fb = clu.fingerprint(new), clu.fingerprint(old)
+        return clu.relation(clu.similarity(fa, fb), new.title, old.title,
+                            clu.name_similarity(fa, fb), names_a=clu.proper_names(new))
+
+    assert rel(ILUKA_RESTART, ILUKA_FAULT) == "update"
+    offtake = at("ree", "offtake", "Arafura Secures Final Nolans Offtake With Korean Buyer",
+                 "Arafura Rare Earths said on Friday it has signed a binding offtake agreement "
+                 "with a South Korean magnet group for up to 1,000 tonnes a year of NdPr oxide "
+                 "from the Nolans project in the Northern Territory, completing the offtake book "
+                 "required by its lending group.", "2026-11-20T09:50:00+00:00")
+    assert rel(ARAFURA_MC, offtake) == "update"
+    # Same beat, same vocabulary, no shared subject: new stories, not updates.
+    usar = at("ree", "usar", "USA Rare Earth Starts Commissioning Stillwater Magnet Line",
+              "USA Rare Earth said on Monday it has begun commissioning the first production "
+              "line at its sintered magnet plant in Stillwater, Oklahoma, a line designed for "
+              "1,200 tonnes a year of NdFeB magnets.", "2026-11-24T00:35:00+00:00")
+    mp = at("ree", "mp", "MP's 10X Bet: Texas as America's Magnet Capital?",
+            "MP Materials broke ground on its second magnet plant in Texas, the 10X facility, "
+            "which will make 7,000 tonnes a year of NdFeB magnets for carmakers.",
+            "2026-11-21T13:20:00+00:00")
+    assert rel(usar, mp) == "new"
+    assert rel(EU_REE, ILUKA_FAULT) == "new"
+    # One shared company is not the same thread.
+    licence = at("scmp", "lic", "Malaysia extends Lynas operating licence, eases rule on residue",
+                 "Malaysia has extended the operating licence of Lynas Rare Earths' Kuantan "
+                 "plant by three years and eased a condition on residue storage.",
+                 "2026-11-24T08:15:00+00:00")
+    kalgoorlie = at("scmp", "kal", "Lynas says Kalgoorlie plant hits nameplate capacity",
+                    "Lynas Rare Earths said its Kalgoorlie cracking and leaching plant, which "
+                    "feeds its Kuantan refinery in Malaysia, reached nameplate capacity.",
+                    "2026-11-21T02:30:00+00:00")
+    assert rel(licence, kalgoorlie) == "new"
+    assert clu.relation(0.25, "Cyclic Materials opens Arizona magnet recycling plant",
+                        "HyProMag opens rare earth magnet recycling plant in Germany") == "new"

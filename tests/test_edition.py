@@ -290,3 +290,161 @@ def test_editor_highlight_for_a_story_outside_the_list_joins_it() -> None:
                edits={"highlights": {outside: "Editor's pick."}})
     assert {"story_id": outside, "text": "Editor's pick."}.items() <= next(
         h for h in ed["highlights"] if h["story_id"] == outside).items()
+
+
+# --- cases from the recorded snapshots (Nov 23-25), written inline -------------------------
+
+SNAP_SOURCES = {
+    "ree": Source("ree", "Rare Earth Exchanges", "page", "https://ree.example", 1.0),
+    "mc": Source("mc", "Mining.com", "feed", "https://mc.example", 0.9, excerpt_cap=400),
+    "mw": Source("mw", "Mining Weekly", "feed", "https://mw.example", 0.6, excerpt_cap=400),
+    "scmp": Source("scmp", "South China Morning Post", "feed", "https://scmp.example", 0.7,
+                   excerpt_cap=400),
+    "gn": Source("gn", "Google News", "feed", "https://news.google.com/rss", 0.9,
+                 excerpt_cap=0),
+}
+DAY3 = date(2026, 11, 25)
+AS_OF3 = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
+
+
+def snap(source: str, slug: str, title: str, text: str, hours_ago: float,
+         highlights: tuple[str, ...] = ()) -> Item:
+    host = "news.google.com/rss/articles" if source == "gn" else f"{source}.example"
+    return Item(source, f"https://{host}/{slug}", slug, title,
+                AS_OF3 - timedelta(hours=hours_ago), text=text, highlights=highlights)
+
+
+S_ILUKA_FAULT = snap("ree", "iluka-fault", "Iluka Flags Kiln Fault at Eneabba Rare Earth Refinery",
+                     "Iluka Resources told the ASX on Monday morning that a section of "
+                     "refractory lining in the concentrate cracking kiln at its Eneabba refinery "
+                     "failed during hot commissioning last week. The company has not changed "
+                     "its 2027 first-production target for the A$1.8 billion refinery.", 55)
+S_ILUKA_RESTART = snap("ree", "iluka-restart", "Iluka Restarts Eneabba Kiln, Holds 2027 Timeline",
+                       "Iluka Resources said on Wednesday that repairs to the refractory lining "
+                       "of the cracking kiln at its Eneabba rare earth refinery were complete "
+                       "and that hot commissioning had resumed, two days after the company "
+                       "disclosed the failure. It expects no change to its 2027 target.", 3)
+S_ILUKA_GN = snap("gn", "iluka", "Iluka fixes Eneabba kiln, sticks to 2027 start - The West "
+                  "Australian", "Iluka fixes Eneabba kiln, sticks to 2027 start The West "
+                  "Australian", 1.7)
+S_EU_REE = snap("ree", "eu", "EU and China Agree 'General Licence' Pilot for Rare Earth Magnet "
+                "Exports", "The European Commission and China's Ministry of Commerce agreed on "
+                "Tuesday to pilot \"general licences\" for exports of rare earth permanent "
+                "magnets to pre-verified European end users, according to a joint statement "
+                "issued after trade talks in Brussels. The six-month pilot covers automotive "
+                "and wind-turbine makers.", 4.7,
+                highlights=("Brussels and Beijing agreed a six-month pilot of general export "
+                            "licences for NdFeB magnets shipped to verified European users",))
+S_EU_SCMP = snap("scmp", "eu", "China and EU agree pilot to speed up rare earth magnet exports",
+                 "China and the European Union have agreed to pilot a \"general licence\" "
+                 "system for exports of rare earth magnets to European carmakers and "
+                 "wind-turbine makers, easing a bottleneck that has disrupted European "
+                 "factories for more than a year.", 3.2)
+S_EU_GN = snap("gn", "eu", "EU and China strike rare earth licence deal for carmakers - POLITICO "
+               "Europe", "EU and China strike rare earth licence deal for carmakers POLITICO "
+               "Europe", 5.5)
+S_ENERGY_FUELS = snap("ree", "ef", "Energy Fuels Produces First Commercial Dysprosium Oxide at "
+                      "White Mesa", "Energy Fuels said on Tuesday that its White Mesa Mill in "
+                      "Utah has produced its first commercial batch of dysprosium oxide at "
+                      "99.9% purity, from monazite feed. The company plans terbium oxide "
+                      "production in the first quarter of 2027.", 1.8)
+S_BROWNS = snap("mw", "browns", "Northern Minerals' Browns Range gets US backing",
+                "Heavy rare earths developer Northern Minerals has received a letter of "
+                "interest from the US International Development Finance Corporation for up to "
+                "$200-million in debt funding for its Browns Range project, in Western "
+                "Australia, which is rich in dysprosium and terbium.", 5.7)
+S_TARIFF = snap("mc", "tariff", "US slaps 25% tariff on Chinese rare earth magnets",
+                "The tariff rises to 50% in 2028. Washington imposed a 25% tariff on Chinese "
+                "NdFeB magnets under Section 232 on Monday, the Commerce Department said.", 2)
+
+#: The day-1 edition (Nov 23) as the store keeps it.
+S_PREVIOUS = [
+    PreviousStory(fingerprint(S_ILUKA_FAULT), S_ILUKA_FAULT.url, S_ILUKA_FAULT.title,
+                  date(2026, 11, 23)),
+    PreviousStory(fingerprint(snap("ree", "ucore", "Ucore Starts Production at Louisiana "
+                                   "Strategic Metals Complex", "Ucore Rare Metals started "
+                                   "production of separated rare earth oxides at its Louisiana "
+                                   "Strategic Metals Complex, the first commercial output of "
+                                   "its RapidSX technology.", 40)),
+                  "https://ree.example/ucore",
+                  "Ucore Starts Production at Louisiana Strategic Metals Complex",
+                  date(2026, 11, 24)),
+    PreviousStory(fingerprint(snap("mc", "arafura", "Arafura's lenders commit to Nolans",
+                                   "Rare earths developer Arafura has received credit-approved "
+                                   "term sheets for $1.1-billion in debt funding for the Nolans "
+                                   "project, in the Northern Territory.", 26)),
+                  "https://mc.example/arafura", "Update: Arafura's lenders commit to Nolans",
+                  date(2026, 11, 24)),
+    PreviousStory(fingerprint(snap("ree", "china-tech", "China Tightens Technology Export Rules "
+                                   "for Rare Earth Separation", "China's Ministry of Commerce "
+                                   "added solvent-extraction cascade design and magnet-grade "
+                                   "alloy know-how to its catalogue of technologies prohibited "
+                                   "or restricted from export.", 57)),
+                  "https://ree.example/china-tech",
+                  "China Tightens Technology Export Rules for Rare Earth Separation",
+                  date(2026, 11, 23)),
+]
+
+
+def snapshot_edition() -> dict:
+    items = [S_ILUKA_FAULT, S_ILUKA_RESTART, S_ILUKA_GN, S_EU_GN, S_EU_REE, S_EU_SCMP,
+             S_ENERGY_FUELS, S_BROWNS, S_TARIFF]
+    return build_edition(items, sources=SNAP_SOURCES, previous=S_PREVIOUS, prices=[],
+                         index_chart=None, date=DAY3, as_of=AS_OF3, title="REE Daily",
+                         settings=EditorialSettings())
+
+
+def test_one_event_is_one_story_with_the_full_article_as_main_link() -> None:
+    ed = snapshot_edition()
+    eu = [s for s in stories(ed) if "EU" in s["title"]]
+    assert len(eu) == 1
+    assert eu[0]["url"] == S_EU_REE.url and eu[0]["source"] == "Rare Earth Exchanges"
+    also = {a["url"]: a for a in eu[0]["also_reported_by"]}
+    assert set(also) == {S_EU_SCMP.url, S_EU_GN.url}
+    assert also[S_EU_GN.url]["source"] == "POLITICO Europe via Google News"
+    assert also[S_EU_GN.url]["title"] == "EU and China strike rare earth licence deal for carmakers"
+    iluka = [s for s in stories(ed) if "Iluka" in s["title"]]
+    assert len(iluka) == 1 and iluka[0]["url"] == S_ILUKA_RESTART.url
+    assert [a["source"] for a in iluka[0]["also_reported_by"]] == [
+        "The West Australian via Google News"]
+
+
+def test_updates_only_for_genuine_follow_ups() -> None:
+    ed = snapshot_edition()
+    updates = {s["url"] for s in stories(ed) if s["is_update"]}
+    assert updates == {S_ILUKA_RESTART.url}  # the kiln fault of Nov 23, restarted
+    assert by_title(ed, "Update: Iluka Restarts")["title"] == \
+        "Update: Iluka Restarts Eneabba Kiln, Holds 2027 Timeline"
+    for s in stories(ed):
+        if s["url"] != S_ILUKA_RESTART.url:
+            assert not s["title"].startswith("Update"), s["title"]
+    # The earlier fault story itself is not repeated.
+    assert S_ILUKA_FAULT.url not in {s["url"] for s in stories(ed)}
+
+
+def test_headline_only_story_names_its_outlet_without_the_suffix() -> None:
+    alone = build_edition([S_EU_GN], sources=SNAP_SOURCES, previous=[], prices=[],
+                          index_chart=None, date=DAY3, as_of=AS_OF3, title="REE Daily",
+                          settings=EditorialSettings())
+    (s,) = stories(alone)
+    assert s["title"] == "EU and China strike rare earth licence deal for carmakers"
+    assert s["source"] == "POLITICO Europe via Google News"
+    assert alone["highlights"][0]["text"] == s["title"] + "."
+    assert alone["highlights"][0]["source"] == "POLITICO Europe via Google News"
+
+
+def test_highlights_one_per_event_and_name_their_subject() -> None:
+    ed = snapshot_edition()
+    texts = [h["text"] for h in ed["highlights"]]
+    assert sum("Iluka" in t or "Eneabba" in t for t in texts) <= 1
+    assert sum("licence" in t.lower() for t in texts) <= 1
+    assert "The tariff rises to 50% in 2028." not in texts  # says nothing without its headline
+    # Two stories the clustering kept apart but that are one event: one highlight.
+    twin = snap("mw", "eu-twin", "EU, China agree general licence pilot for rare earth magnets",
+                "Brussels and Beijing agreed a general licence pilot for rare earth magnet "
+                "exports to European carmakers, officials said. NdFeB magnets and dysprosium "
+                "supplies from China have been held up by export licensing.", 50)
+    ed2 = build_edition([S_EU_REE, twin], sources=SNAP_SOURCES, previous=[], prices=[],
+                        index_chart=None, date=DAY3, as_of=AS_OF3, title="REE Daily",
+                        settings=EditorialSettings())
+    assert len(stories(ed2)) == 2 and len(ed2["highlights"]) == 1
