@@ -362,3 +362,11 @@ def test_dot_stuffing_is_transparent(server):
     ch.close()
     body = server.received[0].data.split(b"\r\n\r\n", 1)[1]
     assert body == b".first\r\n..second\r\n.\r\nlast\r\n"
+
+
+def test_password_is_never_sent_in_clear_to_another_host(store):
+    add_readers(store, 1)
+    t = SmtpTransport(SmtpSettings(host="smtp.example.com", port=25, connections=1),
+                      ("user", "pw"))
+    rep = send(store, t)
+    assert rep.paused and "unencrypted" in rep.pause_reason and "starttls" in rep.pause_reason

@@ -307,7 +307,14 @@ class SmtpTransport:
             self._open.discard(ch)
 
     def context(self) -> ssl.SSLContext:
-        return self.ssl_context or ssl.create_default_context()
+        if self.ssl_context is None:
+            self.ssl_context = ssl.create_default_context()
+        return self.ssl_context
+
+    def plaintext_auth(self) -> bool:
+        """True if the settings would send the password unencrypted to another host."""
+        return (self.credentials is not None and self.settings.security == "none"
+                and self.settings.host not in ("127.0.0.1", "::1", "localhost"))
 
 
 class SmtpChannel:
@@ -359,6 +366,10 @@ class SmtpChannel:
     # sending ------------------------------------------------------------------------------
     def send(self, envelope: Envelope, data: bytes) -> SendResult:
         """Send one message to one recipient; never raises for delivery problems."""
+        if self.t.plaintext_auth():
+            return SendResult("error", None, "refusing to send the SMTP password over an "
+                              f"unencrypted connection to {self._where()}", fatal=True,
+                              hint='set [delivery.smtp] security = "starttls" or "tls"')
         for attempt in (1, 2):
             reused = self.smtp is not None
             try:
