@@ -341,3 +341,16 @@ def test_each_edit_is_stored_rebuilt_and_shown(built: Newsletter) -> None:
         # and the plain-text part carries them too
         page = httpx.get(f"{base}/?date={day}").text
         assert "A summary written by the editor." in page.split('id="plain-text"', 1)[1]
+
+
+def test_status_shows_sent_after_the_real_send(built: Newsletter) -> None:
+    day = built.store.latest_edition_date()
+    assert day is not None
+    reports = built.send(day)
+    assert reports and reports[0].sent > 0
+    with serve(make_preview_app(built)) as base:
+        page = httpx.get(f"{base}/?date={day}").text
+        assert 'data-status="sent"' in page and "Sent to the <strong>daily</strong>" in page
+        # previewed as a real subscriber of the list now that the send synced it
+        first = built.store.active_recipients("daily")[0]
+        assert f'<option value="{first.id}" selected>' in page

@@ -354,9 +354,13 @@ class PreviewApp:
                     or self.titles.get(sid, f"story {sid}")}
                    for sid in edits["dropped"]]
         status = row.get("status") or "draft"
+        get_send = getattr(self.store, "send_state", None)
+        send_state = get_send(sel.day, sel.list_name) if get_send else None
+        if send_state and send_state.get("status") == "sent":
+            status = "sent"  # the ledger knows; the edition row keeps its approval
         return dict(
             sel=sel, row=row, edition=edition, edits=edits, view=view, error=error,
-            status=status, approval=cfg.editorial.approval,
+            status=status, approval=cfg.editorial.approval, send_state=send_state,
             dates=self.store.edition_dates(), lists=list(cfg.lists),
             samples=self.samples(sel.list_name), recipient=self.recipient(sel),
             health=health, failed=failed, collect=collect, runs=runs,
