@@ -243,3 +243,13 @@ def test_load_sources_bad_toml(tmp_path: Path) -> None:
         load_sources(_write(tmp_path, "[[source]\nname="))
     with pytest.raises(ConfigError, match="not found"):
         load_sources(tmp_path / "missing.toml")
+
+
+def test_feed_body_naming_a_local_file_is_not_opened(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.xml"
+    secret.write_bytes(b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+                       b"<item><title>SECRET</title><link>http://x.example/</link></item>"
+                       b"</channel></rss>")
+    with pytest.raises(ParseError, match="not a feed"):
+        parse_feed(str(secret).encode(), url="http://x.example/feed", source="s",
+                   content_type="application/rss+xml")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import io
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -92,7 +93,9 @@ def parse_feed(data: bytes, *, url: str, source: str, content_type: str = "",
     if content_location:
         headers["content-location"] = content_location
     try:
-        parsed = feedparser.parse(data, response_headers=headers, sanitize_html=False,
+        # A stream, never bytes: feedparser tries open() on bytes, so a body reading
+        # "/etc/passwd" would make it read a local file.
+        parsed = feedparser.parse(io.BytesIO(data), response_headers=headers, sanitize_html=False,
                                   resolve_relative_uris=False)
     except Exception as exc:  # feedparser's loose parser can raise on hostile input
         raise ParseError(f"not a feed: {type(exc).__name__}: {exc}", source=source,
