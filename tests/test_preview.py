@@ -354,3 +354,26 @@ def test_status_shows_sent_after_the_real_send(built: Newsletter) -> None:
         # previewed as a real subscriber of the list now that the send synced it
         first = built.store.active_recipients("daily")[0]
         assert f'<option value="{first.id}" selected>' in page
+
+
+def test_approval_required_is_shown_and_the_approve_form_records_who(project: Path) -> None:
+    toml = project / "newsletter.toml"
+    toml.write_text(toml.read_text("utf-8").replace('approval = "auto"',
+                                                    'approval = "required"'), "utf-8")
+    n = Newsletter(load_config(toml))
+    _store_sample_edition(n)
+    app = make_preview_app(n)
+    with serve(app) as base:
+        page = httpx.get(base + "/").text
+        assert 'data-status="draft"' in page and "Sending is blocked" in page
+        r = httpx.post(base + "/approve", headers={"Origin": base},
+                       data={"csrf": app.state.preview.csrf, "date": DAY.isoformat(),
+                             "by": "  Ana \r\n Editor "})
+        assert r.status_code == 303 and r.headers["location"].startswith("/?date=2026-11-24")
+        page = httpx.get(base + r.headers["location"]).text
+        assert 'data-status="approved"' in page and ">Ana Editor<" in page
+    row = n.store.edition(DAY)
+    assert row is not None and row["approved_by"] == "Ana Editor"
+    assert row["approved_at"] is not None
+    n.check_approved(DAY)
+    n.close()
