@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -17,7 +18,7 @@ from typing import Any
 import lxml.etree
 import lxml.html
 import trafilatura
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, Tag, XMLParsedAsHTMLWarning
 from trafilatura.htmlprocessing import convert_to_html
 from trafilatura.xml import xmltotxt
 
@@ -151,6 +152,15 @@ def auto_highlights(tree: lxml.html.HtmlElement) -> list[str]:
     return []
 
 
+def _soup(html: str) -> BeautifulSoup:
+    """BeautifulSoup with the lxml builder, minus its hints aimed at interactive users
+    (markup that "looks like a URL", XML parsed as HTML): hostile bodies trigger them."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        return BeautifulSoup(html, "lxml")
+
+
 def _soup_text(node: Tag) -> str:
     return html_to_text(str(node))
 
@@ -226,7 +236,7 @@ def extract_article(html: str, url: str, selectors: dict[str, str] | None = None
     summary = _meta(tree, "description", "og:description", "twitter:description")
     text = body_html = ""
     if any(k in selectors for k in ("title", "date", "body", "highlights")):
-        soup = BeautifulSoup(html, "lxml")
+        soup = _soup(html)
         if (sel := selectors.get("title")) and (node := soup.select_one(sel)):
             title = clean_text(node.get_text(" ", strip=True)) or title
         if (sel := selectors.get("date")) and (node := soup.select_one(sel)):
@@ -249,7 +259,7 @@ def extract_article(html: str, url: str, selectors: dict[str, str] | None = None
 def extract_links(html: str, url: str, selector: str, limit: int) -> list[str]:
     """Article links on a listing page: ``a[href]`` matched by (or inside) ``selector``,
     absolute, canonical, http(s) only, de-duplicated, at most ``limit``."""
-    soup = BeautifulSoup(html, "lxml")
+    soup = _soup(html)
     page = canonical_url(url)
     links: list[str] = []
     for node in soup.select(selector):
@@ -274,7 +284,7 @@ def extract_items(html: str, url: str, selectors: dict[str, str], *, source: str
     """One :class:`Item` per block matched by ``selectors['item']`` (price lists, index
     tables). Title, date and body selectors apply inside each block; the guid is the page
     URL plus ``#`` and a stable key (the block's date, else its title, else its index)."""
-    soup = BeautifulSoup(html, "lxml")
+    soup = _soup(html)
     page = canonical_url(url)
     tree = _tree(html, url, source)
     page_when = page_date(tree)
