@@ -525,3 +525,29 @@ def test_429_with_http_date_retry_after(server: Server) -> None:
     (r,) = asyncio.run(collect_sources([src("l", server.url("/limited"))], {}, settings(),
                                        user_agent=UA))
     assert r.status == "ok" and server.hits["/limited"] == 2
+
+
+def test_inspect_local_page_with_source_selectors(tmp_path: Path) -> None:
+    f = tmp_path / "article.html"
+    f.write_text(ARTICLE, encoding="utf-8")
+    source = src("reex", "https://reex.example/news/lab/", kind="page",
+                 selectors={"body": "div.entry", "title": "h1"})
+    kind, items = asyncio.run(inspect_target(str(f), source=source, settings=settings(),
+                                             user_agent=UA))
+    assert kind == "page"
+    (item,) = items
+    assert item.url == "https://reex.example/news/lab/" and item.source == "reex"
+    assert item.text.startswith("The Baogang Group has launched")
+    assert item.highlights == ("Baogang sets up a lab.", "It recycles tailings.")
+
+
+def test_snapshot_manifest_errors(tmp_path: Path) -> None:
+    from newsletter.exceptions import ConfigError
+
+    with pytest.raises(ConfigError, match="not found"):
+        snapshot_transport(tmp_path)
+    (tmp_path / "capture.toml").write_text(
+        '[[response]]\nurl = "https://x.example/"\nfile = "missing.xml"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        snapshot_transport(tmp_path)
+    assert "captured_at" in str(err.value) and "missing.xml" in str(err.value)

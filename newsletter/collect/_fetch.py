@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import random
 import urllib.robotparser
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -27,6 +28,7 @@ from ..exceptions import FetchError
 from ._urls import AddressGuard, is_http_url, literal_host_is_private
 
 FetchKind = Literal["feed", "page", "robots"]
+_Fail = Callable[..., FetchError]  # builds a FetchError for (message, url=None)
 REDIRECTS = {301, 302, 303, 307, 308}
 PERMANENT = {301, 308}
 BACKOFF_BASE = 0.5  # seconds; attempt n waits BACKOFF_BASE * 2**n * jitter(0.5..1.5)
@@ -183,7 +185,7 @@ class Fetcher:
         return sem
 
     async def _with_retries(self, url: str, headers: dict[str, str], max_bytes: int,
-                            fail) -> tuple[int, httpx.Headers, bytes]:  # type: ignore[no-untyped-def]
+                            fail: _Fail) -> tuple[int, httpx.Headers, bytes]:
         s = self.settings
         for attempt in range(s.retries + 1):
             try:
@@ -202,7 +204,7 @@ class Fetcher:
         raise AssertionError("unreachable")
 
     async def _once(self, url: str, headers: dict[str, str], max_bytes: int,
-                    fail) -> tuple[int, httpx.Headers, bytes]:  # type: ignore[no-untyped-def]
+                    fail: _Fail) -> tuple[int, httpx.Headers, bytes]:
         deadline = self.settings.deadline
         try:
             async with asyncio.timeout(deadline):
