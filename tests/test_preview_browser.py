@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import shutil
+import time
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
@@ -114,9 +115,9 @@ def test_editor_drops_a_story_adds_a_note_and_approves(project: Path) -> None:
             page.click("#m-dark")
             page.wait_for_function(
                 "() => document.getElementById('email-frame').src.includes('dark=1')")
-            page.frame_locator("#email-frame").locator("body").wait_for()
-            page.wait_for_timeout(500)
-            dark_bg = _frame_bg(page)
+            deadline = time.monotonic() + 10
+            while (dark_bg := _frame_bg(page)) == light_bg and time.monotonic() < deadline:
+                page.wait_for_timeout(100)  # the dark document is still loading
             assert dark_bg != light_bg and dark_bg == "rgb(11, 18, 32)", (light_bg, dark_bg)
             page.screenshot(path=str(ARTIFACTS / "preview-dark.png"))
             page.locator("#frame-box").screenshot(path=str(ARTIFACTS / "email-dark.png"))
