@@ -292,6 +292,8 @@ class _UnionFind:
                 self.parent[ra] = rb
 
 
+#: Largest group of items sharing a pair of specific title words that is compared.
+PAIR_BUCKET = 16
 TITLE_PERM = 12
 TITLE_ROWS = 2
 _TITLE_MASKS = _MASKS[:TITLE_PERM]
@@ -365,11 +367,11 @@ def cluster(items: Sequence[Item], *,
             i, j = j, i
         if (i, j) in checked:
             return
-        checked.add((i, j))
         a, b = shingle_set(i), shingle_set(j)
         short = min(len(a), len(b))
         if short > SHORT_WORDS and uf.find(i) == uf.find(j):
-            return
+            return  # already together (and not checked: they may meet again cheaply)
+        checked.add((i, j))
         sim = agreement(sigs[i], sigs[j])
         if short > SHORT_WORDS and sim < min_sim:
             return
@@ -441,7 +443,7 @@ def cluster(items: Sequence[Item], *,
                 for y in range(x + 1, len(spec)):
                     pair_buckets.setdefault((spec[x], spec[y]), []).append(i)
     for members in pair_buckets.values():
-        if 2 <= len(members) <= MAX_BUCKET:
+        if 2 <= len(members) <= PAIR_BUCKET:  # a commoner pair identifies no one story
             compare_bucket(members)
     # Short (headline-only) items have too few words for MinHash to bring them together with
     # a full article: they also meet every item sharing one of their less common title words.
