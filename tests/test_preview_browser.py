@@ -61,8 +61,14 @@ def _first_subscriber(project: Path) -> str:
 
 
 def _frame_bg(page: Any) -> str:
-    return str(page.frame_locator("#email-frame").locator("body").evaluate(
-        "b => getComputedStyle(b).backgroundColor"))
+    """The background colour of the email frame's body ("" while it is navigating)."""
+    from playwright.sync_api import Error
+
+    try:
+        return str(page.frame_locator("#email-frame").locator("body").evaluate(
+            "b => getComputedStyle(b).backgroundColor", timeout=5000))
+    except Error:
+        return ""
 
 
 def test_editor_drops_a_story_adds_a_note_and_approves(project: Path) -> None:
@@ -116,7 +122,8 @@ def test_editor_drops_a_story_adds_a_note_and_approves(project: Path) -> None:
             page.wait_for_function(
                 "() => document.getElementById('email-frame').src.includes('dark=1')")
             deadline = time.monotonic() + 10
-            while (dark_bg := _frame_bg(page)) == light_bg and time.monotonic() < deadline:
+            while (dark_bg := _frame_bg(page)) in (light_bg, "") and \
+                    time.monotonic() < deadline:
                 page.wait_for_timeout(100)  # the dark document is still loading
             assert dark_bg != light_bg and dark_bg == "rgb(11, 18, 32)", (light_bg, dark_bg)
             page.screenshot(path=str(ARTIFACTS / "preview-dark.png"))
