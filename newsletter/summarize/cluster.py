@@ -602,7 +602,7 @@ def plain_title(title: str) -> str:
     """A story title without an "Update:" prefix or an aggregator's " - Outlet" suffix."""
     title = _UPDATE_PREFIX.sub("", title)
     m = _OUTLET.search(title)
-    if m and len(title[:m.start()].split()) >= 3 and len(m.group(1).split()) <= 6 and \
+    if m and len(title[:m.start()].split()) >= 3 and len(m.group(1).split()) <= 4 and \
             m.group(1).strip()[:1].isupper() and len(title) - m.start() <= 40:
         # Only a short capitalised tail ("- Reuters", "- The West Australian"); the caller
         # has the item itself when it needs to be sure (see :func:`split_outlet`).

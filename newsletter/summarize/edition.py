@@ -6,7 +6,8 @@ out. The steps:
 1. leave out items of price sources (``role = "prices"``) and repeated URLs;
 2. score relevance (:mod:`.relevance`) and drop the irrelevant;
 3. cluster near-duplicates (:mod:`.cluster`): the best source (a full article before a
-   news aggregator's headline, then the source weight) is the story's main link, the others
+   news aggregator's headline, a quotable source before a title-only one, then the source
+   weight) is the story's main link, the others
    go to ``also_reported_by``. An aggregator's "headline - Outlet" is shown as the headline,
    with the source "Outlet via Google News";
 4. drop stories already covered in an earlier edition unless they are a genuine follow-up
