@@ -1,15 +1,19 @@
 """HTML pages: article extraction, listing links, and pages that list several items.
 
 Metadata (title, publication date, description, "Highlights" bullets) is read from one
-lxml tree; per-source CSS selectors run on BeautifulSoup (lxml builder); without a body
-selector, trafilatura extracts the main text.
+lxml tree, and per-source CSS selectors run on that same tree (cssselect, compiled once per
+selector); without a body selector, trafilatura extracts the main text.
+
+Why not BeautifulSoup for the selectors: on a 23 KB article page, building the soup and
+running four soupsieve selectors cost 18.7 ms against 0.34 ms for lxml + cssselect
+(bench/collect.py's pages); soup made the selector path 2.5x slower than trafilatura.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
-import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -18,7 +22,7 @@ from typing import Any
 import lxml.etree
 import lxml.html
 import trafilatura
-from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, Tag, XMLParsedAsHTMLWarning
+from lxml.cssselect import CSSSelector
 from trafilatura.htmlprocessing import convert_to_html
 from trafilatura.xml import xmltotxt
 
@@ -152,22 +156,41 @@ def auto_highlights(tree: lxml.html.HtmlElement) -> list[str]:
     return []
 
 
-def _soup(html: str) -> BeautifulSoup:
-    """BeautifulSoup with the lxml builder, minus its hints aimed at interactive users
-    (markup that "looks like a URL", XML parsed as HTML): hostile bodies trigger them."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
-        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
-        return BeautifulSoup(html, "lxml")
+@functools.lru_cache(maxsize=512)
+def css(selector: str) -> CSSSelector:
+    """A compiled CSS selector (cssselect's HTML dialect).
+
+    Raises:
+        cssselect.SelectorError: the selector is invalid or unsupported.
+    """
+    return CSSSelector(selector, translator="html")
 
 
-def _soup_text(node: Tag) -> str:
-    return html_to_text(str(node))
+def select(root: lxml.html.HtmlElement, selector: str) -> list[lxml.html.HtmlElement]:
+    """Elements under (or equal to) ``root`` matching ``selector``, in document order."""
+    return [el for el in css(selector)(root) if isinstance(el.tag, str)]
 
 
-def _node_date(node: Tag) -> datetime | None:
+def select_one(root: lxml.html.HtmlElement, selector: str) -> lxml.html.HtmlElement | None:
+    found = select(root, selector)
+    return found[0] if found else None
+
+
+def _node_text(node: lxml.html.HtmlElement) -> str:
+    return html_to_text(node)
+
+
+def _node_line(node: lxml.html.HtmlElement) -> str:
+    return clean_text(" ".join(node.text_content().split()))
+
+
+def _node_html(node: lxml.html.HtmlElement) -> str:
+    return lxml.html.tostring(node, encoding="unicode", with_tail=False)
+
+
+def _node_date(node: lxml.html.HtmlElement) -> datetime | None:
     return parse_date(str(node.get("datetime") or node.get("content") or "")) \
-        or parse_date(node.get_text(" ", strip=True))
+        or parse_date(_node_line(node))
 
 
 def _without_highlights(text: str, highlights: list[str]) -> str:
@@ -235,20 +258,17 @@ def extract_article(html: str, url: str, selectors: dict[str, str] | None = None
     highlights = auto_highlights(tree)
     summary = _meta(tree, "description", "og:description", "twitter:description")
     text = body_html = ""
-    if any(k in selectors for k in ("title", "date", "body", "highlights")):
-        soup = _soup(html)
-        if (sel := selectors.get("title")) and (node := soup.select_one(sel)):
-            title = clean_text(node.get_text(" ", strip=True)) or title
-        if (sel := selectors.get("date")) and (node := soup.select_one(sel)):
-            published = _node_date(node) or published
-        if sel := selectors.get("highlights"):
-            nodes = soup.select(sel)
-            lis = [li for n in nodes for li in (n.select("li") or [n])]
-            highlights = [t for li in lis if (t := clean_text(li.get_text(" ", strip=True)))]
-        if sel := selectors.get("body"):
-            nodes = soup.select(sel)
-            raw = "".join(str(n) for n in nodes)
-            text, body_html = html_to_text(raw), clean_html(raw, url)
+    if (sel := selectors.get("title")) and (node := select_one(tree, sel)) is not None:
+        title = _node_line(node) or title
+    if (sel := selectors.get("date")) and (node := select_one(tree, sel)) is not None:
+        published = _node_date(node) or published
+    if sel := selectors.get("highlights"):
+        lis = [li for n in select(tree, sel) for li in (list(n.iter("li")) or [n])]
+        highlights = [t for li in lis if (t := _node_line(li))]
+    if sel := selectors.get("body"):
+        nodes = select(tree, sel)
+        text = "\n\n".join(t for n in nodes if (t := _node_text(n)))
+        body_html = clean_html("".join(_node_html(n) for n in nodes), url)
     if not text:
         text, body_html = _trafilatura(html, url)
     if highlights:
@@ -259,11 +279,11 @@ def extract_article(html: str, url: str, selectors: dict[str, str] | None = None
 def extract_links(html: str, url: str, selector: str, limit: int) -> list[str]:
     """Article links on a listing page: ``a[href]`` matched by (or inside) ``selector``,
     absolute, canonical, http(s) only, de-duplicated, at most ``limit``."""
-    soup = _soup(html)
+    tree = _tree(html, url, "")
     page = canonical_url(url)
     links: list[str] = []
-    for node in soup.select(selector):
-        anchors = [node] if node.name == "a" else node.select("a[href]")
+    for node in select(tree, selector):
+        anchors = [node] if node.tag == "a" else list(node.iter("a"))
         for a in anchors:
             href = str(a.get("href") or "").strip()
             if not href or href.startswith("#"):
@@ -284,28 +304,28 @@ def extract_items(html: str, url: str, selectors: dict[str, str], *, source: str
     """One :class:`Item` per block matched by ``selectors['item']`` (price lists, index
     tables). Title, date and body selectors apply inside each block; the guid is the page
     URL plus ``#`` and a stable key (the block's date, else its title, else its index)."""
-    soup = _soup(html)
     page = canonical_url(url)
     tree = _tree(html, url, source)
     page_when = page_date(tree)
     page_name = page_title(tree)
     items: list[Item] = []
     used: set[str] = set()
-    for n, block in enumerate(soup.select(selectors["item"])):
-        body_nodes = (block.select(selectors["body"]) if "body" in selectors else []) or [block]
-        body_html = "".join(str(n) for n in body_nodes)
+    for n, block in enumerate(select(tree, selectors["item"])):
+        body_nodes = (select(block, selectors["body"]) if "body" in selectors else []) or [block]
+        body_html = "".join(_node_html(b) for b in body_nodes)
         # cells of one row are joined on a line ("306.4 points +1.2")
-        text = " ".join(t for n in body_nodes if (t := _soup_text(n)))
+        text = " ".join(t for b in body_nodes if (t := _node_text(b)))
         if not text:
             continue
         title = ""
-        if (sel := selectors.get("title")) and (node := block.select_one(sel)):
-            title = clean_text(node.get_text(" ", strip=True))
+        if (sel := selectors.get("title")) and (node := select_one(block, sel)) is not None:
+            title = _node_line(node)
         if not title:
-            head = block.find(["h1", "h2", "h3", "h4", "h5", "strong", "th", "td", "dt"])
-            title = clean_text(head.get_text(" ", strip=True)) if head else ""
+            head = next(block.iter("h1", "h2", "h3", "h4", "h5", "strong", "th", "td", "dt"),
+                        None)
+            title = _node_line(head) if head is not None else ""
         when = None
-        if (sel := selectors.get("date")) and (node := block.select_one(sel)):
+        if (sel := selectors.get("date")) and (node := select_one(block, sel)) is not None:
             when = _node_date(node)
         # stable across runs: the row's date and name, not its position on the page
         parts = [when.date().isoformat() if when else "", _slug(title)]

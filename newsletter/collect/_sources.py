@@ -7,8 +7,11 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from cssselect import SelectorError
+
 from ..exceptions import ConfigError
 from ..types import Source
+from ._pages import css
 from ._urls import is_http_url
 
 _SELECTOR_KEYS = {"title", "date", "body", "highlights", "links", "item"}
@@ -67,12 +70,10 @@ def _check_one(n: int, raw: Any, problems: list[str], names: set[str]) -> Source
             bad(f"selectors.{key}", "expected a CSS selector string")
         else:
             try:
-                import soupsieve
-
-                soupsieve.compile(value)
-            except Exception as exc:  # soupsieve raises SelectorSyntaxError and others
-                bad(f"selectors.{key}", f"invalid CSS selector {value!r}: "
-                    f"{str(exc).splitlines()[0]}")
+                css(value)
+            except SelectorError as exc:
+                bad(f"selectors.{key}", f"invalid or unsupported CSS selector {value!r}: "
+                    f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
     if len(problems) > before:
         return None
     return Source(name=raw["name"].strip(), title=raw["title"].strip(), kind=raw["kind"],

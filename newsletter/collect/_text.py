@@ -261,10 +261,10 @@ def html_to_text(fragment: str | lxml.html.HtmlElement | None) -> str:
     root = fragment
     parts: list[str] = []
 
-    def walk(el: lxml.html.HtmlElement) -> None:
+    def walk(el: lxml.html.HtmlElement, top: bool = False) -> None:
         tag = el.tag if isinstance(el.tag, str) else ""
         if tag in _SKIP_TAGS:
-            if el.tail:
+            if el.tail and not top:
                 parts.append(el.tail)
             return
         block = tag in _BLOCK_TAGS
@@ -280,10 +280,10 @@ def html_to_text(fragment: str | lxml.html.HtmlElement | None) -> str:
             parts.append("\n\n")
         elif tag in ("td", "th", "dt", "dd"):
             parts.append(" ")  # keep table cells apart
-        if el.tail:
+        if el.tail and not top:  # the text after the element is not part of it
             parts.append(el.tail)
 
-    walk(root)
+    walk(root, top=True)
     text = "".join(parts)
     text = re.sub(r"[ \t]*\n[ \t]*", "\n", text)
     text = re.sub(r"(?<!\n)\n(?!\n)", " ", text)
