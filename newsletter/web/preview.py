@@ -633,4 +633,7 @@ def run_preview(nl: Any, host: str = "127.0.0.1", port: int = 8000) -> None:
               "`newsletter build`", flush=True)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning",
                             access_log=False, lifespan="off")
-    uvicorn.Server(config).run()  # handles Ctrl-C itself and shuts down cleanly
+    try:
+        uvicorn.Server(config).run()  # shuts down cleanly on Ctrl-C, then re-raises it
+    except KeyboardInterrupt:
+        print("preview stopped", flush=True)
