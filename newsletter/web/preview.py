@@ -306,6 +306,7 @@ class PreviewApp:
 
     # --- pages ---------------------------------------------------------------------------
     def render(self, name: str, http_status: int = 200, **ctx: Any) -> HTMLResponse:
+        """Render a page of templates/web/preview/ with a strict CSP (scripts by nonce)."""
         nonce = secrets.token_urlsafe(12)
         body = self.env.get_template(f"web/preview/{name}").render(nonce=nonce, **ctx)
         resp = HTMLResponse(body, status_code=http_status)
@@ -318,6 +319,8 @@ class PreviewApp:
         return resp
 
     def page_context(self, sel: Selection) -> dict[str, Any]:
+        """Everything page.html.j2 shows: the built message (or the error building it),
+        the edition and its edits, status, source health and the form data."""
         cfg = self.nl.config
         row = self.store.edition(sel.day)
         assert row is not None
