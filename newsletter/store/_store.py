@@ -146,11 +146,16 @@ class Store(SubscribersMixin, DeliveriesMixin, LocksMixin):
         return SaveResult(new, updated, changed)
 
     def items_between(self, since: datetime, until: datetime) -> list[StoredItem]:
-        """Items first seen, or published, in ``[since, until]``."""
+        """Items published in ``[since, until]`` (first seen there when undated).
+
+        An old article found late (a listing page showing last week's story) is not news:
+        the publication date decides whenever the source gives one.
+        """
         t = s.items
         q = select(t).where(
-            ((t.c.first_seen >= since) & (t.c.first_seen <= until))
-            | ((t.c.published >= since) & (t.c.published <= until)))
+            (t.c.published.is_not(None) & (t.c.published >= since) & (t.c.published <= until))
+            | (t.c.published.is_(None) & (t.c.first_seen >= since)
+               & (t.c.first_seen <= until)))
         with self.begin() as c:
             rows = c.execute(q.order_by(t.c.id)).mappings().all()
         return [StoredItem(r["id"], self._row_item(r), _utc(r["first_seen"])) for r in rows]
