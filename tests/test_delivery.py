@@ -370,3 +370,18 @@ def test_password_is_never_sent_in_clear_to_another_host(store):
                       ("user", "pw"))
     rep = send(store, t)
     assert rep.paused and "unencrypted" in rep.pause_reason and "starttls" in rep.pause_reason
+
+
+def test_silent_server_times_out_with_hint(store):
+    import socket
+
+    add_readers(store, 2)
+    with socket.socket() as lsn:  # accepts connections, never says a word
+        lsn.bind(("127.0.0.1", 0))
+        lsn.listen(8)
+        t = SmtpTransport(SmtpSettings(host="127.0.0.1", port=lsn.getsockname()[1],
+                                       connections=1, timeout=0.3))
+        t0 = time.monotonic()
+        rep = send(store, t, settings=delivery_settings(max_errors=2))
+    assert rep.paused and "timed out" in rep.pause_reason
+    assert time.monotonic() - t0 < 10
