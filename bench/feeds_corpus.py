@@ -64,14 +64,20 @@ def main() -> None:
     counts, crashes, errors = asyncio.run(run(files))
     ours = time.perf_counter() - t0
     t0 = time.perf_counter()
-    base_items = sum(1 for p in files if feedparser.parse(p.read_bytes()).entries)
+    parsed = [feedparser.parse(p.read_bytes()) for p in files]
     base = time.perf_counter() - t0
+    base_items = sum(1 for d in parsed if d.entries)
+    # entries with neither title, content, link nor id carry nothing to publish; we drop them
+    useful = sum(1 for d in parsed if any(
+        e.get("title") or e.get("summary") or e.get("content") or e.get("link") or e.get("id")
+        for e in d.entries))
     print(f"files: {len(files)}")
     print(f"inspect_target: {ours:.2f} s; crashes: {counts['crash']}; clean errors: "
           f"{counts['error']}; detected feed: {counts['feed']}, page: {counts['page']}")
     print(f"files parsed to >= 1 item: {counts['with_items']} "
           f"(bare feedparser baseline: {base_items} files with >= 1 entry, {base:.2f} s; "
           f"time ratio {base / ours:.2f}x)")
+    print(f"  of those, files with an entry that has a title, content, link or id: {useful}")
     for reason, n in errors.most_common(8):
         print(f"  error x{n}: {reason}")
     for c in crashes[:10]:
