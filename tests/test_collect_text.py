@@ -136,6 +136,8 @@ def test_parse_date() -> None:
 
 def test_feed_sniffing() -> None:
     assert looks_like_html(b"<!DOCTYPE html><html><body>x</body></html>")
+    assert looks_like_html(b'<?xml version="1.0"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML'
+                           b' 1.0 Strict//EN" "x.dtd"><html><body>x</body></html>')
     assert looks_like_feed(b'<?xml version="1.0"?><rss version="2.0"></rss>')
     assert not looks_like_feed(b"<html><body>x</body></html>", "text/html")
 
@@ -253,3 +255,11 @@ def test_feed_body_naming_a_local_file_is_not_opened(tmp_path: Path) -> None:
     with pytest.raises(ParseError, match="not a feed"):
         parse_feed(str(secret).encode(), url="http://x.example/feed", source="s",
                    content_type="application/rss+xml")
+
+
+def test_xhtml_page_with_xml_declaration() -> None:
+    page = ('<?xml version="1.0" encoding="utf-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml">'
+            "<head><title>T</title></head><body><h1>Dysprosium output rises</h1>"
+            '<div class="b"><p>Output rose.</p></div></body></html>')
+    art = extract_article(page, "https://x.example/a", {"body": "div.b"})
+    assert art.title == "Dysprosium output rises" and art.text == "Output rose."

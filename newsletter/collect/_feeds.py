@@ -29,7 +29,8 @@ _FEED_START = re.compile(rb"<(?:[\w.-]+:)?(?:rss|feed|RDF|channel)[\s>]", re.I)
 def looks_like_html(data: bytes, content_type: str = "") -> bool:
     """True when the bytes are an HTML page rather than a feed."""
     head = data[:4096].lstrip(b"\xef\xbb\xbf")
-    if _HTML_START.match(head):
+    body = re.sub(rb"^\s*<\?xml[^>]*\?>", b"", head, count=1)
+    if _HTML_START.match(body):  # HTML, or XHTML behind an XML declaration
         return True
     if _FEED_START.search(head) or head.lstrip().startswith(b"<?xml"):
         return False

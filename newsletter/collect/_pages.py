@@ -234,7 +234,12 @@ def _trafilatura(html: str, url: str) -> tuple[str, str]:
     return text, clean_html(html_out, url)
 
 
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
 def _tree(html: str, url: str, source: str) -> lxml.html.HtmlElement:
+    # lxml refuses str input that still carries an encoding declaration (XHTML pages)
+    html = _XML_DECL.sub("", html, count=1)
     try:
         return lxml.html.document_fromstring(html)
     except (ValueError, lxml.etree.ParserError) as exc:
