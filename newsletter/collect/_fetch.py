@@ -164,6 +164,10 @@ class Fetcher:
                     raise fail(f"redirect refused: {reason}", current)
                 if target in seen:
                     raise fail(f"redirect loop: {current} -> {target}", current)
+                if (kind == "page" and self.settings.respect_robots
+                        and not await self._allowed(target)):
+                    raise fail(f"redirected to {target}, which robots.txt of "
+                               f"{urlsplit(target).netloc} disallows", current)
                 seen.add(target)
                 all_permanent = all_permanent and status in PERMANENT
                 if all_permanent:
