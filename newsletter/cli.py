@@ -19,6 +19,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .config import Config, load_config
@@ -64,7 +65,7 @@ def handle_errors(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except NewsletterError as exc:
-            err.print(f"[bold red]error:[/] {exc}", markup=True, soft_wrap=True)
+            err.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             err.print("interrupted")
@@ -81,7 +82,8 @@ def handle_errors(fn: F) -> F:
             except OSError:
                 where = ""
                 traceback.print_exc()
-            err.print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc}{where}")
+            err.print(f"[bold red]internal error:[/] "
+                      f"{escape(f'{type(exc).__name__}: {exc}{where}')}")
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
@@ -99,7 +101,7 @@ def _collect_summary(rep: Any) -> None:
               f"from {ok} sources" + (f", {nm} unchanged" if nm else "")
               + (" [dim](offline snapshots)[/]" if rep.offline else ""))
     for s in rep.failed:
-        out.print(f"  [yellow]![/] {s['name']}: {s['error']}")
+        out.print(f"  [yellow]![/] {s['name']}: {escape(str(s['error']))}")
 
 
 def _build_summary(b: Any) -> None:
@@ -122,7 +124,7 @@ def _send_summary(reports: list[Any], nl: Newsletter) -> int:
                 f"{r.failed} failed, {r.bounced} bounced")
         out.print(line)
         if r.paused:
-            out.print(f"  [red]paused:[/] {r.message}\n  run `newsletter send` again to "
+            out.print(f"  [red]paused:[/] {escape(r.message)}\n  run `newsletter send` again to "
                       "resume once fixed")
             code = 1
         elif r.failed:
@@ -345,7 +347,7 @@ def subs_import(file: Annotated[Path | None, typer.Argument(help="CSV file (defa
     rep = import_csv(nl.store, path, list_, now=nl.now(),
                      check_deliverability=check_deliverability)
     for r in rep.rejected:
-        err.print(f"[yellow]rejected[/] {r}")
+        err.print(f"[yellow]rejected[/] {escape(r)}")
     out.print(f"{path}: {rep.added} added, {rep.updated} updated, "
               f"{rep.merged_duplicates} duplicates merged, {len(rep.rejected)} rejected, "
               f"{rep.kept_suppressed} kept unsubscribed/bounced")
@@ -377,13 +379,16 @@ def subs_list(list_: ListOpt = "daily",
 @handle_errors
 def subs_add(email: str, name: Annotated[str, typer.Option("--name")] = "",
              list_: ListOpt = "daily", config: ConfigOpt = None) -> None:
-    """Add (or re-confirm) one subscriber."""
+    """Add one subscriber (an unsubscribed or bounced address stays suppressed)."""
     from .deliver import add_subscriber
 
     nl = _load(config)
     nl.config.list_settings(list_)
-    add_subscriber(nl.store, list_, email, name, now=nl.now())
-    out.print(f"added {email} to {list_}")
+    sub, created = add_subscriber(nl.store, list_, email, name, now=nl.now())
+    if created:
+        out.print(f"added {escape(sub.email)} to {list_}")
+    else:
+        out.print(f"{escape(sub.email)} is already on {list_} ({sub.status})")
 
 
 @subs_app.command("remove")
