@@ -36,6 +36,12 @@ def email_html() -> str:
     """The HTML part of a real built message, its cid: image swapped for a data: URI
     (a browser cannot resolve Content-IDs)."""
     edition = json.loads((DATA / "edition.json").read_text(encoding="utf-8"))
+    # The widest rows real editions carry (seven-digit ranges, a long source name) must
+    # still fit 375 px: a range may break after its dash.
+    edition["prices"].append(dict(edition["prices"][-1], commodity="tb_oxide",
+                                  name="Tb oxide", low=5820000, high=5860000, unit="CNY/t",
+                                  change=-25000, change_pct=-0.43, direction="down",
+                                  source="China Rare Earth Industry Association"))
     cfg = Config(root=REPO)
     rendered = render_edition(edition, config=cfg, list_name="daily")
     raw = MessageFactory(rendered, config=cfg, list_name="daily", secret=b"t").build(

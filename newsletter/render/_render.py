@@ -98,7 +98,8 @@ def _environment(templates_dir: str) -> Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(
-        price_level=price_level, change_class=change_class, change_text=change_text,
+        price_level=price_level, price_level_html=price_level_html,
+        change_class=change_class, change_text=change_text,
         change_pct_text=change_pct_text, change_text_plain=change_text_plain,
         short_date=short_date, short_datetime=short_datetime, wrap=wrap,
     )
@@ -130,6 +131,17 @@ def price_level(p: dict[str, Any]) -> str:
     if low is None or high is None or float(low) == float(high):
         return _num(low if low is not None else high)
     return f"{_num(low)}\u2013{_num(high)}"
+
+
+def price_level_html(p: dict[str, Any]) -> Markup:
+    """The level for the HTML table: a range may break after its dash (and nowhere else),
+    so "1,635,000–1,645,000" fits a 375 px screen instead of widening the layout."""
+    text = price_level(p)
+    low, dash, high = text.partition("\u2013")
+    if not dash:
+        return Markup('<span style="white-space:nowrap">{}</span>').format(text)
+    return Markup('<span style="white-space:nowrap">{}\u2013</span>'
+                  '<span style="white-space:nowrap">{}</span>').format(low, high)
 
 
 def _direction(p: dict[str, Any]) -> str | None:
