@@ -23,7 +23,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, bindparam, case, func, insert, or_, select, update
@@ -31,6 +31,7 @@ from sqlalchemy.exc import OperationalError
 
 from ..exceptions import StoreError
 from . import _schema as s
+from ._util import as_utc as _utc
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -72,11 +73,6 @@ def _key(edition_date: date, list_name: str, subscriber_id: int,
          now: datetime) -> dict[str, Any]:
     return {"b_date": edition_date, "b_list": list_name, "b_sid": subscriber_id, "b_now": now}
 
-
-def _utc(dt: datetime | None) -> datetime | None:
-    if dt is None:
-        return None
-    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
 
 
 @dataclass(frozen=True)

@@ -17,20 +17,18 @@ import os
 import socket
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from . import _schema as s
+from ._util import as_utc as _utc
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
-
-def _utc(dt: datetime) -> datetime:
-    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
 
 
 def pid_alive(pid: int) -> bool:

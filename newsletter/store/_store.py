@@ -24,13 +24,7 @@ from . import _schema as s
 from ._deliveries import DeliveriesMixin
 from ._locks import LocksMixin
 from ._subscribers import SubscribersMixin
-
-
-def _utc(dt: datetime | None) -> datetime | None:
-    """SQLite returns naive datetimes; everything we store is UTC."""
-    if dt is None:
-        return None
-    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+from ._util import as_utc as _utc
 
 
 def item_key(item: Item) -> str:

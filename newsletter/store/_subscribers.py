@@ -24,6 +24,7 @@ from sqlalchemy import func, insert, select, update
 
 from ..exceptions import SubscriberError
 from . import _schema as s
+from ._util import as_utc as _utc
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -50,11 +51,6 @@ def email_key(email: str) -> str:
             domain = domain.casefold()
     return f"{local}@{domain}"
 
-
-def _utc(dt: datetime | None) -> datetime | None:
-    if dt is None:
-        return None
-    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
 
 
 @dataclass(frozen=True)
