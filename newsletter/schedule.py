@@ -46,7 +46,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import select
 
-from .exceptions import ConfigError, NewsletterError
+from .exceptions import ConfigError, NewsletterError, NotApprovedError
 
 if TYPE_CHECKING:
     from .config import Config
@@ -373,6 +373,11 @@ class Runner:
             log.info(kv("job_start", job=job_id))
             try:
                 result = fn()
+            except NotApprovedError as exc:
+                # An operator must act: say so loudly, once per attempt, with the fix.
+                log.critical(kv("alert", job=job_id, reason="edition not approved",
+                                error=exc.message, hint=exc.hint or ""))
+                return None
             except NewsletterError as exc:
                 log.error(kv("job_error", job=job_id, error=exc.message))
                 return None

@@ -45,8 +45,9 @@ def test_edits_survive_rebuild_and_approval_resets_on_change(tmp_path) -> None:
     st.save_edition(day, {"v": 1}, as_of=NOW, html_size=10, stories=[], now=NOW)
     st.save_edits(day, {"note": "hello"})
     st.approve(day, "ed", NOW)
-    st.save_edition(day, {"v": 1}, as_of=NOW, html_size=10, stories=[], now=NOW)
-    row = st.edition(day)
+    st.save_edition(day, {"v": 1, "generated_at": "later"}, as_of=NOW, html_size=10,
+                    stories=[], now=NOW)
+    row = st.edition(day)  # a rebuild with the same content keeps the approval
     assert row["status"] == "approved" and row["edits"] == {"note": "hello"}
     st.save_edition(day, {"v": 2}, as_of=NOW, html_size=10, stories=[], now=NOW)
     row = st.edition(day)

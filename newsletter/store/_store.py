@@ -40,6 +40,14 @@ def _content_hash(item: Item) -> str:
     return h.hexdigest()
 
 
+def _content(edition_json: str) -> Any:
+    """What an approval covers: the edition without its build timestamp."""
+    data = json.loads(edition_json)
+    if isinstance(data, dict):
+        data.pop("generated_at", None)
+    return data
+
+
 @dataclass(frozen=True)
 class StoredItem:
     id: int
@@ -221,7 +229,7 @@ class Store(SubscribersMixin, DeliveriesMixin, LocksMixin):
                 c.execute(insert(s.editions).values(date=day, status="draft", edits_json="{}",
                                                     **values))
             else:
-                if row.status == "approved" and row.edition_json != body:
+                if row.status == "approved" and _content(row.edition_json) != _content(body):
                     values.update(status="draft", approved_by=None, approved_at=None)
                 c.execute(update(s.editions).where(s.editions.c.date == day).values(**values))
             c.execute(s.edition_stories.delete().where(s.edition_stories.c.edition_date == day))
