@@ -245,10 +245,12 @@ def inspect(source: Annotated[str, typer.Argument(help="A source name from sourc
                                                   "a URL, or a local file.")],
             url: Annotated[str | None, typer.Option("--url", help="Fetch this URL with the "
                                                     "source's rules.")] = None,
+            offline: Annotated[bool, typer.Option("--offline", help="Read the recorded "
+                                                  "snapshot instead of the network.")] = False,
             json_: JsonOpt = False, config: ConfigOpt = None) -> None:
     """Show what the collector extracts from a feed or page."""
     nl = _load(config)
-    data = nl.inspect(source, url)
+    data = nl.inspect(source, url, offline=offline)
     if json_:
         _echo_json(data)
         return
@@ -287,20 +289,32 @@ def status(json_: JsonOpt = False, config: ConfigOpt = None) -> None:
     if json_:
         _echo_json(st)
         return
-    for job, r in st["last_runs"].items():
-        out.print(f"last {job}: {r['status']} at {r['finished']}")
-    for job, t in st["next_runs"].items():
-        out.print(f"next {job}: {t}")
+    def when(iso: str | None) -> str:
+        return iso.replace("T", " ")[:16] if iso else "-"
+
+    for job in ("collect", "build", "send"):
+        r = st["last_runs"].get(job)
+        last = f"{r['status']} at {when(r['finished'])} UTC" if r else "never"
+        out.print(f"{job:8} last: {last:32} next: {when(st['next_runs'].get(job))}")
+    for key, t in st["next_runs"].items():
+        if key.startswith("send:") and len(st["next_runs"]) > 5:
+            out.print(f"  next send to list {key[5:]}: {when(t)}")
     ed = st["latest_edition"]
     if ed:
-        out.print(f"latest edition: {ed['date']} ({ed['status']})")
-    t = Table("source", "status", "last fetch", "error", title="sources")
+        by = f", approved by {ed['approved_by']}" if ed.get("approved_by") else ""
+        out.print(f"latest edition: {ed['date']} ({ed['status']}{by})")
+    else:
+        out.print("no edition yet: run `newsletter build` (or `newsletter run --offline`)")
+    t = Table("source", "status", "last fetch (UTC)", "error", title="sources")
     for s in st["sources"]:
-        t.add_row(s["name"], s["last_status"] or "-", s["last_fetch_at"] or "-",
-                  (s["last_error"] or "")[:60])
+        t.add_row(s["name"], s["last_status"] or "-", when(s["last_fetch_at"]),
+                  escape((s["last_error"] or "")[:70]))
     out.print(t)
-    for d in st["deliveries"]:
-        out.print(f"deliveries {d}")
+    if st["deliveries"]:
+        for d in st["deliveries"]:
+            out.print("pending deliveries: " + ", ".join(f"{k}={v}" for k, v in d.items()))
+    else:
+        out.print("no pending or deferred deliveries")
 
 
 # --- front ends --------------------------------------------------------------------------

@@ -378,18 +378,22 @@ class Newsletter:
         return send_test(self, day, list_name, address, name)
 
     # --- inspect / prices ----------------------------------------------------------------
-    def inspect(self, target: str, url: str | None = None) -> dict[str, Any]:
-        """What the collector extracts from a source name, URL or local file."""
-        from .collect import inspect_target
+    def inspect(self, target: str, url: str | None = None, *,
+                offline: bool = False) -> dict[str, Any]:
+        """What the collector extracts from a source name, URL or local file
+        (``offline``: from the newest recorded snapshot)."""
+        from .collect import inspect_target, snapshot_transport
         from .summarize.prices import extract_prices
         from .summarize.relevance import score
 
         sources = {s.name: s for s in self.sources()}
         src = sources.get(target)
         where = url or (src.url if src else target)
+        transport = snapshot_transport(self.snapshot_dir(None))[0] if offline else None
         kind, items = asyncio.run(inspect_target(where, source=src,
                                                  settings=self.config.collect,
-                                                 user_agent=self.config.user_agent))
+                                                 user_agent=self.config.user_agent,
+                                                 transport=transport))
         weight = src.weight if src else 0.5
         out = []
         for it in items:

@@ -64,3 +64,39 @@ def test_send_without_an_edition_says_what_to_do(project: Path) -> None:
     res = runner.invoke(app, ["send"])
     assert res.exit_code == 1
     assert "newsletter build" in res.output
+
+
+def test_inspect_offline_json_has_the_documented_fields(project: Path) -> None:
+    res = runner.invoke(app, ["inspect", "mining-com", "--offline", "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert data["kind"] == "feed" and data["items"]
+    for it in data["items"]:
+        for key in ("title", "url", "published", "text", "summary", "highlights", "prices",
+                    "relevance", "relevant", "reasons"):
+            assert key in it
+        assert 0 <= it["relevance"] <= 1
+    # the general mining feed carries mostly gold/copper/lithium news: most is not REE
+    relevant = [it for it in data["items"] if it["relevant"]]
+    assert 0 < len(relevant) < len(data["items"]) / 2
+    assert all(it["reasons"] for it in relevant)
+
+
+def test_collect_json_run_report(project: Path) -> None:
+    res = runner.invoke(app, ["collect", "--offline", "--json"])
+    assert res.exit_code == 0, res.output
+    rep = json.loads(res.output)
+    assert rep["items_new"] > 60
+    assert {s["status"] for s in rep["sources"]} == {"ok"}
+    for s in rep["sources"]:
+        assert set(s) >= {"name", "url", "status", "error", "items_new"}
+    again = json.loads(runner.invoke(app, ["collect", "--offline", "--json"]).output)
+    assert again["items_new"] == 0          # seen again: updated, not duplicated
+
+
+def test_status_json(project: Path) -> None:
+    res = runner.invoke(app, ["status", "--json"])
+    assert res.exit_code == 0, res.output
+    st = json.loads(res.output)
+    assert set(st) >= {"last_runs", "sources", "deliveries", "next_runs"}
+    assert st["next_runs"]["send"]
