@@ -172,7 +172,7 @@ def run(offline: Annotated[bool, typer.Option("--offline", help="Replay seeds/sn
     _build_summary(b)
     if no_send:
         out.print("not sending (--no-send); preview with `newsletter preview`")
-        return
+        raise typer.Exit(1 if rep.failed else 0)
     if nl.config.editorial.approval == "required":
         row = nl.store.edition(b.date)
         if not row or row["status"] != "approved":
@@ -181,7 +181,7 @@ def run(offline: Annotated[bool, typer.Option("--offline", help="Replay seeds/sn
                       "and `newsletter send`")
             return
     code = _send_summary(nl.send(b.date, progress=_progress()), nl)
-    raise typer.Exit(code)
+    raise typer.Exit(code or (1 if rep.failed else 0))
 
 
 @app.command()

@@ -321,6 +321,18 @@ class Newsletter:
                 "\"required\"", hint=f"review it with `newsletter preview`, then "
                                      f"`newsletter approve --date {day}`")
 
+    def check_not_empty(self, day: date) -> None:
+        """Never mail subscribers an edition with no stories (every source failed, say)."""
+        row = self.store.edition(day)
+        if row is None:
+            raise RenderError(f"no edition for {day}", hint="run `newsletter build` first")
+        ed = row["edition"]
+        if not any(sec.get("stories") for sec in ed.get("sections", [])):
+            raise RenderError(
+                f"the edition of {day} has no stories; not sending it",
+                hint="check `newsletter status` for failing sources, collect again, then "
+                     "`newsletter build` and `newsletter send`")
+
     def approve(self, day: date | None = None, by: str | None = None) -> date:
         day = day or self.store.latest_edition_date()
         if day is None:
@@ -344,6 +356,7 @@ class Newsletter:
         if day is None:
             raise RenderError("there is no edition to send", hint="run `newsletter build` first")
         self.check_approved(day)
+        self.check_not_empty(day)
         names = [list_name] if list_name else list(self.config.lists)
         for n in names:
             self.config.list_settings(n)

@@ -100,3 +100,19 @@ def test_status_json(project: Path) -> None:
     st = json.loads(res.output)
     assert set(st) >= {"last_runs", "sources", "deliveries", "next_runs"}
     assert st["next_runs"]["send"]
+
+
+def test_unreachable_sources_are_reported_and_an_empty_edition_is_not_sent(
+        project: Path) -> None:
+    # every source points at a closed port on this machine: each fails, none is fatal
+    sources = project / "seeds" / "sources.toml"
+    import re
+
+    text = re.sub(r'(?m)^url = "https?://[^"]+"', 'url = "http://127.0.0.1:9/feed"',
+                  sources.read_text())
+    sources.write_text(text)
+    res = runner.invoke(app, ["run"])
+    assert res.exit_code == 1
+    assert "127.0.0.1:9" in res.output or "cannot connect" in res.output
+    assert "no stories; not sending" in res.output
+    assert not list((project / "var").rglob("*.eml"))
