@@ -149,7 +149,13 @@ class Newsletter:
     def collect(self, *, offline: bool = False, day: date | None = None,
                 only: list[str] | None = None) -> CollectReport:
         """Fetch every source (or the recorded snapshots) and store new items and prices."""
-        from .collect import FetchState, collect_sources, snapshot_transport
+        from .collect import (
+            FetchState,
+            RobotsCache,
+            RobotsEntry,
+            collect_sources,
+            snapshot_transport,
+        )
 
         sources = self.sources()
         if only:
@@ -166,10 +172,17 @@ class Newsletter:
                   for name, (e, lm) in self.store.fetch_states().items()}
         if offline:
             states = {}  # a replay is always a full read of the recording
+        # robots.txt across runs (24 h); a replay neither uses nor records it
+        robots = RobotsCache(clock=self.now) if offline else RobotsCache(
+            {o: RobotsEntry(**e) for o, e in self.store.robots_entries().items()},
+            clock=self.now)
         run_id = self.store.start_run("collect", self.now())
         results = asyncio.run(collect_sources(sources, states, self.config.collect,
                                               user_agent=self.config.user_agent,
-                                              transport=transport))
+                                              transport=transport, robots=robots))
+        if not offline:
+            self.store.save_robots({o: vars(e) for o, e in robots.updated.items()},
+                                   now=self.now())
         report = CollectReport(as_of=as_of, offline=offline)
         for res in results:
             src = res.source

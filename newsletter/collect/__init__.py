@@ -5,12 +5,16 @@ transport differs (:func:`snapshot_transport` replays ``seeds/snapshots``).
 """
 
 from ._collect import FetchState, SourceResult, collect_sources, inspect_target
+from ._robots import ROBOTS_TTL, RobotsCache, RobotsEntry
 from ._snapshots import snapshot_transport
 from ._sources import load_sources
 from ._text import clean_html, clean_text, decode_bytes
 
 __all__ = [
+    "ROBOTS_TTL",
     "FetchState",
+    "RobotsCache",
+    "RobotsEntry",
     "SourceResult",
     "clean_html",
     "clean_text",

@@ -18,6 +18,7 @@ from ..types import Item, Source
 from ._feeds import looks_like_feed, looks_like_html, parse_feed
 from ._fetch import Fetched, Fetcher
 from ._pages import extract_article, extract_items, extract_links
+from ._robots import RobotsCache
 from ._text import decode_bytes
 from ._urls import canonical_url, is_http_url
 
@@ -209,7 +210,8 @@ async def _collect_one(run: _Run, source: Source, state: FetchState | None) -> S
 async def collect_sources(sources: list[Source], state: dict[str, FetchState],
                           settings: CollectSettings, *, user_agent: str,
                           transport: httpx.AsyncBaseTransport | None = None,
-                          parse_workers: int = 0) -> list[SourceResult]:
+                          parse_workers: int = 0,
+                          robots: RobotsCache | None = None) -> list[SourceResult]:
     """Fetch and parse every source concurrently.
 
     Args:
@@ -220,6 +222,8 @@ async def collect_sources(sources: list[Source], state: dict[str, FetchState],
         transport: an httpx transport (the snapshot transport offline); None for the network.
         parse_workers: parse in this many worker processes (0: in this process, the
             default; worth it only for hundreds of documents on a multi-core machine).
+        robots: robots.txt remembered from earlier runs; what this run fetches is added
+            to it (``robots.updated`` is what to persist). None: a cache for this run only.
 
     Returns:
         One :class:`SourceResult` per source, in the order given. Never raises for a
@@ -227,7 +231,7 @@ async def collect_sources(sources: list[Source], state: dict[str, FetchState],
     """
     pool = ProcessPoolExecutor(parse_workers) if parse_workers > 0 else None
     try:
-        async with Fetcher(settings, user_agent, transport) as fetcher:
+        async with Fetcher(settings, user_agent, transport, robots) as fetcher:
             run = _Run(fetcher, pool, settings.follow_limit)
             return list(await asyncio.gather(
                 *(_collect_one(run, s, state.get(s.name)) for s in sources)))

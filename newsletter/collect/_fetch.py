@@ -25,6 +25,7 @@ import httpx
 
 from ..config import CollectSettings
 from ..exceptions import FetchError
+from ._robots import RobotsCache, RobotsEntry, robots_parser
 from ._urls import AddressGuard, is_http_url, literal_host_is_private
 
 FetchKind = Literal["feed", "page", "robots"]
@@ -89,8 +90,10 @@ class Fetcher:
     """One run's HTTP client. Use as ``async with Fetcher(...) as f: await f.fetch(url)``."""
 
     def __init__(self, settings: CollectSettings, user_agent: str,
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+                 transport: httpx.AsyncBaseTransport | None = None,
+                 robots: RobotsCache | None = None) -> None:
         self.settings = settings
+        self.robots = robots if robots is not None else RobotsCache()
         self.user_agent = user_agent
         s = settings
         timeout = httpx.Timeout(connect=s.connect_timeout, read=s.read_timeout,
@@ -129,7 +132,8 @@ class Fetcher:
         """Fetch ``url`` and return its body.
 
         Args:
-            kind: ``page`` fetches obey robots.txt; ``feed`` and ``robots`` do not.
+            kind: ``page`` fetches obey robots.txt; ``feed`` and ``robots`` do not (a
+                ``robots`` fetch returns a 4xx answer instead of raising).
             etag, last_modified: validators for a conditional GET (a 304 is returned as is).
             discovered: the URL was found inside fetched content; refuse private addresses.
             source: the source name, carried by errors.
@@ -174,7 +178,8 @@ class Fetcher:
                     permanent = target
                 current = target
                 continue
-            if status == 304 or 200 <= status < 300:
+            if status == 304 or 200 <= status < 300 or (kind == "robots"
+                                                          and 400 <= status < 500):
                 return Fetched(current, status, resp_headers, body, permanent)
             raise fail(f"HTTP {status} {httpx.codes.get_reason_phrase(status)}".rstrip(),
                        current)
@@ -257,15 +262,33 @@ class Fetcher:
         return parser is None or parser.can_fetch(self.user_agent, url)
 
     async def _load_robots(self, origin: str) -> urllib.robotparser.RobotFileParser | None:
-        """robots.txt of an origin; None (everything allowed) when missing or unreadable."""
+        """robots.txt of an origin; None (everything allowed) when missing or unreadable.
+
+        A fresh cached copy is used without a request; a stale one is revalidated; a 4xx
+        is cached as "allow all"; an unreachable or failing origin is asked again next run
+        (its stale copy, if any, applies meanwhile). See ``_robots.py``.
+        """
+        cache = self.robots
+        entry = cache.get(origin)
+        if entry is not None and cache.is_fresh(entry):
+            return robots_parser(origin, entry)
         try:
             got = await self.fetch(origin + "/robots.txt", kind="robots",
+                                   etag=entry.etag if entry else None,
+                                   last_modified=entry.last_modified if entry else None,
                                    max_bytes=ROBOTS_MAX_BYTES)
         except FetchError:
-            return None
-        if got.status != 200:
-            return None
-        parser = urllib.robotparser.RobotFileParser(origin + "/robots.txt")
-        parser.parse(got.content.decode("utf-8", "replace").splitlines())
-        parser.modified()
-        return parser
+            return robots_parser(origin, entry)
+        now = cache.clock()
+        if got.status == 304 and entry is not None:
+            entry = RobotsEntry(entry.body, now, got.etag or entry.etag,
+                                got.last_modified or entry.last_modified)
+        elif 200 <= got.status < 300:
+            entry = RobotsEntry(got.content.decode("utf-8", "replace"), now, got.etag,
+                                got.last_modified)
+        elif 400 <= got.status < 500:
+            entry = RobotsEntry(None, now)
+        else:  # a 304 to a request without validators: not an answer
+            return robots_parser(origin, entry)
+        cache.put(origin, entry)
+        return robots_parser(origin, entry)

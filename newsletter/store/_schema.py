@@ -48,6 +48,17 @@ sources = Table(
     Column("permanent_redirect", Text),
 )
 
+# robots.txt per origin, kept across runs (RFC 9309: used for at most 24 hours, then
+# revalidated). ``body`` NULL: the origin answered 4xx, so everything is allowed.
+robots = Table(
+    "robots", metadata,
+    Column("origin", String(300), primary_key=True),
+    Column("body", Text),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("fetched_at", DateTime(timezone=True), nullable=False),
+)
+
 # Collected items. ``key`` is the identity (guid, else canonical URL) per source.
 items = Table(
     "items", metadata,

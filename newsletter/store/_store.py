@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -120,6 +120,29 @@ class Store(SubscribersMixin, DeliveriesMixin, LocksMixin):
                 d[k] = _utc(d[k]).isoformat() if d[k] else None
             out.append(d)
         return out
+
+    # --- robots.txt ----------------------------------------------------------------------
+    def robots_entries(self) -> dict[str, dict[str, Any]]:
+        """``{origin: {body, etag, last_modified, fetched_at}}`` as the collector left it."""
+        with self.begin() as c:
+            rows = c.execute(select(s.robots)).mappings().all()
+        return {r["origin"]: {"body": r["body"], "etag": r["etag"],
+                              "last_modified": r["last_modified"],
+                              "fetched_at": _utc(r["fetched_at"])} for r in rows}
+
+    def save_robots(self, entries: dict[str, dict[str, Any]], *, now: datetime,
+                    keep: timedelta = timedelta(days=30)) -> None:
+        """Insert or replace robots.txt entries (same keys as :meth:`robots_entries`) and
+        forget origins not fetched for ``keep`` (a stale copy only serves while an origin
+        is unreachable)."""
+        t = s.robots
+        with self.begin() as c:
+            for origin, e in entries.items():
+                c.execute(t.delete().where(t.c.origin == origin))
+                c.execute(insert(t).values(origin=origin, body=e["body"], etag=e["etag"],
+                                           last_modified=e["last_modified"],
+                                           fetched_at=e["fetched_at"]))
+            c.execute(t.delete().where(t.c.fetched_at < now - keep))
 
     # --- items ---------------------------------------------------------------------------
     def save_items(self, items: Iterable[Item], now: datetime) -> SaveResult:
