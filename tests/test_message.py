@@ -100,6 +100,48 @@ def test_headers(factory: MessageFactory) -> None:
     assert "https://ree-daily.example/archive/2026-11-24" in html
 
 
+def test_preferences_link_per_subscriber(factory: MessageFactory) -> None:
+    """Each subscriber's copy links their own preferences page (list- and id-bound token,
+    no expiry) in both parts, next to Unsubscribe; nothing is left unresolved."""
+    seen = set()
+    for r in (Recipient(42, "ana@example.com", "Ana Lima"), Recipient(43, "ben@example.com"),
+              Recipient(123456789, "c@example.com", "Zoë & <Co>")):
+        raw = factory.build(r)
+        msg = parse(raw)
+        html = msg.get_body(("html",)).get_content()
+        text = msg.get_body(("plain",)).get_content().replace("\r\n", "\n")
+        token = make_token(SECRET, "prefs", "daily", r.id)
+        assert verify_token(SECRET, token, "prefs") == ("daily", r.id)
+        assert verify_token(SECRET, token, "unsub") is None   # not an unsubscribe token
+        url = f"https://ree-daily.example/preferences/{token}"
+        assert factory.preferences_url(r) == url
+        assert re.search(rf'<a href="{re.escape(url)}"[^>]*>Manage preferences</a>', html)
+        assert f"Manage preferences: {url}\n" in text
+        unsub = factory.unsubscribe_url(r)
+        assert html.index(unsub) < html.index(url)               # side by side
+        assert text.index(f"Unsubscribe: {unsub}") < text.index(url)
+        assert "%%" not in html and "%%" not in text
+        assert b"%%" not in raw
+        assert factory.values(r)["PREFS_URL"] == url
+        assert factory.sample(r)["text"].strip() == text.strip()
+        seen.add(url)
+    assert len(seen) == 3
+    assert max(len(line) for line in raw.split(b"\r\n\r\n", 1)[1].split(b"\r\n")) <= 76
+
+
+def test_template_without_preferences_link(rendered: RenderedEdition,
+                                           config: Config) -> None:
+    """A custom template that does not use %%PREFS_URL%% still builds (and no token is made
+    for it)."""
+    from dataclasses import replace
+    bare = replace(rendered, html=rendered.html.replace("%%PREFS_URL%%", "https://x.example/"),
+                   text=rendered.text.replace("%%PREFS_URL%%", "https://x.example/"))
+    f = MessageFactory(bare, config=config, list_name="daily", secret=SECRET)
+    assert not f._wants_prefs
+    msg = parse(f.build(Recipient(2, "r@example.com")))
+    assert "/preferences/" not in msg.get_body(("plain",)).get_content()
+
+
 def test_message_id_deterministic(factory: MessageFactory, rendered: RenderedEdition,
                                   config: Config) -> None:
     other = MessageFactory(rendered, config=config, list_name="daily", secret=SECRET)

@@ -128,7 +128,7 @@ def test_links_absolute_with_sources(rendered: RenderedEdition, edition: dict) -
     hrefs = [a["href"] for t, a in _tags(rendered.html) if t == "a"]
     assert hrefs
     for h in hrefs:
-        assert h.startswith(("https://", "http://", "%%UNSUB_URL%%")), h
+        assert h.startswith(("https://", "http://", "%%UNSUB_URL%%", "%%PREFS_URL%%")), h
     for sec in edition["sections"]:
         for s in sec["stories"]:
             assert s["url"] in hrefs
@@ -144,15 +144,30 @@ def test_images_have_alt_and_cid(rendered: RenderedEdition) -> None:
 
 
 def test_placeholders(rendered: RenderedEdition) -> None:
-    assert set(unresolved(rendered.html)) == {"GREETING", "UNSUB_URL"}
-    assert set(unresolved(rendered.text)) == {"GREETING", "UNSUB_URL"}
-    vals = {"GREETING": greeting("O'Brien & Co <script>"), "UNSUB_URL": "https://x.example/u/1"}
+    assert set(unresolved(rendered.html)) == {"GREETING", "UNSUB_URL", "PREFS_URL"}
+    assert set(unresolved(rendered.text)) == {"GREETING", "UNSUB_URL", "PREFS_URL"}
+    vals = {"GREETING": greeting("O'Brien & Co <script>"), "UNSUB_URL": "https://x.example/u/1",
+            "PREFS_URL": "https://x.example/p/1"}
     html = substitute(rendered.html, vals, html_escape=True)
     assert "Good morning, O&#x27;Brien &amp; Co &lt;script&gt;" in html
     assert "<script>" not in html
     text = substitute(rendered.text, vals, html_escape=False)
     assert "Good morning, O'Brien & Co <script>" in text
     assert not unresolved(html) and not unresolved(text)
+
+
+def test_footer_links_unsubscribe_and_preferences(rendered: RenderedEdition) -> None:
+    """Both personal links sit side by side in the footer of both parts, as placeholders
+    (one each: the factory substitutes them per subscriber)."""
+    links = {a.get("href"): a for t, a in _tags(rendered.html) if t == "a"}
+    assert "%%UNSUB_URL%%" in links and "%%PREFS_URL%%" in links
+    footer = rendered.html[rendered.html.index('href="%%UNSUB_URL%%"'):]
+    assert re.search(r'href="%%PREFS_URL%%"[^>]*>Manage preferences</a>', footer[:800])
+    assert rendered.html.count("%%PREFS_URL%%") == 1
+    lines = rendered.text.splitlines()
+    i = lines.index("Unsubscribe: %%UNSUB_URL%%")
+    assert lines[i + 1] == "Manage preferences: %%PREFS_URL%%"
+    assert rendered.text.count("%%PREFS_URL%%") == 1
 
 
 def test_greeting() -> None:
@@ -163,8 +178,11 @@ def test_greeting() -> None:
 def test_data_cannot_inject_tokens(edition: dict, config: Config) -> None:
     ed = copy.deepcopy(edition)
     ed["sections"][0]["stories"][0]["title"] = "Evil %%UNSUB_URL%% title"
+    ed["sections"][0]["stories"][0]["summary"] = "Evil %%PREFS_URL%% summary"
     r = render_edition(ed, config=config, list_name="daily")
     assert unresolved(r.html).count("UNSUB_URL") == 1
+    assert unresolved(r.html).count("PREFS_URL") == 1
+    assert unresolved(r.text).count("PREFS_URL") == 1
 
 
 def test_escaping_of_edition_text(edition: dict, config: Config) -> None:
@@ -265,6 +283,7 @@ def test_web_edition(edition: dict, config: Config) -> None:
     assert page.startswith("<!DOCTYPE html>")
     assert "%%" not in page
     assert "unsubscribe" not in page.lower()
+    assert "/preferences/" not in page and "manage preferences" not in page.lower()
     assert "data:image/png;base64," in page
     assert "Top highlights" in page and "Lynas posts record quarterly NdPr output" in page
     assert '<link rel="canonical" href="https://ree-daily.example/archive/2026-11-24">' in page

@@ -3,11 +3,11 @@
 A :class:`MessageFactory` serializes the whole message ONCE per edition and list: headers,
 MIME structure, the quoted-printable text and HTML parts and the base64 chart, with
 per-recipient placeholders left in. ``build(recipient)`` then only computes a handful of
-small values (To, Message-ID, the unsubscribe token and URL, the greeting) and joins
-pre-encoded byte segments. No premailer, no ``email.message`` and no re-encoding of the
-body per subscriber: that is what makes 100,000 messages a matter of seconds
-(``bench/render.py``). DKIM signing, when ``[delivery.dkim]`` is set, reuses the skeleton
-too (a pre-canonicalized body, one SHA-256 and one signature per message).
+small values (To, Message-ID, the unsubscribe and preferences tokens and URLs, the
+greeting) and joins pre-encoded byte segments. No premailer, no ``email.message`` and no
+re-encoding of the body per subscriber: that is what makes 100,000 messages a matter of
+seconds (``bench/render.py``). DKIM signing, when ``[delivery.dkim]`` is set, reuses the
+skeleton too (a pre-canonicalized body, one SHA-256 and one signature per message).
 
 Structure::
 
@@ -323,7 +323,8 @@ class MessageFactory:
         rendered: the edition rendered for this list (``render.render_edition``).
         config: the project configuration (addresses, public URL, DKIM).
         list_name: the list being sent.
-        secret: HMAC key for unsubscribe tokens and Message-IDs (``Config.secret()``).
+        secret: HMAC key for unsubscribe and preferences tokens and Message-IDs
+            (``Config.secret()``).
         now: the Date header's time (seconds since the epoch); default: now.
         dkim_key: PEM private key to sign with; default ``Config.dkim_private_key()`` when
             ``[delivery.dkim]`` names a selector and domain.
@@ -383,6 +384,7 @@ class MessageFactory:
         self._canon: dict[bool, _Skeleton] = {}     # relaxed-canonical body, for DKIM
         self._html_keys = sorted(set(TOKEN_RE.findall(rendered.html)))
         self._text_keys = sorted(set(TOKEN_RE.findall(rendered.text)))
+        self._wants_prefs = "PREFS_URL" in self._html_keys or "PREFS_URL" in self._text_keys
 
     # --- once per edition --------------------------------------------------------------
     def _boundaries(self) -> tuple[str, str]:
@@ -459,11 +461,20 @@ class MessageFactory:
         """``PUBLIC/unsubscribe/TOKEN`` (also the RFC 8058 one-click POST target)."""
         return f"{self.public_url}/unsubscribe/{self.unsubscribe_token(recipient)}"
 
+    def preferences_token(self, recipient: Recipient) -> str:
+        """The signed token of the recipient's "Manage preferences" link (no expiry)."""
+        return make_token(self.secret, "prefs", self.list_name, recipient.id)
+
+    def preferences_url(self, recipient: Recipient) -> str:
+        """``PUBLIC/preferences/TOKEN``."""
+        return f"{self.public_url}/preferences/{self.preferences_token(recipient)}"
+
     def values(self, recipient: Recipient) -> dict[str, str]:
         """The raw value of every body placeholder for this recipient."""
         name = " ".join(recipient.name.split())
         return {"GREETING": greeting(name), "NAME": name,
-                "UNSUB_URL": self.unsubscribe_url(recipient)}
+                "UNSUB_URL": self.unsubscribe_url(recipient),
+                "PREFS_URL": self.preferences_url(recipient)}
 
     def build(self, recipient: Recipient, *, test: bool = False) -> bytes:
         """The complete message for one recipient, as bytes with CRLF line endings.
@@ -482,6 +493,8 @@ class MessageFactory:
         name = " ".join(recipient.name.split())
         greet = greeting(name)
         raw = {"GREETING": greet, "NAME": name, "UNSUB_URL": unsub}
+        if self._wants_prefs:   # a custom template may not link the preferences page
+            raw["PREFS_URL"] = self.preferences_url(recipient)
         vals: dict[str, bytes] = {
             "H_TO": to.encode("ascii"),  # CRLF only as RFC 5322 folding
             "H_MSGID": self.message_id(recipient).encode("ascii"),

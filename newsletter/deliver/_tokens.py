@@ -1,6 +1,6 @@
-"""HMAC-signed tokens for unsubscribe and confirmation links.
+"""HMAC-signed tokens for unsubscribe, preferences and confirmation links.
 
-A token binds a purpose (``unsub``, ``confirm``), a list and a subscriber (id or address)
+A token binds a purpose (``unsub``, ``prefs``, ``confirm``), a list and a subscriber (id or address)
 and optionally an expiry; it is URL-safe and compared in constant time.
 """
 
@@ -27,7 +27,7 @@ def make_token(secret: bytes, purpose: str, list_name: str, subject: str | int,
 
     Args:
         secret: the HMAC key (``NEWSLETTER_SECRET``).
-        purpose: what the token allows (``unsub`` or ``confirm``).
+        purpose: what the token allows (``unsub``, ``prefs`` or ``confirm``).
         list_name: the list it is bound to.
         subject: the subscriber id (or, for a confirmation, a JSON-able value).
         ttl: seconds until it expires; None means it never does.

@@ -18,7 +18,9 @@ from collections.abc import Mapping
 GREETING = "%%GREETING%%"
 NAME = "%%NAME%%"
 UNSUB_URL = "%%UNSUB_URL%%"
-TOKENS: dict[str, str] = {"GREETING": GREETING, "NAME": NAME, "UNSUB_URL": UNSUB_URL}
+PREFS_URL = "%%PREFS_URL%%"
+TOKENS: dict[str, str] = {"GREETING": GREETING, "NAME": NAME, "UNSUB_URL": UNSUB_URL,
+                          "PREFS_URL": PREFS_URL}
 
 TOKEN_RE = re.compile(r"%%([A-Z][A-Z_]*)%%")
 
@@ -34,10 +36,10 @@ def neutralize(text: str) -> str:
     return text.replace("%%", "%\u200b%") if "%%" in text else text
 
 
-def values_for(name: str | None, unsub_url: str) -> dict[str, str]:
+def values_for(name: str | None, unsub_url: str, prefs_url: str = "") -> dict[str, str]:
     """The raw (unescaped) value of every placeholder for one subscriber."""
     return {"GREETING": greeting(name), "NAME": " ".join((name or "").split()),
-            "UNSUB_URL": unsub_url}
+            "UNSUB_URL": unsub_url, "PREFS_URL": prefs_url}
 
 
 def substitute(text: str, values: Mapping[str, str], *, html_escape: bool) -> str:
