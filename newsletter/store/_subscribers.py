@@ -300,6 +300,19 @@ class SubscribersMixin:
                           .values(status="unsubscribed", status_reason=reason, updated=now))
         return True
 
+    def rename_subscriber(self, list_name: str, subscriber_id: int, name: str,
+                          now: datetime) -> bool:
+        """Set the display name of one subscriber (the preferences page). The status is
+        not touched. Returns False if there is no such subscriber.
+
+        Note: a later import of the list file sets the name the file gives for that address.
+        """
+        t = s.subscribers
+        with self.begin() as c:
+            n = c.execute(update(t).where(t.c.list == list_name, t.c.id == int(subscriber_id))
+                          .values(name=name, updated=now)).rowcount
+        return bool(n)
+
     def confirm_subscriber(self, list_name: str, email: str, name: str | None = None,
                            now: datetime | None = None) -> Subscriber:
         """A confirmed opt-in: create or (re)activate the address, whatever its status.

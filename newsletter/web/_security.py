@@ -30,7 +30,8 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 MAX_BODY = 16 * 1024
 """Largest request body accepted (the biggest form is a few hundred bytes)."""
 
-FIELD_LIMITS = {"email": 254, "name": 100, "list": 100, "csrf_token": 200, "website": 200}
+FIELD_LIMITS = {"email": 254, "name": 100, "list": 100, "csrf_token": 200, "website": 200,
+                "action": 20}
 """Longest accepted value of each form field (characters)."""
 
 CSRF_COOKIE = "ree_csrf"

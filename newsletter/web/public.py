@@ -9,6 +9,11 @@
                            with a signed link valid 48 h; rate limited per client IP
 ``GET  /confirm/T``        page with a button (never changes state)
 ``POST /confirm/T``        the address becomes active
+``GET  /preferences/T``    the subscriber's page: masked address, list, status, forms
+                           (never changes state)
+``POST /preferences/T``    CSRF-protected: ``action=name`` (display name),
+                           ``unsubscribe`` or ``resubscribe`` (not for a bounced or
+                           complained address); answers 303 to the same path
 ``GET  /archive/``         published editions; ``/archive/YYYY-MM-DD`` one edition
 ``GET  /healthz``          JSON: last runs; 503 when the last send failed or is overdue
 =========================  =============================================================
@@ -56,8 +61,23 @@ log = logging.getLogger("newsletter.web")
 CONFIRM_TTL = 48 * 3600
 _DAY_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _PLAUSIBLE = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,}")
-_REDACT = re.compile(r"^/(unsubscribe|confirm)/[^/]*")
+_REDACT = re.compile(r"^/(unsubscribe|confirm|preferences)/[^/]*")
 HONEYPOT = "website"
+# Characters a display name must not contain: C0/C1 controls (CR, LF, tab...) and the
+# Unicode line and paragraph separators.
+_NAME_BAD = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_STATUS_TEXT = {
+    "active": "Subscribed: you receive every edition.",
+    "unconfirmed": "Not confirmed yet.",
+    "unsubscribed": "Unsubscribed: nothing is sent to this address.",
+    "bounced": "Stopped: mail to this address was returned as undeliverable.",
+    "complained": "Stopped: a message to this address was reported as spam.",
+}
+_DONE_TEXT = {
+    "name": "Your name is saved.",
+    "unsubscribed": "You are unsubscribed. Nothing more will be sent to you.",
+    "resubscribed": "You are subscribed again, from the next edition.",
+}
 
 
 def redact_path(path: str) -> str:
@@ -305,6 +325,103 @@ def make_app(nl: Newsletter, *, rate_limiter: RateLimiter | None = None) -> Star
         return pages.render("confirmed", list_title=lists[list_name],
                             archive_url="/archive/")
 
+    # --- preferences ---------------------------------------------------------------------
+    def prefs_target(token: str) -> tuple[str, int] | None:
+        got = verify_token(secret, token, "prefs")
+        if got is None:
+            return None
+        list_name, sub_id = got
+        if list_name not in lists or not isinstance(sub_id, int) or isinstance(sub_id, bool) \
+                or not 0 < sub_id < 2**63:
+            return None
+        return list_name, sub_id
+
+    def prefs_page(request: Request, token: str, sub: Any, status: int = 200,
+                   error: str | None = None, done: str | None = None) -> Response:
+        nonce = csrf_nonce(request)
+        resp = pages.render(
+            "preferences", status, list_title=lists[sub.list], address=_mask(sub.email),
+            status=sub.status, status_text=_STATUS_TEXT.get(sub.status, sub.status),
+            name=sub.name, action=f"/preferences/{token}",
+            csrf_field=CSRF_FIELD, csrf_token=csrf.token(nonce), limits=FIELD_LIMITS,
+            error=error, done=_DONE_TEXT.get(done or ""), subscribe_url="/subscribe")
+        return with_csrf(resp, nonce)
+
+    async def preferences_get(request: Request) -> Response:
+        token = request.path_params["token"]
+        target = prefs_target(token)
+        if target is None:
+            return not_found()
+        sub = await run_in_threadpool(nl.store.get_subscriber, *target)
+        if sub is None:
+            return not_found()
+        return prefs_page(request, token, sub, done=request.query_params.get("done"))
+
+    def resubscribe(list_name: str, sub_id: int) -> str:
+        """An explicit opt-in by the holder of the signed link: only an unsubscribed (or
+        never confirmed) address becomes active; a bounced or complained one never does."""
+        sub = nl.store.get_subscriber(list_name, sub_id)
+        if sub is None:
+            return "gone"
+        if sub.status in ("bounced", "complained"):
+            return "refused"
+        if sub.status != "active":
+            nl.store.confirm_subscriber(list_name, sub.email, None, nl.now())
+        return "ok"
+
+    async def preferences_post(request: Request) -> Response:
+        token = request.path_params["token"]
+        target = prefs_target(token)
+        if target is None:
+            return not_found()
+        list_name, sub_id = target
+        form = await read_form(request)
+        sub = await run_in_threadpool(nl.store.get_subscriber, list_name, sub_id)
+        if sub is None:
+            return not_found()
+        if form is None:
+            return prefs_page(request, token, sub, 400,
+                              "The form was not filled in as expected (a name can have at "
+                              f"most {FIELD_LIMITS['name']} characters). Please try again.")
+        if not csrf.check(request.cookies.get(CSRF_COOKIE), form.get(CSRF_FIELD)):
+            return prefs_page(request, token, sub, 403,
+                              "This page has expired. Please submit the form again.")
+        action = form.get("action", "")
+        if action == "name":
+            raw = form.get("name", "")
+            if _NAME_BAD.search(raw):
+                return prefs_page(request, token, sub, 400,
+                                  "A name cannot contain line breaks or control characters.")
+            name = " ".join(raw.split())
+            await run_in_threadpool(write, nl.store.rename_subscriber, list_name, sub_id,
+                                    name, nl.now())
+            log.info(kv("preferences_name", list=list_name, subscriber=sub_id))
+            done = "name"
+        elif action == "unsubscribe":
+            await run_in_threadpool(write, nl.store.unsubscribe, list_name, sub_id,
+                                    nl.now(), "unsubscribed on the preferences page")
+            log.info(kv("unsubscribed", list=list_name, subscriber=sub_id, via="preferences"))
+            done = "unsubscribed"
+        elif action == "resubscribe":
+            got = await run_in_threadpool(write, resubscribe, list_name, sub_id)
+            if got == "gone":
+                return not_found()
+            if got == "refused":
+                sub = await run_in_threadpool(nl.store.get_subscriber, list_name, sub_id)
+                log.info(kv("resubscribe_refused", list=list_name, subscriber=sub_id,
+                            status=sub.status))
+                return prefs_page(request, token, sub, 409,
+                                  "This address cannot be reactivated from this page.")
+            log.info(kv("resubscribed", list=list_name, subscriber=sub_id))
+            done = "resubscribed"
+        else:
+            return prefs_page(request, token, sub, 400,
+                              "The form was not filled in as expected. Please try again.")
+        # Post/Redirect/Get, to this same page only (the path is built from the verified
+        # token, the query from a fixed word).
+        return RedirectResponse(f"/preferences/{token}?done={done}", status_code=303,
+                                headers={"cache-control": "no-store"})
+
     # --- archive -------------------------------------------------------------------------
     async def archive_index(request: Request) -> Response:
         days = await run_in_threadpool(nl.store.archive_dates)
@@ -358,6 +475,8 @@ def make_app(nl: Newsletter, *, rate_limiter: RateLimiter | None = None) -> Star
         Route("/subscribe", subscribe_post, methods=["POST"]),
         Route("/confirm/{token}", confirm_get, methods=["GET"]),
         Route("/confirm/{token}", confirm_post, methods=["POST"]),
+        Route("/preferences/{token}", preferences_get, methods=["GET"]),
+        Route("/preferences/{token}", preferences_post, methods=["POST"]),
         Route("/archive", archive_redirect, methods=["GET"]),
         Route("/archive/", archive_index, methods=["GET"]),
         Route("/archive/{day}", archive_day, methods=["GET"]),
