@@ -120,10 +120,15 @@ def mask_non_prices(s: str) -> str:
     for rx in (_DATE_ISO, _DATE_MD, _DATE_DM, _MONTH_YEAR, _BASE, _CLOCK, _RATIO, _QUARTERS):
         s = rx.sub(blank, s)
     s = _YEAR.sub(blank, s)
+    # "RMB420, 000/tonne": a thousands separator followed by a stray space
+    s = _SPLIT_THOUSANDS.sub(lambda m: f" {m.group(1)},{m.group(2)}", s)
     # "430,000/t-435,000/t": the first unit of a range is redundant
     return _MID_RANGE_UNIT.sub(lambda m: m.group(1) + " " * len(m.group(2)), s)
 
 
+_SPLIT_THOUSANDS = re.compile(
+    r"(?<![\d,.])(\d{1,3}),\s(\d{3})(?![\d,])(?=\s?(?:[-–/]|yuan\b|rmb\b|cny\b|usd\b|per\b))", re.I
+)
 _MID_RANGE_UNIT = re.compile(
     r"(\d)(\s?(?:yuan|rmb|cny|usd)?\s?/\s?(?:t|mt|kg|tons?|tonnes?))"
     r"(?=\s?[-–—~]\s?(?:[$¥]|US\$|RMB\s?|CNY\s?)?\d)",
@@ -137,9 +142,9 @@ _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _SCALE = r"million|mln|mn|m|billion|bn|thousand|k"
 _SCALES = {"million": 1e6, "mln": 1e6, "mn": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9,
            "thousand": 1e3, "k": 1e3}
-_CUR_PREFIX = r"US\s?\$|USD|A\$|AU\$|C\$|HK\$|\$|¥|￥|RMB|CNY|Rmb|yuan"
+_CUR_PREFIX = r"US\s?\$|USD|A\$|AU\$|C\$|HK\$|\$|¥|￥|RMB|CNY|Rmb|Yn|yuan"
 _CORE = re.compile(
-    rf"(?<![\w.,])(?P<n1>{_NUM})(?:\s?(?P<s1>{_SCALE})\b)?"
+    rf"(?:(?<![\w.,])|(?<=RMB)|(?<=Rmb)|(?<=CNY)|(?<=USD)|(?<=Yn))(?P<n1>{_NUM})(?:\s?(?P<s1>{_SCALE})\b)?"
     rf"(?:\s*(?P<sep>-|–|—|~|to)\s?(?:{_CUR_PREFIX})?\s?(?P<n2>{_NUM})(?:\s?(?P<s2>{_SCALE})\b)?)?",
     re.I,
 )
@@ -152,7 +157,7 @@ _UNIT_LABEL = re.compile(
 )
 _MEAS = r"(?:metric\s+)?(?:mt|t|tons?|tonnes?|kgs?|kilograms?|kilos?|lbs?|pounds?)"
 _SUFFIX = re.compile(
-    r"\s?(?:(?P<pct>%|percent\b|per\s?cent\b|pct\b)"
+    r"\s?(?:(?P<pct>%|percent\b|per\s?cent\b|pct\b|pc\b)"
     r"|(?P<pts>points?\b|pts?\b)"
     r"|(?P<mult>×|x\b|times\b|-fold\b)"
     rf"|(?:(?P<cur>yuan|rmb|cny|usd|u\.?s\.?\s?dollars?|dollars?)\b\.?)?"
@@ -208,7 +213,7 @@ def _cur(tok: str | None) -> str | None:
     t = t.replace(".", "")
     if t in {"$", "us$", "usd", "usdollar", "usdollars", "dollar", "dollars"}:
         return "USD"
-    if t in {"¥", "￥", "rmb", "cny", "yuan"}:
+    if t in {"¥", "￥", "rmb", "cny", "yuan", "yn"}:
         return "CNY"
     return "OTHER"
 
@@ -229,9 +234,19 @@ def _num(n: str, scale: str | None) -> float:
     return v * _SCALES[scale.lower()] if scale else v
 
 
+_WORD_NUMS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+              "eight": 8, "nine": 9, "ten": 10}
+_WORD_POINTS = re.compile(
+    r"(?<!\bat\s)\b(?P<n>" + "|".join(_WORD_NUMS) + r")\s+(?:index\s+)?points?\b", re.I
+)
+
+
 def find_values(s: str) -> list[Value]:
     """Numbers of a masked sentence with their units (see ``mask_non_prices``)."""
     out: list[Value] = []
+    for m in _WORD_POINTS.finditer(s):  # "slipped by one point": a change in words
+        n = float(_WORD_NUMS[m.group("n").lower()])
+        out.append(Value(m.start(), m.end(), n, n, kind="points"))
     for m in _CORE.finditer(s):
         n1, s1, n2, s2, sep = m.group("n1", "s1", "n2", "s2", "sep")
         if sep and sep.lower() == "to" and re.search(r"\bfrom\s+\S*\s*$", s[: m.start()], re.I):
@@ -296,6 +311,7 @@ def find_values(s: str) -> list[Value]:
         if v.measure == "lb":
             v.low, v.high, v.measure = v.low * 2.20462, v.high * 2.20462, "kg"
         out.append(v)
+    out.sort(key=lambda x: x.start)
     return out
 
 
@@ -334,6 +350,9 @@ class Mention:
     kind: str  # commodity, index, block, anaphor
     cid: str  # commodity id; "?price_index" for an index to resolve by scale
     values: list[Value] = field(default_factory=list)
+    #: named only as a reference ("followed Pr-Nd oxide higher"): owns no values when
+    #: another mention can
+    ref: bool = False
 
 
 def _el_alt() -> str:
@@ -367,6 +386,19 @@ _FERRO = re.compile(
     re.I,
 )
 _ELEMENT = re.compile(rf"\b(?P<metallic>metal(?:lic)?\s+)?(?P<el>{_el_alt()})\b", re.I)
+#: trivial oxide names ("yttria") and adjectival element names ("holmic oxide")
+_TRIVIAL = {"yttria": "y", "ceria": "ce", "lanthana": "la", "neodymia": "nd", "praseodymia": "pr",
+            "europia": "eu", "gadolinia": "gd", "dysprosia": "dy", "terbia": "tb", "holmia": "ho",
+            "erbia": "er", "samaria": "sm", "lutetia": "lu", "scandia": "sc"}
+_TRIVIAL_RE = re.compile(r"\b(?P<name>" + "|".join(_TRIVIAL) + r")\b", re.I)
+_ADJECTIVE = re.compile(
+    r"\b(?P<stem>yttr|cer|lanthan|neodym|praseodym|europ|gadolin|dyspros|terb|holm|erb|samar"
+    r"|lutet|scand)ic\s+oxides?\b",
+    re.I,
+)
+_ADJ_STEM = {"yttr": "y", "cer": "ce", "lanthan": "la", "neodym": "nd", "praseodym": "pr",
+             "europ": "eu", "gadolin": "gd", "dyspros": "dy", "terb": "tb", "holm": "ho",
+             "erb": "er", "samar": "sm", "lutet": "lu", "scand": "sc"}
 _SYMBOL = re.compile(rf"\b(?P<sym>{_SYM_ALT})(?=\s?(?:oxides?|metals?)\b|:\s)")
 _OTHER = [
     (re.compile(r"\b(?:mixed\s+)?rare[- ]earth\s+carbonates?\b|\bRE\s+carbonate\b", re.I),
@@ -386,7 +418,7 @@ _BLOCK = re.compile(
     r"|concept\s+stocks?|rare[- ]earth\s+stocks?|shares?\b|share\s+price|stock\s+price"
     r"|Shanghai\s+Composite|Shenzhen\s+Component|ChiNext|Hang\s+Seng|market\s+cap\w*"
     r"|revenues?|turnover|net\s+profit|profits?|earnings|valuation"
-    r"|exported|imported|exports?\s+(?:volumes?|of)|imports?\s+(?:volumes?|of)|quotas?)\b",
+    r"|(?:\w+[- ])?scraps?|exported|imported|exports?\s+(?:volumes?|of)|imports?\s+(?:volumes?|of)|quotas?)\b",
     re.I,
 )
 _IDX_CREIA = re.compile(
@@ -403,7 +435,9 @@ _IDX_PRICE = re.compile(
 )
 _IDX_MMI = re.compile(
     r"\b(?:(?:the\s+)?Rare[- ]Earths?\s+)?(?:Monthly\s+Metals\s+Index\s+)?MMI\b"
-    r"(?:\s?\((?:Monthly\s+Metals?\s+Index)\))?|\bRare[- ]Earths?\s+Monthly\s+Metals?\s+Index\b",
+    r"(?:\s?\((?:Monthly\s+Metals?\s+Index)\))?|\bRare[- ]Earths?\s+Monthly\s+Metals?\s+Index\b"
+    r"|\b(?:monthly|weekly)\s+rare[- ]earths?\s+(?:metals?\s+)?(?:price\s+)?index\b"
+    r"|\bRare[- ]Earths?\s+Metals?\s+Index\s+\(MMI\)",
     re.I,
 )
 _IDX_SUNSIRS = re.compile(
@@ -460,6 +494,10 @@ def find_mentions(s: str) -> list[Mention]:
     for m in _SYMBOL.finditer(s):
         form, end = _form(s, m.end())
         add(m.start(), end, "commodity", commodity_id(m.group("sym").lower(), form), 2)
+    for m in _TRIVIAL_RE.finditer(s):
+        add(m.start(), m.end(), "commodity", f"{_TRIVIAL[m.group('name').lower()]}_oxide", 2)
+    for m in _ADJECTIVE.finditer(s):
+        add(m.start(), m.end(), "commodity", f"{_ADJ_STEM[m.group('stem').lower()]}_oxide", 1)
     flat = s.translate(_SUB)
     for m in _FORMULA_RE.finditer(flat):
         add(m.start(), m.end(), "commodity", f"{_FORMULAS[m.group(0).lower()]}_oxide", 2)
@@ -483,4 +521,15 @@ def find_mentions(s: str) -> list[Mention]:
             merged[-1].end = max(merged[-1].end, k.end)
             continue
         merged.append(k)
+    for k in merged:
+        if k.kind == "commodity" and _REF_BEFORE.search(s[max(0, k.start - 30) : k.start]):
+            k.ref = True
     return merged
+
+
+_REF_BEFORE = re.compile(
+    r"\b(?:followed|follow(?:ing|s)?|track(?:ed|ing|s)?|mirror(?:ed|ing|s)?|in\s+line\s+with"
+    r"|in\s+tandem\s+with)\s+(?:(?:gains?|losses|moves?|declines?|rises?)\s+(?:in|of)\s+)?"
+    r"(?:the\s+)?(?:prices?\s+of\s+)?$",
+    re.I,
+)

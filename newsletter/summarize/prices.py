@@ -60,16 +60,18 @@ __all__ = [
 ]
 
 _UP = (r"up|rose|rise[sn]?|rising|increased?|increases|increasing|gain(?:ed|s|ing)?"
-       r"|climb(?:ed|s|ing)?|jump(?:ed|s)?|surge[ds]?|soar(?:ed|s)?|rall(?:ied|ies|y)|advanced?|added|lifted|raised"
+       r"|climb(?:ed|s|ing)?|jump(?:ed|s|ing)?|surge[ds]?|soar(?:ed|s)?|rall(?:ied|ies|y)|advanced?|added|lifted|raised"
+       r"|hike[ds]?|firmed|strengthened|improved"
        r"|higher|rebound(?:ed|s)?|recover(?:ed|s)?|edged\s+up|increase\s+of|rise\s+of|gain\s+of|\+|▲|△|↑")
 _DOWN = (r"down|fell|fall(?:s|ing|en)?|drop(?:ped|s)?|declined?|declines|declining|decreased?"
          r"|decreases|decreasing|lost|loss|losing|shed|slid|slips?|slipped|plunged?|plunges"
-         r"|tumbled?|eased?|lower(?:ed)?|cut|retreated?|dipped|dips?|weakened|slumped?|[−-]|▼|▽|↓")
+         r"|tumbled?|eased?|lower(?:ed)?|cut|retreated?|dipped|dips?|weakened|slumped?|dropping|falling"
+         r"|shr(?:ank|unk|inks?|inking)|plummet(?:ed|s|ing)?|pulled\s+back|[−-]|▼|▽|↓")
 _DIR = re.compile(rf"(?:(?<![\w])(?P<up>{_UP})(?![\w])|(?<![\w])(?P<down>{_DOWN})(?![\w]))", re.I)
 _LEVEL_CUE = re.compile(
-    r"\b(?:to|at|was|were|is|are|be|stood|standing|reach\w*|hit|closed|closing|ended|settled"
+    r"\b(?:(?<!-)to(?!-)|at|was|were|is|are|be|stood|standing|reach\w*|hit|closed|closing|ended|settled"
     r"|quoted|priced|assessed|trading|traded|averag\w*|posted|came\s+in|fetched|sold|offered"
-    r"|done|listed|registered|recorded|valued)\b|[:=]",
+    r"|done|listed|registered|registering|recorded|valued|reading|value|landing|landed)\b|[:=]",
     re.I,
 )
 _PREV_CUE = re.compile(
@@ -77,7 +79,7 @@ _PREV_CUE = re.compile(
 )
 _FORECAST_CUE = re.compile(
     r"\b(?:expected|expects?|forecasts?|forecasted|projected|predicts?|predicted|will|could"
-    r"|might|would|targets?|targeted|aims?)\b",
+    r"|might|would|targets?|targeted|aims?|likely|(?-i:may))\b",
     re.I,
 )
 _NOT_PRICE_CUE = re.compile(
@@ -86,14 +88,28 @@ _NOT_PRICE_CUE = re.compile(
     re.I,
 )
 _POST_DIR = re.compile(
-    r"\s?(?:(?P<up>increase|rise|gain|jump|climb|higher|up)|(?P<down>decrease|decline|drop|fall"
-    r"|loss|lower|down))\b",
+    r"\s?(?:(?P<up>increase|rise|gain|jump|climb|higher|up|improvement|advance|surge|rally)"
+    r"|(?P<down>decrease|decline|drop|fall|loss|lower|down|slump|plunge|dip|slide))\b",
     re.I,
 )
-_HIST_CUE = re.compile(r"\b(?:since\b[^,;]*,?\s*when|back\s+then|at\s+the\s+time)\b", re.I)
+_HIST_CUE = re.compile(
+    r"\b(?:since\b[^,;]*,?\s*when|back\s+then|at\s+the\s+time|in\s+(?:\w+\s+)?last\s+year)\b", re.I
+)
+#: a sentence opening on a past year ("By June of 2013, ...") is history throughout
+_LEAD_PAST_YEAR = re.compile(
+    rf"^\W*(?:by|in|during|back\s+in)\s+(?:early\s+|late\s+|mid-?)?(?:{_MONTH_RE}\.?\s+(?:of\s+)?)?"
+    r"(?P<y>(?:19|20)\d\d)\b",
+    re.I,
+)
+#: a base value ("baseline began ... with a reading of 100") is not a level
+_BASE_CUE = re.compile(r"\bbase(?:line|\s+period|\s+year|\s+value)?\b", re.I)
+#: values separated only by a comma or "and" continue a list and share a role
+_LIST_GAP = re.compile(
+    r"\s*(?:,\s*(?:and|or)?|and|or)\s*(?:(?:US\$|\$|¥|RMB|CNY|USD|Yn)\s*)?", re.I
+)
 _FAR_REF = re.compile(
     r"\s*(?:from|since|compared\s+with|off|below|above|than)\s+(?:the\s+|its\s+|a\s+)?"
-    r"(?:highest|lowest|peak|high|low|record|start|beginning|year|early|same|last\s+year|cycle|"
+    r"(?:highest|lowest|peak|high|low|record|start|beginning|end|year|early|same|last\s+year|cycle|"
     r"\w+\s+high|\w+\s+low)|\s*(?:so\s+far\s+)?(?:this\s+year|year[- ]to[- ]date|ytd)\b",
     re.I,
 )
@@ -171,6 +187,12 @@ def _role(v: Value, ctx: str, sentence_before: str, after: str) -> str:
     return "level"
 
 
+def _far_ref(s: str, end: int) -> bool:
+    """A change measured from a cycle high, the start of the year, ... (rest of its clause)."""
+    stop = min((i for i in (s.find(",", end), s.find(";", end)) if i >= 0), default=len(s))
+    return any(_FAR_REF.match(s, i) for i in range(end, stop) if i == end or s[i].isspace())
+
+
 def _clause_start(s: str, pos: int) -> int:
     """Start of the clause holding ``pos`` (after the last , ; : or sentence start)."""
     cut = max(s.rfind(c, 0, pos) for c in ",;:")
@@ -180,6 +202,12 @@ def _clause_start(s: str, pos: int) -> int:
 def _historical(s: str, end: int, as_of: date | None) -> bool:
     """A value stated for a past year ("hit $80/kg in 2022") is history, not a quote."""
     m = _PAST_YEAR.match(s, end)
+    return bool(m) and int(m.group("y")) < (as_of or date.today()).year
+
+
+def _past_sentence(s: str, as_of: date | None) -> bool:
+    """The sentence opens on a past year ("By June of 2013, the MMI plummeted to 29")."""
+    m = _LEAD_PAST_YEAR.match(s)
     return bool(m) and int(m.group("y")) < (as_of or date.today()).year
 
 
@@ -207,6 +235,11 @@ def _assign(values: list[Value], mentions: list[Mention], s: str) -> None:
             before = [m for m in mentions if m.end <= v.start]
             if before:
                 owner = before[-1]
+                if owner.ref:  # "nd oxide followed Pr-Nd oxide higher, rising to ..."
+                    owner = next((m for m in reversed(before) if not m.ref), owner)
+                elif owner.kind == "index" and v.kind == "money":
+                    # "Tb metal finished ... on the weekly Rare Earths MMI at CNY 3,750/kg"
+                    owner = next((m for m in reversed(before) if m.kind == "commodity"), owner)
             elif (
                 after
                 and after[0].kind != "block"
@@ -214,9 +247,23 @@ def _assign(values: list[Value], mentions: list[Mention], s: str) -> None:
                 and _FORWARD_LEAD.fullmatch(_PARENS.sub(" ", s[: v.start]))
             ):
                 owner = after[0]  # "At CNY 2,075 ($333.67) per kilogram, dysprosium oxide ..."
+            elif v.kind == "pct" and _POST_DIR.match(s, v.end):
+                # "With a 9.4 percent climb, yttrium ...": the change of the first commodity
+                owner = next((m for m in after if m.kind == "commodity"), None)
         if owner is not None:
             owner.values.append(v)
         last = (v, owner)
+    # an index that got no figure of its own ("... on the weekly MMI after dropping 40%"):
+    # its changes belong to the commodity named before it
+    for i, m in enumerate(mentions):
+        if m.kind == "index" and m.values and not any(
+            v.kind in {"points", "bare"} for v in m.values
+        ):
+            prev = next((p for p in reversed(mentions[:i]) if p.kind == "commodity"), None)
+            if prev is not None:
+                prev.values.extend(m.values)
+                prev.values.sort(key=lambda x: x.start)
+                m.values.clear()
 
 
 def _groups(mentions: list[Mention], s: str) -> list[list[Mention]]:
@@ -269,8 +316,19 @@ def _sentence_items(
             ctx = masked[max(cursor, v.start - 60) if cursor < v.start else v.start : v.start]
             if v.start < owner.start:  # forward-bound value: its context is what precedes it
                 ctx = masked[max(0, v.start - 40) : v.start]
+            close = ctx.rfind(")")
+            if close >= 0 and "(" not in ctx[:close]:
+                ctx = ctx[close + 1 :]  # "($67,196/t before 25% export duty) and RMB 410,000"
             if prev_v is not None and _CONVERSION.fullmatch(masked[prev_v.end : v.start]):
                 v.role = prev_v.role  # "CNY 255,000 ($41,556)": the same figure, converted
+            elif (
+                prev_v is not None
+                and prev_v.role == "change"
+                and not v.sign
+                and (v.kind == "pct") == (prev_v.kind == "pct")
+                and _LIST_GAP.fullmatch(masked[prev_v.end : v.start])
+            ):
+                v.role, v.sign = "change", prev_v.sign  # "decreased by 2,000, 50 and 60 yuan"
             else:
                 v.role = _role(v, ctx, masked[: v.start], masked[v.end : v.end + 40])
                 if v.role in {"level", "change"} and _FORECAST_CUE.search(
@@ -278,15 +336,19 @@ def _sentence_items(
                 ):
                     v.role = "ignore"  # "Analysts expect Pr-Nd oxide to climb to ..."
             prev_v = v
-            if v.role in {"level", "change"} and _historical(s, v.end, as_of):
+            if v.role in {"level", "change"} and (
+                _historical(s, v.end, as_of) or _past_sentence(s, as_of)
+            ):
                 v.role = "ignore"
             cursor = max(cursor, v.end)
             if v.role == "change":
-                if v.kind == "pct" and _FAR_REF.match(masked, v.end):
+                if _far_ref(masked, v.end):
                     continue
                 changes.append(v)
             elif v.role == "level":
                 if is_index:
+                    if v.low == 100 and _BASE_CUE.search(masked):
+                        continue  # "baseline ... with a reading of 100"
                     if v.kind == "points" or (v.kind == "bare" and not levels and not v.is_range):
                         v.unit = "points"
                     else:
