@@ -418,7 +418,8 @@ _BLOCK = re.compile(
     r"|concept\s+stocks?|rare[- ]earth\s+stocks?|shares?\b|share\s+price|stock\s+price"
     r"|Shanghai\s+Composite|Shenzhen\s+Component|ChiNext|Hang\s+Seng|market\s+cap\w*"
     r"|revenues?|turnover|net\s+profit|profits?|earnings|valuation"
-    r"|(?:\w+[- ])?scraps?|exported|imported|exports?\s+(?:volumes?|of)|imports?\s+(?:volumes?|of)|quotas?)\b",
+    r"|(?:\w+[- ])?scraps?|exported|imported|exports?\s+(?:volumes?|of)|imports?\s+(?:volumes?|of)"
+    r"|quotas?)\b",
     re.I,
 )
 _IDX_CREIA = re.compile(
