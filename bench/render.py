@@ -67,8 +67,10 @@ def naive_message(edition: dict, config: Config, r: Recipient) -> bytes:
     """The per-subscriber way: render + inline + email.message for every reader."""
     rendered = render_edition(edition, config=config, list_name=r.list_name)
     token = make_token(SECRET, "unsub", r.list_name, r.id)
+    prefs = make_token(SECRET, "prefs", r.list_name, r.id)
     vals = {"GREETING": greeting(r.name), "NAME": r.name,
-            "UNSUB_URL": f"{config.newsletter.public_url}/unsubscribe/{token}"}
+            "UNSUB_URL": f"{config.newsletter.public_url}/unsubscribe/{token}",
+            "PREFS_URL": f"{config.newsletter.public_url}/preferences/{prefs}"}
     msg = EmailMessage()
     msg["From"] = config.newsletter.from_address
     msg["To"] = formataddr((r.name, r.email))
@@ -142,6 +144,7 @@ def main() -> None:
     for r in recipients(30):
         m = BytesParser(policy=policy.default).parsebytes(factory.build(r))
         assert "%%" not in m.get_body(("html",)).get_content()
+        assert "%%" not in m.get_body(("plain",)).get_content()
 
     secs, total = fast(factory, args.count)
     rate = args.count / secs
