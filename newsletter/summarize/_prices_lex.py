@@ -353,6 +353,8 @@ class Mention:
     #: named only as a reference ("followed Pr-Nd oxide higher"): owns no values when
     #: another mention can
     ref: bool = False
+    #: the commodities a plural "X and Y oxides" may stand for, when it is not a blend
+    parts: tuple[str, ...] = ()
 
 
 def _el_alt() -> str:
@@ -476,10 +478,16 @@ def find_mentions(s: str) -> list[Mention]:
             add(m.start(), m.end(), "index", cid, 1)
     for m in _ANAPHOR.finditer(s):
         add(m.start(), m.end(), "anaphor", "", 3)
+    parts: dict[int, tuple[str, ...]] = {}
     for m in _PRND.finditer(s):
         form, end = _form(s, m.end())
         metallic = re.search(r"metallic\s+$", s[: m.start()], re.I)
         add(m.start(), end, "commodity", commodity_id("prnd", "metal" if metallic else form), 1)
+        if re.search(r"\s(?:and|&)\s", m.group(0)) and re.search(r"s\s*$", s[m.end() : end]):
+            # "neodymium and praseodymium oxides ... respectively": maybe two commodities
+            stems = [ELEMENTS[w.lower()][0].lower() for w in re.findall(
+                r"neodymium|praseodymium", m.group(0), re.I)]
+            parts[m.start()] = tuple(commodity_id(st, form) for st in stems)
     for m in _LACE.finditer(s):
         form, end = _form(s, m.end())
         add(m.start(), end, "commodity", commodity_id("lace", form), 1)
@@ -512,6 +520,8 @@ def find_mentions(s: str) -> list[Mention]:
         if any(start < k.end and k.start < end for k in kept):
             continue
         kept.append(Mention(start, end, kind, cid))
+        if kind == "commodity" and cid.startswith("prnd") and start in parts:
+            kept[-1].parts = parts[start]
     kept.sort(key=lambda k: k.start)
     # merge "X oxide (Nd2O3)" style repeats of the same commodity
     merged: list[Mention] = []

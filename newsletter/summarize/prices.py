@@ -109,8 +109,9 @@ _LIST_GAP = re.compile(
 )
 _FAR_REF = re.compile(
     r"\s*(?:from|since|compared\s+with|off|below|above|than)\s+(?:the\s+|its\s+|a\s+)?"
-    r"(?:highest|lowest|peak|high|low|record|start|beginning|end|year|early|same|last\s+year|cycle|"
-    r"\w+\s+high|\w+\s+low)|\s*(?:so\s+far\s+)?(?:this\s+year|year[- ]to[- ]date|ytd)\b",
+    r"(?:highest|lowest|peak|high|low|record|(?:start|beginning|end)\s+of\s+(?!(?:the\s+|this\s+)?week)"
+    r"|year|early|same|last\s+year|cycl\w*|\w+\s+high|\w+\s+low|\w+\s+peak)"
+    r"|\s*(?:so\s+far\s+)?(?:this\s+year|year[- ]to[- ]date|ytd)\b",
     re.I,
 )
 _FORWARD = re.compile(
@@ -138,7 +139,8 @@ _FORWARD_GAP = re.compile(
 )
 #: what may precede a value bound to the commodity after it: "At", "Closing at", nothing
 _FORWARD_LEAD = re.compile(
-    r"[\W\d]*(?:(?:\w+ing\s+)?(?:at|around|to)|with\s+a|\w+\s+(?:at|of))?\s*"
+    r"[\W\d]*(?:(?:\w+ing\s+)?(?:at|around|to)|with\s+a|\w+\s+(?:at|of)"
+    r"|(?:following|after|with)\s+an?\s+[\d.,]+\s*(?:%|percent|per\s?cent|pc)\s+\w+\s+(?:to|at))?\s*"
     r"(?:US\$|\$|¥|RMB|CNY|USD)?\s*",
     re.I,
 )
@@ -364,8 +366,20 @@ def _sentence_items(
             continue
         for ch in changes:
             _attach_change(ch, levels)
-        if len(group) > 1 and len(levels) == len(group):
+        if len(group) == 1 and owner.parts and len(levels) == len(owner.parts) and (
+            "respectively" in masked
+        ):  # "neodymium and praseodymium oxides slipped to A and B, respectively"
+            pairs = [(replace(owner, cid=c), lv) for c, lv in zip(owner.parts, levels, strict=True)]
+        elif len(group) > 1 and len(levels) == len(group):
             pairs = list(zip(group, levels, strict=True))
+        elif (
+            len(group) > 1
+            and len(levels) == 1
+            and not any(m.ref for m in group)
+            and re.search(r"\band\b|&|as\s+well\s+as", masked[group[-2].end : group[-1].start])
+        ):
+            # "lanthanum oxide and cerium oxide remained unchanged at 13,000 yuan/mt"
+            pairs = [(m, replace(levels[0], changes=dict(levels[0].changes))) for m in group]
         elif len(group) > 1 and len(levels) % len(group) == 0 and "respectively" in masked:
             k = len(levels) // len(group)
             pairs = [(group[i // k], lv) for i, lv in enumerate(levels)]
