@@ -1,7 +1,15 @@
 """Benchmark: price-item extraction quality against labelled sentences.
 
 Usage: ``python bench/prices.py [DEV.jsonl [EXTRA.jsonl ...]]``
-(defaults: /work/shared/ree/prices-dev.jsonl and bench/data/prices-extra.jsonl).
+(defaults: /work/shared/ree/prices-dev.jsonl, bench/data/prices-extra.jsonl and the real-text
+sets bench/data/prices-real.jsonl and bench/data/prices-real-holdout.jsonl).
+
+The real-text sets are sentences copied verbatim from public pages (SMM, SunSirs, Xinhua via
+urdupoint, MetalMiner, Fastmarkets, Argus, Reuters, ...), each with its ``source`` URL.
+``prices-real.jsonl`` was scored before any change made for it (F1 0.930) and then used to
+fix failures; ``prices-real-holdout.jsonl`` was collected afterwards and scored untouched
+(F1 0.942) before its own failures were fixed. Neither is held out any more: add a fresh
+batch to measure generalisation.
 
 Each line: ``{"text": ..., "expected": [{"commodity": [ids], "low", "high", "unit",
 "change"?, "change_pct"?, "optional"?}]}``. An extracted item matches an expected one
@@ -30,7 +38,12 @@ sys.path.insert(0, str(ROOT))
 from newsletter.summarize.prices import extract_prices  # noqa: E402
 from newsletter.types import PriceItem  # noqa: E402
 
-DEFAULTS = [Path("/work/shared/ree/prices-dev.jsonl"), ROOT / "bench/data/prices-extra.jsonl"]
+DEFAULTS = [
+    Path("/work/shared/ree/prices-dev.jsonl"),
+    ROOT / "bench/data/prices-extra.jsonl",
+    ROOT / "bench/data/prices-real.jsonl",
+    ROOT / "bench/data/prices-real-holdout.jsonl",
+]
 
 
 def _close(a: float | None, b: float | None) -> bool:
