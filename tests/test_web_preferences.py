@@ -97,7 +97,7 @@ def test_get_shows_masked_address_list_and_status(client, nl: Newsletter) -> Non
     assert "a\u2026@example.com" in r.text
     assert "ann.smith@example.com" not in r.text and "ann.smith" not in r.text
     assert "REE Daily" in r.text
-    assert "Subscribed: you receive every edition." in r.text
+    assert "Status: <strong>Subscribed</strong>. You receive every edition." in r.text
     assert 'value="Ann"' in r.text
     assert r.headers["cache-control"] == "no-store"
     assert "ree_csrf=" in r.headers["set-cookie"]
@@ -151,6 +151,14 @@ def test_bad_tokens_get_the_same_404(client, nl: Newsletter) -> None:
         assert r.status_code == 404, path
         assert "Page not found" in r.text
         bodies.add(r.text)
+    # nor does a preferences token work as an unsubscribe or confirmation link
+    prefs = make_token(SECRET, "prefs", "daily", sid)
+    for path in (f"/unsubscribe/{prefs}", f"/confirm/{prefs}"):
+        r = client.get(path)
+        assert r.status_code == 404
+        bodies.add(r.text)
+    assert client.post(f"/unsubscribe/{prefs}",
+                       content=b"List-Unsubscribe=One-Click").status_code == 404
     assert len(bodies) == 1
     # a POST with a valid CSRF token from a real page is still a 404 for a bad token
     csrf = _csrf(client.get(_path(sid)).text)
@@ -244,7 +252,7 @@ def test_unsubscribe_then_resubscribe(client, nl: Newsletter) -> None:
     assert sid not in {s.id for s in nl.store.active_recipients("daily")}
     page = client.get(r.headers["location"])
     assert "You are unsubscribed" in page.text
-    assert "Unsubscribed: nothing is sent" in page.text
+    assert "<strong>Unsubscribed</strong>. Nothing is sent" in page.text
     assert 'value="resubscribe"' in page.text and 'value="unsubscribe"' not in page.text
     r = _post(client, path, "unsubscribe")             # idempotent
     assert r.status_code == 303 and _status(nl, sid) == "unsubscribed"
@@ -277,6 +285,7 @@ def test_bounced_or_complained_address_is_not_reactivated(client, nl: Newsletter
     page = client.get(path)
     assert page.status_code == 200
     assert "cannot be reactivated from this page" in page.text
+    assert "<strong>Stopped</strong>" in page.text
     assert 'value="resubscribe"' not in page.text
     assert 'href="/subscribe"' in page.text
     # a hand-made POST is refused too

@@ -67,11 +67,11 @@ HONEYPOT = "website"
 # Unicode line and paragraph separators.
 _NAME_BAD = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _STATUS_TEXT = {
-    "active": "Subscribed: you receive every edition.",
-    "unconfirmed": "Not confirmed yet.",
-    "unsubscribed": "Unsubscribed: nothing is sent to this address.",
-    "bounced": "Stopped: mail to this address was returned as undeliverable.",
-    "complained": "Stopped: a message to this address was reported as spam.",
+    "active": ("Subscribed", "You receive every edition."),
+    "unconfirmed": ("Not confirmed", "Nothing is sent until the address is confirmed."),
+    "unsubscribed": ("Unsubscribed", "Nothing is sent to this address."),
+    "bounced": ("Stopped", "Mail to this address was returned as undeliverable."),
+    "complained": ("Stopped", "A message to this address was reported as spam."),
 }
 _DONE_TEXT = {
     "name": "Your name is saved.",
@@ -341,7 +341,7 @@ def make_app(nl: Newsletter, *, rate_limiter: RateLimiter | None = None) -> Star
         nonce = csrf_nonce(request)
         resp = pages.render(
             "preferences", status, list_title=lists[sub.list], address=_mask(sub.email),
-            status=sub.status, status_text=_STATUS_TEXT.get(sub.status, sub.status),
+            status=sub.status, status_text=_STATUS_TEXT.get(sub.status, (sub.status, "")),
             name=sub.name, action=f"/preferences/{token}",
             csrf_field=CSRF_FIELD, csrf_token=csrf.token(nonce), limits=FIELD_LIMITS,
             error=error, done=_DONE_TEXT.get(done or ""), subscribe_url="/subscribe")
