@@ -479,3 +479,160 @@ def test_forecasts_history_and_volumes_are_not_items(text: str) -> None:
 def test_premium_is_not_a_price() -> None:
     assert ex("European NdPr oxide was assessed at $132-138/kg duty paid, a premium of about "
               "$70/kg over Chinese domestic prices.") == [("prnd_oxide", 132, 138, "USD/kg")]
+
+
+# ---------------------------------------------------------------- real-text failure classes
+# Each test below covers a class of failure found on real sentences (bench/data/prices-real*);
+# the sentences here are variants written for the tests.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Prices of terbium oxide may rise further to 6.5-6.6 million yuan/mt next week.",
+        "Cerium oxide prices are likely to hold at 11,000-12,000 yuan/mt in the near term.",
+    ],
+)
+def test_may_and_likely_are_forecasts(text: str) -> None:
+    assert extract_prices(text) == []
+
+
+def test_month_may_is_not_a_forecast() -> None:
+    item = one("Erbium oxide rose 5,000 yuan/mt to 300,000 yuan/mt, up from 290,000 yuan/mt "
+               "in May.")
+    assert (item.low, item.change) == (300000, 5000)
+
+
+def test_currency_glued_to_figure_and_pc_percent() -> None:
+    assert ex("Argus assessed 99.5pc dysprosium oxide at Yn1,650-1,670/kg ex-works today.") == [
+        ("dy_oxide", 1650, 1670, "CNY/kg")]
+    assert ex("Offers for 99pc cerium metal rose to RMB32,000/t.") == [
+        ("ce_metal", 32000, 32000, "CNY/t")]
+    item = one("Argus assessed lanthanum oxide at 4,300-4,700 yuan/t ex-works, up by 5pc at "
+               "the mid-point from a week earlier.")
+    assert item.change_pct == 5
+
+
+def test_thousands_split_by_a_stray_space() -> None:
+    assert ex("Suppliers raised offers for Pr-Nd metal to about RMB530, 000/tonne.") == [
+        ("prnd_metal", 530000, 530000, "CNY/t")]
+
+
+@pytest.mark.parametrize(
+    ("text", "cid"),
+    [
+        ("Yttria ended the week at CNY 45,000 ($6,200) per metric ton.", "y_oxide"),
+        ("Quotes of holmic oxide slid 10,000 yuan/mt to stand at 480,000 yuan/mt.", "ho_oxide"),
+    ],
+)
+def test_trivial_and_adjectival_oxide_names(text: str, cid: str) -> None:
+    assert extract_prices(text)[0].commodity == cid
+
+
+def test_scrap_is_not_a_commodity_and_lists_of_changes_are_changes() -> None:
+    assert extract_prices(
+        "Prices for Pr-Nd metal, terbium oxide and NdFeB terbium scrap have decreased by about "
+        "3,000 yuan per ton, 40 yuan per kilogram and 50 yuan per kilogram, respectively.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "change"),
+    [
+        ("The monthly Rare Earths MMI slipped by two points, registering a value of 31 in May.",
+         31, -2),
+        ("The Rare Earths MMI ticked up one point for an October reading of 25.", 25, 1),
+    ],
+)
+def test_mmi_readings_and_changes_in_words(text: str, low: float, change: float) -> None:
+    item = one(text)
+    assert (item.commodity, item.low, item.unit, item.change) == ("mmi", low, "points", change)
+
+
+def test_monthly_rare_earths_price_index_is_the_mmi() -> None:
+    item = one("The monthly Rare Earths price index registered a value of 47 in March, a "
+               "decrease of 2.1 percent from 48 in February.")
+    assert (item.commodity, item.low, item.change_pct) == ("mmi", 47, -2.1)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Rare Earths MMI baseline was set on January 1, 2012 with a reading of 100.",
+        "By March of 2014, the rare earths MMI had dropped to 27 and reached a low in 2016 of 16.",
+        "NdPr prices slumped on oversupply, and in June last year they sank to 380,000 yuan/mt.",
+    ],
+)
+def test_base_values_and_history_are_not_items(text: str) -> None:
+    assert extract_prices(text) == []
+
+
+def test_change_before_the_commodity() -> None:
+    item = one("With a 4.1 percent climb, europium oxide settled at CNY 1,450 per kilogram.")
+    assert (item.commodity, item.low, item.change_pct) == ("eu_oxide", 1450, 4.1)
+    item = one("A 12.0 percent improvement on the weekly Rare Earths MMI made terbium oxide the "
+               "biggest mover, closing at CNY 5,200 per kilogram.")
+    assert (item.commodity, item.low, item.unit, item.change_pct) == (
+        "tb_oxide", 5200, "CNY/kg", 12.0)
+
+
+def test_figures_after_an_index_mention_belong_to_the_commodity() -> None:
+    item = one("Dysprosium metal finished as the biggest mover on the weekly Rare Earths MMI "
+               "after dropping 12.5 percent and landing at CNY 2,300 per kilogram.")
+    assert (item.commodity, item.low, item.unit, item.change_pct) == (
+        "dy_metal", 2300, "CNY/kg", -12.5)
+
+
+def test_forward_lead_with_a_change() -> None:
+    items = extract_prices("Following a 3.5 percent decline to CNY 2,700 ($375) per kilogram, "
+                           "europium oxide was the week's biggest mover.")
+    assert [(i.commodity, i.low, i.unit, i.change_pct) for i in items] == [
+        ("eu_oxide", 2700, "CNY/kg", -3.5), ("eu_oxide", 375, "USD/kg", -3.5)]
+
+
+def test_a_commodity_named_as_a_reference_owns_no_figure() -> None:
+    assert ex("Prices of praseodymium oxide followed Pr-Nd oxide higher, rising to "
+              "450,000-455,000 yuan/mt.") == [("pr_oxide", 450000, 455000, "CNY/t")]
+
+
+def test_changes_measured_from_far_references_in_the_clause() -> None:
+    items = extract_prices("SMM quotes for lanthanum oxide were RMB 4,300-4,700/mt, while quotes "
+                           "for cerium oxide were RMB 11,000-12,000/mt, down 8% and 6% "
+                           "respectively from the end of last year.")
+    assert [(i.commodity, i.change_pct) for i in items] == [
+        ("la_oxide", None), ("ce_oxide", None)]
+    item = one("Pr oxide stood at 440,000 yuan/mt, up 30,000 yuan/mt from the start of the week.")
+    assert item.change == 30000
+    item = one("On July 10, the rare earth index was 386 points, down 4 points from yesterday, "
+               "down 61.40% from the cyclical peak of 1000 points.", as_of=AS_OF)
+    assert (item.change, item.change_pct) == (-4, None)
+
+
+def test_year_to_date_high_is_a_previous_level() -> None:
+    assert ex("The range for 99.5pc dysprosium oxide was assessed higher at Yn1,700-1,720/kg "
+              "today, after slumping from a year-to-date high of Yn1,930-1,950/kg.") == [
+        ("dy_oxide", 1700, 1720, "CNY/kg")]
+
+
+def test_bracketed_aside_does_not_colour_the_next_figure() -> None:
+    assert ex("Suppliers offered Pr-Nd metal at RMB 520,000/tonne ($71,000/tonne before 25% "
+              "export duty) and prices of RMB 510,000-515,000/tonne were accepted.")[::2] == [
+        ("prnd_metal", 520000, 520000, "CNY/t"), ("prnd_metal", 510000, 515000, "CNY/t")]
+
+
+def test_plural_element_pair_with_respectively() -> None:
+    assert ex("Prices of neodymium and praseodymium oxides slipped to 580,000-585,000 yuan/mt "
+              "and 600,000-605,000 yuan/mt, respectively.") == [
+        ("nd_oxide", 580000, 585000, "CNY/t"), ("pr_oxide", 600000, 605000, "CNY/t")]
+    # SunSirs' "praseodymium and neodymium oxide(s)" with one figure is the Pr-Nd blend
+    assert ex("The average price of praseodymium and neodymium oxides dropped 5,000 yuan/ton "
+              "to 325,500 yuan/ton.") == [("prnd_oxide", 325500, 325500, "CNY/t")]
+
+
+def test_one_level_shared_by_a_pair() -> None:
+    items = extract_prices("As of April 4, prices of lanthanum oxide and cerium oxide lost some "
+                           "300 yuan/mt on the week, to stand at 12,200-12,700 yuan/mt.")
+    assert [(i.commodity, i.low, i.high, i.change) for i in items] == [
+        ("la_oxide", 12200, 12700, -300), ("ce_oxide", 12200, 12700, -300)]
+    # ... but not by a commodity named only as the reason
+    assert ex("Tracking gains in dysprosium oxide, prices of terbium oxide rose to 6.4-6.5 "
+              "million yuan/mt.") == [("tb_oxide", 6400000, 6500000, "CNY/t")]
