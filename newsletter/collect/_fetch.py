@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import ssl
 import urllib.robotparser
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -101,33 +102,41 @@ class OriginPools(httpx.AsyncBaseTransport):
     """
 
     def __init__(self, settings: CollectSettings, max_origins: int = 128) -> None:
-        # one TLS context for all pools: building one loads the CA bundle (~15 ms)
-        self._ssl = httpx.create_ssl_context(trust_env=False)
         self._per_origin = httpx.Limits(max_connections=settings.per_host + 2,
                                         max_keepalive_connections=settings.per_host)
+        self._shared_limits = httpx.Limits(
+            max_connections=settings.concurrency + 4,
+            max_keepalive_connections=min(settings.concurrency, 16))
         self._max_origins = max_origins
         self._pools: dict[tuple[bytes, bytes, int | None], httpx.AsyncHTTPTransport] = {}
-        self._shared = self._new(httpx.Limits(
-            max_connections=settings.concurrency + 4,
-            max_keepalive_connections=min(settings.concurrency, 16)))
+        self._shared: httpx.AsyncHTTPTransport | None = None
+        self._ssl: ssl.SSLContext | None = None
 
     def _new(self, limits: httpx.Limits) -> httpx.AsyncHTTPTransport:
+        # one TLS context shared by all pools: making one costs ~15 ms (CA bundle)
+        if self._ssl is None:
+            self._ssl = httpx.create_ssl_context(trust_env=False)
         return httpx.AsyncHTTPTransport(verify=self._ssl, trust_env=False, limits=limits)
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        url = request.url
+    def _pool(self, url: httpx.URL) -> httpx.AsyncHTTPTransport:
         key = (url.raw_scheme, url.raw_host, url.port)
         pool = self._pools.get(key)
         if pool is None:
-            if len(self._pools) >= self._max_origins:
-                pool = self._shared
-            else:
+            if len(self._pools) < self._max_origins:
                 pool = self._pools[key] = self._new(self._per_origin)
-        return await pool.handle_async_request(request)
+            else:
+                if self._shared is None:
+                    self._shared = self._new(self._shared_limits)
+                pool = self._shared
+        return pool
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self._pool(request.url).handle_async_request(request)
 
     async def aclose(self) -> None:
         for pool in (*self._pools.values(), self._shared):
-            await pool.aclose()
+            if pool is not None:
+                await pool.aclose()
         self._pools.clear()
 
 
