@@ -636,3 +636,48 @@ def test_one_level_shared_by_a_pair() -> None:
     # ... but not by a commodity named only as the reason
     assert ex("Tracking gains in dysprosium oxide, prices of terbium oxide rose to 6.4-6.5 "
               "million yuan/mt.") == [("tb_oxide", 6400000, 6500000, "CNY/t")]
+
+
+def test_figure_before_its_commodity_across_basis_and_purity() -> None:
+    assert ex("Domestic prices were assessed at Yn420-425/kg ex-works for 99.5-99.9pc "
+              "neodymium oxide and Yn430-435/kg ex-works for 99.5-99.9pc praseodymium oxide "
+              "today.") == [("nd_oxide", 420, 425, "CNY/kg"), ("pr_oxide", 430, 435, "CNY/kg")]
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "change"),
+    [
+        ("As of May 3, prices of neodymium oxide were 6,000 yuan/mt higher from a week ago, "
+         "averaging 481,000 yuan/mt.", 481000, 6000),
+        ("This weighed prices of praseodymium oxide by some 8,000 yuan/mt, to 472,500 yuan/mt.",
+         472500, -8000),
+    ],
+)
+def test_changes_stated_after_the_figure_or_with_by_some(
+    text: str, low: float, change: float
+) -> None:
+    item = one(text)
+    assert (item.low, item.change) == (low, change)
+
+
+def test_ranged_from_is_a_level() -> None:
+    assert ex("The price of Pr-Nd oxide ranged from 455,000-458,000 yuan/mt today.") == [
+        ("prnd_oxide", 455000, 458000, "CNY/t")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "NdFeB scrap Pr-Nd was at 450-460 yuan/kg, dysprosium at 1,600-1,630 yuan/kg, and "
+        "terbium at 5,100-5,130 yuan/kg.",
+        "The government agreed to purchase NdPr at $110 per kilogram for ten years.",
+        "The deal offers a price guarantee of $110 per kg for NdPr oxide.",
+    ],
+)
+def test_scrap_grades_contracts_and_guarantees_are_not_items(text: str) -> None:
+    assert extract_prices(text) == []
+
+
+def test_scrap_context_ends_at_an_explicit_form() -> None:
+    assert ex("NdFeB scrap prices fell, while Pr-Nd oxide rose to 455,000 yuan/mt.") == [
+        ("prnd_oxide", 455000, 455000, "CNY/t")]

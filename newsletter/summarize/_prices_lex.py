@@ -532,10 +532,23 @@ def find_mentions(s: str) -> list[Mention]:
             merged[-1].end = max(merged[-1].end, k.end)
             continue
         merged.append(k)
+    scrap = False
     for k in merged:
         if k.kind == "commodity" and _REF_BEFORE.search(s[max(0, k.start - 30) : k.start]):
             k.ref = True
+        if k.kind == "block":
+            scrap = scrap or bool(re.search(r"scrap", s[k.start : k.end], re.I))
+        elif k.kind == "commodity" and scrap:
+            if _EXPLICIT_FORM.search(s[k.start : k.end]):
+                scrap = False
+            else:  # "NdFeB scrap Pr-Nd was at 447-457 yuan/kg, dysprosium at ...": scrap grades
+                k.kind = "block"
     return merged
+
+
+_EXPLICIT_FORM = re.compile(
+    r"oxides?|metals?|alloys?|ingots?|iron|ferro|carbonate|\bFe\b|O\d|O[₀-₉]", re.I
+)
 
 
 _REF_BEFORE = re.compile(

@@ -66,7 +66,7 @@ _UP = (r"up|rose|rise[sn]?|rising|increased?|increases|increasing|gain(?:ed|s|in
 _DOWN = (r"down|fell|fall(?:s|ing|en)?|drop(?:ped|s)?|declined?|declines|declining|decreased?"
          r"|decreases|decreasing|lost|loss|losing|shed|slid|slips?|slipped|plunged?|plunges"
          r"|tumbled?|eased?|lower(?:ed)?|cut|retreated?|dipped|dips?|weakened|slumped?|dropping|falling"
-         r"|shr(?:ank|unk|inks?|inking)|plummet(?:ed|s|ing)?|pulled\s+back|[−-]|▼|▽|↓")
+         r"|shr(?:ank|unk|inks?|inking)|plummet(?:ed|s|ing)?|pulled\s+back|weighed|[−-]|▼|▽|↓")
 _DIR = re.compile(rf"(?:(?<![\w])(?P<up>{_UP})(?![\w])|(?<![\w])(?P<down>{_DOWN})(?![\w]))", re.I)
 _LEVEL_CUE = re.compile(
     r"\b(?:(?<!-)to(?!-)|at|was|were|is|are|be|stood|standing|reach\w*|hit|closed|closing|ended|settled"
@@ -75,16 +75,18 @@ _LEVEL_CUE = re.compile(
     re.I,
 )
 _PREV_CUE = re.compile(
-    r"\b(?:from|than|versus|vs\.?|compared\s+(?:with|to)|against|previous(?:ly)?|prior)\b", re.I
+    r"\b(?:(?<!ranged\s)(?<!ranges\s)(?<!ranging\s)from|than|versus|vs\.?|compared\s+(?:with|to)"
+    r"|against|previous(?:ly)?|prior)\b",
+    re.I,
 )
 _FORECAST_CUE = re.compile(
     r"\b(?:expected|expects?|forecasts?|forecasted|projected|predicts?|predicted|will|could"
-    r"|might|would|targets?|targeted|aims?|likely|(?-i:may))\b",
+    r"|might|would|targets?|targeted|aims?|likely|(?-i:may)|agreed|agrees|plans?|planned)\b",
     re.I,
 )
 _NOT_PRICE_CUE = re.compile(
     r"\b(?:premium|discount|spread|differential|gap|margin|costs?|tariffs?|duty|duties|subsid\w+"
-    r"|royalt\w+|floor\s+price|price\s+floor|revenue|profit)\b",
+    r"|royalt\w+|floor\s+price|price\s+floor|revenue|profit|guarantee\w*|price\s+support)\b",
     re.I,
 )
 _POST_DIR = re.compile(
@@ -115,10 +117,16 @@ _FAR_REF = re.compile(
     re.I,
 )
 _FORWARD = re.compile(
-    r"^\s*(?:(?:in|for|of|on)\s+(?:the\s+)?(?:(?:prices?|quotations?|quotes?)\s+(?:of|for)\s+)?)$",
+    r"^\s*(?:(?:ex-?works|exw|fob|cif|ddp|duty[- ]paid|delivered)(?:\s+\w+)?\s+)?"
+    r"(?:(?:in|for|of|on)\s+(?:the\s+)?(?:(?:prices?|quotations?|quotes?)\s+(?:of|for)\s+)?)"
+    r"(?:[\d.]+(?:\s?[-–]\s?[\d.]+)?\s?(?:%|pc|pct)\s+(?:min\.?\s+)?)?$",
     re.I,
 )
-_BY = re.compile(r"(?<![\w])by\s*(?:[$¥]|US\$|RMB|CNY|USD)?\s*$", re.I)
+_BY = re.compile(
+    r"(?<![\w])by\s*(?:(?:some|about|around|approximately|roughly|nearly|almost|over)\s+)?"
+    r"(?:[$¥]|US\$|RMB|CNY|USD|Yn)?\s*$",
+    re.I,
+)
 _PAST_YEAR = re.compile(
     rf"\s*(?:,\s*)?(?:in|during|back\s+in)\s+(?:early\s+|late\s+|mid-?)?(?:{_MONTH_RE}\.?\s+)?"
     r"(?P<y>(?:19|20)\d\d)\b",
@@ -180,7 +188,10 @@ def _role(v: Value, ctx: str, sentence_before: str, after: str) -> str:
         v.sign = 1 if dirs[-1].group("up") else -1
         return "change"
     post = _POST_DIR.match(after)
-    if post and v.kind in {"pct", "points"}:  # "a 2.21% increase", "12 points lower"
+    if post and (
+        v.kind in {"pct", "points"}
+        or (v.kind == "money" and post.group(0).strip().lower() not in {"up", "down"})
+    ):  # "a 2.21% increase", "12 points lower", "5,000 yuan/mt higher"
         v.sign = 1 if post.group("up") else -1
         v.end += post.end()
         return "change"
