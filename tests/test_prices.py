@@ -681,3 +681,17 @@ def test_scrap_grades_contracts_and_guarantees_are_not_items(text: str) -> None:
 def test_scrap_context_ends_at_an_explicit_form() -> None:
     assert ex("NdFeB scrap prices fell, while Pr-Nd oxide rose to 455,000 yuan/mt.") == [
         ("prnd_oxide", 455000, 455000, "CNY/t")]
+
+
+def test_other_heavy_rare_earths_own_their_figures() -> None:
+    assert ex("Dysprosium oxide is listed at 1.6 million yuan / ton, ytterbium oxide is listed at "
+              "95000 yuan / ton, thulium oxide at 1.2 million yuan / ton.") == [
+        ("dy_oxide", 1600000, 1600000, "CNY/t"), ("yb_oxide", 95000, 95000, "CNY/t"),
+        ("tm_oxide", 1200000, 1200000, "CNY/t")]
+    assert {"yb_oxide", "tm_oxide"} <= set(COMMODITY_NAMES)
+
+
+@pytest.mark.parametrize("sep", ["?", "\u2011", "\u2013", "\ufffd"])
+def test_pr_nd_with_mojibake_or_unicode_hyphen(sep: str) -> None:
+    assert ex(f"Chinese praseodymium{sep}neodymium (PrNd) oxide has soared to $125 per "
+              "kilogram.") == [("prnd_oxide", 125, 125, "USD/kg")]

@@ -37,6 +37,8 @@ COMMODITY_NAMES: dict[str, str] = {
     "sm_oxide": "Sm oxide",
     "lu_oxide": "Lu oxide",
     "sc_oxide": "Sc oxide",
+    "yb_oxide": "Yb oxide",
+    "tm_oxide": "Tm oxide",
     "la_oxide": "La oxide",
     "la_metal": "La metal",
     "ce_oxide": "Ce oxide",
@@ -70,6 +72,8 @@ ELEMENTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "samarium": ("Sm", ("Sm2O3",)),
     "lutetium": ("Lu", ("Lu2O3",)),
     "scandium": ("Sc", ("Sc2O3",)),
+    "ytterbium": ("Yb", ("Yb2O3",)),
+    "thulium": ("Tm", ("Tm2O3",)),
 }
 
 #: id stems that have a metal id in the schema (others fall back to the oxide).

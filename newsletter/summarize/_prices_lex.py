@@ -377,7 +377,8 @@ _FORM_AFTER = re.compile(
     re.I,
 )
 _PRND = re.compile(
-    r"\b(?:praseodymium[- /]?(?:and\s+|&\s*)?neodymium|neodymium[- /]?(?:and\s+|&\s*)?praseodymium"
+    r"\b(?:praseodymium[-‐‑–— /?�]?(?:and\s+|&\s*)?neodymium"
+    r"|neodymium[-‐‑–— /?�]?(?:and\s+|&\s*)?praseodymium"
     r"|Pr[- /]?Nd|Nd[- /]?Pr|didymium|PrN)\b(?:\s+\((?:Pr[- /]?Nd|Nd[- /]?Pr)\))?",
     re.I,
 )
