@@ -18,10 +18,20 @@ Design (explainable, no giant regex):
 6. Changes attach to the nearest level of the same segment (percentages to all).
 
 Values are dropped when the grammar says they are not today's quote: previous levels
-("from $52-54", "compared with"), history ("in 2022", "since May 14, when prices stood
-at"), forecasts ("expected to", "will reach"), premiums, costs and floors, time spans
-("in 5 days") and changes measured from a cycle high or since the start of the year.
+("from $52-54", "compared with"), history ("in 2022", "in March last year", a sentence
+opening "By June of 2013,"), forecasts ("expected to", "will reach", "may fall", "likely",
+"agreed to purchase"), premiums, costs, floors and guarantees, base values ("baseline ...
+reading of 100"), scrap grades, time spans ("in 5 days") and changes measured from a cycle
+high or since the start of the year (anywhere in the change's clause).
 A converted figure in brackets ("CNY 255,000 ($41,556)") shares its figure's fate.
+
+Real-text cases handled on top of that (bench/data/prices-real*.jsonl): a change stated
+before its commodity ("With a 9.4 percent climb, yttrium ... settling at"), figures that
+follow an index mention but belong to the commodity before it ("Tb metal ... on the weekly
+MMI after dropping 40% and landing at CNY 3,750"), a commodity named only as a reference
+("followed Pr-Nd oxide higher"), lists of changes ("decreased by 2,000, 50 and 60 yuan"),
+one level shared by "A and B", "X and Y oxides ... respectively", changes in words ("one
+point"), "Yn1,890/kg", "RMB420, 000/tonne" and "99.5pc".
 """
 
 from __future__ import annotations
@@ -81,7 +91,7 @@ _PREV_CUE = re.compile(
 )
 _FORECAST_CUE = re.compile(
     r"\b(?:expected|expects?|forecasts?|forecasted|projected|predicts?|predicted|will|could"
-    r"|might|would|targets?|targeted|aims?|likely|(?-i:may)|agreed|agrees|plans?|planned)\b",
+    r"|might|would|targets?|targeted|aims?|likely|(?-i:may)|(?:agreed|agrees|plans?|planned)\s+to)\b",
     re.I,
 )
 _NOT_PRICE_CUE = re.compile(
