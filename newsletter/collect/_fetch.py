@@ -327,7 +327,7 @@ class Fetcher:
         task = self._robots.get(key)
         if task is None:
             task = self._robots[key] = asyncio.ensure_future(self._load_robots(key))
-        parser = await asyncio.shield(task)
+        parser = task.result() if task.done() else await asyncio.shield(task)
         return parser is None or parser.can_fetch(self.user_agent, url)
 
     async def _load_robots(self, origin: str) -> urllib.robotparser.RobotFileParser | None:
