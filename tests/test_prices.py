@@ -695,3 +695,14 @@ def test_other_heavy_rare_earths_own_their_figures() -> None:
 def test_pr_nd_with_mojibake_or_unicode_hyphen(sep: str) -> None:
     assert ex(f"Chinese praseodymium{sep}neodymium (PrNd) oxide has soared to $125 per "
               "kilogram.") == [("prnd_oxide", 125, 125, "USD/kg")]
+
+
+@pytest.mark.parametrize(("text", "pct"), [
+    ("Neodymium oxide: 607,000.00 yuan/ton -0.16%", -0.16),   # a SunSirs price-list row
+    ("Holmium oxide: 484,000.00 yuan/ton -0.21%", -0.21),
+    ("Cerium oxide: 9,950.00 yuan/ton +0.51%", 0.51),
+])
+def test_price_list_row_with_signed_percentage(text: str, pct: float) -> None:
+    (item,) = extract_prices(text)
+    assert item.low == item.high and item.unit == "CNY/t"
+    assert item.change_pct == pct

@@ -131,7 +131,8 @@ _SPLIT_THOUSANDS = re.compile(
 )
 _MID_RANGE_UNIT = re.compile(
     r"(\d)(\s?(?:yuan|rmb|cny|usd)?\s?/\s?(?:t|mt|kg|tons?|tonnes?))"
-    r"(?=\s?[-–—~]\s?(?:[$¥]|US\$|RMB\s?|CNY\s?)?\d)",
+    # ...but "607,000.00 yuan/ton -0.16%" is a level and a signed change, not a range
+    r"(?=\s?[-–—~]\s?(?:[$¥]|US\$|RMB\s?|CNY\s?)?\d(?![\d,.]*\s?(?:%|per\s?cent|pct)))",
     re.I,
 )
 
