@@ -27,7 +27,7 @@ from .core import Newsletter
 from .exceptions import ConfigError, NewsletterError
 
 app = typer.Typer(help="REE Daily: the rare-earth market newsletter, produced by software.",
-                  no_args_is_help=True, pretty_exceptions_enable=False,
+                  no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False,
                   context_settings={"help_option_names": ["-h", "--help"]})
 subs_app = typer.Typer(help="Manage subscriber lists.", no_args_is_help=True)
 app.add_typer(subs_app, name="subscribers")
@@ -232,7 +232,7 @@ def send(date_: DateOpt = None,
 def approve(date_: DateOpt = None,
             by: Annotated[str | None, typer.Option("--by", help="Who approves.")] = None,
             config: ConfigOpt = None) -> None:
-    """Approve the edition for sending (needed when [editorial] approval = "required")."""
+    """Approve the edition for sending (needed when editorial approval is "required")."""
     nl = _load(config)
     day = nl.approve(_parse_date(date_), by)
     out.print(f"approved the edition of {day}")
