@@ -96,7 +96,9 @@ _FORECAST_CUE = re.compile(
 )
 _NOT_PRICE_CUE = re.compile(
     r"\b(?:premium|discount|spread|differential|gap|margin|costs?|tariffs?|duty|duties|subsid\w+"
-    r"|royalt\w+|floor\s+price|price\s+floor|revenue|profit|guarantee\w*|price\s+support)\b",
+    r"|royalt\w+|floor\s+price|price\s+floor|revenue|profit|guarantee\w*|price\s+support"
+    r"|(?:key|psychological|important|critical)\s+(?:price\s+)?(?:levels?|marks?|thresholds?)"
+    r"|(?:support|resistance)\s+levels?|thresholds?)\b",
     re.I,
 )
 _POST_DIR = re.compile(
@@ -109,7 +111,9 @@ _HIST_CUE = re.compile(
 )
 #: a sentence opening on a past year ("By June of 2013, ...") is history throughout
 _LEAD_PAST_YEAR = re.compile(
-    rf"^\W*(?:by|in|during|back\s+in)\s+(?:early\s+|late\s+|mid-?)?(?:{_MONTH_RE}\.?\s+(?:of\s+)?)?"
+    r"^\W*(?:by|in|during|back\s+in|as\s+of|at)\s+"
+    r"(?:the\s+(?:end|start|beginning|middle|close)\s+of\s+)?(?:early\s+|late\s+|mid-?)?"
+    rf"(?:{_MONTH_RE}\.?\s+(?:of\s+)?)?"
     r"(?P<y>(?:19|20)\d\d)\b",
     re.I,
 )
@@ -142,6 +146,15 @@ _PAST_YEAR = re.compile(
     r"(?P<y>(?:19|20)\d\d)\b",
     re.I,
 )
+#: a value stated for another year than the quote's ("rising to over $1400 per kg the
+#: following year") is history
+_OTHER_YEAR = re.compile(
+    r"\s*(?:,\s*)?(?:in\s+|during\s+)?the\s+(?:following|next|previous|prior|preceding)\s+year\b",
+    re.I,
+)
+#: a year in a change's clause ("40% higher than the level at end of 2009"): the change is
+#: measured from that year, not from the last quote
+_YEAR_IN = re.compile(r"(?<![\d,.])(?:19|20)\d\d(?![\d,])")
 _PARENS = re.compile(r"\([^()]{0,40}\)")
 _CONVERSION = re.compile(
     r"\s*(?:\(|\[)\s*(?:≈|~|about|approx\.?|approximately|around|or|equivalent\s+to|i\.e\.)?\s*"
@@ -210,10 +223,21 @@ def _role(v: Value, ctx: str, sentence_before: str, after: str) -> str:
     return "level"
 
 
-def _far_ref(s: str, end: int) -> bool:
-    """A change measured from a cycle high, the start of the year, ... (rest of its clause)."""
+def _far_ref(s: str, end: int, raw: str = "", as_of: date | None = None) -> bool:
+    """A change measured from a cycle high, the start of the year, a past year, ...
+
+    (anywhere in the rest of its clause; ``raw`` is the unmasked sentence, where years
+    are still visible)."""
     stop = min((i for i in (s.find(",", end), s.find(";", end)) if i >= 0), default=len(s))
-    return any(_FAR_REF.match(s, i) for i in range(end, stop) if i == end or s[i].isspace())
+    if any(_FAR_REF.match(s, i) for i in range(end, stop) if i == end or s[i].isspace()):
+        return True
+    this_year = (as_of or date.today()).year
+    return any(
+        int(y.group(0)) < this_year
+        and re.search(r"\b(?:than|from|since|compared\s+(?:with|to)|against|over)\b",
+                      raw[end : y.start()], re.I)
+        for y in _YEAR_IN.finditer(raw, end, stop)
+    )
 
 
 def _clause_start(s: str, pos: int) -> int:
@@ -224,6 +248,8 @@ def _clause_start(s: str, pos: int) -> int:
 
 def _historical(s: str, end: int, as_of: date | None) -> bool:
     """A value stated for a past year ("hit $80/kg in 2022") is history, not a quote."""
+    if _OTHER_YEAR.match(s, end):
+        return True
     m = _PAST_YEAR.match(s, end)
     return bool(m) and int(m.group("y")) < (as_of or date.today()).year
 
@@ -345,13 +371,20 @@ def _sentence_items(
             if prev_v is not None and _CONVERSION.fullmatch(masked[prev_v.end : v.start]):
                 v.role = prev_v.role  # "CNY 255,000 ($41,556)": the same figure, converted
             elif (
-                prev_v is not None
-                and prev_v.role == "change"
+                (lead := _list_lead(v, owner.values, masked)) is not None
+                and lead.role == "change"
                 and not v.sign
-                and (v.kind == "pct") == (prev_v.kind == "pct")
+            ):
+                # "decreased by 2,000, 50 and 60 yuan", "by 13,000 yuan (a decrease of 3.24%)
+                # and 15,000 yuan (a decrease of 3.00%)"
+                v.role, v.sign = "change", lead.sign
+            elif (
+                prev_v is not None
+                and prev_v.role in {"ignore", "prev"}
+                and prev_v.kind == v.kind == "money"
                 and _LIST_GAP.fullmatch(masked[prev_v.end : v.start])
             ):
-                v.role, v.sign = "change", prev_v.sign  # "decreased by 2,000, 50 and 60 yuan"
+                v.role = prev_v.role  # "the key levels of 400,000 yuan and 390,000 yuan"
             else:
                 v.role = _role(v, ctx, masked[: v.start], masked[v.end : v.end + 40])
                 if v.role in {"level", "change"} and _FORECAST_CUE.search(
@@ -365,7 +398,7 @@ def _sentence_items(
                 v.role = "ignore"
             cursor = max(cursor, v.end)
             if v.role == "change":
-                if _far_ref(masked, v.end):
+                if _far_ref(masked, v.end, s, as_of):
                     continue
                 changes.append(v)
             elif v.role == "level":
@@ -411,6 +444,18 @@ def _sentence_items(
             out.append((cid, lv))
     _fill_units([v for _, v in out], values)
     return [(c, v) for c, v in out if v.unit and v.unit != "?"]
+
+
+def _list_lead(v: Value, values: list[Value], s: str) -> Value | None:
+    """The value whose list ``v`` continues: the last earlier one of the same kind (percent
+    or not) separated from it only by a comma or "and" (and bracketed asides)."""
+    pct = v.kind == "pct"
+    earlier = [w for w in values if w.end <= v.start and w.role and (w.kind == "pct") == pct]
+    if not earlier:
+        return None
+    lead = max(earlier, key=lambda w: w.end)
+    gap = _PARENS.sub(" ", s[lead.end : v.start])
+    return lead if _LIST_GAP.fullmatch(gap) else None
 
 
 def _attach_change(ch: Value, levels: list[Value]) -> None:
