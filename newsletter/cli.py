@@ -123,9 +123,11 @@ def _send_summary(reports: list[Any], nl: Newsletter) -> int:
         line = (f"list [bold]{r.list_name}[/]: {r.sent} sent, {r.deferred} deferred, "
                 f"{r.failed} failed, {r.bounced} bounced")
         out.print(line)
+        for note in r.notes:
+            out.print(f"  [yellow]note:[/] {escape(note)}")
         if r.paused:
-            out.print(f"  [red]paused:[/] {escape(r.message)}\n  run `newsletter send` again to "
-                      "resume once fixed")
+            out.print(f"  [red]paused:[/] {escape(r.pause_reason or '')}\n"
+                      "  run `newsletter send` again to resume once fixed")
             code = 1
         elif r.failed:
             code = 1

@@ -17,13 +17,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from .config import Config
 from .exceptions import ConfigError, NotApprovedError, RenderError
 from .store import Store, open_store
 from .types import PriceItem, Source
+
+if TYPE_CHECKING:
+    from .deliver import SendReport
 
 log = logging.getLogger("newsletter")
 
@@ -60,19 +63,6 @@ class BuildReport:
     html_size: int
     items_considered: int
     warnings: list[str] = field(default_factory=list)
-
-
-@dataclass
-class ListSendReport:
-    list_name: str
-    sent: int = 0
-    deferred: int = 0
-    failed: int = 0
-    bounced: int = 0
-    skipped: int = 0
-    paused: bool = False
-    message: str = ""
-    already_sent: bool = False
 
 
 class Newsletter:
@@ -361,7 +351,7 @@ class Newsletter:
         return make_transport(self.config, self.config.data_dir / "outbox")
 
     def send(self, day: date | None = None, *, list_name: str | None = None,
-             progress: Any = None, stop_event: Any = None) -> list[ListSendReport]:
+             progress: Any = None, stop_event: Any = None) -> list[SendReport]:
         """Deliver the edition of ``day`` to each list (or one), resumably."""
         from .deliver._job import send_list
 
@@ -387,7 +377,7 @@ class Newsletter:
         self.store.finish_run(run_id, "error" if bad else "ok", {
             "date": day.isoformat(),
             "lists": {r.list_name: {"sent": r.sent, "deferred": r.deferred, "failed": r.failed,
-                                    "paused": r.paused, "message": r.message}
+                                    "paused": r.paused, "message": r.pause_reason}
                       for r in reports}}, self.now())
         self.store.publish_archive(day)
         return reports

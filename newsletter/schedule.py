@@ -483,7 +483,7 @@ def send_if_due(nl: Newsletter, list_name: str, scheduled: datetime,
             outcome = "failed"
         log.info(kv("send_done", list=r.list_name, edition=day, outcome=outcome, sent=r.sent,
                     deferred=r.deferred, failed=r.failed, bounced=r.bounced,
-                    paused=r.paused, message=r.message or None))
+                    paused=r.paused, message=r.pause_reason or None))
     return outcome
 
 

@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import Config
 from ._message import MessageFactory, Recipient
-from ._sender import SendProgress, send_edition
+from ._sender import SendProgress, SendReport, send_edition
 from ._sender import send_test as _send_test
 from ._subscribers import sync_list
 from ._transports import make_transport as _make_transport
 
 if TYPE_CHECKING:
-    from ..core import ListSendReport, Newsletter
+    from ..core import Newsletter
 
 SAMPLE_READER = "reader@example.com"
 
@@ -52,14 +52,13 @@ def sample_parts(config: Config, rendered: Any, list_name: str,
 
 def send_list(nl: Newsletter, day: date, list_name: str, *,
               progress: Callable[[str, int, int], Any] | None = None,
-              stop_event: Any = None) -> ListSendReport:
+              stop_event: Any = None) -> SendReport:
     """Deliver the edition of ``day`` to one list, resuming whatever was left."""
-    from ..core import ListSendReport
-
     store = nl.store
     state = store.send_state(day, list_name)
     if state is not None and state["status"] == "sent":
-        return ListSendReport(list_name=list_name, already_sent=True)
+        return SendReport(edition_date=day, list_name=list_name, already_sent=True,
+                          state="sent")
     imported = sync_list(store, nl.config, list_name, nl.now())
     rendered = nl.rendered(day, list_name)
     transport = make_transport(nl.config, nl.config.data_dir / "outbox")
@@ -75,13 +74,8 @@ def send_list(nl: Newsletter, day: date, list_name: str, *,
                            progress=on_progress, stop_event=stop_event)
     finally:
         transport.close()
-    notes = [f"{r}" for r in imported.rejected]
-    if rep.pause_reason:
-        notes.insert(0, rep.pause_reason)
-    return ListSendReport(list_name=list_name, sent=rep.sent, deferred=rep.deferred,
-                          failed=rep.failed, bounced=rep.bounced, skipped=rep.skipped,
-                          paused=rep.paused, message="; ".join(notes),
-                          already_sent=rep.already_sent)
+    rep.notes.extend(f"list import rejected {r}" for r in imported.rejected)
+    return rep
 
 
 def send_test(nl: Newsletter, day: date, list_name: str, address: str, name: str = "") -> str:

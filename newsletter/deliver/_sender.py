@@ -79,6 +79,7 @@ class SendReport:
             ``stop_event``); the state is kept and the next run resumes.
         already_sent: the edition had already been sent to this list; nothing was done.
         state: the ``sends`` state after the run: ``sent``, ``deferred`` or ``paused``.
+        notes: other things the operator should read (rows the list import rejected).
     """
 
     edition_date: date
@@ -98,6 +99,7 @@ class SendReport:
     already_sent: bool = False
     state: str = "sending"
     failures: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
