@@ -165,6 +165,10 @@ _SUFFIX = re.compile(
     rf"(?:\s?(?P<per>/|per\s|a\s|each\s)\s?(?P<meas>{_MEAS})\b|\s(?P<qty>{_MEAS})\b)?)",
     re.I,
 )
+#: "4.1 wan yuan/t", "41.5 ten-thousand yuan/ton", "41.5 (10,000 yuan/t)": 10,000 yuan units
+_WAN = re.compile(
+    r"\s?(?:\(\s?)?(?:wan|10,000|10000|ten[- ]thousands?)\s?(?=yuan|rmb|cny)", re.I
+)
 _LATE_MEAS = re.compile(
     rf"\s?\)?\s?(?:\([^()]{{0,60}}\)\s?)?(?:/|per\s|a\s)\s?(?P<meas>{_MEAS})\b", re.I
 )
@@ -248,7 +252,10 @@ def find_values(s: str) -> list[Value]:
     for m in _WORD_POINTS.finditer(s):  # "slipped by one point": a change in words
         n = float(_WORD_NUMS[m.group("n").lower()])
         out.append(Value(m.start(), m.end(), n, n, kind="points"))
+    consumed = 0
     for m in _CORE.finditer(s):
+        if m.start() < consumed:
+            continue  # the "10,000" of "41.5 (10,000 yuan/t)"
         n1, s1, n2, s2, sep = m.group("n1", "s1", "n2", "s2", "sep")
         if sep and sep.lower() == "to" and re.search(r"\bfrom\s+\S*\s*$", s[: m.start()], re.I):
             # "from 52 to 55": not a range; keep the first number only
@@ -282,6 +289,10 @@ def find_values(s: str) -> list[Value]:
             v.kind = "time"
             out.append(v)
             continue
+        wan = None if v.scaled else _WAN.match(s, v.end)
+        if wan:
+            v.low, v.high, v.scaled, v.end = v.low * 1e4, v.high * 1e4, True, wan.end()
+            consumed = wan.end()
         suf = _SUFFIX.match(s, v.end)
         if suf and suf.group(0).strip():
             if suf.group("pct"):
@@ -534,6 +545,18 @@ def find_mentions(s: str) -> list[Mention]:
             merged[-1].end = max(merged[-1].end, k.end)
             continue
         merged.append(k)
+    # "Pr-Nd oxide and Pr-Nd have risen to A and B": named next to its oxide, the bare
+    # name is the metal (the Chinese usage the translations keep)
+    for a, b in zip(merged, merged[1:], strict=False):
+        if (
+            a.kind == b.kind == "commodity"
+            and a.cid == b.cid
+            and a.cid.endswith("_oxide")
+            and re.search(r"oxides?\s*$", s[a.start : a.end], re.I)
+            and not _EXPLICIT_FORM.search(s[b.start : b.end])
+            and re.fullmatch(r"\s*(?:,|and|&|/|or)\s*", s[a.end : b.start], re.I)
+        ):
+            b.cid = b.cid[: -len("oxide")] + "metal"
     scrap = False
     for k in merged:
         if k.kind == "commodity" and _REF_BEFORE.search(s[max(0, k.start - 30) : k.start]):
