@@ -164,8 +164,9 @@ def make_app(nl: Newsletter, *, rate_limiter: RateLimiter | None = None) -> Star
         return out
 
     # --- unsubscribe ---------------------------------------------------------------------
-    def unsub_target(token: str) -> tuple[str, int] | None:
-        got = verify_token(secret, token, "unsub")
+    def subscriber_target(token: str, purpose: str) -> tuple[str, int] | None:
+        """(list, subscriber id) of a valid token of ``purpose`` for a configured list."""
+        got = verify_token(secret, token, purpose)
         if got is None:
             return None
         list_name, sub_id = got
@@ -173,6 +174,9 @@ def make_app(nl: Newsletter, *, rate_limiter: RateLimiter | None = None) -> Star
                 or not 0 < sub_id < 2**63:
             return None
         return list_name, sub_id
+
+    def unsub_target(token: str) -> tuple[str, int] | None:
+        return subscriber_target(token, "unsub")
 
     async def unsubscribe_page(request: Request) -> Response:
         token = request.path_params["token"]
@@ -327,14 +331,7 @@ def make_app(nl: Newsletter, *, rate_limiter: RateLimiter | None = None) -> Star
 
     # --- preferences ---------------------------------------------------------------------
     def prefs_target(token: str) -> tuple[str, int] | None:
-        got = verify_token(secret, token, "prefs")
-        if got is None:
-            return None
-        list_name, sub_id = got
-        if list_name not in lists or not isinstance(sub_id, int) or isinstance(sub_id, bool) \
-                or not 0 < sub_id < 2**63:
-            return None
-        return list_name, sub_id
+        return subscriber_target(token, "prefs")
 
     def prefs_page(request: Request, token: str, sub: Any, status: int = 200,
                    error: str | None = None, done: str | None = None) -> Response:
