@@ -85,7 +85,7 @@ _LEVEL_CUE = re.compile(
     re.I,
 )
 _PREV_CUE = re.compile(
-    r"\b(?:(?<!ranged\s)(?<!ranges\s)(?<!ranging\s)from|than|versus|vs\.?|compared\s+(?:with|to)"
+    r"\b(?:(?<!ranged\s)(?<!ranges\s)(?<!ranging\s)from|(?<!more\s)(?<!less\s)than|versus|vs\.?|compared\s+(?:with|to)"
     r"|against|previous(?:ly)?|prior)\b",
     re.I,
 )
@@ -174,6 +174,11 @@ _FORWARD_LEAD = re.compile(
     r"|(?:following|after|with)\s+an?\s+[\d.,]+\s*(?:%|percent|per\s?cent|pc)\s+\w+\s+(?:to|at))?\s*"
     r"(?:US\$|\$|¥|RMB|CNY|USD)?\s*",
     re.I,
+)
+#: an opening "At CNY 27,500 ($4,494) per metric ton, ..." phrase, nothing priced after it
+#: up to the commodity ("the week finished with no movement for rare earth carbonate")
+_LEAD_PHRASE = re.compile(
+    r"[\s)]*(?:(?:per|a)\s+(?:metric\s+)?\w+)?\s*,(?=[^\d]*$)", re.I
 )
 _EXPLICIT_CREPI = re.compile(r"\b(?:Xinhua|Baotou|CREPI)\b", re.I)
 _EXPLICIT_CREIA = re.compile(
@@ -292,8 +297,11 @@ def _assign(values: list[Value], mentions: list[Mention], s: str) -> None:
             elif (
                 after
                 and after[0].kind != "block"
-                and _FORWARD_GAP.fullmatch(_PARENS.sub(" ", s[v.end : after[0].start]))
                 and _FORWARD_LEAD.fullmatch(_PARENS.sub(" ", s[: v.start]))
+                and (
+                    _FORWARD_GAP.fullmatch(_PARENS.sub(" ", s[v.end : after[0].start]))
+                    or _LEAD_PHRASE.match(_PARENS.sub(" ", s[v.end : after[0].start]))
+                )
             ):
                 owner = after[0]  # "At CNY 2,075 ($333.67) per kilogram, dysprosium oxide ..."
             elif v.kind == "pct" and _POST_DIR.match(s, v.end):
@@ -360,6 +368,7 @@ def _sentence_items(
         cursor = owner.end
         levels: list[Value] = []
         changes: list[Value] = []
+        prevs: list[Value] = []
         prev_v: Value | None = None
         for v in sorted(owner.values, key=lambda x: x.start):
             ctx = masked[max(cursor, v.start - 60) if cursor < v.start else v.start : v.start]
@@ -397,6 +406,8 @@ def _sentence_items(
             ):
                 v.role = "ignore"
             cursor = max(cursor, v.end)
+            if v.role == "prev":
+                prevs.append(v)
             if v.role == "change":
                 if _far_ref(masked, v.end, s, as_of):
                     continue
@@ -416,6 +427,8 @@ def _sentence_items(
                     if v.unit is None or v.unit == "points":
                         continue
                 levels.append(v)
+        if not is_index:
+            changes = [ch for ch in changes if not _level_from(ch, prevs, levels)]
         if not levels:
             continue
         for ch in changes:
@@ -444,6 +457,23 @@ def _sentence_items(
             out.append((cid, lv))
     _fill_units([v for _, v in out], values)
     return [(c, v) for c, v in out if v.unit and v.unit != "?"]
+
+
+def _level_from(ch: Value, prevs: list[Value], levels: list[Value]) -> bool:
+    """"rose more than 900,000 yuan per tonne this week from 850,000-900,000 yuan": a
+    "change" as large as the previous level it is measured from is the new level. Moves
+    it to ``levels`` and returns True when so."""
+    if ch.kind != "money" or levels:
+        return False
+    ref = next((p for p in prevs if p.start > ch.end and p.kind in {"money", "bare"}), None)
+    if ref is None or not ref.low or ch.low < 0.5 * ref.low:
+        return False
+    ch.unit = ch.unit_name()
+    if ch.unit is None or ch.unit == "points":
+        return False
+    ch.role, ch.sign = "level", 0
+    levels.append(ch)
+    return True
 
 
 def _list_lead(v: Value, values: list[Value], s: str) -> Value | None:
