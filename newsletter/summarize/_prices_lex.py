@@ -198,6 +198,7 @@ class Value:
     role: str = ""  # level, change, prev, ignore (set by the parser)
     unit: str | None = None
     changes: dict[str, float] = field(default_factory=dict)
+    yoy: bool = False  # a change against a year earlier (set by the parser)
 
     def unit_name(self) -> str | None:
         """``CNY/t`` and friends, or ``points``; None when no price unit is known."""

@@ -180,6 +180,20 @@ _FORWARD_LEAD = re.compile(
 _LEAD_PHRASE = re.compile(
     r"[\s)]*(?:(?:per|a)\s+(?:metric\s+)?\w+)?\s*,(?=[^\d]*$)", re.I
 )
+#: a change against a year earlier ("a year-on-year decrease of", "up 8.5% y-o-y")
+_YOY = re.compile(
+    r"\W{0,3}(?:year[- ]on[- ]year|y-?o-?y\b|(?:from|than|compared\s+(?:with|to))\s+a\s+year"
+    r"\s+(?:earlier|ago|before)|(?:from|than|compared\s+(?:with|to))\s+the\s+same\s+"
+    r"(?:period|time|month|week)\s+(?:of\s+)?last\s+year)",
+    re.I,
+)
+#: a shorter-period comparison stated as no change ("the same month-on-month", "flat WoW")
+_SHORTER_FLAT = re.compile(
+    r"\b(?:the\s+same|flat|unchanged|stable|steady)\s+(?:as\s+)?(?:month[- ]on[- ]month|"
+    r"week[- ]on[- ]week|day[- ]on[- ]day|m-?o-?m|w-?o-?w|MoM|WoW|DoD|from\s+(?:the\s+)?"
+    r"(?:previous|last)\s+(?:day|week|month))",
+    re.I,
+)
 _EXPLICIT_CREPI = re.compile(r"\b(?:Xinhua|Baotou|CREPI)\b", re.I)
 _EXPLICIT_CREIA = re.compile(
     r"\b(?:CREIA|ACREI|CARI|Industry\s+Association|2010\s*=\s*100|2010\s+baseline)\b", re.I
@@ -411,6 +425,12 @@ def _sentence_items(
             if v.role == "change":
                 if _far_ref(masked, v.end, s, as_of):
                     continue
+                v.yoy = bool(
+                    _YOY.search(ctx[-30:]) or _YOY.match(masked, v.end)
+                    or (changes and changes[-1].yoy and v.kind == "pct" != changes[-1].kind
+                        and len(masked[changes[-1].end : v.start]) <= 30
+                        and not _LEVEL_CUE.search(masked[changes[-1].end : v.start]))
+                )
                 changes.append(v)
             elif v.role == "level":
                 if is_index:
@@ -431,6 +451,11 @@ def _sentence_items(
             changes = [ch for ch in changes if not _level_from(ch, prevs, levels)]
         if not levels:
             continue
+        seg = masked[owner.start : max(v.end for v in owner.values)]
+        if any(not ch.yoy for ch in changes) or _SHORTER_FLAT.search(seg):
+            # "the same month-on-month; a year-on-year decrease of 8,000 yuan/ton": the
+            # change is against the last quote, not against a year earlier
+            changes = [ch for ch in changes if not ch.yoy]
         for ch in changes:
             _attach_change(ch, levels)
         if len(group) == 1 and owner.parts and len(levels) == len(owner.parts) and (
