@@ -457,7 +457,7 @@ def _sentence_items(
             # change is against the last quote, not against a year earlier
             changes = [ch for ch in changes if not ch.yoy]
         for ch in changes:
-            _attach_change(ch, levels)
+            _attach_change(ch, levels, masked)
         if len(group) == 1 and owner.parts and len(levels) == len(owner.parts) and (
             "respectively" in masked
         ):  # "neodymium and praseodymium oxides slipped to A and B, respectively"
@@ -513,9 +513,18 @@ def _list_lead(v: Value, values: list[Value], s: str) -> Value | None:
     return lead if _LIST_GAP.fullmatch(gap) else None
 
 
-def _attach_change(ch: Value, levels: list[Value]) -> None:
+def _attach_change(ch: Value, levels: list[Value], s: str = "") -> None:
     """A percentage goes to every level; an absolute change to the nearest compatible one."""
     if ch.kind == "pct":
+        free = [lv for lv in levels if "change_pct" not in lv.changes]
+        if len(levels) > 1 and free:
+            # several levels in the segment: the percentage is the nearest one's
+            near = min(free, key=lambda lv: min(abs(lv.start - ch.end), abs(ch.start - lv.end)))
+            for lv in free:  # ... and its converted figure: "CNY 370,000 ($60,460)"
+                gap = s[near.end : lv.start] if lv.start >= near.end else s[lv.end : near.start]
+                if lv is near or _CONVERSION.fullmatch(gap):
+                    lv.changes["change_pct"] = ch.sign * ch.low
+            return
         for lv in levels:
             lv.changes.setdefault("change_pct", ch.sign * ch.low)
         return
