@@ -706,3 +706,79 @@ def test_price_list_row_with_signed_percentage(text: str, pct: float) -> None:
     (item,) = extract_prices(text)
     assert item.low == item.high and item.unit == "CNY/t"
     assert item.change_pct == pct
+
+
+def chg(text: str, **kw: object) -> list[tuple[str, float, float | None, float | None]]:
+    """(commodity, low, change, change_pct) of each item."""
+    return [(i.commodity, i.low, i.change, i.change_pct) for i in extract_prices(text, **kw)]
+
+
+def test_reference_levels_are_not_quotes() -> None:
+    assert ex("Pr-Nd metal slid from around 520,000 yuan per ton to around 505,000 yuan per "
+              "ton, breaking the key levels of 510,000 yuan per ton and 500,000 yuan per ton.") == [
+        ("prnd_metal", 505000, 505000, "CNY/t")]
+
+
+def test_change_list_continues_past_bracketed_percentages() -> None:
+    assert ex("The prices of Pr-Nd oxide and Pr-Nd metal fell by about 9,000 yuan per ton "
+              "(a decrease of 2.1%) and 11,000 yuan per ton (a decrease of 2.0%), respectively, "
+              "from last week.") == []
+
+
+def test_change_against_a_past_year_is_not_the_items_change() -> None:
+    assert chg("Terbium metal price is around US$ 900 per kilogram, which is about 25% higher "
+               "than the level at end of 2019.", as_of=AS_OF) == [("tb_metal", 900, None, None)]
+
+
+@pytest.mark.parametrize("text", [
+    "That pushed the price of terbium oxide to over $2,000 per kg the following year.",
+    "As of the end of 2022, the average price for dysprosium oxide stood at 330 U.S. dollars "
+    "per kilogram.",
+])
+def test_values_of_another_year_are_history(text: str) -> None:
+    assert ex(text, as_of=AS_OF) == []
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("Pr-Nd oxide was quoted at 41.5 wan yuan/t.", 415000),
+    ("Dysprosium oxide rose to 162 ten-thousand yuan/ton.", 1620000),
+    ("The price of Pr-Nd oxide rose to 41.5 (10,000 yuan/t).", 415000),
+])
+def test_ten_thousand_yuan_units(text: str, want: float) -> None:
+    (item,) = extract_prices(text)
+    assert (item.low, item.unit) == (want, "CNY/t")
+
+
+def test_bare_pr_nd_next_to_its_oxide_is_the_metal() -> None:
+    assert ex("The prices of praseodymium neodymium oxide and praseodymium neodymium rose to "
+              "610,000 yuan/ton and 750,000 yuan/ton respectively.") == [
+        ("prnd_oxide", 610000, 610000, "CNY/t"), ("prnd_metal", 750000, 750000, "CNY/t")]
+
+
+def test_rose_more_than_from_a_previous_range_is_a_level() -> None:
+    assert chg("Prices of Pr-Nd oxide rose more than 700,000 yuan per tonne this week from "
+               "650,000-690,000 yuan last week.") == [("prnd_oxide", 700000, None, None)]
+
+
+def test_opening_at_phrase_goes_to_the_commodity_after_it() -> None:
+    got = ex("At CNY 31,000 ($4,300) per metric ton, the week ended with no change for rare "
+             "earth carbonate.")
+    assert got == [("re_carbonate", 31000, 31000, "CNY/t"), ("re_carbonate", 4300, 4300, "USD/t")]
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("The average price of cerium oxide was 9,800 yuan/ton, the same month-on-month; a "
+     "year-on-year decrease of 1,200 yuan/ton, a decrease of 10.9%.", (None, None)),
+    ("Pr-Nd oxide averaged 450,000 yuan/t, up 12% year-on-year.", (None, 12)),
+    ("Pr-Nd oxide averaged 450,000 yuan/t, up 5,000 yuan/t month-on-month and up 12% "
+     "year-on-year.", (5000, None)),
+])
+def test_year_on_year_change_only_without_a_shorter_one(text: str, want: tuple) -> None:
+    (item,) = extract_prices(text)
+    assert (item.change, item.change_pct) == want
+
+
+def test_percentage_goes_to_the_nearest_level_only() -> None:
+    assert chg("Gadolinium oxide was quoted at 160,000-163,000 yuan/mt, and cerium oxide at "
+               "10,500-11,000 yuan/mt, with the weekly average up 0.5% from last week.") == [
+        ("gd_oxide", 160000, None, None), ("ce_oxide", 10500, None, 0.5)]
