@@ -31,7 +31,12 @@ follow an index mention but belong to the commodity before it ("Tb metal ... on 
 MMI after dropping 40% and landing at CNY 3,750"), a commodity named only as a reference
 ("followed Pr-Nd oxide higher"), lists of changes ("decreased by 2,000, 50 and 60 yuan"),
 one level shared by "A and B", "X and Y oxides ... respectively", changes in words ("one
-point"), "Yn1,890/kg", "RMB420, 000/tonne" and "99.5pc".
+point"), "Yn1,890/kg", "RMB420, 000/tonne" and "99.5pc"; reference levels ("breaking the key
+levels of 400,000 and 390,000 yuan"), change lists with bracketed percentages, changes
+against a past year ("40% higher than at end of 2009"), "rose more than 900,000 yuan ...
+from 850,000-900,000" (a level), year-on-year changes (kept only when no shorter-period
+change is stated), a percentage among several levels (the nearest one's), "41.5 wan yuan/t"
+and a bare "Pr-Nd" beside "Pr-Nd oxide" (the metal).
 """
 
 from __future__ import annotations
