@@ -182,3 +182,13 @@ def test_summary_and_text_are_both_read() -> None:
     r = score(Item("s", "u", "g", "Weekly wrap", summary="Dysprosium and terbium rose.",
                    text="Traders were busy."))
     assert r.score > 0
+
+
+def test_an_export_licence_pilot_is_policy_not_technology() -> None:
+    r = score(item("EU and China Agree 'General Licence' Pilot for Rare Earth Magnet Exports",
+                   "The European Commission and China's Ministry of Commerce agreed to pilot "
+                   "general licences for exports of rare earth permanent magnets. Under the "
+                   "six-month pilot, exporters can ship NdFeB magnets without applying for a "
+                   "separate licence for each contract, officials said after trade talks."),
+              0.9)
+    assert r.relevant and r.topic == "policy", r
