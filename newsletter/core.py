@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from .config import Config
 from .exceptions import ConfigError, NotApprovedError, RenderError
 from .store import Store, open_store
-from .types import PriceItem, Source
+from .types import Item, PriceItem, Source
 
 if TYPE_CHECKING:
     from .deliver import SendReport
@@ -200,19 +200,27 @@ class Newsletter:
         return report
 
     def _extract_prices(self, src: Source, item_ids: list[int], as_of: datetime) -> int:
-        from .summarize.prices import extract_prices
-
         added = 0
         for stored in self.store.items_by_ids(item_ids):
-            it = stored.item
-            when = (it.published or as_of).astimezone(self.tz).date()
-            # A price list's row is "<commodity>: <level> <change>"; an article is its
-            # title, summary and body as separate lines.
-            sep = ": " if src.role == "prices" else "\n"
-            text = sep.join(p for p in (it.title, it.summary, it.text) if p)
-            found = extract_prices(text, as_of=when, source=src.title)
+            found = self.item_prices(stored.item, src, as_of)
             added += self.store.add_prices(found, item_id=stored.id, now=self.now())
         return added
+
+    def item_prices(self, it: Item, src: Source | None,
+                    as_of: datetime | None = None) -> list[PriceItem]:
+        """The price items of one collected item: the same reading for collect and inspect.
+
+        A price list's row is "<commodity>: <level> <change>"; an article is its title,
+        summary and body as separate lines. Observations are dated by the item's
+        publication day in the newsletter's time zone (else ``as_of``).
+        """
+        from .summarize.prices import extract_prices
+
+        when = it.published or as_of
+        sep = ": " if src is not None and src.role == "prices" else "\n"
+        text = sep.join(p for p in (it.title, it.summary, it.text) if p)
+        return extract_prices(text, as_of=when.astimezone(self.tz).date() if when else None,
+                              source=src.title if src else None)
 
     def _set_as_of(self, as_of: datetime) -> None:
         """Remember the data cut-off of the last offline collect (for build)."""
@@ -399,7 +407,6 @@ class Newsletter:
         """What the collector extracts from a source name, URL or local file
         (``offline``: from the newest recorded snapshot)."""
         from .collect import inspect_target, snapshot_transport
-        from .summarize.prices import extract_prices
         from .summarize.relevance import score
 
         sources = {s.name: s for s in self.sources()}
@@ -414,11 +421,8 @@ class Newsletter:
         out = []
         for it in items:
             rel = score(it, weight, self.config.editorial.relevance_threshold)
-            when = it.published.date() if it.published else None
-            text = "\n".join(p for p in (it.title, it.summary, it.text) if p)
             d = it.to_dict()
-            d["prices"] = [p.to_dict() for p in extract_prices(
-                text, as_of=when, source=src.title if src else None)]
+            d["prices"] = [p.to_dict() for p in self.item_prices(it, src)]
             d.update(relevance=round(rel.score, 3), relevant=rel.relevant,
                      reasons=list(rel.reasons), topic=rel.topic)
             out.append(d)

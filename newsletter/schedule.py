@@ -47,6 +47,7 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import select
 
 from .exceptions import ConfigError, NewsletterError, NotApprovedError
+from .store._util import as_utc as _utc
 
 if TYPE_CHECKING:
     from .config import Config
@@ -212,12 +213,6 @@ def _local_midnight(t: datetime, tz: ZoneInfo) -> datetime:
 
 
 # --- the ledger --------------------------------------------------------------------------
-
-def _utc(dt: datetime | None) -> datetime | None:
-    if dt is None:
-        return None
-    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
-
 
 def sends_started_since(nl: Newsletter, list_name: str,
                         since: datetime) -> list[dict[str, Any]]:
