@@ -95,8 +95,12 @@ def _bind_socket(bind: str) -> socket.socket:
     return sock
 
 
-def acquire_service_lock(nl: Newsletter) -> None:
+def acquire_service_lock(nl: Newsletter, stop: threading.Event | None = None) -> bool:
     """Take the ``serve`` lock, waiting out a stale one left by a dead process.
+
+    Returns:
+        True once the lock is held; False if ``stop`` was set while waiting (a signal
+        during the wait is a clean stop, not an error).
 
     Raises:
         AlreadyRunningError: another live instance holds the store (exit code 2).
@@ -111,7 +115,7 @@ def acquire_service_lock(nl: Newsletter) -> None:
             if res.took_over:
                 log.warning(kv("lock_taken_over", previous=res.took_over.holder,
                                previous_heartbeat=res.took_over.heartbeat))
-            return
+            return True
         cur = res.holder
         if cur is None:  # released between our attempts
             continue
@@ -130,7 +134,10 @@ def acquire_service_lock(nl: Newsletter) -> None:
                            reason="previous instance died; waiting for its lock to go stale",
                            stale_after=stale_after))
             waited = True
-        time.sleep(0.5)
+        if stop is None:
+            time.sleep(0.5)
+        elif stop.wait(0.5):
+            return False
 
 
 class _Server(uvicorn.Server):
@@ -209,9 +216,14 @@ class Service:
         # Validate everything before taking the lock or a port.
         sched = make_scheduler(nl, self.runner)
         if threading.current_thread() is threading.main_thread():
-            # A SIGTERM during start-up is a clean stop too (uvicorn re-installs this).
-            signal.signal(signal.SIGTERM, self.on_signal)
-        acquire_service_lock(nl)
+            # A signal during start-up is a clean stop too: without this, a SIGINT between
+            # the "started" log line and uvicorn installing its handlers would raise
+            # KeyboardInterrupt (exit 130). _Server.capture_signals re-installs the same.
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(sig, self.on_signal)
+        if not acquire_service_lock(nl, self.stop_event):
+            log.info(kv("stopped", code=0, reason="signalled while waiting for the lock"))
+            return 0
         hb = threading.Thread(target=self._heartbeat, name="lock-heartbeat", daemon=True)
         try:
             sock = _bind_socket(cfg.web.bind)

@@ -245,6 +245,38 @@ def test_sigterm_exits_0_quickly_and_releases_the_lock(tmp_path, smtp, running) 
     assert again.stop(signal.SIGINT)[0] == 0
 
 
+def test_sigint_right_after_start_is_a_clean_stop(tmp_path, smtp, running) -> None:
+    # The signal lands between the "started" line and the web server taking over the
+    # handlers: it must still be a clean stop (exit 0, lock released), not a
+    # KeyboardInterrupt (exit 130).
+    port = free_port()
+    cfg = write_project(tmp_path, web_port=port, smtp_port=smtp.port, stale=60)
+    s = _start(running, cfg, port)
+    s.wait_for("event=started")
+    code, took = s.stop(signal.SIGINT)
+    assert code == 0, s.output
+    assert "event=stopped code=0" in s.output
+    st = _store(cfg)
+    assert st.lock_info("serve") is None
+    st.close()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["TERM", "INT"])
+def test_signal_while_waiting_for_a_stale_lock_exits_0(tmp_path, smtp, running, sig) -> None:
+    port = free_port()
+    cfg = write_project(tmp_path, web_port=port, smtp_port=smtp.port, stale=30)
+    s = _start(running, cfg, port)
+    s.wait_for("event=started")
+    s.stop(signal.SIGKILL)  # leaves a lock that is stale only after 30 s
+    again = _start(running, cfg, port)
+    again.wait_for("event=lock_wait", timeout=20)
+    code, took = again.stop(sig)
+    assert code == 0, again.output
+    assert took < 10
+    assert "event=started" not in again.output
+    assert "Traceback" not in again.output
+
+
 def test_sigkill_then_restart_takes_over_the_stale_lock(tmp_path, smtp, running) -> None:
     port = free_port()
     cfg = write_project(tmp_path, web_port=port, smtp_port=smtp.port, stale=2)
