@@ -97,6 +97,6 @@ class NotApprovedError(NewsletterError):
 
 
 class AlreadyRunningError(NewsletterError):
-    """Another instance of the service holds the store."""
+    """Another process holds the store lock this command needs (`serve`, or a list's send)."""
 
     exit_code = 2

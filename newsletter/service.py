@@ -35,6 +35,7 @@ from .schedule import JobGuard, Runner, catch_up, kv, make_scheduler, next_fire_
 
 if TYPE_CHECKING:
     from .core import Newsletter
+    from .store._locks import LockInfo
 
 log = logging.getLogger("newsletter.service")
 
@@ -106,38 +107,26 @@ def acquire_service_lock(nl: Newsletter, stop: threading.Event | None = None) ->
         AlreadyRunningError: another live instance holds the store (exit code 2).
     """
     stale_after = nl.config.schedule.lock_stale_seconds
-    host = socket.gethostname()
-    waited = False
-    deadline = time.monotonic() + stale_after + 5
-    while True:
-        res = nl.store.acquire_lock(LOCK_NAME, nl.now(), stale_after=stale_after)
-        if res.acquired:
-            if res.took_over:
-                log.warning(kv("lock_taken_over", previous=res.took_over.holder,
-                               previous_heartbeat=res.took_over.heartbeat))
-            return True
-        cur = res.holder
-        if cur is None:  # released between our attempts
-            continue
-        from .store._locks import pid_alive
 
-        dead_here = cur.host == host and not pid_alive(cur.pid)
-        if not dead_here or time.monotonic() > deadline:
-            raise AlreadyRunningError(
-                f"another `newsletter serve` is running on this store: host={cur.host} "
-                f"pid={cur.pid} since={cur.acquired.isoformat()} "
-                f"(last heartbeat {cur.heartbeat.isoformat()})",
-                hint="stop it first (systemctl stop newsletter), or point --config at "
-                     "another store")
-        if not waited:
-            log.warning(kv("lock_wait", holder=cur.holder,
-                           reason="previous instance died; waiting for its lock to go stale",
-                           stale_after=stale_after))
-            waited = True
-        if stop is None:
-            time.sleep(0.5)
-        elif stop.wait(0.5):
-            return False
+    def on_wait(cur: LockInfo) -> None:
+        log.warning(kv("lock_wait", holder=cur.holder,
+                       reason="previous instance died; waiting for its lock to go stale",
+                       stale_after=stale_after))
+
+    res = nl.store.acquire_lock_waiting(LOCK_NAME, nl.now, stale_after=stale_after,
+                                        stop=stop, on_wait=on_wait)
+    if res.acquired:
+        if res.took_over:
+            log.warning(kv("lock_taken_over", previous=res.took_over.holder,
+                           previous_heartbeat=res.took_over.heartbeat))
+        return True
+    if stop is not None and stop.is_set():
+        return False
+    raise AlreadyRunningError(
+        "another `newsletter serve` is running on this store: "
+        + (res.holder.describe() if res.holder else "(holder unknown)"),
+        hint="stop it first (systemctl stop newsletter), or point --config at "
+             "another store")
 
 
 class _Server(uvicorn.Server):

@@ -3,14 +3,18 @@ transport with the ledger. ``Newsletter.send`` calls :func:`send_list` for each 
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from email import policy
 from email.parser import BytesParser
 from typing import TYPE_CHECKING, Any
 
 from ..config import Config
+from ..exceptions import AlreadyRunningError
+from ..store._locks import LockInfo, this_holder
 from ._message import MessageFactory, Recipient
 from ._sender import SendProgress, SendReport, send_edition
 from ._sender import send_test as _send_test
@@ -21,6 +25,49 @@ if TYPE_CHECKING:
     from ..core import Newsletter
 
 SAMPLE_READER = "reader@example.com"
+log = logging.getLogger("newsletter.deliver")
+
+
+def send_lock_name(list_name: str) -> str:
+    """The store lock a send of ``list_name`` holds: the service's job guard lock for its
+    send job (``job:`` + job id ``send:<list>``), so `newsletter send` on the command line
+    and the scheduled send exclude each other."""
+    return f"job:send:{list_name}"
+
+
+@contextmanager
+def sending_lock(nl: Newsletter, list_name: str) -> Iterator[None]:
+    """Hold the list's send lock for the block, or raise if another process sends it.
+
+    Two senders of one list would not send a message twice (each row is claimed in a
+    transaction), but a starting send puts rows left ``sending`` back to ``pending`` - the
+    other sender's messages in flight - so only one may run. Inside the service the job
+    guard already holds (and heartbeats) this lock; the send then runs under it.
+
+    Raises:
+        AlreadyRunningError: a live process is sending this list (exit code 2).
+    """
+    name = send_lock_name(list_name)
+    store = nl.store
+    cur = store.lock_info(name)
+    if cur is not None and (cur.host, cur.pid) == this_holder():
+        yield
+        return
+    stale = nl.config.schedule.lock_stale_seconds
+
+    def on_wait(dead: LockInfo) -> None:
+        log.warning("list %s: the previous sender (%s) died; waiting up to %.0f s for its "
+                    "lock to go stale", list_name, dead.holder, stale)
+
+    res = store.acquire_lock_waiting(name, nl.now, stale_after=stale, on_wait=on_wait)
+    if not res.acquired:
+        who = res.holder.describe() if res.holder else "holder unknown"
+        raise AlreadyRunningError(
+            f"list {list_name!r} is being sent by another process ({who})",
+            hint="wait for it to finish (`newsletter status` shows the progress); the "
+                 "ledger lets a later `newsletter send` resume whatever is left")
+    with store.heartbeat_while_held(name, nl.now, every=max(0.2, stale / 3)):
+        yield
 
 
 def make_transport(config: Config, outbox_dir: Any) -> Any:
@@ -54,6 +101,13 @@ def send_list(nl: Newsletter, day: date, list_name: str, *,
               progress: Callable[[str, int, int], Any] | None = None,
               stop_event: Any = None) -> SendReport:
     """Deliver the edition of ``day`` to one list, resuming whatever was left."""
+    with sending_lock(nl, list_name):
+        return _send_list(nl, day, list_name, progress=progress, stop_event=stop_event)
+
+
+def _send_list(nl: Newsletter, day: date, list_name: str, *,
+               progress: Callable[[str, int, int], Any] | None,
+               stop_event: Any) -> SendReport:
     store = nl.store
     state = store.send_state(day, list_name)
     if state is not None and state["status"] == "sent":

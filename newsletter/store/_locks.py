@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import os
 import socket
-from contextlib import AbstractContextManager
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -178,3 +181,60 @@ class LocksMixin:
             n = c.execute(delete(s.locks).where(s.locks.c.name == name,
                                                 s.locks.c.holder == holder)).rowcount
         return n == 1
+
+    def acquire_lock_waiting(self, name: str, now_fn: Callable[[], datetime], *,
+                             stale_after: float, stop: threading.Event | None = None,
+                             on_wait: Callable[[LockInfo], None] | None = None,
+                             poll: float = 0.5) -> LockResult:
+        """:meth:`acquire_lock`, waiting out a holder that died on this host.
+
+        A holder whose pid is gone from this host is certainly dead but may only be
+        replaced once its heartbeat is stale (the takeover rule), so this polls until then
+        (at most ``stale_after`` + 5 s). A live holder, or one on another host, is not
+        waited for: the result names it.
+
+        Args:
+            on_wait: called once, with the dead holder, when waiting starts (for a log line).
+            stop: when set during the wait, give up and return the unacquired result.
+        """
+        deadline = time.monotonic() + stale_after + 5
+        waited = False
+        while True:
+            res = self.acquire_lock(name, now_fn(), stale_after=stale_after)
+            if res.acquired:
+                return res
+            cur = res.holder
+            if cur is None:  # released between our attempts
+                continue
+            dead_here = cur.host == socket.gethostname() and not pid_alive(cur.pid)
+            if not dead_here or time.monotonic() > deadline:
+                return res
+            if not waited and on_wait is not None:
+                on_wait(cur)
+            waited = True
+            if stop is None:
+                time.sleep(poll)
+            elif stop.wait(poll):
+                return res
+
+    @contextmanager
+    def heartbeat_while_held(self, name: str, now_fn: Callable[[], datetime],
+                             every: float) -> Iterator[None]:
+        """Refresh the heartbeat of lock ``name`` every ``every`` s in a daemon thread
+        for the duration of the block; release the lock at its end."""
+        done = threading.Event()
+
+        def beat() -> None:
+            while not done.wait(every):
+                with suppress(Exception):  # a failed beat is retried; staleness is slow
+                    self.heartbeat_lock(name, now_fn())
+
+        t = threading.Thread(target=beat, name=f"heartbeat-{name}", daemon=True)
+        t.start()
+        try:
+            yield
+        finally:
+            done.set()
+            t.join(5)
+            with suppress(Exception):
+                self.release_lock(name)
