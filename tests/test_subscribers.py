@@ -108,6 +108,49 @@ def test_reimport_updates_and_never_undoes_suppression(tmp_path, store):
     assert store.get_subscriber("daily", "ana@example.com").status == "active"
 
 
+def test_reimport_keeps_a_name_the_subscriber_chose_until_the_file_changes_it(tmp_path,
+                                                                              store):
+    p = write(tmp_path, "email,name\nana@example.com,Ana\nbob@example.com,Bob\n")
+    import_csv(store, p, "daily", now=T0)
+    ana = store.get_subscriber("daily", "ana@example.com")
+    assert store.rename_subscriber("daily", ana.id, "Ana María", T0)  # preferences page
+    rep = import_csv(store, p, "daily", now=T0)  # the nightly sync of the unchanged file
+    assert (rep.updated, rep.unchanged) == (0, 2)
+    assert store.get_subscriber("daily", "ana@example.com").name == "Ana María"
+    # the operator edits the file afterwards: the newer edit wins
+    p = write(tmp_path, "email,name\nana@example.com,Dr Ana Ruiz\nbob@example.com,Bob\n")
+    rep = import_csv(store, p, "daily", now=T0)
+    assert (rep.updated, rep.unchanged) == (1, 1)
+    assert store.get_subscriber("daily", "ana@example.com").name == "Dr Ana Ruiz"
+
+
+def test_a_schema_1_store_is_migrated_and_its_names_kept(tmp_path):
+    from sqlalchemy import text
+
+    from newsletter.store import open_store
+
+    st = make_store(tmp_path)
+    p = write(tmp_path, "email,name\nana@example.com,Ana\n")
+    import_csv(st, p, "daily", now=T0)
+    with st.begin() as c:  # turn it into a store written by schema 1
+        c.execute(text("ALTER TABLE subscribers DROP COLUMN file_name"))
+        c.execute(text("UPDATE meta SET value = '1' WHERE key = 'schema_version'"))
+    st.close()
+    st = open_store(f"sqlite:///{tmp_path / 'newsletter.db'}")
+    try:
+        with st.begin() as c:
+            assert c.execute(text("SELECT value FROM meta WHERE key = 'schema_version'")
+                             ).scalar() == "2"
+        assert st.get_subscriber("daily", "ana@example.com").name == "Ana"
+        import_csv(st, p, "daily", now=T0)  # fills file_name in; the name stays
+        ana = st.get_subscriber("daily", "ana@example.com")
+        st.rename_subscriber("daily", ana.id, "Ana R", T0)
+        import_csv(st, p, "daily", now=T0)
+        assert st.get_subscriber("daily", "ana@example.com").name == "Ana R"
+    finally:
+        st.close()
+
+
 def test_import_is_all_or_nothing_when_the_write_fails(tmp_path, store, monkeypatch):
     p = write(tmp_path, "email,name\nana@example.com,Ana\nbob@example.com,Bob\n")
     from sqlalchemy import insert as sa_insert

@@ -23,7 +23,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 metadata = MetaData()
 
@@ -132,6 +132,10 @@ subscribers = Table(
     Column("email", String(320), nullable=False),
     Column("email_key", String(320), nullable=False),  # local part as given, domain lowered
     Column("name", String(200), nullable=False, default=""),
+    # The name the list file gave when it was last imported: a re-import changes ``name``
+    # only when the file's name changed, so a name the subscriber set on the preferences
+    # page is not overwritten by an unchanged file (schema 2).
+    Column("file_name", String(200)),
     Column("status", String(20), nullable=False, default="active"),
     Column("fields", Text, nullable=False, default="{}"),
     Column("created", DateTime(timezone=True), nullable=False),
@@ -200,4 +204,7 @@ locks = Table(
     Column("heartbeat", DateTime(timezone=True), nullable=False),
 )
 
-_MIGRATIONS: dict[int, list[str]] = {}
+#: version -> columns it adds, as (table, column, SQL type); applied when missing.
+_MIGRATIONS: dict[int, list[tuple[str, str, str]]] = {
+    2: [("subscribers", "file_name", "VARCHAR(200)")],
+}

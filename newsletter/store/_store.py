@@ -15,7 +15,17 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    create_engine,
+    event,
+    func,
+    insert,
+    inspect,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from ..exceptions import StoreError
@@ -382,8 +392,10 @@ def open_store(url: str) -> Store:
             row = c.execute(select(s.meta.c.value).where(s.meta.c.key == "schema_version")).first()
             version = int(row[0]) if row else 0
             for v in sorted(k for k in s._MIGRATIONS if k > version):
-                for stmt in s._MIGRATIONS[v]:
-                    c.exec_driver_sql(stmt)
+                for table, column, sqltype in s._MIGRATIONS[v]:
+                    have = {col["name"] for col in inspect(c).get_columns(table)}
+                    if column not in have:  # a fresh database was created with it
+                        c.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} {sqltype}")
             if version != s.SCHEMA_VERSION:
                 c.execute(s.meta.delete().where(s.meta.c.key == "schema_version"))
                 c.execute(insert(s.meta).values(key="schema_version",

@@ -200,8 +200,10 @@ class SubscribersMixin:
                            now: datetime) -> UpsertCounts:
         """Import validated rows in ONE transaction: all are written or none is.
 
-        New addresses become ``active``. Existing ones get the new name and fields; their
-        status is kept (a suppression is never undone here, an active one stays active).
+        New addresses become ``active``. Existing ones get the new fields, and the file's
+        name when the file changed it since the last import (a name the subscriber set on
+        the preferences page survives a re-import of an unchanged file). Their status is
+        kept (a suppression is never undone here, an active one stays active).
         """
         t = s.subscribers
         rows = list(rows)
@@ -212,7 +214,7 @@ class SubscribersMixin:
             for i in range(0, len(keys), 500):
                 chunk = keys[i:i + 500]
                 for r in c.execute(select(t.c.id, t.c.email_key, t.c.email, t.c.name,
-                                          t.c.fields, t.c.status)
+                                          t.c.file_name, t.c.fields, t.c.status)
                                    .where(t.c.list == list_name, t.c.email_key.in_(chunk))):
                     existing[r.email_key] = r
             new_rows = []
@@ -221,17 +223,25 @@ class SubscribersMixin:
                 old = existing.get(r.key)
                 if old is None:
                     new_rows.append(dict(list=list_name, email=r.email, email_key=r.key,
-                                         name=r.name, status="active", fields=fields,
-                                         created=now, updated=now))
+                                         name=r.name, file_name=r.name, status="active",
+                                         fields=fields, created=now, updated=now))
                     continue
                 if old.status in SUPPRESSED:
                     suppressed += 1
-                if (old.name, old.fields, old.email) == (r.name, fields, r.email):
+                # The file's name wins only when the file changed it (file_name is None for
+                # rows imported before schema 2: the file wins, as it did then).
+                name = old.name if r.name == old.file_name else r.name
+                if (old.name, old.file_name, old.fields, old.email) == (
+                        name, r.name, fields, r.email):
                     unchanged += 1
                     continue
                 c.execute(update(t).where(t.c.id == old.id)
-                          .values(name=r.name, fields=fields, email=r.email, updated=now))
-                updated += 1
+                          .values(name=name, file_name=r.name, fields=fields, email=r.email,
+                                  updated=now))
+                if (old.name, old.fields, old.email) != (name, fields, r.email):
+                    updated += 1
+                else:
+                    unchanged += 1  # only the bookkeeping column was filled in
             if new_rows:
                 c.execute(insert(t), new_rows)
                 added = len(new_rows)
@@ -305,7 +315,8 @@ class SubscribersMixin:
         """Set the display name of one subscriber (the preferences page). The status is
         not touched. Returns False if there is no such subscriber.
 
-        Note: a later import of the list file sets the name the file gives for that address.
+        A later import of the list file keeps this name unless the file's name for the
+        address changed since the previous import (the operator's newer edit wins).
         """
         t = s.subscribers
         with self.begin() as c:
