@@ -123,11 +123,25 @@ def mask_non_prices(s: str) -> str:
     # "RMB420, 000/tonne": a thousands separator followed by a stray space
     s = _SPLIT_THOUSANDS.sub(lambda m: f" {m.group(1)},{m.group(2)}", s)
     # "430,000/t-435,000/t": the first unit of a range is redundant
-    return _MID_RANGE_UNIT.sub(lambda m: m.group(1) + " " * len(m.group(2)), s)
+    s = _MID_RANGE_UNIT.sub(lambda m: m.group(1) + " " * len(m.group(2)), s)
+    # "between 340,000 ($54,604) and 360,000 yuan": a range written out
+    return _BETWEEN.sub(_between_range, s)
+
+
+def _between_range(m: re.Match[str]) -> str:
+    lead = " " * (m.start("n1") - m.start())
+    gap = m.end() - m.end("n1")
+    return lead + m.group("n1") + " " * (gap - 1) + "-"
 
 
 _SPLIT_THOUSANDS = re.compile(
     r"(?<![\d,.])(\d{1,3}),\s(\d{3})(?![\d,])(?=\s?(?:[-–/]|yuan\b|rmb\b|cny\b|usd\b|per\b))", re.I
+)
+_BETWEEN = re.compile(
+    r"\bbetween\s+"
+    r"(?P<n1>(?:US\$|\$|¥|RMB|CNY|USD)?\s?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:\s?(?:million|mln|mn|billion|bn)\b)?)"
+    r"(?:\s*\([^()]{0,40}\))?\s+and\s+(?=(?:US\$|\$|¥|RMB|CNY|USD)?\s?\d)",
+    re.I,
 )
 _MID_RANGE_UNIT = re.compile(
     r"(\d)(\s?(?:yuan|rmb|cny|usd)?\s?/\s?(?:t|mt|kg|tons?|tonnes?))"
@@ -137,15 +151,40 @@ _MID_RANGE_UNIT = re.compile(
 )
 
 
+# ---------------------------------------------------------------- direction words
+
+_UP = (r"up|rose|rise[sn]?|rising|increased?|increases|increasing|gain(?:ed|s|ing)?"
+       r"|climb(?:ed|s|ing)?|jump(?:ed|s|ing)?|surge[ds]?|soar(?:ed|s)?|rall(?:ied|ies|y)|advanced?|added|lifted|raised"
+       r"|hike[ds]?|firmed|strengthened|improved"
+       r"|higher|rebound(?:ed|s)?|recover(?:ed|s)?|edged\s+up|increase\s+of|rise\s+of|gain\s+of|\+|▲|△|↑")
+_DOWN = (r"down|fell|fall(?:s|ing|en)?|drop(?:ped|s)?|declined?|declines|declining|decreased?"
+         r"|decreases|decreasing|lost|loss|losing|shed|slid|slips?|slipped|plunged?|plunges"
+         r"|tumbled?|eased?|lower(?:ed)?|cut|retreated?|dipped|dips?|weakened|slumped?|dropping|falling"
+         r"|shr(?:ank|unk|inks?|inking)|plummet(?:ed|s|ing)?|pulled\s+back|weighed|[−-]|▼|▽|↓")
+_DIR = re.compile(rf"(?:(?<![\w])(?P<up>{_UP})(?![\w])|(?<![\w])(?P<down>{_DOWN})(?![\w]))", re.I)
+#: verbs after which "from X to Y" spans a range, not a move ("ranged from 413,000 to 417,000")
+_RANGE_VERB = re.compile(
+    r"\b(?:rang(?:e|ed|es|ing)|fluctuat\w*|var(?:y|ied|ies|ying)|hover\w*|oscillat\w*)\b", re.I
+)
+
+
+def _spans_range(before: str) -> bool:
+    """Whether "from X to Y" after ``before`` is a range: a range verb is the last verb."""
+    rv = list(_RANGE_VERB.finditer(before))
+    if not rv:
+        return False
+    return not any(d.start() > rv[-1].end() for d in _DIR.finditer(before))
+
+
 # ---------------------------------------------------------------- numbers with units
 
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _SCALE = r"million|mln|mn|m|billion|bn|thousand|k"
 _SCALES = {"million": 1e6, "mln": 1e6, "mn": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9,
            "thousand": 1e3, "k": 1e3}
-_CUR_PREFIX = r"US\s?\$|USD|A\$|AU\$|C\$|HK\$|\$|¥|￥|RMB|CNY|Rmb|Yn|yuan"
+_CUR_PREFIX = r"US\s?\$|\$\s?US|USD|A\$|AU\$|C\$|HK\$|\$|¥|￥|RMB|CNY|Rmb|Yn|yuan"
 _CORE = re.compile(
-    rf"(?:(?<![\w.,])|(?<=RMB)|(?<=Rmb)|(?<=CNY)|(?<=USD)|(?<=Yn))(?P<n1>{_NUM})(?:\s?(?P<s1>{_SCALE})\b)?"
+    rf"(?:(?<![\w.,])|(?<=RMB)|(?<=Rmb)|(?<=CNY)|(?<=USD)|(?<=\$US)|(?<=Yn))(?P<n1>{_NUM})(?:\s?(?P<s1>{_SCALE})\b)?"
     rf"(?:\s*(?P<sep>-|–|—|~|to)\s?(?:{_CUR_PREFIX})?\s?(?P<n2>{_NUM})(?:\s?(?P<s2>{_SCALE})\b)?)?",
     re.I,
 )
@@ -217,7 +256,7 @@ def _cur(tok: str | None) -> str | None:
         return None
     t = tok.lower().replace(" ", "")
     t = t.replace(".", "")
-    if t in {"$", "us$", "usd", "usdollar", "usdollars", "dollar", "dollars"}:
+    if t in {"$", "us$", "$us", "usd", "usdollar", "usdollars", "dollar", "dollars"}:
         return "USD"
     if t in {"¥", "￥", "rmb", "cny", "yuan", "yn"}:
         return "CNY"
@@ -258,8 +297,9 @@ def find_values(s: str) -> list[Value]:
         if m.start() < consumed:
             continue  # the "10,000" of "41.5 (10,000 yuan/t)"
         n1, s1, n2, s2, sep = m.group("n1", "s1", "n2", "s2", "sep")
-        if sep and sep.lower() == "to" and re.search(r"\bfrom\s+\S*\s*$", s[: m.start()], re.I):
-            # "from 52 to 55": not a range; keep the first number only
+        fm = re.search(r"\bfrom\s+\S*\s*$", s[: m.start()], re.I) if sep else None
+        if fm and sep.lower() == "to" and not _spans_range(s[: fm.start()]):
+            # "rose from 52 to 55": not a range; keep the first number only
             n2 = s2 = sep = None
         hi = _num(n2, s2 or s1) if n2 else _num(n1, s1)
         lo = _num(n1, s1)
@@ -397,7 +437,7 @@ _PRND = re.compile(
 )
 _LACE = re.compile(r"\b(?:lanthanum[- ]cerium|La[- ]Ce)\b", re.I)
 _FERRO = re.compile(
-    r"\b(?P<el>dysprosium|gadolinium|holmium)[- ]?(?:iron|ferrum|ferro)(?:\s?alloys?)?\b"
+    r"\b(?P<el>dysprosium|gadolinium|holmium)\s?[-‐‑–]?\s?(?:iron|ferrum|ferro)(?:\s?alloys?)?\b"
     r"|\b(?P<sym>Dy|Gd|Ho)[- ]?Fe\b",
     re.I,
 )

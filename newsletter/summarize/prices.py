@@ -55,6 +55,7 @@ from newsletter.summarize._commodities import (
     market_rank,
 )
 from newsletter.summarize._prices_lex import (
+    _DIR,
     _MONTH_RE,
     Mention,
     Value,
@@ -74,15 +75,6 @@ __all__ = [
     "price_table",
 ]
 
-_UP = (r"up|rose|rise[sn]?|rising|increased?|increases|increasing|gain(?:ed|s|ing)?"
-       r"|climb(?:ed|s|ing)?|jump(?:ed|s|ing)?|surge[ds]?|soar(?:ed|s)?|rall(?:ied|ies|y)|advanced?|added|lifted|raised"
-       r"|hike[ds]?|firmed|strengthened|improved"
-       r"|higher|rebound(?:ed|s)?|recover(?:ed|s)?|edged\s+up|increase\s+of|rise\s+of|gain\s+of|\+|▲|△|↑")
-_DOWN = (r"down|fell|fall(?:s|ing|en)?|drop(?:ped|s)?|declined?|declines|declining|decreased?"
-         r"|decreases|decreasing|lost|loss|losing|shed|slid|slips?|slipped|plunged?|plunges"
-         r"|tumbled?|eased?|lower(?:ed)?|cut|retreated?|dipped|dips?|weakened|slumped?|dropping|falling"
-         r"|shr(?:ank|unk|inks?|inking)|plummet(?:ed|s|ing)?|pulled\s+back|weighed|[−-]|▼|▽|↓")
-_DIR = re.compile(rf"(?:(?<![\w])(?P<up>{_UP})(?![\w])|(?<![\w])(?P<down>{_DOWN})(?![\w]))", re.I)
 _LEVEL_CUE = re.compile(
     r"\b(?:(?<!-)to(?!-)|at|was|were|is|are|be|stood|standing|reach\w*|hit|closed|closing|ended|settled"
     r"|quoted|priced|assessed|trading|traded|averag\w*|posted|came\s+in|fetched|sold|offered"
@@ -397,7 +389,11 @@ def _sentence_items(
             if close >= 0 and "(" not in ctx[:close]:
                 ctx = ctx[close + 1 :]  # "($67,196/t before 25% export duty) and RMB 410,000"
             if prev_v is not None and _CONVERSION.fullmatch(masked[prev_v.end : v.start]):
-                v.role = prev_v.role  # "CNY 255,000 ($41,556)": the same figure, converted
+                # "CNY 255,000 ($41,556)": the same figure, converted. A bracket in the same
+                # currency is another dollar: "$US68.1 ($91.8) per kilogram" in Australian
+                # reports gives A$ in brackets, which has no unit in the schema.
+                same = v.currency is not None and v.currency == prev_v.currency
+                v.role = "ignore" if same else prev_v.role
             elif (
                 (lead := _list_lead(v, owner.values, masked)) is not None
                 and lead.role == "change"
