@@ -234,6 +234,7 @@ class Value:
     sign: int = 0
     scaled: bool = False
     is_range: bool = False
+    spanned: bool = False  # "ranged from X to Y": a range, though "from" precedes it
     role: str = ""  # level, change, prev, ignore (set by the parser)
     unit: str | None = None
     changes: dict[str, float] = field(default_factory=dict)
@@ -297,10 +298,13 @@ def find_values(s: str) -> list[Value]:
         if m.start() < consumed:
             continue  # the "10,000" of "41.5 (10,000 yuan/t)"
         n1, s1, n2, s2, sep = m.group("n1", "s1", "n2", "s2", "sep")
+        spanned = False
         fm = re.search(r"\bfrom\s+\S*\s*$", s[: m.start()], re.I) if sep else None
-        if fm and sep.lower() == "to" and not _spans_range(s[: fm.start()]):
-            # "rose from 52 to 55": not a range; keep the first number only
-            n2 = s2 = sep = None
+        if fm and sep.lower() == "to":
+            if _spans_range(s[: fm.start()]):
+                spanned = True  # "ranged from 413,000 to 417,000"
+            else:  # "rose from 52 to 55": not a range; keep the first number only
+                n2 = s2 = sep = None
         hi = _num(n2, s2 or s1) if n2 else _num(n1, s1)
         lo = _num(n1, s1)
         if n2 and s2 and not s1 and "," not in n1 and _num(n1, s2) <= hi:
@@ -312,7 +316,8 @@ def find_values(s: str) -> list[Value]:
             # "5,000-3" or an id like "100-2": not a range
             hi, end = lo, (m.end("s1") if s1 else m.end("n1"))
             n2 = None
-        v = Value(m.start(), end, lo, hi, scaled=bool(s1 or s2), is_range=bool(n2))
+        v = Value(m.start(), end, lo, hi, scaled=bool(s1 or s2), is_range=bool(n2),
+                  spanned=spanned)
         pre = _PREFIX.search(s[max(0, m.start() - 8) : m.start()])
         if pre:
             if pre.group("cur"):
@@ -425,7 +430,7 @@ _FORMULA_RE = re.compile(
 _SYM_TO_STEM = {sym.lower(): sym.lower() for sym, _ in ELEMENTS.values()}
 _SYM_ALT = "|".join(sym for sym, _ in ELEMENTS.values())
 _FORM_AFTER = re.compile(
-    r"\s?(?:\([^()]{1,25}\)\s?)?(?:rare[- ]earth\s+)?"
+    r"\s?(?:\([^()]{1,25}\)\s?)?(?:(?:in\s+)?rare[- ]earth\s+|misch\s?)?"
     r"(?P<form>oxides?|metals?|alloys?|ingots?|iron|fe\b|ferro\w*|carbonate)",
     re.I,
 )

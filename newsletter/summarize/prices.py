@@ -92,7 +92,8 @@ _FORECAST_CUE = re.compile(
     re.I,
 )
 _NOT_PRICE_CUE = re.compile(
-    r"\b(?:premium|discount|spread|differential|gap|margin|costs?|tariffs?|duty|duties|subsid\w+"
+    r"\b(?:premium|discount|spread|differential|gap|margin"
+    r"|(?<!now\s)(?<!currently\s)(?<!still\s)(?<!which\s)(?<!that\s)costs?|tariffs?|duty|duties|subsid\w+"
     r"|royalt\w+|floor\s+price|price\s+floor|revenue|profit|guarantee\w*|price\s+support"
     r"|(?:key|psychological|important|critical)\s+(?:price\s+)?(?:levels?|marks?|thresholds?)"
     r"|(?:support|resistance)\s+levels?|thresholds?)\b",
@@ -207,7 +208,7 @@ def _role(v: Value, ctx: str, sentence_before: str, after: str) -> str:
         return "prev"
     if _FORECAST_CUE.search(ctx) or _NOT_PRICE_CUE.search(ctx):
         return "ignore"
-    prev = list(_PREV_CUE.finditer(ctx))
+    prev = [] if v.spanned else list(_PREV_CUE.finditer(ctx))
     if (
         prev
         and not _LEVEL_CUE.search(ctx, prev[-1].end())
