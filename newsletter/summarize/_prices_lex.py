@@ -72,6 +72,7 @@ _YEAR = re.compile(
     r"(?<![\d,.$¥])(?:19[5-9]\d|20[0-4]\d)(?![\d,.]\d)(?!\s*(?:points?|pts|yuan|/|usd|rmb|cny|-\d))",
     re.I,
 )
+_FOOTNOTE = re.compile(r"\[\d{1,3}\]")  # "... of over 210% [1]": a reference mark
 _QUARTERS = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)\b|\b(?:Q|H)\d\b|\bCSI\s*\d+\b", re.I)
 
 
@@ -117,7 +118,8 @@ def mask_non_prices(s: str) -> str:
     def blank(m: re.Match[str]) -> str:
         return " " * (m.end() - m.start())
 
-    for rx in (_DATE_ISO, _DATE_MD, _DATE_DM, _MONTH_YEAR, _BASE, _CLOCK, _RATIO, _QUARTERS):
+    for rx in (_DATE_ISO, _DATE_MD, _DATE_DM, _MONTH_YEAR, _BASE, _CLOCK, _RATIO, _QUARTERS,
+               _FOOTNOTE):
         s = rx.sub(blank, s)
     s = _YEAR.sub(blank, s)
     # "RMB420, 000/tonne": a thousands separator followed by a stray space

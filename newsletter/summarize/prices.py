@@ -123,9 +123,9 @@ _LIST_GAP = re.compile(
 )
 _FAR_REF = re.compile(
     r"\s*(?:from|since|compared\s+with|off|below|above|than)\s+(?:the\s+|its\s+|a\s+)?"
-    r"(?:highest|lowest|peak|high|low|record|(?:start|beginning|end)\s+of\s+(?!(?:the\s+|this\s+)?week)"
-    r"|year|early|same|last\s+year|cycl\w*|\w+\s+high|\w+\s+low|\w+\s+peak)"
-    r"|\s*(?:so\s+far\s+)?(?:this\s+year|year[- ]to[- ]date|ytd)\b",
+    r"(?:highest|lowest|peak|high|low|record"
+    rf"|(?:start|beginning|end)\s+of\s+(?!(?:the\s+|this\s+)?week|{_MONTH_RE}\b)"
+    r"|year|early|same|last\s+year|cycl\w*|\w+\s+high|\w+\s+low|\w+\s+peak)",
     re.I,
 )
 _FORWARD = re.compile(
@@ -152,6 +152,7 @@ _OTHER_YEAR = re.compile(
 )
 #: a year in a change's clause ("40% higher than the level at end of 2009"): the change is
 #: measured from that year, not from the last quote
+_COMPARED = re.compile(r"\b(?:than|from|since|compared\s+(?:with|to)|against|over)\b", re.I)
 _YEAR_IN = re.compile(r"(?<![\d,.])(?:19|20)\d\d(?![\d,])")
 _PARENS = re.compile(r"\([^()]{0,40}\)")
 _CONVERSION = re.compile(
@@ -178,9 +179,11 @@ _FORWARD_LEAD = re.compile(
 _LEAD_PHRASE = re.compile(
     r"[\s)]*(?:(?:per|a)\s+(?:metric\s+)?\w+)?\s*,(?=[^\d]*$)", re.I
 )
-#: a change against a year earlier ("a year-on-year decrease of", "up 8.5% y-o-y")
+#: a change against a year earlier ("a year-on-year decrease of", "up 8.5% y-o-y") or the
+#: start of the year ("up 56.15% year-to-date"): kept only when no shorter change is stated
 _YOY = re.compile(
-    r"\W{0,3}(?:year[- ]on[- ]year|y-?o-?y\b|(?:from|than|compared\s+(?:with|to))\s+a\s+year"
+    r"\W{0,3}(?:year[- ]on[- ]year|y-?o-?y\b|(?:so\s+far\s+)?this\s+year\b|year[- ]to[- ]date|ytd\b"
+    r"|(?:from|than|compared\s+(?:with|to))\s+a\s+year"
     r"\s+(?:earlier|ago|before)|(?:from|than|compared\s+(?:with|to))\s+the\s+same\s+"
     r"(?:period|time|month|week)\s+(?:of\s+)?last\s+year)",
     re.I,
@@ -248,13 +251,14 @@ def _far_ref(s: str, end: int, raw: str = "", as_of: date | None = None) -> bool
     stop = min((i for i in (s.find(",", end), s.find(";", end)) if i >= 0), default=len(s))
     if any(_FAR_REF.match(s, i) for i in range(end, stop) if i == end or s[i].isspace()):
         return True
+    # "40% higher than the level at end of 2009": the change's own comparison names a
+    # past year (not a later phrase: "up 10% from a month ago and the highest since 2015")
     this_year = (as_of or date.today()).year
-    return any(
-        int(y.group(0)) < this_year
-        and re.search(r"\b(?:than|from|since|compared\s+(?:with|to)|against|over)\b",
-                      raw[end : y.start()], re.I)
-        for y in _YEAR_IN.finditer(raw, end, stop)
-    )
+    first = _COMPARED.search(raw, end, stop)
+    if first is None:
+        return False
+    near = min(stop, first.end() + 40)
+    return any(int(y.group(0)) < this_year for y in _YEAR_IN.finditer(raw, first.end(), near))
 
 
 def _clause_start(s: str, pos: int) -> int:
@@ -428,7 +432,7 @@ def _sentence_items(
                 if _far_ref(masked, v.end, s, as_of):
                     continue
                 v.yoy = bool(
-                    _YOY.search(ctx[-30:]) or _YOY.match(masked, v.end)
+                    _YOY.search(ctx[-36:]) or _YOY.match(masked, v.end)
                     or (changes and changes[-1].yoy and v.kind == "pct" != changes[-1].kind
                         and len(masked[changes[-1].end : v.start]) <= 30
                         and not _LEVEL_CUE.search(masked[changes[-1].end : v.start]))
