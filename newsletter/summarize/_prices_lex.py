@@ -7,6 +7,7 @@ Each function here turns text into a flat list of typed tokens with character of
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -202,7 +203,7 @@ _SUFFIX = re.compile(
     r"\s?(?:(?P<pct>%|percent\b|per\s?cent\b|pct\b|pc\b)"
     r"|(?P<pts>points?\b|pts?\b)"
     r"|(?P<mult>×|x\b|times\b|-fold\b)"
-    rf"|(?:(?P<cur>yuan|rmb|cny|usd|u\.?s\.?\s?dollars?|dollars?)\b\.?)?"
+    rf"|(?:(?P<cur>yuan|rmb|cny|usd|u\.?s\.?\s?dollars?|dollars?|yen|jpy|euros?|eur)\b\.?)?"
     rf"(?:\s?(?P<per>/|per\s|a\s|each\s)\s?(?P<meas>{_MEAS})\b|\s(?P<qty>{_MEAS})\b)?)",
     re.I,
 )
@@ -372,7 +373,34 @@ def find_values(s: str) -> list[Value]:
             v.low, v.high, v.measure = v.low * 2.20462, v.high * 2.20462, "kg"
         out.append(v)
     out.sort(key=lambda x: x.start)
+    _borrow_units(out)
     return out
+
+
+def _borrow_units(values: list[Value]) -> None:
+    """A money figure missing its currency or measure takes it from the nearest one of
+    comparable size that states it: "down 12.84% to 132,416/mt from $151,927/mt",
+    "jumped from $965 per kilogram to $3,000"."""
+    stated = [w for w in values if w.kind == "money" and w.currency in {"CNY", "USD"}
+              and w.measure in {"t", "kg"}]
+
+    def near(v: Value, ok: Callable[[Value], bool]) -> Value | None:
+        cands = [w for w in stated if w is not v and ok(w) and w.high
+                 and 0.25 <= v.high / w.high <= 4]  # not a CNY/USD conversion (~7x)
+        return min(cands, key=lambda w: abs(w.start - v.start), default=None)
+
+    for v in values:
+        if v.kind != "money" or v in stated:
+            continue
+        if v.currency is None and v.measure in {"t", "kg"}:
+            w = near(v, lambda w, m=v.measure: w.measure == m)
+            if w is not None:
+                v.currency = w.currency
+        elif v.currency in {"CNY", "USD"} and v.measure is None and not (
+                v.scaled and v.currency == "USD"):
+            w = near(v, lambda w, c=v.currency: w.currency == c)
+            if w is not None:
+                v.measure = w.measure
 
 
 def _repair_low(lo: float, hi: float) -> float:
