@@ -219,6 +219,11 @@ _TIME_UNIT = re.compile(
     r"(?:days?|weeks?|months?|years?|hours?|minutes?|sessions?|quarters?)\b",
     re.I,
 )
+#: "17 sub-indexes", "21 products": a whole number followed by a plural noun
+_COUNT_NOUN = re.compile(r"\s(?:[a-z]+-)?(?P<w>[a-z]{3,}s)\b", re.I)
+_NOT_COUNT = {"was", "this", "its", "has", "his", "plus", "thus", "versus", "less", "unless",
+              "across", "yes", "points", "pts", "whereas", "hits", "gains", "falls", "rises",
+              "drops", "jumps", "climbs", "slips", "eases", "stands", "remains", "makes"}
 _KG = {"kg", "kgs", "kilogram", "kilograms", "kilo", "kilos"}
 _LB = {"lb", "lbs", "pound", "pounds"}
 
@@ -363,6 +368,10 @@ def find_values(s: str) -> list[Value]:
                     else:
                         v.measure = _meas(suf.group("qty"))
             v.end = suf.end()
+        if v.kind == "bare" and not v.is_range and v.low < 1000 and v.low == int(v.low):
+            cm = _COUNT_NOUN.match(s, v.end)
+            if cm and cm.group("w").lower() not in _NOT_COUNT:
+                v.kind = "qty"  # "consists of 17 sub-indexes": a count, not a level
         if v.kind == "money" and v.measure is None:
             # "600,000 yuan (about 83,600 U.S. dollars) per tonne"
             la = _LATE_MEAS.match(s, v.end)
