@@ -156,7 +156,7 @@ _MID_RANGE_UNIT = re.compile(
 
 # ---------------------------------------------------------------- direction words
 
-_UP = (r"up|rose|rise[sn]?|rising|increased?|increases|increasing|gain(?:ed|s|ing)?"
+_UP = (r"up|rose|rise[sn]?|rising|increased?|increases|increasing|gain(?:ed|s|ing)?|adding"
        r"|climb(?:ed|s|ing)?|jump(?:ed|s|ing)?|surge[ds]?|soar(?:ed|s)?|rall(?:ied|ies|y)|advanced?|added|lifted|raised"
        r"|hike[ds]?|firmed|strengthened|improved"
        r"|higher|rebound(?:ed|s)?|recover(?:ed|s)?|edged\s+up|increase\s+of|rise\s+of|gain\s+of|\+|▲|△|↑")

@@ -152,6 +152,9 @@ _OTHER_YEAR = re.compile(
 )
 #: a year in a change's clause ("40% higher than the level at end of 2009"): the change is
 #: measured from that year, not from the last quote
+#: a direction word, then a new clause before the value ("also rebounded, with partial
+#: credit transactions of 755,000 yuan/ton"): the value is a level, not the move's size
+_CLAUSE_AFTER = re.compile(r"\s*[,;]\s*(?:\S+\s+){3,}\S*$")
 _COMPARED = re.compile(r"\b(?:than|from|since|compared\s+(?:with|to)|against|over)\b", re.I)
 _YEAR_IN = re.compile(r"(?<![\d,.])(?:19|20)\d\d(?![\d,])")
 _PARENS = re.compile(r"\([^()]{0,40}\)")
@@ -227,7 +230,8 @@ def _role(v: Value, ctx: str, sentence_before: str, after: str) -> str:
         return "change"
     dirs = list(_DIR.finditer(ctx))
     lvls = list(_LEVEL_CUE.finditer(ctx))
-    if dirs and (not lvls or dirs[-1].start() > lvls[-1].start()):
+    if dirs and (not lvls or dirs[-1].start() > lvls[-1].start()) and not _CLAUSE_AFTER.match(
+            ctx, dirs[-1].end()):
         v.sign = 1 if dirs[-1].group("up") else -1
         return "change"
     post = _POST_DIR.match(after)
