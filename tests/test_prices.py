@@ -782,3 +782,68 @@ def test_percentage_goes_to_the_nearest_level_only() -> None:
     assert chg("Gadolinium oxide was quoted at 160,000-163,000 yuan/mt, and cerium oxide at "
                "10,500-11,000 yuan/mt, with the weekly average up 0.5% from last week.") == [
         ("gd_oxide", 160000, None, None), ("ce_oxide", 10500, None, 0.5)]
+
+
+# ---------------------------------------------------------------- holdout 5/6 classes
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Australian reports: $US amounts, the bracket is A$ (no unit in the schema)
+        ("Iluka said the NdPr price averaged $US62.5 ($A95.1) per kilogram in the half.",
+         [("prnd_oxide", 62.5, 62.5, "USD/kg")]),
+        ("Neodymium was fetching $US120/kg last month.",
+         [("nd_oxide", 120, 120, "USD/kg")]),
+        # written-out ranges
+        ("Pr-Nd oxide now sells for between 410,000 ($57,400) and 420,000 yuan a tonne.",
+         [("prnd_oxide", 410000, 420000, "CNY/t")]),
+        ("Tb oxide ranged from 6.1 million to 6.2 million yuan/mt, and Dy oxide from 1.6 "
+         "million to 1.65 million yuan/mt.",
+         [("tb_oxide", 6100000, 6200000, "CNY/t"), ("dy_oxide", 1600000, 1650000, "CNY/t")]),
+        # a figure borrowing the unit of its neighbour
+        ("Dysprosium oxide jumped from $230 per kilogram to $410.",
+         [("dy_oxide", 410, 410, "USD/kg")]),
+        ("Prices for Neodymium Oxide fell 4.2% to 95,300/mt from $99,480/mt.",
+         [("nd_oxide", 95300, 95300, "USD/t")]),
+        # forms
+        ("The average price of praseodymium in rare earth metals rose to 640,000 RMB/ton.",
+         [("pr_metal", 640000, 640000, "CNY/t")]),
+        ("Holmium -iron alloy was flat at 560,000 yuan/mt.",
+         [("hofe", 560000, 560000, "CNY/t")]),
+        ("Lanthanum oxide, cerium oxide held at 4,000 to 4,300 yuan/ton.",
+         [("la_oxide", 4000, 4300, "CNY/t"), ("ce_oxide", 4000, 4300, "CNY/t")]),
+        # an aside naming magnets does not take the figure
+        ("Terbium, an additive in permanent magnets for wind turbines, traded at about "
+         "$1,050 per kilogram.",
+         [("tb_oxide", 1050, 1050, "USD/kg")]),
+        # a direction word, then a new clause: the figures are levels
+        ("Pr-Nd metal prices recovered, with spot deals done at 702,000 yuan/ton and "
+         "forward deals at 698,000 yuan/ton.",
+         [("prnd_metal", 702000, 702000, "CNY/t"), ("prnd_metal", 698000, 698000, "CNY/t")]),
+    ],
+)
+def test_holdout_classes(text: str, expected: list[tuple]) -> None:
+    assert ex(text) == expected
+
+
+def test_year_to_date_change_is_kept_when_it_is_the_only_one() -> None:
+    a, b = extract_prices("Nd oxide stood at 640,000 yuan per ton, up 41.5% year-to-date; "
+                          "Pr-Nd metal reached 760,000 yuan per ton, a year-to-date increase "
+                          "of 38%.")
+    assert (a.commodity, a.change_pct, b.commodity, b.change_pct) == (
+        "nd_oxide", 41.5, "prnd_metal", 38)
+    # ... and gives way to a shorter-period change
+    c = one("Dy oxide rose 1.2% on the week to 1.7 million yuan/t, up 30% year-to-date.")
+    assert c.change_pct == 1.2
+
+
+def test_counts_footnotes_and_later_comparisons_are_not_changes_or_levels() -> None:
+    assert extract_prices("The CREPI is made up of 17 sub-indexes and 21 products.") == []
+    t = one("Terbium rose from $900 per kilogram to $2,400 per kilogram, a gain of over 160% [2]")
+    assert (t.low, t.change, t.change_pct) == (2400, None, 160)
+    n = one("Neodymium sells for around $61 per kilogram -- up 8% from a month ago and the "
+            "highest since March 2016.")
+    assert n.change_pct == 8
+    m = one("Terbium oxide was priced at 7,100 yuan per kilogram on Monday, up 60 yuan from "
+            "the end of October.")
+    assert m.change == 60

@@ -360,11 +360,25 @@ def _groups(mentions: list[Mention], s: str) -> list[list[Mention]]:
     return groups
 
 
+_APPOSITION = re.compile(r"\s*,\s*(?:an?|the|one|which|that|used|widely)\b[^,;()]*", re.I)
+
+
+def _appositive_block(m: Mention, mentions: list[Mention], s: str) -> bool:
+    """A blocking mention inside an aside about a commodity ("neodymium, an ingredient of
+    permanent magnets used in EV motors, was traded at around $54 per kilogram") does not
+    take the commodity's figures."""
+    if m.kind != "block" or not re.match(r"[^,;()]*,", s[m.end :]):
+        return False
+    return any(c.kind in {"commodity", "index"} and c.end <= m.start
+               and _APPOSITION.fullmatch(s, c.end, m.start) for c in mentions)
+
+
 def _sentence_items(
     s: str, last_index: list[str], as_of: date | None
 ) -> list[tuple[str, Value]]:
     masked = mask_non_prices(s)
     mentions = find_mentions(masked)
+    mentions = [m for m in mentions if not _appositive_block(m, mentions, masked)]
     for m in mentions:
         if m.kind == "anaphor":
             if last_index:
@@ -478,7 +492,8 @@ def _sentence_items(
             len(group) > 1
             and len(levels) == 1
             and not any(m.ref for m in group)
-            and re.search(r"\band\b|&|as\s+well\s+as", masked[group[-2].end : group[-1].start])
+            and re.search(r"\band\b|&|as\s+well\s+as|^\s*[,、/]\s*$",
+                          masked[group[-2].end : group[-1].start])
         ):
             # "lanthanum oxide and cerium oxide remained unchanged at 13,000 yuan/mt"
             pairs = [(m, replace(levels[0], changes=dict(levels[0].changes))) for m in group]
