@@ -847,3 +847,50 @@ def test_counts_footnotes_and_later_comparisons_are_not_changes_or_levels() -> N
     m = one("Terbium oxide was priced at 7,100 yuan per kilogram on Monday, up 60 yuan from "
             "the end of October.")
     assert m.change == 60
+
+
+# ---------------------------------------------------------------- holdout 7 classes
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # history: peaks, past years, "years ago"
+        ("Back in 2011, when terbium metal prices peaked at over USD 4,000/kg, buyers "
+         "hoarded.", []),
+        ("Lanthanum peaked at $US140 a kilogram, or $US64 a pound, in July but now sells for "
+         "$US30 to $US35 a kilogram.", [("la_oxide", 30, 35, "USD/kg")]),
+        ("Europium's price was high in 1997 at $2,000/kg.", []),
+        ("That is far above neodymium's price of $US8 a pound four years ago.", []),
+        ("Dy oxide hit a record $900/kg in 2022 and now trades at $310/kg.",
+         [("dy_oxide", 310, 310, "USD/kg")]),
+        # reference levels, per-gram conversions, counts
+        ("Crossing the $US90/kg mark in May, NdPr oxide currently sits above $US95/kg.",
+         [("prnd_oxide", 95, 95, "USD/kg")]),
+        ("Lutetium oxide (99.99%) trades at US $800-850 /kg FOB China (≈ US $0.82 /g).",
+         [("lu_oxide", 800, 850, "USD/kg")]),
+        ("The Rare Earths MMI, tracking 14 rare earth prices, rose to 23 this month.",
+         [("mmi", 23, 23, "points")]),
+        # shared form words, ore grades, list prices
+        ("Prices for praseodymium-neodymium and neodymium metal rose to 712,000 yuan/mt and "
+         "725,000 yuan/mt, respectively.",
+         [("prnd_metal", 712000, 712000, "CNY/t"), ("nd_metal", 725000, 725000, "CNY/t")]),
+        ("- Medium-Yttrium/Rich-Europium Minerals rose to $21,400.50/mt",
+         [("ionic_ore", 21400.5, 21400.5, "USD/t")]),
+        ("Northern Rare Earth will sell Pr-Nd oxide at 590,000 yuan/mt for the month of July.",
+         [("prnd_oxide", 590000, 590000, "CNY/t")]),
+    ],
+)
+def test_holdout7_classes(text: str, expected: list[tuple]) -> None:
+    assert ex(text) == expected
+
+
+def test_holdout7_changes() -> None:
+    c = extract_prices("The European price of praseodymium oxide fell by 40 cents to 88-90 "
+                       "dollars per kilogram.")
+    assert [(i.low, i.high, i.change) for i in c] == [(88, 90, -0.4)]
+    w = one("SMM data showed the price of Pr-Nd oxide rose an average ¥4,000 ($560) per tonne "
+            "on the week to between ¥552,000 and ¥556,000 per tonne.")
+    assert (w.low, w.high, w.change) == (552000, 556000, 4000)
+    u = extract_prices("The company kept its listed prices for lanthanum and cerium oxides "
+                       "both unchanged at 4,100 yuan/mt, after a cut of 2.4% in June.")
+    assert [(i.commodity, i.change_pct) for i in u] == [("la_oxide", None), ("ce_oxide", None)]

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from newsletter.summarize._commodities import ELEMENTS, commodity_id
+from newsletter.summarize._commodities import ELEMENTS, METAL_STEMS, commodity_id
 
 # ---------------------------------------------------------------- sentences and dates
 
@@ -198,11 +198,12 @@ _UNIT_LABEL = re.compile(
     r"(?P<cur>\$|¥|yuan|rmb|cny|usd|us\$)\s*/\s*(?P<meas>kg|t|mt|tons?|tonnes?)\s*\)?\s*[:=]?\s*$",
     re.I,
 )
-_MEAS = r"(?:metric\s+)?(?:mt|t|tons?|tonnes?|kgs?|kilograms?|kilos?|lbs?|pounds?)"
+_MEAS = r"(?:metric\s+)?(?:mt|t|tons?|tonnes?|kgs?|kilograms?|kilos?|lbs?|pounds?|g|grams?)"
 _SUFFIX = re.compile(
     r"\s?(?:(?P<pct>%|percent\b|per\s?cent\b|pct\b|pc\b)"
     r"|(?P<pts>points?\b|pts?\b)"
     r"|(?P<mult>×|x\b|times\b|-fold\b)"
+    r"|(?P<cents>cents?\b)"
     rf"|(?:(?P<cur>yuan|rmb|cny|usd|u\.?s\.?\s?dollars?|dollars?|yen|jpy|euros?|eur)\b\.?)?"
     rf"(?:\s?(?P<per>/|per\s|a\s|each\s)\s?(?P<meas>{_MEAS})\b|\s(?P<qty>{_MEAS})\b)?)",
     re.I,
@@ -280,6 +281,8 @@ def _meas(tok: str | None) -> str | None:
         return "kg"
     if t in _LB:
         return "lb"
+    if t in {"g", "gram", "grams"}:
+        return "g"  # "(≈ US $0.96 /g)": no unit in the schema
     return "t"
 
 
@@ -355,6 +358,8 @@ def find_values(s: str) -> list[Value]:
                 v.kind = "points"
             elif suf.group("mult"):
                 v.kind = "mult"
+            elif suf.group("cents"):  # "fell by 50 cents to 92-94.50 dollars per kilogram"
+                v.low, v.high, v.currency, v.kind = v.low / 100, v.high / 100, "USD", "money"
             else:
                 if suf.group("cur"):
                     v.currency = _cur(suf.group("cur"))
@@ -504,7 +509,8 @@ _OTHER = [
     (re.compile(r"\b(?:mixed\s+)?rare[- ]earth\s+carbonates?\b|\bRE\s+carbonate\b", re.I),
      "re_carbonate"),
     (re.compile(r"\bmonazite\b", re.I), "monazite"),
-    (re.compile(r"\b(?:(?:low|medium|middle|high)[- ]yttrium[\w ,-]{0,30}?\s(?:ores?|concentrates?)"
+    (re.compile(r"\b(?:(?:low|medium|middle|high)[- ]yttrium[\w ,/-]{0,30}?\s"
+                r"(?:ores?|concentrates?|minerals?)"
                 r"|(?:\w+[- ])?(?:europium|yttrium|yttrium)[- ]rich[\w ,-]{0,20}?\s(?:ores?|"
                 r"concentrates?))\b", re.I), "ionic_ore"),
     (re.compile(r"\bion(?:ic|-adsorption)\s+(?:rare[- ]earth\s+)?(?:ores?|concentrates?|clays?)\b",
@@ -642,6 +648,18 @@ def find_mentions(s: str) -> list[Mention]:
             and re.fullmatch(r"\s*(?:,|and|&|/|or)\s*", s[a.end : b.start], re.I)
         ):
             b.cid = b.cid[: -len("oxide")] + "metal"
+    # "praseodymium-neodymium and neodymium metal": the trailing form word is shared
+    for a, b in zip(merged, merged[1:], strict=False):
+        if (
+            a.kind == b.kind == "commodity"
+            and not a.parts
+            and not _EXPLICIT_FORM.search(s[a.start : a.end])
+            and re.search(r"metals?\s*$", s[b.start : b.end], re.I)
+            and re.fullmatch(r"\s*(?:and|&)\s*", s[a.end : b.start], re.I)
+            and a.cid.endswith("_oxide")
+            and a.cid[: -len("_oxide")] in METAL_STEMS
+        ):
+            a.cid = commodity_id(a.cid[: -len("_oxide")], "metal")
     scrap = False
     for k in merged:
         if k.kind == "commodity" and _REF_BEFORE.search(s[max(0, k.start - 30) : k.start]):

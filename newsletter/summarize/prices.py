@@ -77,7 +77,7 @@ __all__ = [
 
 _LEVEL_CUE = re.compile(
     r"\b(?:(?<!-)to(?!-)|at|was|were|is|are|be|stood|standing|reach\w*|hit|closed|closing|ended|settled"
-    r"|quoted|priced|assessed|trading|traded|averag\w*|posted|came\s+in|fetched|sold|offered"
+    r"|quoted|priced|assessed|trading|traded|(?<!an\s)(?<!on\s)averag\w*|posted|came\s+in|fetched|sold|offered"
     r"|done|listed|registered|registering|recorded|valued|reading|value|landing|landed)\b|[:=]",
     re.I,
 )
@@ -87,7 +87,8 @@ _PREV_CUE = re.compile(
     re.I,
 )
 _FORECAST_CUE = re.compile(
-    r"\b(?:expected|expects?|forecasts?|forecasted|projected|predicts?|predicted|will|could"
+    r"\b(?:expected|expects?|forecasts?|forecasted|projected|predicts?|predicted"
+    r"|will(?!\s+(?:sell|offer|list)\b)|could"
     r"|might|would|targets?|targeted|aims?|likely|(?-i:may)|(?:agreed|agrees|plans?|planned)\s+to)\b",
     re.I,
 )
@@ -105,7 +106,8 @@ _POST_DIR = re.compile(
     re.I,
 )
 _HIST_CUE = re.compile(
-    r"\b(?:since\b[^,;]*,?\s*when|back\s+then|at\s+the\s+time|in\s+(?:\w+\s+)?last\s+year)\b", re.I
+    r"\b(?:since\b[^,;]*,?\s*when|back\s+then|at\s+the\s+time|in\s+(?:\w+\s+)?last\s+year"
+    r"|peaked)\b", re.I
 )
 #: a sentence opening on a past year ("By June of 2013, ...") is history throughout
 _LEAD_PAST_YEAR = re.compile(
@@ -119,7 +121,7 @@ _LEAD_PAST_YEAR = re.compile(
 _BASE_CUE = re.compile(r"\bbase(?:line|\s+period|\s+year|\s+value)?\b", re.I)
 #: values separated only by a comma or "and" continue a list and share a role
 _LIST_GAP = re.compile(
-    r"\s*(?:,\s*(?:and|or)?|and|or)\s*(?:(?:US\$|\$|¥|RMB|CNY|USD|Yn)\s*)?", re.I
+    r"\s*(?:,\s*(?:and|or)?|and|or)\s*(?:(?:US\$|\$\s?US|\$|¥|RMB|CNY|USD|Yn)\s*)?", re.I
 )
 _FAR_REF = re.compile(
     r"\s*(?:from|since|compared\s+with|off|below|above|than)\s+(?:the\s+|its\s+|a\s+)?"
@@ -155,12 +157,25 @@ _OTHER_YEAR = re.compile(
 #: a direction word, then a new clause before the value ("also rebounded, with partial
 #: credit transactions of 755,000 yuan/ton"): the value is a level, not the move's size
 _CLAUSE_AFTER = re.compile(r"\s*[,;]\s*(?:\S+\s+){3,}\S*$")
+_COUNT_CUE = re.compile(
+    r"\b(?:tracking|tracks|covering|covers|comprising|comprises|consist(?:s|ing)\s+of"
+    r"|made\s+up\s+of|basket\s+of)\s+$", re.I)
+_MARK_AFTER = re.compile(r"\s*(?:mark|threshold|barrier|milestone)\b", re.I)
+_HELD = re.compile(r"\b(?:unchanged|flat|steady|stable)\b", re.I)
+_YEARS_AGO = re.compile(
+    r"\s*,?\s*(?:some\s+|about\s+|nearly\s+|just\s+)?(?:a|one|two|three|four|five|six|seven"
+    r"|eight|nine|ten|\d+)\s+(?:years?|decades?)\s+ago\b", re.I)
+#: "hit a record $190/kg in 2022 and now trades at $62/kg": back to the present
+_NOW = re.compile(r"\b(?:now|today|currently|presently|and|but|while|whereas)\b", re.I)
+_IN_YEAR = re.compile(
+    rf"\b(?:in|during)\s+(?:early\s+|late\s+|mid-?)?(?:{_MONTH_RE}\.?\s+)?(?P<y>(?:19|20)\d\d)\b",
+    re.I)
 _COMPARED = re.compile(r"\b(?:than|from|since|compared\s+(?:with|to)|against|over)\b", re.I)
 _YEAR_IN = re.compile(r"(?<![\d,.])(?:19|20)\d\d(?![\d,])")
 _PARENS = re.compile(r"\([^()]{0,40}\)")
 _CONVERSION = re.compile(
     r"\s*(?:\(|\[)\s*(?:≈|~|about|approx\.?|approximately|around|or|equivalent\s+to|i\.e\.)?\s*"
-    r"(?:US\$|\$|¥|RMB|CNY|USD)?\s*",
+    r"(?:US\$|\$\s?US|\$|¥|RMB|CNY|USD)?\s*",
     re.I,
 )
 _FORWARD_GAP = re.compile(
@@ -174,7 +189,7 @@ _FORWARD_GAP = re.compile(
 _FORWARD_LEAD = re.compile(
     r"[\W\d]*(?:(?:\w+ing\s+)?(?:at|around|to)|with\s+a|\w+\s+(?:at|of)"
     r"|(?:following|after|with)\s+an?\s+[\d.,]+\s*(?:%|percent|per\s?cent|pc)\s+\w+\s+(?:to|at))?\s*"
-    r"(?:US\$|\$|¥|RMB|CNY|USD)?\s*",
+    r"(?:US\$|\$\s?US|\$|¥|RMB|CNY|USD)?\s*",
     re.I,
 )
 #: an opening "At CNY 27,500 ($4,494) per metric ton, ..." phrase, nothing priced after it
@@ -208,6 +223,10 @@ def _role(v: Value, ctx: str, sentence_before: str, after: str) -> str:
     """Role of a value from the words between it and the previous token of the segment."""
     if v.kind in {"mult", "qty", "time"}:
         return "ignore"
+    if _COUNT_CUE.search(ctx) or _MARK_AFTER.match(after):
+        return "ignore"  # "tracking 14 rare earth prices", "crossing the $100/kg mark"
+    if re.search(r"\bafter\s+(?:\w+\s+){0,3}$", ctx) and _HELD.search(sentence_before):
+        return "ignore"  # "held unchanged at 12,200 yuan/mt, after a cut of 3.2% in May"
     if v.kind == "money" and v.currency not in {"CNY", "USD"}:
         return "ignore"
     if _HIST_CUE.search(ctx):
@@ -272,11 +291,19 @@ def _clause_start(s: str, pos: int) -> int:
 
 
 def _historical(s: str, end: int, as_of: date | None) -> bool:
-    """A value stated for a past year ("hit $80/kg in 2022") is history, not a quote."""
-    if _OTHER_YEAR.match(s, end):
+    """A value stated for a past year ("hit $80/kg in 2022", "$6 a pound three years ago")
+    is history, not a quote."""
+    if _OTHER_YEAR.match(s, end) or _YEARS_AGO.match(s, end):
         return True
     m = _PAST_YEAR.match(s, end)
     return bool(m) and int(m.group("y")) < (as_of or date.today()).year
+
+
+def _past_clause(s: str, start: int, as_of: date | None) -> bool:
+    """The value's clause names a past year before it ("was high in 1993 at $372,000/kg")."""
+    this_year = (as_of or date.today()).year
+    return any(int(m.group("y")) < this_year and not _NOW.search(s, m.end(), start)
+               for m in _IN_YEAR.finditer(s, _clause_start(s, start), start))
 
 
 def _past_sentence(s: str, as_of: date | None) -> bool:
@@ -441,6 +468,7 @@ def _sentence_items(
             prev_v = v
             if v.role in {"level", "change"} and (
                 _historical(s, v.end, as_of) or _past_sentence(s, as_of)
+                or _past_clause(s, v.start, as_of)
             ):
                 v.role = "ignore"
             cursor = max(cursor, v.end)
