@@ -894,3 +894,52 @@ def test_holdout7_changes() -> None:
     u = extract_prices("The company kept its listed prices for lanthanum and cerium oxides "
                        "both unchanged at 4,100 yuan/mt, after a cut of 2.4% in June.")
     assert [(i.commodity, i.change_pct) for i in u] == [("la_oxide", None), ("ce_oxide", None)]
+
+
+# ---------------------------------------------------------------- holdout 8 classes
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # bare scaled figures take the unit of a comparable neighbour, not of a conversion
+        ("Prices of dysprosium oxide and terbium oxide fell 10 percent and 12 percent, "
+         "respectively, to RMB 1.6 million ($250,000) and 5.2 million ($812,000) per ton.",
+         [("dy_oxide", 1600000, 1600000, "CNY/t"), ("dy_oxide", 250000, 250000, "USD/t"),
+          ("tb_oxide", 5200000, 5200000, "CNY/t"), ("tb_oxide", 812000, 812000, "USD/t")]),
+        # a range split by a conversion
+        ("The price of Pr-Nd oxide has slid to around 410,000 yuan (US$57,000) to 420,000 "
+         "yuan per ton.", [("prnd_oxide", 410000, 420000, "CNY/t")]),
+        # mistranslated scales ("wan" read as millions) repaired within the product's range
+        ("The transaction price of terbium oxide is between 730-735 million yuan/ton.",
+         [("tb_oxide", 7300000, 7350000, "CNY/t")]),
+        ("The average price of neodymium, dysprosium and praseodymium in rare earth metals is "
+         "745.5 million yuan/ton, 2.1 million yuan/ton and 760,000 yuan/ton respectively.",
+         [("nd_metal", 745500, 745500, "CNY/t"), ("dy_metal", 2100000, 2100000, "CNY/t"),
+          ("pr_metal", 760000, 760000, "CNY/t")]),
+        ("The average price of dysprosium and iron alloys is 1.6 million yuan per ton.",
+         [("dyfe", 1600000, 1600000, "CNY/t")]),
+        # bounds on some deals and start-of-year levels are not quotes
+        ("Pr-Nd metal was quoted at 700,000-710,000 yuan/mt, with a few trades below 700,000 "
+         "yuan/mt.", [("prnd_metal", 700000, 710000, "CNY/t")]),
+        ("At the beginning of the year, the CIF price of europium oxide in Europe was about "
+         "$30 per kilogram.", []),
+    ],
+)
+def test_holdout8_classes(text: str, expected: list[tuple]) -> None:
+    assert ex(text) == expected
+
+
+def test_holdout8_changes() -> None:
+    a, b = extract_prices("Prices of dysprosium oxide and terbium oxide were 1.7 million yuan "
+                          "and 7 million yuan per tonne respectively, each up about 50,000 "
+                          "yuan compared with a week ago.")
+    assert (a.change, b.change) == (50000, 50000)
+    s = one("On March 3rd, the SunSirs rare earth index was 640 points, an increase of 9 "
+            "points compared to the previous day, a decrease of 36.4% compared to the highest "
+            "point of 1,007 points (February 24, 2022) within the cycle.")
+    assert (s.low, s.change, s.change_pct) == (640, 9, None)
+    t = extract_prices("Listed prices of terbium oxide increased 200,000 yuan/mt to 7 million "
+                       "yuan/mt, and prices of dysprosium oxide expanded 40,000 yuan/mt, and "
+                       "came in at 1.7 million yuan/mt.")
+    assert [(i.commodity, i.low, i.change) for i in t] == [
+        ("tb_oxide", 7000000, 200000), ("dy_oxide", 1700000, 40000)]

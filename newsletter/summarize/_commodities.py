@@ -104,3 +104,43 @@ def market_rank(commodity: str) -> tuple[int, str]:
         return (MARKET_ORDER.index(commodity), "")
     except ValueError:
         return (len(MARKET_ORDER), commodity)
+
+
+#: Rough, generous bounds of each product's price in CNY/t over 2010-2026 (including the
+#: 2011 spike). Only used to repair a level that is off by powers of ten, as machine
+#: translations of Chinese reports write it ("890-895 million yuan/ton" for terbium oxide
+#: at 8.90-8.95 million, i.e. 890-895 "wan"); a level inside its band is never touched.
+PLAUSIBLE_CNY_T: dict[str, tuple[float, float]] = {
+    "prnd_oxide": (1.5e5, 1.6e6), "prnd_metal": (2e5, 2e6),
+    "nd_oxide": (1.5e5, 1.6e6), "nd_metal": (2e5, 2e6),
+    "pr_oxide": (1.5e5, 1.6e6), "pr_metal": (2e5, 2e6),
+    "dy_oxide": (3e5, 2.5e7), "dy_metal": (5e5, 3e7), "dyfe": (5e5, 2.5e7),
+    "tb_oxide": (1e6, 4e7), "tb_metal": (1.5e6, 5e7),
+    "gd_oxide": (2e4, 1e6), "gd_metal": (5e4, 1.5e6), "gdfe": (5e4, 1.5e6),
+    "ho_oxide": (1e5, 2e6), "ho_metal": (1.5e5, 3e6), "hofe": (1e5, 2.5e6),
+    "er_oxide": (8e4, 1e6), "y_oxide": (1e4, 2e6), "eu_oxide": (1e5, 4e7),
+    "sm_oxide": (5e3, 5e5), "lu_oxide": (1e6, 1.5e7), "sc_oxide": (2e6, 4e7),
+    "yb_oxide": (5e4, 1e6), "tm_oxide": (3e5, 1e7),
+    "la_oxide": (2e3, 3e5), "la_metal": (1e4, 5e5), "ce_oxide": (2e3, 3e5),
+    "ce_metal": (1e4, 5e5), "lace_metal": (1e4, 5e5), "lace_oxide": (2e3, 3e5),
+    "re_carbonate": (1e4, 2e5), "monazite": (1e4, 2e5), "ionic_ore": (5e4, 1e6),
+}
+#: the same bounds in the other units (CNY/USD taken as 7; the bands are wide)
+_PER_UNIT = {"CNY/t": 1.0, "CNY/kg": 1e-3, "USD/t": 1 / 7, "USD/kg": 1e-3 / 7}
+
+
+def decimal_slip(commodity: str, unit: str, high: float) -> float:
+    """The power of ten that brings a level far outside its commodity's band into it
+    (1.0 when it is inside, unknown, or no power of ten fits)."""
+    band = PLAUSIBLE_CNY_T.get(commodity)
+    k = _PER_UNIT.get(unit)
+    if band is None or k is None or high <= 0:
+        return 1.0
+    lo, hi = band[0] * k, band[1] * k
+    if lo <= high <= hi:
+        return 1.0
+    for p in (1, 2, 3, 4):
+        for f in ((10.0 ** -p,) if high > hi else (10.0 ** p,)):
+            if lo <= high * f <= hi:
+                return f
+    return 1.0

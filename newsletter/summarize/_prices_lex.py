@@ -127,8 +127,10 @@ def mask_non_prices(s: str) -> str:
     s = _SPLIT_THOUSANDS.sub(lambda m: f" {m.group(1)},{m.group(2)}", s)
     # "430,000/t-435,000/t": the first unit of a range is redundant
     s = _MID_RANGE_UNIT.sub(lambda m: m.group(1) + " " * len(m.group(2)), s)
-    # "between 340,000 ($54,604) and 360,000 yuan": a range written out
-    return _BETWEEN.sub(_between_range, s)
+    # "between 340,000 ($54,604) and 360,000 yuan": a range written out; "around 300,000
+    # yuan (US$47,695) to 320,000 yuan": a range split by a conversion
+    s = _BETWEEN.sub(_between_range, s)
+    return _SPLIT_RANGE.sub(_between_range, s)
 
 
 def _between_range(m: re.Match[str]) -> str:
@@ -146,6 +148,12 @@ _BETWEEN = re.compile(
     r"(?:\s*\([^()]{0,40}\))?\s+and\s+(?=(?:US\$|\$|¥|RMB|CNY|USD)?\s?\d)",
     re.I,
 )
+_SPLIT_RANGE = re.compile(
+    r"(?<!from\s)(?<![\d,.])(?P<n1>(?:US\$|\$|¥|RMB|CNY|USD)?\s?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+    r"(?:\s?(?:million|mln|mn)\b)?)\s?(?:yuan|rmb|cny|usd|dollars)?\s*\([^()]{0,40}\)\s*(?:to|[-–])\s+"
+    r"(?=(?:US\$|\$|¥|RMB|CNY|USD)?\s?\d)",
+    re.I,
+)
 _MID_RANGE_UNIT = re.compile(
     r"(\d)(\s?(?:yuan|rmb|cny|usd)?\s?/\s?(?:t|mt|kg|tons?|tonnes?))"
     # ...but "607,000.00 yuan/ton -0.16%" is a level and a signed change, not a range
@@ -156,7 +164,7 @@ _MID_RANGE_UNIT = re.compile(
 
 # ---------------------------------------------------------------- direction words
 
-_UP = (r"up|rose|rise[sn]?|rising|increased?|increases|increasing|gain(?:ed|s|ing)?|adding"
+_UP = (r"up|rose|rise[sn]?|rising|increased?|increases|increasing|gain(?:ed|s|ing)?|adding|expanded"
        r"|climb(?:ed|s|ing)?|jump(?:ed|s|ing)?|surge[ds]?|soar(?:ed|s)?|rall(?:ied|ies|y)|advanced?|added|lifted|raised"
        r"|hike[ds]?|firmed|strengthened|improved"
        r"|higher|rebound(?:ed|s)?|recover(?:ed|s)?|edged\s+up|increase\s+of|rise\s+of|gain\s+of|\+|▲|△|↑")
@@ -486,7 +494,8 @@ _PRND = re.compile(
 )
 _LACE = re.compile(r"\b(?:lanthanum[- ]cerium|La[- ]Ce)\b", re.I)
 _FERRO = re.compile(
-    r"\b(?P<el>dysprosium|gadolinium|holmium)\s?[-‐‑–]?\s?(?:iron|ferrum|ferro)(?:\s?alloys?)?\b"
+    r"\b(?P<el>dysprosium|gadolinium|holmium)\s?(?:[-‐‑–]|\s(?:and|&)\s)?\s?(?:iron|ferrum|ferro)"
+    r"(?:\s?alloys?)?\b"
     r"|\b(?P<sym>Dy|Gd|Ho)[- ]?Fe\b",
     re.I,
 )
@@ -648,17 +657,20 @@ def find_mentions(s: str) -> list[Mention]:
             and re.fullmatch(r"\s*(?:,|and|&|/|or)\s*", s[a.end : b.start], re.I)
         ):
             b.cid = b.cid[: -len("oxide")] + "metal"
-    # "praseodymium-neodymium and neodymium metal": the trailing form word is shared
-    for a, b in zip(merged, merged[1:], strict=False):
-        if (
+    # "praseodymium-neodymium and neodymium metal", "neodymium, dysprosium and praseodymium
+    # in rare earth metals": the trailing form word is shared by the list
+    shared = False
+    for a, b in reversed(list(zip(merged, merged[1:], strict=False))):
+        shared = (
             a.kind == b.kind == "commodity"
+            and (shared or bool(re.search(r"metals?\s*$", s[b.start : b.end], re.I)))
             and not a.parts
             and not _EXPLICIT_FORM.search(s[a.start : a.end])
-            and re.search(r"metals?\s*$", s[b.start : b.end], re.I)
-            and re.fullmatch(r"\s*(?:and|&)\s*", s[a.end : b.start], re.I)
+            and bool(re.fullmatch(r"\s*(?:,|,?\s*and|&)\s*", s[a.end : b.start], re.I))
             and a.cid.endswith("_oxide")
             and a.cid[: -len("_oxide")] in METAL_STEMS
-        ):
+        )
+        if shared:
             a.cid = commodity_id(a.cid[: -len("_oxide")], "metal")
     scrap = False
     for k in merged:

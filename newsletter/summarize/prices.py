@@ -51,6 +51,7 @@ from newsletter.summarize._commodities import (
     COMMODITY_NAMES,
     INDEX_IDS,
     UNIT_ORDER,
+    decimal_slip,
     display_name,
     market_rank,
 )
@@ -124,7 +125,7 @@ _LIST_GAP = re.compile(
     r"\s*(?:,\s*(?:and|or)?|and|or)\s*(?:(?:US\$|\$\s?US|\$|¥|RMB|CNY|USD|Yn)\s*)?", re.I
 )
 _FAR_REF = re.compile(
-    r"\s*(?:from|since|compared\s+with|off|below|above|than)\s+(?:the\s+|its\s+|a\s+)?"
+    r"\s*(?:from|since|compared\s+(?:with|to)|off|below|above|than)\s+(?:the\s+|its\s+|a\s+)?"
     r"(?:highest|lowest|peak|high|low|record"
     rf"|(?:start|beginning|end)\s+of\s+(?!(?:the\s+|this\s+)?week|{_MONTH_RE}\b)"
     r"|year|early|same|last\s+year|cycl\w*|\w+\s+high|\w+\s+low|\w+\s+peak)",
@@ -160,6 +161,10 @@ _CLAUSE_AFTER = re.compile(r"\s*[,;]\s*(?:\S+\s+){3,}\S*$")
 _COUNT_CUE = re.compile(
     r"\b(?:tracking|tracks|covering|covers|comprising|comprises|consist(?:s|ing)\s+of"
     r"|made\s+up\s+of|basket\s+of)\s+$", re.I)
+#: "with several trades below 480,000 yuan/mt": a bound on some deals, not the quote
+_SOME_TRADES = re.compile(
+    r"\b(?:trades?|transactions?|deals?|offers?)\s+(?:\w+\s+){0,2}(?:below|above|under|over)\s+$",
+    re.I)
 _MARK_AFTER = re.compile(r"\s*(?:mark|threshold|barrier|milestone)\b", re.I)
 _HELD = re.compile(r"\b(?:unchanged|flat|steady|stable)\b", re.I)
 _YEARS_AGO = re.compile(
@@ -167,6 +172,8 @@ _YEARS_AGO = re.compile(
     r"|eight|nine|ten|\d+)\s+(?:years?|decades?)\s+ago\b", re.I)
 #: "hit a record $190/kg in 2022 and now trades at $62/kg": back to the present
 _NOW = re.compile(r"\b(?:now|today|currently|presently|and|but|while|whereas)\b", re.I)
+_YEAR_START = re.compile(
+    r"\b(?:at|in)\s+the\s+(?:beginning|start)\s+of\s+(?:the|this)\s+year\b", re.I)
 _IN_YEAR = re.compile(
     rf"\b(?:in|during)\s+(?:early\s+|late\s+|mid-?)?(?:{_MONTH_RE}\.?\s+)?(?P<y>(?:19|20)\d\d)\b",
     re.I)
@@ -223,7 +230,7 @@ def _role(v: Value, ctx: str, sentence_before: str, after: str) -> str:
     """Role of a value from the words between it and the previous token of the segment."""
     if v.kind in {"mult", "qty", "time"}:
         return "ignore"
-    if _COUNT_CUE.search(ctx) or _MARK_AFTER.match(after):
+    if _COUNT_CUE.search(ctx) or _MARK_AFTER.match(after) or _SOME_TRADES.search(ctx):
         return "ignore"  # "tracking 14 rare earth prices", "crossing the $100/kg mark"
     if re.search(r"\bafter\s+(?:\w+\s+){0,3}$", ctx) and _HELD.search(sentence_before):
         return "ignore"  # "held unchanged at 12,200 yuan/mt, after a cut of 3.2% in May"
@@ -302,6 +309,8 @@ def _historical(s: str, end: int, as_of: date | None) -> bool:
 def _past_clause(s: str, start: int, as_of: date | None) -> bool:
     """The value's clause names a past year before it ("was high in 1993 at $372,000/kg")."""
     this_year = (as_of or date.today()).year
+    if any(not _NOW.search(s, m.end(), start) for m in _YEAR_START.finditer(s, 0, start)):
+        return True  # "at the beginning of the year, the CIF price ... was about $6/kg"
     return any(int(m.group("y")) < this_year and not _NOW.search(s, m.end(), start)
                for m in _IN_YEAR.finditer(s, _clause_start(s, start), start))
 
@@ -509,6 +518,11 @@ def _sentence_items(
             # change is against the last quote, not against a year earlier
             changes = [ch for ch in changes if not ch.yoy]
         for ch in changes:
+            if ch.kind != "pct" and re.search(r"\beach\b[^,;]{0,20}$", masked[: ch.start]):
+                for lv in levels:  # "each up about 200,000 yuan"
+                    if "change" not in lv.changes and ch.low < lv.low:
+                        lv.changes["change"] = ch.sign * ch.low
+                continue
             _attach_change(ch, levels, masked)
         if len(group) == 1 and owner.parts and len(levels) == len(owner.parts) and (
             "respectively" in masked
@@ -602,12 +616,13 @@ def _fill_units(levels: list[Value], all_values: list[Value]) -> None:
     for lv in levels:
         if lv.unit != "?":
             continue
-        if priced:
-            near = min(priced, key=lambda p: abs(p.start - lv.start))
-            ratio = lv.high / near.high if near.high else 0
-            if 0.01 <= ratio <= 100:
-                lv.unit, lv.currency, lv.measure = near.unit_name(), near.currency, near.measure
-                continue
+        # the nearest priced number of comparable size (within 4x: not the bracketed
+        # conversion of "RMB 1.48 million ($232,161) and 1.15 million ($180,420) per ton")
+        near = min((p for p in priced if p.high and 0.25 <= lv.high / p.high <= 4),
+                   key=lambda p: abs(p.start - lv.start), default=None)
+        if near is not None:
+            lv.unit, lv.currency, lv.measure = near.unit_name(), near.currency, near.measure
+            continue
         lv.unit = "CNY/t" if lv.high >= 100_000 else None
 
 
@@ -626,6 +641,10 @@ def extract_prices(
     for sentence in split_sentences(text or ""):
         when = find_date(sentence, as_of) or as_of
         for cid, v in _sentence_items(sentence, last_index, as_of):
+            if v.scaled and (f := decimal_slip(cid, v.unit or "", v.high)) != 1.0:
+                # "890-895 million yuan/ton" for terbium oxide: a mistranslated "wan"
+                v.low, v.high = v.low * f, v.high * f
+                v.changes = {k: (x * f if k == "change" else x) for k, x in v.changes.items()}
             item = PriceItem(
                 commodity=cid,
                 kind="index" if cid in INDEX_IDS else "price",
