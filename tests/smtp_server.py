@@ -32,6 +32,7 @@ class Received:
     mail_from: str
     rcpt_tos: tuple[str, ...]
     data: bytes
+    mail_options: tuple[str, ...] = ()
 
 
 def free_port() -> int:
@@ -97,7 +98,7 @@ class _Handler:
         content = envelope.original_content or envelope.content
         with srv.lock:
             srv.received.append(Received(envelope.mail_from, tuple(envelope.rcpt_tos),
-                                         bytes(content)))
+                                         bytes(content), tuple(envelope.mail_options)))
             for r in envelope.rcpt_tos:
                 srv.counts[r] = srv.counts.get(r, 0) + 1
         n = getattr(session, "_test_messages", 0) + 1
@@ -120,8 +121,9 @@ class SmtpServer:
     """An aiosmtpd server on 127.0.0.1 that tests can steer (see the module docstring)."""
 
     def __init__(self, *, security: str = "none", auth: tuple[str, str] | None = None,
-                 port: int | None = None) -> None:
+                 port: int | None = None, smtputf8: bool = False) -> None:
         self.port = port or free_port()
+        self.smtputf8 = smtputf8
         self.host = "127.0.0.1"
         self.security = security
         self.auth = auth
@@ -156,7 +158,7 @@ class SmtpServer:
 
     def start(self) -> SmtpServer:
         kwargs: dict[str, Any] = {"hostname": self.host, "port": self.port,
-                                  "ready_timeout": 5.0}
+                                  "ready_timeout": 5.0, "enable_SMTPUTF8": self.smtputf8}
         if self.security == "starttls":
             kwargs["tls_context"] = self._server_context()
             kwargs["require_starttls"] = True

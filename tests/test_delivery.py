@@ -385,3 +385,42 @@ def test_silent_server_times_out_with_hint(store):
         rep = send(store, t, settings=delivery_settings(max_errors=2))
     assert rep.paused and "timed out" in rep.pause_reason
     assert time.monotonic() - t0 < 10
+
+
+def _intl_readers(store) -> list[str]:
+    from newsletter.deliver import validate_address
+    from newsletter.store._subscribers import SubscriberInput
+
+    emails = ["jürgen@bücher.example", "ascii@example.com"]
+    rows = []
+    for e in emails:
+        email, key = validate_address(e)
+        rows.append(SubscriberInput(email=email, key=key, name="Jürgen"))
+    store.upsert_subscribers("daily", rows, T0)
+    return emails
+
+
+def test_internationalised_address_goes_out_with_smtputf8(store):
+    _intl_readers(store)
+    with SmtpServer(smtputf8=True) as srv:
+        rep = send(store, smtp(srv))
+        assert (rep.sent, rep.failed) == (2, 0)
+        got = {m.rcpt_tos[0]: m for m in srv.received}
+    intl = got["jürgen@xn--bcher-kva.example"]  # the domain IDNA-encoded, the local part not
+    assert "SMTPUTF8" in intl.mail_options
+    from email.parser import Parser
+
+    msg = Parser(policy=policy.SMTPUTF8).parsestr(intl.data.decode("utf-8"))  # RFC 6532
+    assert msg["To"].addresses[0].addr_spec == "jürgen@xn--bcher-kva.example"
+    assert msg["To"].addresses[0].display_name == "Jürgen"
+    assert "SMTPUTF8" not in got["ascii@example.com"].mail_options  # only where needed
+
+
+def test_internationalised_address_without_smtputf8_fails_alone_with_the_reason(store,
+                                                                                server):
+    _intl_readers(store)
+    rep = send(store, smtp(server))  # the default test server does not offer SMTPUTF8
+    assert (rep.sent, rep.failed) == (1, 1)
+    assert list(server.counts) == ["ascii@example.com"]
+    failed = [r for r in store.deliveries(EDITION, "daily") if r["status"] == "failed"]
+    assert len(failed) == 1 and "SMTPUTF8" in (failed[0]["last_error"] or "")

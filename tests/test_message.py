@@ -213,9 +213,20 @@ def test_bad_address(factory: MessageFactory) -> None:
     with pytest.raises(SendError):
         factory.build(Recipient(1, "not-an-address"))
     with pytest.raises(SendError):
-        factory.build(Recipient(1, "jörg@example.com"))
+        factory.build(Recipient(1, "a b@example.com"))
     msg = parse(factory.build(Recipient(1, "a@bücher.example")))
     assert msg["To"].addresses[0].domain == "xn--bcher-kva.example"
+
+
+def test_internationalised_local_part_is_utf8_in_to(factory: MessageFactory) -> None:
+    from email.parser import Parser
+
+    raw = factory.build(Recipient(1, "jörg@bücher.example", "Jörg"))
+    head = raw.split(b"\r\n\r\n", 1)[0]
+    assert b"To: =?utf-8?b?" in head and "jörg@xn--bcher-kva.example".encode() in head
+    msg = Parser(policy=policy.SMTPUTF8).parsestr(raw.decode("utf-8"))
+    assert msg["To"].addresses[0].addr_spec == "jörg@xn--bcher-kva.example"
+    assert msg["To"].addresses[0].display_name == "Jörg"
 
 
 def test_list_settings_used(rendered: RenderedEdition) -> None:

@@ -203,10 +203,16 @@ def test_valid_addresses(address):
     assert "@" in email and key.isascii()
 
 
+def test_internationalised_local_parts_are_accepted():
+    # sent with SMTPUTF8 (RFC 6531); the domain part of the key is IDNA
+    email, key = validate_address("jürgen@Bücher.example")
+    assert (email, key) == ("jürgen@bücher.example", "jürgen@xn--bcher-kva.example")
+
+
 @pytest.mark.parametrize("address", [
     "", "a@b", "a..b@example.com", ".a@example.com", "a@example..com", "a@-example.com",
     "a b@example.com", "a@example.com (comment)", "\"quoted\"@example.com",
-    "a@[127.0.0.1]", "a@localhost", "ünï@example.com", "a@example.com\n", "x" * 65 + "@e.com"])
+    "a@[127.0.0.1]", "a@localhost", "ünï @example.com", "a@example.com\n", "x" * 65 + "@e.com"])
 def test_invalid_addresses(address):
     with pytest.raises(SubscriberError):
         validate_address(address)

@@ -250,6 +250,16 @@ def test_confirmation_email_refuses_header_injection(nl) -> None:
     assert max(len(line) for line in data.split(b"\r\n")) <= 998
 
 
+def test_confirmation_email_to_an_internationalised_address(nl) -> None:
+    from email import policy as email_policy
+    from email.parser import Parser
+
+    data = build_confirmation(nl.config, "daily", "jürgen@example.de", "Jürgen",
+                              "https://ree-daily.example/confirm/t")
+    msg = Parser(policy=email_policy.SMTPUTF8).parsestr(data.decode("utf-8"))
+    assert msg["To"].addresses[0].addr_spec == "jürgen@example.de"
+
+
 # --- archive and health ------------------------------------------------------------------
 
 def test_archive_shows_published_editions_only(client, nl) -> None:

@@ -32,9 +32,10 @@ make a line too long.
 
 Headers are written by hand on one line each (RFC 5322 allows 998; the limit we keep);
 only Subject and a non-ASCII display name in To are RFC 2047 encoded-words (folded between
-words). List-Unsubscribe and List-Unsubscribe-Post are plain ASCII on one line, as RFC 8058
-one-click unsubscribe requires (and both are in the DKIM ``h=`` list when signing). A CR
-or LF in any header value raises
+words). An internationalised address keeps its UTF-8 local part in To (RFC 6532); such a
+message goes out with SMTPUTF8. List-Unsubscribe and List-Unsubscribe-Post are plain
+ASCII on one line, as RFC 8058 one-click unsubscribe requires (and both are in the DKIM
+``h=`` list when signing). A CR or LF in any header value raises
 :class:`~newsletter.exceptions.HeaderInjectionError` before anything is written.
 """
 
@@ -137,14 +138,13 @@ def _phrase(name: str) -> str:
     return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _ascii_address(addr: str) -> str:
+def _wire_address(addr: str) -> str:
+    """The address as it goes in a header: IDNA domain; a non-ASCII local part stays UTF-8
+    (RFC 6532 header, sent with SMTPUTF8 by the transport)."""
     addr = addr.strip()
     local, at, domain = addr.rpartition("@")
     if not at or not local or not domain or any(c in addr for c in " <>,;\"\\()"):
         raise SendError(f"not a usable email address: {addr[:80]!r}")
-    if not local.isascii():
-        raise SendError(f"{addr!r}: a non-ASCII local part needs SMTPUTF8, which this sender "
-                        "does not use", hint="ask the subscriber for an ASCII address")
     if not domain.isascii():
         try:
             domain = domain.encode("idna").decode("ascii")
@@ -157,7 +157,7 @@ def format_address(name: str, addr: str, *, what: str = "address") -> str:
     """``Name <addr>`` ready for a header (CR/LF rejected, non-ASCII names encoded)."""
     _no_crlf(name, f"{what} name")
     _no_crlf(addr, what)
-    addr = _ascii_address(addr)
+    addr = _wire_address(addr)
     if not name.strip():
         return addr
     phrase = _phrase(name)
@@ -485,7 +485,7 @@ class MessageFactory:
 
         Raises:
             HeaderInjectionError: the name or address contains CR or LF.
-            SendError: the address is unusable (no ``@``, non-ASCII local part).
+            SendError: the address is unusable (no ``@``, or a bad internationalised domain).
         """
         to = format_address(recipient.name, recipient.email, what="To")
         token = self.unsubscribe_token(recipient)
@@ -496,7 +496,7 @@ class MessageFactory:
         if self._wants_prefs:   # a custom template may not link the preferences page
             raw["PREFS_URL"] = self.preferences_url(recipient)
         vals: dict[str, bytes] = {
-            "H_TO": to.encode("ascii"),  # CRLF only as RFC 5322 folding
+            "H_TO": to.encode("utf-8"),  # CRLF only as RFC 5322 folding; UTF-8: RFC 6532
             "H_MSGID": self.message_id(recipient).encode("ascii"),
             "H_UNSUB": unsub.encode("ascii"),
             "H_TOKEN": token.encode("ascii"),

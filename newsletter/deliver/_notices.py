@@ -17,6 +17,7 @@ from email.utils import format_datetime, make_msgid, parseaddr
 from typing import TYPE_CHECKING, Any
 
 from ..exceptions import HeaderInjectionError, SendError
+from ._message import format_address
 from ._transports import Envelope
 
 if TYPE_CHECKING:
@@ -58,10 +59,15 @@ def build_confirmation(config: Config, list_name: str, address: str, name: str,
     _check(address, "the address")
     _check(name, "the name")
     _check(confirm_url, "the link")
-    msg = EmailMessage(policy=POLICY)
+    # an internationalised local part is written as UTF-8 (RFC 6532; sent with SMTPUTF8)
+    pol = POLICY if address.rpartition("@")[0].isascii() else POLICY.clone(utf8=True)
+    msg = EmailMessage(policy=pol)
     msg["From"] = sender
     try:
-        msg["To"] = Address(display_name=name, addr_spec=address) if name else address
+        if pol is not POLICY:  # Address() refuses a non-ASCII local part; the text form works
+            msg["To"] = format_address(name, address, what="To")
+        else:
+            msg["To"] = Address(display_name=name, addr_spec=address) if name else address
     except (ValueError, IndexError) as exc:
         raise SendError(f"cannot address a confirmation to {address!r}: {exc}") from None
     msg["Subject"] = _check(f"Confirm your subscription to {title}", "the subject")
@@ -94,7 +100,7 @@ def build_confirmation(config: Config, list_name: str, address: str, name: str,
             f"<p style=\"font-size:12px;color:#6b7280\">{escape(title)} &middot; "
             f"{escape(config.newsletter.postal_address)}</p></body></html>")
     msg.add_alternative(html, subtype="html", charset="utf-8")
-    return msg.as_bytes(policy=POLICY)
+    return msg.as_bytes(policy=pol)
 
 
 def _transport(nl: Newsletter) -> Any:

@@ -93,9 +93,10 @@ class ImportReport:
 def validate_address(address: str, *, check_deliverability: bool = False) -> tuple[str, str]:
     """Validate one address for a mailing list.
 
-    email-validator checks the syntax (and, optionally, that the domain accepts mail);
-    the local part must be ASCII (``MessageFactory`` does not use SMTPUTF8), an
-    internationalised domain is fine (it is sent IDNA-encoded);
+    email-validator checks the syntax (and, optionally, that the domain accepts mail).
+    Internationalised addresses are fine: a non-ASCII domain is sent IDNA-encoded, a
+    non-ASCII local part (``jürgen@example.de``) is sent with SMTPUTF8 (RFC 6531; a server
+    without it refuses that one recipient, permanently, with the reason);
     on top of it we refuse what a list has no use for even where RFC 5322 allows it:
     quoted local parts, comments, domain literals, control characters and line breaks.
 
@@ -118,7 +119,7 @@ def validate_address(address: str, *, check_deliverability: bool = False) -> tup
         raise SubscriberError("email address is longer than 254 characters")
     try:
         v = validate_email(address, check_deliverability=check_deliverability,
-                           allow_smtputf8=False, allow_quoted_local=False,
+                           allow_smtputf8=True, allow_quoted_local=False,
                            allow_domain_literal=False, allow_display_name=False,
                            allow_empty_local=False)
     except EmailNotValidError as exc:
