@@ -943,3 +943,37 @@ def test_holdout8_changes() -> None:
                        "came in at 1.7 million yuan/mt.")
     assert [(i.commodity, i.low, i.change) for i in t] == [
         ("tb_oxide", 7000000, 200000), ("dy_oxide", 1700000, 40000)]
+
+
+# ---------------------------------------------------------------- holdout 10 classes
+
+def test_holdout10_classes() -> None:
+    # another name of the CREIA, and a generic "rare earths index" that is its index
+    a = one("The Association of Chinese Rare Earth Industry said its rare earths index "
+            "averaged 231.6 in November.")
+    assert (a.commodity, a.low) == ("creia_index", 231.6)
+    # changes over a stated period are kept when no shorter one is given
+    b = one("NdPr oxide prices in China have jumped 35% since early June to 610,000 yuan per "
+            "tonne.")
+    assert b.change_pct == 35
+    c = one("Terbium was going for about $900 per kilogram, up 20 percent from March 2024.")
+    assert c.change_pct == 20
+    # ... but not a fall measured from a peak, however the peak is written
+    d = one("Pr-Nd oxide has slid to around RMB 420000/t, down 70% from RMB 1.4M/t "
+            "($220000/t) at the highest point in 2011.")
+    assert (d.low, d.change_pct) == (420000, None)
+    # an elided verb in a list of percentage moves; another subject after "whilst"
+    e = extract_prices("FOB Nd oxide and Pr oxide prices increased 12% to US$60.2/kg and 14% "
+                       "to US$71.5/kg respectively, whilst domestic prices rose by 9% and 10%.")
+    assert [(i.commodity, i.change_pct) for i in e] == [("nd_oxide", 12), ("pr_oxide", 14)]
+    # a percentage range is too loose to be the change
+    assert one("Cerium oxide prices dropped by 20-25% to around US$ 12 per kg.").change_pct is None
+    # export quotes without a currency are dollars
+    assert ex("Dysprosium metal 99.5% min FOB China 455.0-470.0") == [
+        ("dy_metal", 455, 470, "USD/kg")]
+    # table columns naming the form
+    assert ex("Ferro-gadolinium alloy Gd75% Tonne 250000-260000")[0][0] == "gdfe"
+    # "That's a N% increase": the previous sentence's price
+    f = one("Neodymium was hovering around $110 per kilogram in May. That's a 45-percent "
+            "increase from a year earlier.")
+    assert f.change_pct == 45

@@ -483,7 +483,8 @@ _SYM_TO_STEM = {sym.lower(): sym.lower() for sym, _ in ELEMENTS.values()}
 _SYM_ALT = "|".join(sym for sym, _ in ELEMENTS.values())
 _FORM_AFTER = re.compile(
     r"\s?(?:\([^()]{1,25}\)\s?)?(?:(?:in\s+)?rare[- ]earth\s+|misch\s?)?"
-    r"(?P<form>oxides?|metals?|alloys?|ingots?|iron|fe\b|ferro\w*|carbonate)",
+    r"(?P<form>oxides?|metals?|alloys?|ingots?|iron|fe\b|ferro\w*|carbonate"
+    r"|(?:[A-Z][a-z]?\d?(?:O\d)?)?/TREM\b)",
     re.I,
 )
 _PRND = re.compile(
@@ -496,7 +497,8 @@ _LACE = re.compile(r"\b(?:lanthanum[- ]cerium|La[- ]Ce)\b", re.I)
 _FERRO = re.compile(
     r"\b(?P<el>dysprosium|gadolinium|holmium)\s?(?:[-‐‑–]|\s(?:and|&)\s)?\s?(?:iron|ferrum|ferro)"
     r"(?:\s?alloys?)?\b"
-    r"|\b(?P<sym>Dy|Gd|Ho)[- ]?Fe\b",
+    r"|\b(?P<sym>Dy|Gd|Ho)[- ]?Fe\b"
+    r"|\bferro[- ]?(?P<el2>dysprosium|gadolinium|holmium)(?:\s?alloys?)?\b",
     re.I,
 )
 _ELEMENT = re.compile(rf"\b(?P<metallic>metal(?:lic)?\s+)?(?P<el>{_el_alt()})\b", re.I)
@@ -539,8 +541,8 @@ _BLOCK = re.compile(
 )
 _IDX_CREIA = re.compile(
     r"\b(?:CREIA|ACREI|CARI)\b(?:'s)?(?:\s+(?:rare[- ]earth\s+)?(?:price\s+)?index)?"
-    r"|\b(?:China\s+Rare\s+Earth\s+Industry\s+Association|Association\s+of\s+China\s+Rare\s+"
-    r"Earth\s+Industry)(?:'s)?(?:\s+(?:rare[- ]earth\s+)?(?:price\s+)?index)?",
+    r"|\b(?:China\s+Rare\s+Earth\s+Industry\s+Association|Association\s+of\s+Chin(?:a|ese)\s+"
+    r"Rare\s+Earths?\s+Industry)(?:'s)?(?:\s+(?:rare[- ]earths?\s+)?(?:price\s+)?index)?",
     re.I,
 )
 _IDX_CREPI = re.compile(r"\bCREPI\b|\bBaotou\s+(?:rare[- ]earth\s+)?(?:price\s+)?index\b", re.I)
@@ -568,7 +570,7 @@ def _form(s: str, end: int) -> tuple[str, int]:
     if not m:
         return "oxide", end
     f = m.group("form").lower()
-    if f.startswith(("metal", "ingot", "alloy")):
+    if f.startswith(("metal", "ingot", "alloy")) or f.endswith("/trem"):
         return "metal", m.end()
     if f.startswith(("iron", "fe", "ferro")):
         return "ferro", m.end()
@@ -588,7 +590,11 @@ def find_mentions(s: str) -> list[Mention]:
                     (_IDX_PRICE, "?price_index"), (_IDX_MMI, "mmi"),
                     (_IDX_SUNSIRS, "sunsirs_index")):
         for m in rx.finditer(s):
-            add(m.start(), m.end(), "index", cid, 1)
+            if cid == "sunsirs_index" and not re.search("sunsirs", m.group(0), re.I):
+                cid_m = "?rare_earth_index"  # "its rare earths index": whose, the sentence says
+            else:
+                cid_m = cid
+            add(m.start(), m.end(), "index", cid_m, 1)
     for m in _ANAPHOR.finditer(s):
         add(m.start(), m.end(), "anaphor", "", 3)
     parts: dict[int, tuple[str, ...]] = {}
@@ -605,7 +611,7 @@ def find_mentions(s: str) -> list[Mention]:
         form, end = _form(s, m.end())
         add(m.start(), end, "commodity", commodity_id("lace", form), 1)
     for m in _FERRO.finditer(s):
-        stem = (m.group("sym") or ELEMENTS[m.group("el").lower()][0]).lower()
+        stem = (m.group("sym") or ELEMENTS[(m.group("el") or m.group("el2")).lower()][0]).lower()
         add(m.start(), m.end(), "commodity", commodity_id(stem, "ferro"), 1)
     for m in _ELEMENT.finditer(s):
         stem = ELEMENTS[m.group("el").lower()][0].lower()

@@ -177,6 +177,19 @@ _YEAR_START = re.compile(
 _IN_YEAR = re.compile(
     rf"\b(?:in|during)\s+(?:early\s+|late\s+|mid-?)?(?:{_MONTH_RE}\.?\s+)?(?P<y>(?:19|20)\d\d)\b",
     re.I)
+_THATS_A = re.compile(
+    r"^\W*(?:That|This|It)(?:'s|’s|\s+is|\s+was|\s+marks?|\s+represents?)\s+(?:an?\s+)?"
+    r"(?P<n>\d+(?:\.\d+)?)[- ]?(?:%|percent|per\s?cent)\s+"
+    r"(?:(?P<up>increase|rise|gain|jump|surge)|(?P<down>decrease|drop|fall|decline|slump))\b",
+    re.I)
+_FOB = re.compile(r"\b(?:FOB|CIF|free\s+on\s+board)\b", re.I)
+_EXTREME = re.compile(r"\b(?:highest|lowest|peak|record|all-time)\b", re.I)
+_OTHER_SUBJECT = re.compile(r"\b(?:whilst|whereas|while)\b", re.I)
+#: "jumped 40% since early July", "up 36 percent from November 2016": a change over a
+#: stated period, kept like a year-on-year one (when no shorter change is stated)
+_SINCE_MONTH = re.compile(
+    rf"\s*(?:since|from)\s+(?:early\s+|late\s+|mid-?)?(?:the\s+(?:start|beginning|end)\s+of\s+)?"
+    rf"{_MONTH_RE}\b\.?(?!\s*\d{{1,2}}\b)", re.I)
 _COMPARED = re.compile(r"\b(?:than|from|since|compared\s+(?:with|to)|against|over)\b", re.I)
 _YEAR_IN = re.compile(r"(?<![\d,.])(?:19|20)\d\d(?![\d,])")
 _PARENS = re.compile(r"\([^()]{0,40}\)")
@@ -222,7 +235,8 @@ _SHORTER_FLAT = re.compile(
 )
 _EXPLICIT_CREPI = re.compile(r"\b(?:Xinhua|Baotou|CREPI)\b", re.I)
 _EXPLICIT_CREIA = re.compile(
-    r"\b(?:CREIA|ACREI|CARI|Industry\s+Association|2010\s*=\s*100|2010\s+baseline)\b", re.I
+    r"\b(?:CREIA|ACREI|CARI|Industry\s+Association|Association\s+of\s+Chin(?:a|ese)"
+    r"|2010\s*=\s*100|2010\s+baseline)\b", re.I
 )
 
 
@@ -288,7 +302,18 @@ def _far_ref(s: str, end: int, raw: str = "", as_of: date | None = None) -> bool
     if first is None:
         return False
     near = min(stop, first.end() + 40)
+    seg_end = min(stop, first.end() + 60)
+    if (cut := re.search(r"\band\b", raw[first.end() : seg_end])) is not None:
+        seg_end = first.end() + cut.start()
+    if _EXTREME.search(raw, first.end(), seg_end):
+        return True  # "down 78% from RMB 1.4M/t ($220000/t) at the highest point in 2011"
     return any(int(y.group(0)) < this_year for y in _YEAR_IN.finditer(raw, first.end(), near))
+
+
+def _after_other_subject(s: str, start: int, pos: int) -> bool:
+    """A "whilst/whereas/while" clause between the commodity and the value: the value is
+    about another subject ("Chinese domestic prices for the same products")."""
+    return bool(_OTHER_SUBJECT.search(s, start, pos))
 
 
 def _clause_start(s: str, pos: int) -> int:
@@ -322,6 +347,12 @@ def _past_sentence(s: str, as_of: date | None) -> bool:
 
 
 def _resolve_index(cid: str, value: float, sentence: str) -> str:
+    if cid == "?rare_earth_index":  # SunSirs' name, unless the sentence names another body
+        if re.search(r"sunsirs", sentence, re.I):
+            return "sunsirs_index"
+        if _EXPLICIT_CREIA.search(sentence):
+            return "creia_index"
+        return "crepi" if _EXPLICIT_CREPI.search(sentence) else "sunsirs_index"
     if cid != "?price_index":
         return cid
     if _EXPLICIT_CREPI.search(sentence):
@@ -429,6 +460,7 @@ def _sentence_items(
             last_index.append(m.cid)
     values = find_values(masked)
     _assign(values, mentions, masked)
+    fob = bool(_FOB.search(masked))
     out: list[tuple[str, Value]] = []
     for group in _groups(mentions, masked):
         owner = group[-1]
@@ -470,6 +502,11 @@ def _sentence_items(
                 v.role = prev_v.role  # "the key levels of 400,000 yuan and 390,000 yuan"
             else:
                 v.role = _role(v, ctx, masked[: v.start], masked[v.end : v.end + 40])
+                if (v.role == "ignore" and v.kind == "pct" and not v.is_range
+                        and changes and changes[-1].kind == "pct"
+                        and re.search(r"(?:\band|,)\s*$", ctx)):
+                    # "increased 20% to US$48.4/kg and 21% to US$61.5/kg": the verb is elided
+                    v.role, v.sign = "change", changes[-1].sign
                 if v.role in {"level", "change"} and _FORECAST_CUE.search(
                     masked[_clause_start(masked, owner.start) : owner.start]
                 ):
@@ -483,11 +520,16 @@ def _sentence_items(
             cursor = max(cursor, v.end)
             if v.role == "prev":
                 prevs.append(v)
+            if v.role == "change" and v.kind == "pct" and v.is_range:
+                continue  # "downed by 35-40%": too loose to be the change
+            if v.role == "change" and _after_other_subject(masked, owner.end, v.start):
+                continue  # "..., whilst Chinese domestic prices ... increased by 23%"
             if v.role == "change":
-                if _far_ref(masked, v.end, s, as_of):
+                since_month = bool(_SINCE_MONTH.match(s, v.end))
+                if not since_month and _far_ref(masked, v.end, s, as_of):
                     continue
                 v.yoy = bool(
-                    _YOY.search(ctx[-36:]) or _YOY.match(masked, v.end)
+                    since_month or _YOY.search(ctx[-36:]) or _YOY.match(masked, v.end)
                     or (changes and changes[-1].yoy and v.kind == "pct" != changes[-1].kind
                         and len(masked[changes[-1].end : v.start]) <= 30
                         and not _LEVEL_CUE.search(masked[changes[-1].end : v.start]))
@@ -503,7 +545,8 @@ def _sentence_items(
                         continue
                 else:
                     v.unit = v.unit_name()
-                    if v.unit is None and v.kind == "bare" and (v.scaled or v.high >= 1000):
+                    if v.unit is None and v.kind == "bare" and (
+                            v.scaled or v.high >= 1000 or (fob and v.is_range)):
                         v.unit = "?"
                     if v.unit is None or v.unit == "points":
                         continue
@@ -547,7 +590,7 @@ def _sentence_items(
         for m, lv in pairs:
             cid = _resolve_index(m.cid, lv.low, s) if m.kind == "index" else m.cid
             out.append((cid, lv))
-    _fill_units([v for _, v in out], values)
+    _fill_units([v for _, v in out], values, fob=fob)
     return [(c, v) for c, v in out if v.unit and v.unit != "?"]
 
 
@@ -610,7 +653,7 @@ def _attach_change(ch: Value, levels: list[Value], s: str = "") -> None:
     best.changes["change"] = ch.sign * ch.low
 
 
-def _fill_units(levels: list[Value], all_values: list[Value]) -> None:
+def _fill_units(levels: list[Value], all_values: list[Value], *, fob: bool = False) -> None:
     """Bare levels ("4.1 million-4.15 million") take the unit of the nearest priced number."""
     priced = [v for v in all_values if v.unit_name() not in {None, "points"}]
     for lv in levels:
@@ -622,6 +665,9 @@ def _fill_units(levels: list[Value], all_values: list[Value]) -> None:
                    key=lambda p: abs(p.start - lv.start), default=None)
         if near is not None:
             lv.unit, lv.currency, lv.measure = near.unit_name(), near.currency, near.measure
+            continue
+        if fob:  # "Praseodymium metal 99.5% min FOB China 103.0-106.0": export quotes are USD
+            lv.unit = "USD/kg" if lv.high < 1000 else ("USD/t" if lv.high >= 10_000 else None)
             continue
         lv.unit = "CNY/t" if lv.high >= 100_000 else None
 
@@ -638,7 +684,15 @@ def extract_prices(
     items: list[PriceItem] = []
     seen: dict[tuple[Any, ...], int] = {}
     last_index: list[str] = []
+    last_sentence_items: list[int] = []
     for sentence in split_sentences(text or ""):
+        if (m := _THATS_A.match(sentence)) and len(last_sentence_items) == 1:
+            # "... $95 per kilogram. That's a 90-percent increase from a year earlier."
+            i = last_sentence_items[0]
+            if items[i].change_pct is None:
+                sign = -1 if m.group("down") else 1
+                items[i] = replace(items[i], change_pct=sign * float(m.group("n")))
+        last_sentence_items = []
         when = find_date(sentence, as_of) or as_of
         for cid, v in _sentence_items(sentence, last_index, as_of):
             if v.scaled and (f := decimal_slip(cid, v.unit or "", v.high)) != 1.0:
@@ -666,6 +720,7 @@ def extract_prices(
                 )
                 continue
             seen[key] = len(items)
+            last_sentence_items.append(len(items))
             items.append(item)
     return items
 
