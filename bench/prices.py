@@ -39,6 +39,11 @@ mistranslated scales ("890-895 million yuan/ton" for terbium oxide, repaired by 
 into the product's plausible range), ranges split by a conversion, "each up", "compared to
 the highest point". One older label was corrected on the same grounds (holdout: Pr oxide
 "4.05 million" is 405,000; see its ``note``).
+``prices-real-holdout10.jsonl`` (62 lines: headlines, news mentioning prices in passing,
+Reuters table rows) was scored untouched after the holdout8 fixes: F1 0.825 (P 0.892
+R 0.767); its fixes: other names of the CREIA, period changes ("since early July"), falls
+from a peak, elided verbs in percentage lists, "whilst" clauses, FOB quotes in dollars,
+"That's a N% increase" sentences. Still missed: Reuters' weekly table rows with no currency.
 Once a set's failures are fixed it is no longer held out: add a fresh batch to measure
 generalisation.
 
@@ -81,6 +86,7 @@ DEFAULTS = [
     ROOT / "bench/data/prices-real-holdout6.jsonl",
     ROOT / "bench/data/prices-real-holdout7.jsonl",
     ROOT / "bench/data/prices-real-holdout8.jsonl",
+    ROOT / "bench/data/prices-real-holdout10.jsonl",
 ]
 
 
