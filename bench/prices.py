@@ -44,6 +44,11 @@ Reuters table rows) was scored untouched after the holdout8 fixes: F1 0.825 (P 0
 R 0.767); its fixes: other names of the CREIA, period changes ("since early July"), falls
 from a peak, elided verbs in percentage lists, "whilst" clauses, FOB quotes in dollars,
 "That's a N% increase" sentences. Still missed: Reuters' weekly table rows with no currency.
+``prices-real-holdout9.jsonl`` (59 sentences of the dev set's own kinds and publishers:
+SunSirs bullet lists and index lines, SMM reviews, Rare Earth Exchanges tables, Fastmarkets
+assessments), scored untouched at the same point: F1 0.995 (P 0.989 R 1.000, change-acc
+0.967); fixed then: changes "from the beginning of the month". This is the closest
+estimate of a held-out set "of the same kinds" as prices-dev.
 Once a set's failures are fixed it is no longer held out: add a fresh batch to measure
 generalisation.
 
@@ -86,6 +91,7 @@ DEFAULTS = [
     ROOT / "bench/data/prices-real-holdout6.jsonl",
     ROOT / "bench/data/prices-real-holdout7.jsonl",
     ROOT / "bench/data/prices-real-holdout8.jsonl",
+    ROOT / "bench/data/prices-real-holdout9.jsonl",
     ROOT / "bench/data/prices-real-holdout10.jsonl",
 ]
 

@@ -977,3 +977,12 @@ def test_holdout10_classes() -> None:
     f = one("Neodymium was hovering around $110 per kilogram in May. That's a 45-percent "
             "increase from a year earlier.")
     assert f.change_pct == 45
+
+
+def test_change_from_the_beginning_of_the_month_is_kept() -> None:
+    a = one("On March 4th, the SunSirs Rare Earth Index stood at 688 points, down 12 points "
+            "from the beginning of the month, down 31.7% from the highest point of 1007 points.")
+    assert (a.low, a.change, a.change_pct) == (688, -12, None)
+    b = one("As of March 4th, the price of terbium oxide was 7,150 RMB/kg, up 3.2% from the "
+            "beginning of the month.")
+    assert b.change_pct == 3.2

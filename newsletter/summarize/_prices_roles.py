@@ -126,7 +126,7 @@ _OTHER_SUBJECT = re.compile(r"\b(?:whilst|whereas|while)\b", re.I)
 #: stated period, kept like a year-on-year one (when no shorter change is stated)
 _SINCE_MONTH = re.compile(
     rf"\s*(?:since|from)\s+(?:early\s+|late\s+|mid-?)?(?:the\s+(?:start|beginning|end)\s+of\s+)?"
-    rf"{_MONTH_RE}\b\.?(?!\s*\d{{1,2}}\b)", re.I)
+    rf"(?:{_MONTH_RE}\b\.?(?!\s*\d{{1,2}}\b)|(?:the|this|last)\s+month\b)", re.I)
 _COMPARED = re.compile(r"\b(?:than|from|since|compared\s+(?:with|to)|against|over)\b", re.I)
 _YEAR_IN = re.compile(r"(?<![\d,.])(?:19|20)\d\d(?![\d,])")
 _PARENS = re.compile(r"\([^()]{0,40}\)")
