@@ -53,9 +53,12 @@ def tokens(rng: random.Random, sub_ids: list[int]) -> Iterator[str]:
 
     key = SECRET.encode()
     while True:
-        kind = rng.randrange(14)
+        kind = rng.randrange(15)
         sid = rng.choice(sub_ids) if sub_ids else 1
-        if kind == 0:
+        if kind == 14:  # the preferences page's own tokens, valid and hostile
+            yield make_token(key, "prefs", rng.choice(["daily", "x"]),
+                             rng.choice([sid, -1, 2**70, "7"]))
+        elif kind == 0:
             yield make_token(key, "unsub", "daily", sid)
         elif kind == 1:
             t = make_token(key, "unsub", "daily", sid)
@@ -94,8 +97,10 @@ def tokens(rng: random.Random, sub_ids: list[int]) -> Iterator[str]:
 def _path(rng: random.Random, tok: Iterator[str]) -> str:
     from urllib.parse import quote
 
-    choice = rng.randrange(12)
+    choice = rng.randrange(13)
     t = quote(next(tok), safe="")
+    if choice == 12:
+        return f"/preferences/{t}" + rng.choice(["", "/", "?x=1"])
     if choice <= 2:
         return f"/unsubscribe/{t}"
     if choice <= 4:
