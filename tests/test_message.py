@@ -227,6 +227,11 @@ def test_internationalised_local_part_is_utf8_in_to(factory: MessageFactory) -> 
     msg = Parser(policy=policy.SMTPUTF8).parsestr(raw.decode("utf-8"))
     assert msg["To"].addresses[0].addr_spec == "jörg@xn--bcher-kva.example"
     assert msg["To"].addresses[0].display_name == "Jörg"
+    from newsletter.deliver._message import message_parts
+
+    parsed, html_body, text_body = message_parts(raw)  # what the preview reads
+    assert parsed["To"].addresses[0].addr_spec == "jörg@xn--bcher-kva.example"
+    assert "<html" in html_body.lower() and text_body.strip()
 
 
 def test_list_settings_used(rendered: RenderedEdition) -> None:

@@ -8,14 +8,12 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
-from email import policy
-from email.parser import BytesParser
 from typing import TYPE_CHECKING, Any
 
 from ..config import Config
 from ..exceptions import AlreadyRunningError
 from ..store._locks import LockInfo, this_holder
-from ._message import MessageFactory, Recipient
+from ._message import MessageFactory, Recipient, message_parts
 from ._sender import SendProgress, SendReport, send_edition
 from ._sender import send_test as _send_test
 from ._subscribers import sync_list
@@ -89,12 +87,9 @@ def sample_parts(config: Config, rendered: Any, list_name: str,
     factory = MessageFactory(rendered, config=config, list_name=list_name,
                              secret=config.secret())
     who = recipient or Recipient(id=0, email=SAMPLE_READER, name="", list_name=list_name)
-    msg = BytesParser(policy=policy.default).parsebytes(factory.build(who))
-    html_part = msg.get_body(("html",))
-    text_part = msg.get_body(("plain",))
-    html = html_part.get_content() if html_part else ""
+    _msg, html, text = message_parts(factory.build(who))
     html = re.sub(r'src="cid:[^"]+"', 'src="chart.png"', html)
-    return {"html": html, "text": text_part.get_content() if text_part else ""}
+    return {"html": html, "text": text}
 
 
 def send_list(nl: Newsletter, day: date, list_name: str, *,

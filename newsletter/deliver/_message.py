@@ -50,6 +50,9 @@ import re
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser, Parser
 from email.utils import format_datetime, parseaddr
 from itertools import chain
 from typing import Any
@@ -537,3 +540,21 @@ class MessageFactory:
         vals = self.values(r)
         return {"html": substitute(self.rendered.html, vals, html_escape=True),
                 "text": substitute(self.rendered.text, vals, html_escape=False)}
+
+
+def message_parts(raw: bytes) -> tuple[EmailMessage, str, str]:
+    """Parse a built message: ``(message, html body, plain-text body)`` ("" when absent).
+
+    The preview and ``sample_parts`` read messages through this one function. A message to
+    an internationalised address has UTF-8 headers (RFC 6532), which the bytes parser
+    would mangle, so such a message is decoded first.
+    """
+    if raw.isascii():
+        msg = BytesParser(policy=policy.default).parsebytes(raw)
+    else:
+        msg = Parser(policy=policy.default).parsestr(raw.decode("utf-8", "replace"))
+    assert isinstance(msg, EmailMessage)
+    html_part = msg.get_body(preferencelist=("html",))
+    text_part = msg.get_body(preferencelist=("plain",))
+    return (msg, str(html_part.get_content()) if html_part is not None else "",
+            str(text_part.get_content()) if text_part is not None else "")

@@ -14,11 +14,10 @@ import html as htmlmod
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from email import policy
-from email.message import EmailMessage
-from email.parser import BytesParser
 from html.parser import HTMLParser
 from typing import Any
+
+from ..deliver._message import message_parts
 
 #: Gmail clips a message whose HTML is larger than this ("[Message clipped]").
 GMAIL_CLIP_BYTES = 102 * 1024
@@ -92,21 +91,13 @@ def parse_message(raw: bytes) -> MailView:
     Returns:
         The parts, headers, inline images and links of the message.
     """
-    msg = BytesParser(policy=policy.default).parsebytes(raw)
-    assert isinstance(msg, EmailMessage)
+    msg, html_text, text = message_parts(raw)
     headers = [(k, str(v)) for k, v in msg.items()]
-    html_text = text = ""
     images: dict[str, tuple[str, bytes]] = {}
     warnings: list[str] = []
-    html_part = msg.get_body(preferencelist=("html",))
-    text_part = msg.get_body(preferencelist=("plain",))
-    if html_part is not None:
-        html_text = str(html_part.get_content())
-    else:
+    if msg.get_body(preferencelist=("html",)) is None:
         warnings.append("the message has no text/html part")
-    if text_part is not None:
-        text = str(text_part.get_content())
-    else:
+    if msg.get_body(preferencelist=("plain",)) is None:
         warnings.append("the message has no text/plain part")
     for part in msg.walk():
         cid = part.get("Content-ID")
