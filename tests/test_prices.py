@@ -986,3 +986,36 @@ def test_change_from_the_beginning_of_the_month_is_kept() -> None:
     b = one("As of March 4th, the price of terbium oxide was 7,150 RMB/kg, up 3.2% from the "
             "beginning of the month.")
     assert b.change_pct == 3.2
+
+
+# ---------------------------------------------------------------- holdout 11/12 classes
+
+def test_holdout11_12_classes() -> None:
+    # an earlier, stable level after "after ... at" and an "once reached" aside are history
+    assert ex("SMM assessed terbium oxide at 7,050-7,100 yuan/kg, up 30 yuan/kg after prices "
+              "holding at 7,020 yuan/kg for days.") == [("tb_oxide", 7050, 7100, "CNY/kg")]
+    assert ex("Buyers balked (dysprosium oxide once reached nearly 2 million RMB/ton).") == []
+    # SunSirs' "sector index of the business community" and its anaphor
+    a = one("According to the rare earth sector index of the business community, rare earths "
+            "on June 3 The index was 402 points, which was the same as yesterday.")
+    assert (a.commodity, a.low) == ("sunsirs_index", 402)
+    # a misplaced thousands comma
+    assert ex("The price of praseodymium metal was 81,5000 RMB/ton.") == [
+        ("pr_metal", 815000, 815000, "CNY/t")]
+    # changes from the start of a year are period changes
+    assert one("NdPr was last assessed at $60-62 per kg, down by 7% from the start of 2025."
+               ).change_pct == -7
+    assert one("Pr-Nd alloy has powered 28% so far this year to 860,000 yuan per tonne."
+               ).change_pct == 28
+    # a percentage that lost its sign
+    assert one("The price of Pr-Nd alloy was 512,000 yuan/ton, down 3.85 from the initial "
+               "price of 532,500 yuan/ton.").change_pct == -3.85
+    # floors are not quotes; a sentence pricing the commodity of the sentence before
+    assert ex("The agreement sets a minimum price of $110 per kilogram for NdPr products.") == []
+    assert ex("NdPr oxide prices eased this week as traders took profits. According to SMM, "
+              "Chinese prices pulled back to the ¥590,000–¥598,000/ton range.") == [
+        ("prnd_oxide", 590000, 598000, "CNY/t")]
+    assert ex("The prices for these metals fell to around $90/kg for Nd and $700/kg for Dy.") == [
+        ("nd_oxide", 90, 90, "USD/kg"), ("dy_oxide", 700, 700, "USD/kg")]
+    # ... but not a past level in the next sentence
+    assert ex("Oversupply has weighed on NdPr. In May of last year, it fell to 330,000 yuan.") == []

@@ -125,6 +125,8 @@ def mask_non_prices(s: str) -> str:
     s = _YEAR.sub(blank, s)
     # "RMB420, 000/tonne": a thousands separator followed by a stray space
     s = _SPLIT_THOUSANDS.sub(lambda m: f" {m.group(1)},{m.group(2)}", s)
+    # "90,5000 RMB/ton": a misplaced thousands comma
+    s = _BAD_GROUPING.sub(lambda m: f" {m.group(1)}{m.group(2)}", s)
     # "430,000/t-435,000/t": the first unit of a range is redundant
     s = _MID_RANGE_UNIT.sub(lambda m: m.group(1) + " " * len(m.group(2)), s)
     # "between 340,000 ($54,604) and 360,000 yuan": a range written out; "around 300,000
@@ -139,6 +141,7 @@ def _between_range(m: re.Match[str]) -> str:
     return lead + m.group("n1") + " " * (gap - 1) + "-"
 
 
+_BAD_GROUPING = re.compile(r"(?<![\d,.])(\d{1,3}),(\d{4})(?![\d,])")
 _SPLIT_THOUSANDS = re.compile(
     r"(?<![\d,.])(\d{1,3}),\s(\d{3})(?![\d,])(?=\s?(?:[-–/]|yuan\b|rmb\b|cny\b|usd\b|per\b))", re.I
 )
@@ -166,7 +169,7 @@ _MID_RANGE_UNIT = re.compile(
 
 _UP = (r"up|rose|rise[sn]?|rising|increased?|increases|increasing|gain(?:ed|s|ing)?|adding|expanded"
        r"|climb(?:ed|s|ing)?|jump(?:ed|s|ing)?|surge[ds]?|soar(?:ed|s)?|rall(?:ied|ies|y)|advanced?|added|lifted|raised"
-       r"|hike[ds]?|firmed|strengthened|improved"
+       r"|hike[ds]?|firmed|strengthened|improved|powered"
        r"|higher|rebound(?:ed|s)?|recover(?:ed|s)?|edged\s+up|increase\s+of|rise\s+of|gain\s+of|\+|▲|△|↑")
 _DOWN = (r"down|fell|fall(?:s|ing|en)?|drop(?:ped|s)?|declined?|declines|declining|decreased?"
          r"|decreases|decreasing|lost|loss|losing|shed|slid|slips?|slipped|plunged?|plunges"
@@ -515,7 +518,10 @@ _ADJECTIVE = re.compile(
 _ADJ_STEM = {"yttr": "y", "cer": "ce", "lanthan": "la", "neodym": "nd", "praseodym": "pr",
              "europ": "eu", "gadolin": "gd", "dyspros": "dy", "terb": "tb", "holm": "ho",
              "erb": "er", "samar": "sm", "lutet": "lu", "scand": "sc"}
-_SYMBOL = re.compile(rf"\b(?P<sym>{_SYM_ALT})(?=\s?(?:oxides?|metals?)\b|:\s)")
+_SYMBOL = re.compile(
+    rf"\b(?P<sym>{_SYM_ALT})(?=\s?(?:oxides?|metals?)\b|:\s)"
+    # "$100/kg for Nd and $800/kg for Dy"
+    rf"|(?<=\bfor\s)(?P<sym2>{_SYM_ALT})\b(?=\s*(?:[,.;)]|and\b|$))")
 _OTHER = [
     (re.compile(r"\b(?:mixed\s+)?rare[- ]earth\s+carbonates?\b|\bRE\s+carbonate\b", re.I),
      "re_carbonate"),
@@ -559,7 +565,9 @@ _IDX_MMI = re.compile(
     re.I,
 )
 _IDX_SUNSIRS = re.compile(
-    r"\b(?:SunSirs(?:'s)?\s+)?rare[- ]earths?\s+(?:commodity\s+)?index\b|\bSunSirs\s+index\b",
+    r"\b(?:SunSirs(?:'s)?\s+)?rare[- ]earths?\s+(?:commodity\s+)?index\b|\bSunSirs\s+index\b"
+    # SunSirs (生意社, "the business community") in translation
+    r"|\brare[- ]earths?\s+sector\s+index\s+of\s+the\s+business\s+community\b",
     re.I,
 )
 _ANAPHOR = re.compile(r"\b(?:the|this)\s+(?:index|gauge|benchmark\s+index)\b", re.I)
@@ -621,7 +629,8 @@ def find_mentions(s: str) -> list[Mention]:
         add(m.start(), end, "commodity", commodity_id(stem, form), 2)
     for m in _SYMBOL.finditer(s):
         form, end = _form(s, m.end())
-        add(m.start(), end, "commodity", commodity_id(m.group("sym").lower(), form), 2)
+        sym = m.group("sym") or m.group("sym2")
+        add(m.start(), end, "commodity", commodity_id(sym.lower(), form), 2)
     for m in _TRIVIAL_RE.finditer(s):
         add(m.start(), m.end(), "commodity", f"{_TRIVIAL[m.group('name').lower()]}_oxide", 2)
     for m in _ADJECTIVE.finditer(s):

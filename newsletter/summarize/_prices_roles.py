@@ -33,7 +33,7 @@ _FORECAST_CUE = re.compile(
 _NOT_PRICE_CUE = re.compile(
     r"\b(?:premium|discount|spread|differential|gap|margin"
     r"|(?<!now\s)(?<!currently\s)(?<!still\s)(?<!which\s)(?<!that\s)costs?|tariffs?|duty|duties|subsid\w+"
-    r"|royalt\w+|floor\s+price|price\s+floor|revenue|profit|guarantee\w*|price\s+support"
+    r"|royalt\w+|floor\s+price|price\s+floor|(?:minimum|floor)\s+(?:price\s+)?of|revenue|profit|guarantee\w*|price\s+support"
     r"|(?:key|psychological|important|critical)\s+(?:price\s+)?(?:levels?|marks?|thresholds?)"
     r"|(?:support|resistance)\s+levels?|thresholds?)\b",
     re.I,
@@ -44,8 +44,8 @@ _POST_DIR = re.compile(
     re.I,
 )
 _HIST_CUE = re.compile(
-    r"\b(?:since\b[^,;]*,?\s*when|back\s+then|at\s+the\s+time|in\s+(?:\w+\s+)?last\s+year"
-    r"|peaked)\b", re.I
+    r"\b(?:since\b[^,;]*,?\s*when|back\s+then|at\s+the\s+time|in\s+(?:\w+\s+)?(?:of\s+)?last\s+year"
+    r"|peaked|once|after\s+(?:\S+\s+){0,4}at)\b", re.I
 )
 #: a sentence opening on a past year ("By June of 2013, ...") is history throughout
 _LEAD_PAST_YEAR = re.compile(
@@ -126,7 +126,8 @@ _OTHER_SUBJECT = re.compile(r"\b(?:whilst|whereas|while)\b", re.I)
 #: stated period, kept like a year-on-year one (when no shorter change is stated)
 _SINCE_MONTH = re.compile(
     rf"\s*(?:since|from)\s+(?:early\s+|late\s+|mid-?)?(?:the\s+(?:start|beginning|end)\s+of\s+)?"
-    rf"(?:{_MONTH_RE}\b\.?(?!\s*\d{{1,2}}\b)|(?:the|this|last)\s+month\b)", re.I)
+    rf"(?:{_MONTH_RE}\b\.?(?!\s*\d{{1,2}}\b)|(?:the|this|last)\s+month\b"
+    r"|(?:the\s+)?(?:start|beginning)\s+of\s+(?:the\s+year|this\s+year|(?:19|20)\d\d)\b)", re.I)
 _COMPARED = re.compile(r"\b(?:than|from|since|compared\s+(?:with|to)|against|over)\b", re.I)
 _YEAR_IN = re.compile(r"(?<![\d,.])(?:19|20)\d\d(?![\d,])")
 _PARENS = re.compile(r"\([^()]{0,40}\)")

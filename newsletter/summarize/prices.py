@@ -196,8 +196,14 @@ def _appositive_block(m: Mention, mentions: list[Mention], s: str) -> bool:
 
 
 def _sentence_items(
-    s: str, last_index: list[str], as_of: date | None
+    s: str, last_index: list[str], as_of: date | None, carry: list[str] | None = None
 ) -> list[tuple[str, Value]]:
+    """Items of one sentence. ``last_index`` and ``carry`` hold what earlier sentences
+    named: the last index (for "the index") and a commodity named in a sentence without
+    figures, which a next sentence naming no commodity may price ("NdPr oxide prices eased
+    this week. Chinese prices pulled back to the ¥600,000-¥608,000/ton range")."""
+    carried, carry = (list(carry), carry) if carry is not None else ([], [])
+    carry.clear()
     masked = mask_non_prices(s)
     mentions = find_mentions(masked)
     mentions = [m for m in mentions if not _appositive_block(m, mentions, masked)]
@@ -214,6 +220,14 @@ def _sentence_items(
         elif m.kind == "index":
             last_index.append(m.cid)
     values = find_values(masked)
+    if not mentions and carried and any(
+            v.kind == "money" and v.unit_name() not in {None, "points"} for v in values):
+        mentions = [Mention(0, 0, "commodity", carried[0])]
+    named = [m for m in mentions if m.kind == "commodity"]
+    if not values and named and len({m.cid for m in named}) == 1 and all(
+            m.kind in {"commodity", "block"} and (m.kind != "block" or m.start > named[0].end)
+            for m in mentions):  # a block after it ("... as traders took profits") is fine
+        carry.append(named[0].cid)
     _assign(values, mentions, masked)
     fob = bool(_FOB.search(masked))
     out: list[tuple[str, Value]] = []
@@ -401,6 +415,13 @@ def _attach_change(ch: Value, levels: list[Value], s: str = "") -> None:
         if ch.measure and lv.measure and ch.measure != lv.measure:
             return False
         return ch.low < lv.low
+    if (ch.kind == "bare" and ch.low < 100 and ch.low != int(ch.low)
+            and all(lv.unit not in {None, "points"} and lv.low >= 10_000 for lv in levels)):
+        # "415,000 yuan/ton, down 4.16 from the initial price": a percentage that lost its
+        # sign (a move of 4.16 yuan on 415,000 is not what a report states)
+        for lv in levels:
+            lv.changes.setdefault("change_pct", ch.sign * ch.low)
+        return
     cands = [lv for lv in levels if compatible(lv) and "change" not in lv.changes]
     if not cands:
         return
@@ -440,6 +461,7 @@ def extract_prices(
     seen: dict[tuple[Any, ...], int] = {}
     last_index: list[str] = []
     last_sentence_items: list[int] = []
+    carry: list[str] = []
     for sentence in split_sentences(text or ""):
         if (m := _THATS_A.match(sentence)) and len(last_sentence_items) == 1:
             # "... $95 per kilogram. That's a 90-percent increase from a year earlier."
@@ -449,7 +471,7 @@ def extract_prices(
                 items[i] = replace(items[i], change_pct=sign * float(m.group("n")))
         last_sentence_items = []
         when = find_date(sentence, as_of) or as_of
-        for cid, v in _sentence_items(sentence, last_index, as_of):
+        for cid, v in _sentence_items(sentence, last_index, as_of, carry):
             if v.scaled and (f := decimal_slip(cid, v.unit or "", v.high)) != 1.0:
                 # "890-895 million yuan/ton" for terbium oxide: a mistranslated "wan"
                 v.low, v.high = v.low * f, v.high * f
