@@ -1019,3 +1019,12 @@ def test_holdout11_12_classes() -> None:
         ("nd_oxide", 90, 90, "USD/kg"), ("dy_oxide", 700, 700, "USD/kg")]
     # ... but not a past level in the next sentence
     assert ex("Oversupply has weighed on NdPr. In May of last year, it fell to 330,000 yuan.") == []
+
+
+def test_price_table_rows_with_a_unit_column() -> None:
+    # Reuters' weekly China tables: product, formula, purity, unit, this week, last week
+    assert ex("Dysprosium oxide      99.5-99.9%        Kg         1650-1700          1600-1650"
+              ) == [("dy_oxide", 1650, 1700, "CNY/kg")]
+    a = one("Neodymium Nd/TREM 99.0-99.9% Tonne 540000-560000 -20000")
+    assert (a.commodity, a.low, a.high, a.unit, a.change) == (
+        "nd_metal", 540000, 560000, "CNY/t", -20000)

@@ -205,6 +205,8 @@ _CORE = re.compile(
 _PREFIX = re.compile(
     rf"(?P<sign>[+\-−](?=\s?(?:{_CUR_PREFIX})?\s?$))?\s?(?P<cur>{_CUR_PREFIX})?\s?$", re.I
 )
+#: a unit column before the figures of a table row ("... 99.5-99.9%   Kg   9500-9800")
+_COLUMN_UNIT = re.compile(r"(?<=[\s%])(?P<meas>Kg|Tonne|Ton|MT)\s+$")
 _UNIT_LABEL = re.compile(
     r"(?P<cur>\$|¥|yuan|rmb|cny|usd|us\$)\s*/\s*(?P<meas>kg|t|mt|tons?|tonnes?)\s*\)?\s*[:=]?\s*$",
     re.I,
@@ -255,6 +257,7 @@ class Value:
     scaled: bool = False
     is_range: bool = False
     spanned: bool = False  # "ranged from X to Y": a range, though "from" precedes it
+    column: bool = False  # a table row's figure after a unit column ("Kg  9500-9800")
     role: str = ""  # level, change, prev, ignore (set by the parser)
     unit: str | None = None
     changes: dict[str, float] = field(default_factory=dict)
@@ -353,6 +356,10 @@ def find_values(s: str) -> list[Value]:
         if lab and v.currency is None:
             v.currency, v.measure = _cur(lab.group("cur")), _meas(lab.group("meas"))
             v.kind = "money"
+        elif v.currency is None and (col := _COLUMN_UNIT.search(s, max(0, m.start() - 24),
+                                                                  m.start())):
+            # a price-table row: "Terbium Oxide Tb4O7/TREO 99.95-99.99% Kg 5300-5500 -500"
+            v.measure, v.kind, v.column = _meas(col.group("meas")), "money", True
         if _TIME_UNIT.match(s, v.end):
             v.kind = "time"
             out.append(v)

@@ -186,7 +186,8 @@ def _role(v: Value, ctx: str, sentence_before: str, after: str) -> str:
         return "ignore"  # "tracking 14 rare earth prices", "crossing the $100/kg mark"
     if re.search(r"\bafter\s+(?:\w+\s+){0,3}$", ctx) and _HELD.search(sentence_before):
         return "ignore"  # "held unchanged at 12,200 yuan/mt, after a cut of 3.2% in May"
-    if v.kind == "money" and v.currency not in {"CNY", "USD"}:
+    if v.kind == "money" and v.currency not in {"CNY", "USD"} and not (
+            v.column and v.currency is None):
         return "ignore"
     if _HIST_CUE.search(ctx):
         return "prev"

@@ -248,7 +248,11 @@ def _sentence_items(
             close = ctx.rfind(")")
             if close >= 0 and "(" not in ctx[:close]:
                 ctx = ctx[close + 1 :]  # "($67,196/t before 25% export duty) and RMB 410,000"
-            if prev_v is not None and _CONVERSION.fullmatch(masked[prev_v.end : v.start]):
+            if (prev_v is not None and prev_v.role == "level" and not v.sign
+                    and v.kind in {"bare", "money"} and prev_v.is_range and v.is_range
+                    and not masked[prev_v.end : v.start].strip()):
+                v.role = "prev"  # a table's next column: "1150000-1200000   1050000-1100000"
+            elif prev_v is not None and _CONVERSION.fullmatch(masked[prev_v.end : v.start]):
                 # "CNY 255,000 ($41,556)": the same figure, converted. A bracket in the same
                 # currency is another dollar: "$US68.1 ($91.8) per kilogram" in Australian
                 # reports gives A$ in brackets, which has no unit in the schema.
@@ -314,6 +318,8 @@ def _sentence_items(
                         continue
                 else:
                     v.unit = v.unit_name()
+                    if v.unit is None and v.column and v.currency is None:
+                        v.unit = "?"  # a table row's unit column; the currency comes below
                     if v.unit is None and v.kind == "bare" and (
                             v.scaled or v.high >= 1000 or (fob and v.is_range)):
                         v.unit = "?"
@@ -441,6 +447,10 @@ def _fill_units(levels: list[Value], all_values: list[Value], *, fob: bool = Fal
                    key=lambda p: abs(p.start - lv.start), default=None)
         if near is not None:
             lv.unit, lv.currency, lv.measure = near.unit_name(), near.currency, near.measure
+            continue
+        if lv.column and lv.measure in {"t", "kg"}:  # a unit column and no currency:
+            cur = "USD" if fob else "CNY"  # export quotes are dollars, China's own are yuan
+            lv.unit, lv.currency = f"{cur}/{lv.measure}", cur
             continue
         if fob:  # "Praseodymium metal 99.5% min FOB China 103.0-106.0": export quotes are USD
             lv.unit = "USD/kg" if lv.high < 1000 else ("USD/t" if lv.high >= 10_000 else None)
