@@ -1028,3 +1028,11 @@ def test_price_table_rows_with_a_unit_column() -> None:
     a = one("Neodymium Nd/TREM 99.0-99.9% Tonne 540000-560000 -20000")
     assert (a.commodity, a.low, a.high, a.unit, a.change) == (
         "nd_metal", 540000, 560000, "CNY/t", -20000)
+
+
+def test_five_digit_figures_starting_like_a_year_are_not_masked() -> None:
+    # "20000" and "19500" begin like the years 2000 and 1950; only whole years are masked
+    a = one("Pr-Nd oxide fell by 20000 yuan/t to 600000 yuan/t.")
+    assert (a.low, a.change) == (600000, -20000)
+    assert ex("Terbium oxide traded at 19500 yuan/kg in 2015.") == []  # history, not masked
+    assert ex("Terbium oxide trades at 19500 yuan/kg.") == [("tb_oxide", 19500, 19500, "CNY/kg")]

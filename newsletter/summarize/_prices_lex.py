@@ -70,7 +70,7 @@ _BASE = re.compile(r"\b(?:19|20)\d\d\s*=\s*100\b")
 _RATIO = re.compile(r"\b\d+(?:\.\d+)?\s*:\s*\d+(?:\.\d+)?\b(?!\s*(?:yuan|/|%))")
 _CLOCK = re.compile(r"\b\d{1,2}:\d{2}\s*(?:a\.?m\.?|p\.?m\.?|GMT|UTC|CST)?", re.I)
 _YEAR = re.compile(
-    r"(?<![\d,.$¥])(?:19[5-9]\d|20[0-4]\d)(?![\d,.]\d)(?!\s*(?:points?|pts|yuan|/|usd|rmb|cny|-\d))",
+    r"(?<![\d,.$¥])(?:19[5-9]\d|20[0-4]\d)(?!\d)(?![,.]\d)(?!\s*(?:points?|pts|yuan|/|usd|rmb|cny|-\d))",
     re.I,
 )
 _FOOTNOTE = re.compile(r"\[\d{1,3}\]")  # "... of over 210% [1]": a reference mark
