@@ -1036,3 +1036,34 @@ def test_five_digit_figures_starting_like_a_year_are_not_masked() -> None:
     assert (a.low, a.change) == (600000, -20000)
     assert ex("Terbium oxide traded at 19500 yuan/kg in 2015.") == []  # history, not masked
     assert ex("Terbium oxide trades at 19500 yuan/kg.") == [("tb_oxide", 19500, 19500, "CNY/kg")]
+
+
+# ---------------------------------------------------------------- holdout 13/14 classes
+
+def test_holdout13_14_classes() -> None:
+    # of two dated levels, the earlier is the previous one; a bracketed % keeps the sign
+    a = one("Pr-Nd oxide's average price was 560,000 yuan/mt on August 29, and it declined to "
+            "540,000 yuan/mt by September 30, down 20,000 yuan/mt (3.57%)MoM.")
+    assert (a.low, a.change, a.change_pct) == (540000, -20000, -3.57)
+    # "metal praseodymium neodymium", and the bare element after its priced oxide
+    assert ex("As of the 17th, the price of metal praseodymium neodymium was 585000 yuan/ton.") == [
+        ("prnd_metal", 585000, 585000, "CNY/t")]
+    got = ex("The price of neodymium oxide was 640000 RMB/ton; the price of neodymium was "
+             "790000 RMB/ton; the price of praseodymium oxide was 650000 RMB/ton.")
+    assert [c for c, *_ in got] == ["nd_oxide", "nd_metal", "pr_oxide"]
+    # a repeated index name; a word-number change
+    m = one("The Rare Earths Monthly Metals Index (MMI) picked up one point, rising for an "
+            "August MMI value of 24.")
+    assert (m.low, m.change) == (24, 1)
+    # a change in percent after "or"
+    p = one("Dy oxide was quoted at 1,650,000 yuan/mt, up 5,000 yuan/mt or 0.3% from the "
+            "previous trading day.")
+    assert (p.change, p.change_pct) == (5000, 0.3)
+    # a cycle high and a start-of-month level are not quotes
+    assert ex("The rare earth index on May 8 was 420 points, a decrease of 58% from the highest "
+              "point in the cycle of 1000 points.") == [("sunsirs_index", 420, 420, "points")]
+    assert ex("The price of Pr-Nd alloy was 560,500 yuan/ton, which was 571,000 yuan/ton from "
+              "the beginning of the month.") == [("prnd_metal", 560500, 560500, "CNY/t")]
+    # ... but a new record high is
+    assert ex("The CREIA price index reached a new record high of 431.2 points on the 15th.") == [
+        ("creia_index", 431.2, 431.2, "points")]

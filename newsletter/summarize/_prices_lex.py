@@ -169,7 +169,7 @@ _MID_RANGE_UNIT = re.compile(
 
 _UP = (r"up|rose|rise[sn]?|rising|increased?|increases|increasing|gain(?:ed|s|ing)?|adding|expanded"
        r"|climb(?:ed|s|ing)?|jump(?:ed|s|ing)?|surge[ds]?|soar(?:ed|s)?|rall(?:ied|ies|y)|advanced?|added|lifted|raised"
-       r"|hike[ds]?|firmed|strengthened|improved|powered"
+       r"|hike[ds]?|firmed|strengthened|improved|powered|picked\s+up|ticked\s+up|inched\s+up"
        r"|higher|rebound(?:ed|s)?|recover(?:ed|s)?|edged\s+up|increase\s+of|rise\s+of|gain\s+of|\+|▲|△|↑")
 _DOWN = (r"down|fell|fall(?:s|ing|en)?|drop(?:ped|s)?|declined?|declines|declining|decreased?"
          r"|decreases|decreasing|lost|loss|losing|shed|slid|slips?|slipped|plunged?|plunges"
@@ -615,7 +615,7 @@ def find_mentions(s: str) -> list[Mention]:
     parts: dict[int, tuple[str, ...]] = {}
     for m in _PRND.finditer(s):
         form, end = _form(s, m.end())
-        metallic = re.search(r"metallic\s+$", s[: m.start()], re.I)
+        metallic = re.search(r"\b(?:metal(?:lic)?|alloy)\s+$", s[: m.start()], re.I)
         add(m.start(), end, "commodity", commodity_id("prnd", "metal" if metallic else form), 1)
         if re.search(r"\s(?:and|&)\s", m.group(0)) and re.search(r"s\s*$", s[m.end() : end]):
             # "neodymium and praseodymium oxides ... respectively": maybe two commodities
@@ -679,6 +679,18 @@ def find_mentions(s: str) -> list[Mention]:
             and re.fullmatch(r"\s*(?:,|and|&|/|or)\s*", s[a.end : b.start], re.I)
         ):
             b.cid = b.cid[: -len("oxide")] + "metal"
+    # a price list naming "neodymium oxide ... ; neodymium was ...": the bare one is the metal
+    named = [k for k in merged if k.kind == "commodity"]
+    if len(named) >= 3:
+        seen_oxide: dict[str, int] = {}  # id -> end of its explicit oxide mention
+        for k in named:
+            text = s[k.start : k.end]
+            if k.cid.endswith("_oxide") and re.search(r"oxides?\s*$", text, re.I):
+                seen_oxide[k.cid] = k.end
+            elif (k.cid in seen_oxide and not _EXPLICIT_FORM.search(text)
+                  and re.search(r"\d", s[seen_oxide[k.cid] : k.start])  # the oxide was priced
+                  and k.cid[: -len("_oxide")] in METAL_STEMS):
+                k.cid = commodity_id(k.cid[: -len("_oxide")], "metal")
     # "praseodymium-neodymium and neodymium metal", "neodymium, dysprosium and praseodymium
     # in rare earth metals": the trailing form word is shared by the list
     shared = False

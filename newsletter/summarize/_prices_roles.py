@@ -120,6 +120,12 @@ _THATS_A = re.compile(
     r"(?:(?P<up>increase|rise|gain|jump|surge)|(?P<down>decrease|drop|fall|decline|slump))\b",
     re.I)
 _FOB = re.compile(r"\b(?:FOB|CIF|free\s+on\s+board)\b", re.I)
+_EXTREME_OF = re.compile(
+    r"\b(?:from|than|since|below|above|compared\s+(?:with|to))\s+(?:the\s+|its\s+|a\s+)?"
+    r"(?:highest|lowest|peak|record|high|low)\b[^,;]{0,30}\bof\s+$", re.I)
+_START_AFTER = re.compile(
+    r"\s*(?:at|on|from|in)\s+the\s+(?:beginning|start)\s+of\s+(?:the\s+|this\s+)?"
+    r"(?:month|year|week|quarter)\b", re.I)
 _EXTREME = re.compile(r"\b(?:highest|lowest|peak|record|all-time)\b", re.I)
 _OTHER_SUBJECT = re.compile(r"\b(?:whilst|whereas|while)\b", re.I)
 #: "jumped 40% since early July", "up 36 percent from November 2016": a change over a
@@ -189,8 +195,8 @@ def _role(v: Value, ctx: str, sentence_before: str, after: str) -> str:
     if v.kind == "money" and v.currency not in {"CNY", "USD"} and not (
             v.column and v.currency is None):
         return "ignore"
-    if _HIST_CUE.search(ctx):
-        return "prev"
+    if _HIST_CUE.search(ctx) or _EXTREME_OF.search(ctx):
+        return "prev"  # "... from the highest point in the cycle of 1000 points"
     if _FORECAST_CUE.search(ctx) or _NOT_PRICE_CUE.search(ctx):
         return "ignore"
     prev = [] if v.spanned else list(_PREV_CUE.finditer(ctx))
@@ -223,6 +229,9 @@ def _role(v: Value, ctx: str, sentence_before: str, after: str) -> str:
         return "change"
     if v.kind == "pct":
         return "ignore"  # a share, a purity, a turnover rate: not a change without direction
+    if _START_AFTER.match(after) and not re.search(r"\bto\s+(?:\S+\s+){0,2}$", ctx):
+        return "prev"  # "which was 433,000 yuan/ton from the beginning of the month" (but
+        # "lowered by 30% to around US$ 37.5 per kg from the beginning of this year")
     return "level"
 
 

@@ -229,6 +229,7 @@ def _sentence_items(
             for m in mentions):  # a block after it ("... as traders took profits") is fine
         carry.append(named[0].cid)
     _assign(values, mentions, masked)
+    _merge_repeated_indices(mentions)
     fob = bool(_FOB.search(masked))
     out: list[tuple[str, Value]] = []
     for group in _groups(mentions, masked):
@@ -258,6 +259,7 @@ def _sentence_items(
                 # reports gives A$ in brackets, which has no unit in the schema.
                 same = v.currency is not None and v.currency == prev_v.currency
                 v.role = "ignore" if same else prev_v.role
+                v.sign = prev_v.sign  # "down 29,000 yuan/mt (5.67%)": the same move
             elif (
                 (lead := _list_lead(v, owner.values, masked)) is not None
                 and lead.role == "change"
@@ -280,6 +282,10 @@ def _sentence_items(
                         and re.search(r"(?:\band|,)\s*$", ctx)):
                     # "increased 20% to US$48.4/kg and 21% to US$61.5/kg": the verb is elided
                     v.role, v.sign = "change", changes[-1].sign
+                elif (v.role == "ignore" and v.kind == "pct" and prev_v is not None
+                      and prev_v.role == "change" and prev_v.kind != "pct"
+                      and re.fullmatch(r"\s*or\s*", masked[prev_v.end : v.start])):
+                    v.role, v.sign = "change", prev_v.sign  # "up 3,500 yuan/mt or 0.89%"
                 if v.role in {"level", "change"} and _FORECAST_CUE.search(
                     masked[_clause_start(masked, owner.start) : owner.start]
                 ):
@@ -328,6 +334,7 @@ def _sentence_items(
                 levels.append(v)
         if not is_index:
             changes = [ch for ch in changes if not _level_from(ch, prevs, levels)]
+        levels = _drop_earlier_dated(levels, s, as_of)
         if not levels:
             continue
         seg = masked[owner.start : max(v.end for v in owner.values)]
@@ -367,6 +374,40 @@ def _sentence_items(
             out.append((cid, lv))
     _fill_units([v for _, v in out], values, fob=fob)
     return [(c, v) for c, v in out if v.unit and v.unit != "?"]
+
+
+def _merge_repeated_indices(mentions: list[Mention]) -> None:
+    """"The Rare Earths MMI picked up one point, rising for a July MMI value of 23": the
+    figures of a repeated index name belong to its first mention."""
+    first: dict[str, Mention] = {}
+    for m in mentions:
+        if m.kind != "index":
+            continue
+        if m.cid in first and m.values:
+            first[m.cid].values.extend(m.values)
+            m.values = []
+        first.setdefault(m.cid, m)
+
+
+def _drop_earlier_dated(levels: list[Value], s: str, as_of: date | None) -> list[Value]:
+    """"was 367,000 yuan/mt on July 31 and 408,000 yuan/mt on August 30": of two levels
+    each followed by its date, the earlier-dated one is the previous level."""
+    if len(levels) < 2:
+        return levels
+    # month-day dates in one (leap) year; a later date more than half a year "earlier" is
+    # the next year's (December 20, then January 5)
+    dated = [(lv, find_date(s[lv.end : lv.end + 30], date(2000, 12, 31))) for lv in levels]
+
+    def after(d2: date, d: date) -> bool:
+        return d2 > d or (d - d2).days > 183
+
+    keep = []
+    for i, (lv, d) in enumerate(dated):
+        later = any(d is not None and d2 is not None and after(d2, d) and lv2.unit == lv.unit
+                    for lv2, d2 in dated[i + 1 :])
+        if not later:
+            keep.append(lv)
+    return keep
 
 
 def _level_from(ch: Value, prevs: list[Value], levels: list[Value]) -> bool:
