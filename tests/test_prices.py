@@ -1067,3 +1067,10 @@ def test_holdout13_14_classes() -> None:
     # ... but a new record high is
     assert ex("The CREIA price index reached a new record high of 431.2 points on the 15th.") == [
         ("creia_index", 431.2, 431.2, "points")]
+
+
+def test_a_dropped_wan_is_repaired_within_the_products_range() -> None:
+    # SMM's "万元/吨" translated without the "wan": nothing rare earth costs 5 yuan a tonne
+    got = ex("Today, monazite prices adjusted to 5.6-5.75 yuan/mt, and medium-yttrium, "
+             "europium-rich ore prices were around 215,000-217,000 yuan/mt.")
+    assert got == [("monazite", 56000, 57500, "CNY/t"), ("ionic_ore", 215000, 217000, "CNY/t")]

@@ -523,8 +523,10 @@ def extract_prices(
         last_sentence_items = []
         when = find_date(sentence, as_of) or as_of
         for cid, v in _sentence_items(sentence, last_index, as_of, carry):
-            if v.scaled and (f := decimal_slip(cid, v.unit or "", v.high)) != 1.0:
-                # "890-895 million yuan/ton" for terbium oxide: a mistranslated "wan"
+            slipped = v.scaled or (v.unit == "CNY/t" and v.high < 100)  # no product is that
+            if slipped and (f := decimal_slip(cid, v.unit or "", v.high)) != 1.0:  # cheap
+                # "890-895 million yuan/ton" for terbium oxide, "monazite 5.3-5.45 yuan/mt":
+                # a mistranslated or dropped "wan" (10,000)
                 v.low, v.high = v.low * f, v.high * f
                 v.changes = {k: (x * f if k == "change" else x) for k, x in v.changes.items()}
             item = PriceItem(
