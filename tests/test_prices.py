@@ -1074,3 +1074,15 @@ def test_a_dropped_wan_is_repaired_within_the_products_range() -> None:
     got = ex("Today, monazite prices adjusted to 5.6-5.75 yuan/mt, and medium-yttrium, "
              "europium-rich ore prices were around 215,000-217,000 yuan/mt.")
     assert got == [("monazite", 56000, 57500, "CNY/t"), ("ionic_ore", 215000, 217000, "CNY/t")]
+
+
+def test_holdout16_classes() -> None:
+    # conditions, market sizes and spans of past years are not quotes
+    assert ex("As long as the price of NdPr remains above $110 per kilogram, no payment is "
+              "due.") == []
+    assert ex("Analysts valued the terbium market at $7.8 billion and are forecasting $27.6b "
+              "by 2031.") == []
+    assert ex("Dysprosium prices rocketed from $118/kg to $2,262/kg between 2008 and 2011.") == []
+    # "between US$ 90/kg and US$ 120/kg"
+    assert ex("The price of Pr-Nd oxide now ranges between US$ 58/kg and US$ 62/kg.") == [
+        ("prnd_oxide", 58, 62, "USD/kg")]

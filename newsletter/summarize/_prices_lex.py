@@ -148,7 +148,8 @@ _SPLIT_THOUSANDS = re.compile(
 _BETWEEN = re.compile(
     r"\bbetween\s+"
     r"(?P<n1>(?:US\$|\$|¥|RMB|CNY|USD)?\s?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:\s?(?:million|mln|mn|billion|bn)\b)?)"
-    r"(?:\s*\([^()]{0,40}\))?\s+and\s+(?=(?:US\$|\$|¥|RMB|CNY|USD)?\s?\d)",
+    r"(?:\s?/\s?(?:kg|t|mt|tons?|tonnes?)\b)?(?:\s*\([^()]{0,40}\))?\s+and\s+"
+    r"(?=(?:US\$|\$|¥|RMB|CNY|USD)?\s?\d)",
     re.I,
 )
 _SPLIT_RANGE = re.compile(
@@ -193,8 +194,8 @@ def _spans_range(before: str) -> bool:
 # ---------------------------------------------------------------- numbers with units
 
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_SCALE = r"million|mln|mn|m|billion|bn|thousand|k"
-_SCALES = {"million": 1e6, "mln": 1e6, "mn": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9,
+_SCALE = r"million|mln|mn|m|billion|bn|b|thousand|k"
+_SCALES = {"million": 1e6, "mln": 1e6, "mn": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "b": 1e9,
            "thousand": 1e3, "k": 1e3}
 _CUR_PREFIX = r"US\s?\$|\$\s?US|USD|A\$|AU\$|C\$|HK\$|\$|¥|￥|RMB|CNY|Rmb|Yn|yuan"
 _CORE = re.compile(

@@ -25,7 +25,7 @@ _PREV_CUE = re.compile(
     re.I,
 )
 _FORECAST_CUE = re.compile(
-    r"\b(?:expected|expects?|forecasts?|forecasted|projected|predicts?|predicted"
+    r"\b(?:expected|expects?|forecast(?:s|ed|ing)?|projected|predicts?|predicted|as\s+long\s+as|unless"
     r"|will(?!\s+(?:sell|offer|list)\b)|could"
     r"|might|would|targets?|targeted|aims?|likely|(?-i:may)|(?:agreed|agrees|plans?|planned)\s+to)\b",
     re.I,
@@ -80,7 +80,7 @@ _BY = re.compile(
     re.I,
 )
 _PAST_YEAR = re.compile(
-    rf"\s*(?:,\s*)?(?:in|during|back\s+in)\s+(?:early\s+|late\s+|mid-?)?(?:{_MONTH_RE}\.?\s+)?"
+    rf"\s*(?:,\s*)?(?:in|during|back\s+in|between)\s+(?:early\s+|late\s+|mid-?)?(?:{_MONTH_RE}\.?\s+)?"
     r"(?P<y>(?:19|20)\d\d)\b",
     re.I,
 )
