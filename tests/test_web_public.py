@@ -258,6 +258,13 @@ def test_confirmation_email_to_an_internationalised_address(nl) -> None:
                               "https://ree-daily.example/confirm/t")
     msg = Parser(policy=email_policy.SMTPUTF8).parsestr(data.decode("utf-8"))
     assert msg["To"].addresses[0].addr_spec == "jürgen@example.de"
+    # a long non-ASCII name (which an encoded-word form would fold) and quotes in it
+    for name in ("Jürgen Ölmüller-Schwarzenbergerhausen von Österreich-Ungarn", 'Ann "A", B'):
+        data = build_confirmation(nl.config, "daily", "jürgen@example.de", name,
+                                  "https://ree-daily.example/confirm/t")
+        msg = Parser(policy=email_policy.SMTPUTF8).parsestr(data.decode("utf-8"))
+        assert msg["To"].addresses[0].display_name == name
+        assert max(len(line) for line in data.split(b"\r\n")) <= 998
 
 
 # --- archive and health ------------------------------------------------------------------

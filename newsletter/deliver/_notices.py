@@ -13,11 +13,10 @@ import logging
 from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid, parseaddr
+from email.utils import format_datetime, make_msgid, parseaddr, quote
 from typing import TYPE_CHECKING, Any
 
 from ..exceptions import HeaderInjectionError, SendError
-from ._message import format_address
 from ._transports import Envelope
 
 if TYPE_CHECKING:
@@ -64,8 +63,9 @@ def build_confirmation(config: Config, list_name: str, address: str, name: str,
     msg = EmailMessage(policy=pol)
     msg["From"] = sender
     try:
-        if pol is not POLICY:  # Address() refuses a non-ASCII local part; the text form works
-            msg["To"] = format_address(name, address, what="To")
+        if pol is not POLICY:  # Address() refuses a non-ASCII local part; the text form
+            # works. UTF-8 is allowed in a quoted name here (RFC 6532); no folding CR/LF.
+            msg["To"] = f'"{quote(name)}" <{address}>' if name else address
         else:
             msg["To"] = Address(display_name=name, addr_spec=address) if name else address
     except (ValueError, IndexError) as exc:
