@@ -47,6 +47,7 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import select
 
 from .exceptions import ConfigError, NewsletterError, NotApprovedError
+from .store._locks import job_lock_name, send_lock_name
 from .store._util import as_utc as _utc
 
 if TYPE_CHECKING:
@@ -313,7 +314,7 @@ class JobGuard:
         if not lk.acquire(blocking=False):
             yield False
             return
-        name = f"job:{job_id}"
+        name = job_lock_name(job_id)
         try:
             res = self.nl.store.acquire_lock(name, self.nl.now(), stale_after=self.stale_after)
             if not res.acquired:
@@ -407,7 +408,7 @@ class Runner:
         send waits for ``newsletter send``.
         """
         for name in self.nl.config.lists:
-            if f"job:send:{name}" in self.guard.held or self.stop_event.is_set():
+            if send_lock_name(name) in self.guard.held or self.stop_event.is_set():
                 continue
             tz = ZoneInfo(self.nl.config.list_settings(name).timezone
                           or self.nl.config.schedule.timezone)

@@ -19,8 +19,8 @@ from typer.testing import CliRunner
 from newsletter.cli import app
 from newsletter.config import load_config
 from newsletter.core import Newsletter
-from newsletter.deliver._job import send_lock_name
 from newsletter.exceptions import AlreadyRunningError
+from newsletter.store._locks import send_lock_name
 
 REPO = Path(__file__).resolve().parent.parent
 DAY = date(2026, 11, 24)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import Config
 from ..exceptions import AlreadyRunningError
-from ..store._locks import LockInfo, this_holder
+from ..store._locks import LockInfo, send_lock_name, this_holder
 from ._message import MessageFactory, Recipient, message_parts
 from ._sender import SendProgress, SendReport, send_edition
 from ._sender import send_test as _send_test
@@ -24,13 +24,6 @@ if TYPE_CHECKING:
 
 SAMPLE_READER = "reader@example.com"
 log = logging.getLogger("newsletter.deliver")
-
-
-def send_lock_name(list_name: str) -> str:
-    """The store lock a send of ``list_name`` holds: the service's job guard lock for its
-    send job (``job:`` + job id ``send:<list>``), so `newsletter send` on the command line
-    and the scheduled send exclude each other."""
-    return f"job:send:{list_name}"
 
 
 @contextmanager

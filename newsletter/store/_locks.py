@@ -49,6 +49,18 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
+def job_lock_name(job_id: str) -> str:
+    """The store lock guarding a scheduled job (``job:send:daily`` for job ``send:daily``)."""
+    return f"job:{job_id}"
+
+
+def send_lock_name(list_name: str) -> str:
+    """The lock a send of ``list_name`` holds: the service's guard lock of its send job
+    (job id ``send:<list>``), so `newsletter send` and the scheduled send exclude each
+    other."""
+    return job_lock_name(f"send:{list_name}")
+
+
 def this_holder() -> tuple[str, int]:
     """``(host, pid)`` of the current process."""
     return socket.gethostname(), os.getpid()
