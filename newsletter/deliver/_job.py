@@ -81,8 +81,8 @@ def sample_parts(config: Config, rendered: Any, list_name: str,
                              secret=config.secret())
     who = recipient or Recipient(id=0, email=SAMPLE_READER, name="", list_name=list_name)
     _msg, html, text = message_parts(factory.build(who))
-    html = re.sub(r'src="cid:[^"]+"', 'src="chart.png"', html)
-    return {"html": html, "text": text}
+    html = re.sub(r'src="cid:[^"]+"', 'src="chart.png"', html or "")
+    return {"html": html, "text": text or ""}
 
 
 def send_list(nl: Newsletter, day: date, list_name: str, *,

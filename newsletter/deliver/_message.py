@@ -542,8 +542,8 @@ class MessageFactory:
                 "text": substitute(self.rendered.text, vals, html_escape=False)}
 
 
-def message_parts(raw: bytes) -> tuple[EmailMessage, str, str]:
-    """Parse a built message: ``(message, html body, plain-text body)`` ("" when absent).
+def message_parts(raw: bytes) -> tuple[EmailMessage, str | None, str | None]:
+    """Parse a built message: ``(message, html body, plain-text body)`` (None when absent).
 
     The preview and ``sample_parts`` read messages through this one function. A message to
     an internationalised address has UTF-8 headers (RFC 6532), which the bytes parser
@@ -556,5 +556,5 @@ def message_parts(raw: bytes) -> tuple[EmailMessage, str, str]:
     assert isinstance(msg, EmailMessage)
     html_part = msg.get_body(preferencelist=("html",))
     text_part = msg.get_body(preferencelist=("plain",))
-    return (msg, str(html_part.get_content()) if html_part is not None else "",
-            str(text_part.get_content()) if text_part is not None else "")
+    return (msg, str(html_part.get_content()) if html_part is not None else None,
+            str(text_part.get_content()) if text_part is not None else None)

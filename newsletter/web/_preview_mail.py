@@ -91,14 +91,15 @@ def parse_message(raw: bytes) -> MailView:
     Returns:
         The parts, headers, inline images and links of the message.
     """
-    msg, html_text, text = message_parts(raw)
+    msg, html_body, text_body = message_parts(raw)
     headers = [(k, str(v)) for k, v in msg.items()]
     images: dict[str, tuple[str, bytes]] = {}
     warnings: list[str] = []
-    if msg.get_body(preferencelist=("html",)) is None:
+    if html_body is None:
         warnings.append("the message has no text/html part")
-    if msg.get_body(preferencelist=("plain",)) is None:
+    if text_body is None:
         warnings.append("the message has no text/plain part")
+    html_text, text = html_body or "", text_body or ""
     for part in msg.walk():
         cid = part.get("Content-ID")
         if cid and not part.is_multipart():
