@@ -7,7 +7,7 @@ Each function here turns text into a flat list of typed tokens with character of
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -410,28 +410,29 @@ def find_values(s: str) -> list[Value]:
     return out
 
 
+def nearest_comparable(v: Value, cands: Iterable[Value]) -> Value | None:
+    """The candidate nearest to ``v`` whose figure is within 4x of it: a neighbour to take
+    a missing unit from, never the other side of a CNY/USD conversion (~7x)."""
+    return min((w for w in cands if w is not v and w.high and 0.25 <= v.high / w.high <= 4),
+               key=lambda w: abs(w.start - v.start), default=None)
+
+
 def _borrow_units(values: list[Value]) -> None:
     """A money figure missing its currency or measure takes it from the nearest one of
     comparable size that states it: "down 12.84% to 132,416/mt from $151,927/mt",
     "jumped from $965 per kilogram to $3,000"."""
     stated = [w for w in values if w.kind == "money" and w.currency in {"CNY", "USD"}
               and w.measure in {"t", "kg"}]
-
-    def near(v: Value, ok: Callable[[Value], bool]) -> Value | None:
-        cands = [w for w in stated if w is not v and ok(w) and w.high
-                 and 0.25 <= v.high / w.high <= 4]  # not a CNY/USD conversion (~7x)
-        return min(cands, key=lambda w: abs(w.start - v.start), default=None)
-
     for v in values:
         if v.kind != "money" or v in stated:
             continue
         if v.currency is None and v.measure in {"t", "kg"}:
-            w = near(v, lambda w, m=v.measure: w.measure == m)
+            w = nearest_comparable(v, (w for w in stated if w.measure == v.measure))
             if w is not None:
                 v.currency = w.currency
         elif v.currency in {"CNY", "USD"} and v.measure is None and not (
                 v.scaled and v.currency == "USD"):
-            w = near(v, lambda w, c=v.currency: w.currency == c)
+            w = nearest_comparable(v, (w for w in stated if w.currency == v.currency))
             if w is not None:
                 v.measure = w.measure
 

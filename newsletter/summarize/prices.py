@@ -62,6 +62,7 @@ from newsletter.summarize._prices_lex import (
     find_mentions,
     find_values,
     mask_non_prices,
+    nearest_comparable,
     split_sentences,
 )
 from newsletter.summarize._prices_roles import (
@@ -343,11 +344,6 @@ def _sentence_items(
             # change is against the last quote, not against a year earlier
             changes = [ch for ch in changes if not ch.yoy]
         for ch in changes:
-            if ch.kind != "pct" and re.search(r"\beach\b[^,;]{0,20}$", masked[: ch.start]):
-                for lv in levels:  # "each up about 200,000 yuan"
-                    if "change" not in lv.changes and ch.low < lv.low:
-                        lv.changes["change"] = ch.sign * ch.low
-                continue
             _attach_change(ch, levels, masked)
         if len(group) == 1 and owner.parts and len(levels) == len(owner.parts) and (
             "respectively" in masked
@@ -440,7 +436,8 @@ def _list_lead(v: Value, values: list[Value], s: str) -> Value | None:
 
 
 def _attach_change(ch: Value, levels: list[Value], s: str = "") -> None:
-    """A percentage goes to every level; an absolute change to the nearest compatible one."""
+    """A percentage goes to every level; an absolute change to the nearest compatible one
+    (to every level after "each")."""
     if ch.kind == "pct":
         free = [lv for lv in levels if "change_pct" not in lv.changes]
         if len(levels) > 1 and free:
@@ -462,6 +459,11 @@ def _attach_change(ch: Value, levels: list[Value], s: str = "") -> None:
         if ch.measure and lv.measure and ch.measure != lv.measure:
             return False
         return ch.low < lv.low
+    if re.search(r"\beach\b[^,;]{0,20}$", s[: ch.start]):
+        for lv in levels:  # "each up about 200,000 yuan"
+            if "change" not in lv.changes and ch.low < lv.low:
+                lv.changes["change"] = ch.sign * ch.low
+        return
     if (ch.kind == "bare" and ch.low < 100 and ch.low != int(ch.low)
             and all(lv.unit not in {None, "points"} and lv.low >= 10_000 for lv in levels)):
         # "415,000 yuan/ton, down 4.16 from the initial price": a percentage that lost its
@@ -482,10 +484,9 @@ def _fill_units(levels: list[Value], all_values: list[Value], *, fob: bool = Fal
     for lv in levels:
         if lv.unit != "?":
             continue
-        # the nearest priced number of comparable size (within 4x: not the bracketed
-        # conversion of "RMB 1.48 million ($232,161) and 1.15 million ($180,420) per ton")
-        near = min((p for p in priced if p.high and 0.25 <= lv.high / p.high <= 4),
-                   key=lambda p: abs(p.start - lv.start), default=None)
+        # the nearest priced number of comparable size (not the bracketed conversion of
+        # "RMB 1.48 million ($232,161) and 1.15 million ($180,420) per ton")
+        near = nearest_comparable(lv, priced)
         if near is not None:
             lv.unit, lv.currency, lv.measure = near.unit_name(), near.currency, near.measure
             continue
