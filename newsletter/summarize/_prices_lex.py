@@ -141,19 +141,20 @@ def _between_range(m: re.Match[str]) -> str:
     return lead + m.group("n1") + " " * (gap - 1) + "-"
 
 
+_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _BAD_GROUPING = re.compile(r"(?<![\d,.])(\d{1,3}),(\d{4})(?![\d,])")
 _SPLIT_THOUSANDS = re.compile(
     r"(?<![\d,.])(\d{1,3}),\s(\d{3})(?![\d,])(?=\s?(?:[-–/]|yuan\b|rmb\b|cny\b|usd\b|per\b))", re.I
 )
 _BETWEEN = re.compile(
     r"\bbetween\s+"
-    r"(?P<n1>(?:US\$|\$|¥|RMB|CNY|USD)?\s?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:\s?(?:million|mln|mn|billion|bn)\b)?)"
+    rf"(?P<n1>(?:US\$|\$|¥|RMB|CNY|USD)?\s?(?:{_NUM})(?:\s?(?:million|mln|mn|billion|bn)\b)?)"
     r"(?:\s?/\s?(?:kg|t|mt|tons?|tonnes?)\b)?(?:\s*\([^()]{0,40}\))?\s+and\s+"
     r"(?=(?:US\$|\$|¥|RMB|CNY|USD)?\s?\d)",
     re.I,
 )
 _SPLIT_RANGE = re.compile(
-    r"(?<!from\s)(?<![\d,.])(?P<n1>(?:US\$|\$|¥|RMB|CNY|USD)?\s?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+    rf"(?<!from\s)(?<![\d,.])(?P<n1>(?:US\$|\$|¥|RMB|CNY|USD)?\s?(?:{_NUM})"
     r"(?:\s?(?:million|mln|mn)\b)?)\s?(?:yuan|rmb|cny|usd|dollars)?\s*\([^()]{0,40}\)\s*(?:to|[-–])\s+"
     r"(?=(?:US\$|\$|¥|RMB|CNY|USD)?\s?\d)",
     re.I,
@@ -193,7 +194,6 @@ def _spans_range(before: str) -> bool:
 
 # ---------------------------------------------------------------- numbers with units
 
-_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _SCALE = r"million|mln|mn|m|billion|bn|b|thousand|k"
 _SCALES = {"million": 1e6, "mln": 1e6, "mn": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "b": 1e9,
            "thousand": 1e3, "k": 1e3}
@@ -691,8 +691,8 @@ def find_mentions(s: str) -> list[Mention]:
                 seen_oxide[k.cid] = k.end
             elif (k.cid in seen_oxide and not _EXPLICIT_FORM.search(text)
                   and re.search(r"\d", s[seen_oxide[k.cid] : k.start])  # the oxide was priced
-                  and k.cid[: -len("_oxide")] in METAL_STEMS):
-                k.cid = commodity_id(k.cid[: -len("_oxide")], "metal")
+                  and (metal := _metal_of(k.cid))):
+                k.cid = metal
     # "praseodymium-neodymium and neodymium metal", "neodymium, dysprosium and praseodymium
     # in rare earth metals": the trailing form word is shared by the list
     shared = False
@@ -703,11 +703,10 @@ def find_mentions(s: str) -> list[Mention]:
             and not a.parts
             and not _EXPLICIT_FORM.search(s[a.start : a.end])
             and bool(re.fullmatch(r"\s*(?:,|,?\s*and|&)\s*", s[a.end : b.start], re.I))
-            and a.cid.endswith("_oxide")
-            and a.cid[: -len("_oxide")] in METAL_STEMS
+            and _metal_of(a.cid) is not None
         )
         if shared:
-            a.cid = commodity_id(a.cid[: -len("_oxide")], "metal")
+            a.cid = _metal_of(a.cid) or a.cid
     scrap = False
     for k in merged:
         if k.kind == "commodity" and _REF_BEFORE.search(s[max(0, k.start - 30) : k.start]):
@@ -720,6 +719,12 @@ def find_mentions(s: str) -> list[Mention]:
             else:  # "NdFeB scrap Pr-Nd was at 447-457 yuan/kg, dysprosium at ...": scrap grades
                 k.kind = "block"
     return merged
+
+
+def _metal_of(cid: str) -> str | None:
+    """The metal id of an oxide id whose element has one (``nd_oxide`` -> ``nd_metal``)."""
+    stem = cid.removesuffix("_oxide")
+    return commodity_id(stem, "metal") if stem != cid and stem in METAL_STEMS else None
 
 
 _EXPLICIT_FORM = re.compile(
