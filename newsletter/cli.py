@@ -341,6 +341,29 @@ def serve(config: ConfigOpt = None) -> None:
     raise typer.Exit(run_service(_load(config)))
 
 
+@app.command()
+@handle_errors
+def doctor(json_: JsonOpt = False, config: ConfigOpt = None) -> None:
+    """Check the install and configuration before going live (exit 1 if a check fails)."""
+    from .doctor import run_checks
+
+    checks = run_checks(config)
+    if json_:
+        _echo_json({"checks": [c.to_json() for c in checks]})
+    else:
+        marks = {"ok": "[green]ok[/]", "warn": "[yellow]warn[/]", "fail": "[bold red]FAIL[/]"}
+        t = Table("check", "status", "detail", title="newsletter doctor")
+        for c in checks:
+            detail = escape(c.detail) + (f"\n[dim]hint: {escape(c.hint)}[/]" if c.hint else "")
+            t.add_row(c.name, marks[c.status], detail)
+        out.print(t)
+    failed = [c.name for c in checks if c.status == "fail"]
+    if not json_:
+        out.print(f"[bold red]{len(failed)} check(s) failed:[/] {', '.join(failed)}" if failed
+                  else "no check failed")
+    raise typer.Exit(1 if failed else 0)
+
+
 # --- subscribers -------------------------------------------------------------------------
 ListOpt = Annotated[str, typer.Option("--list", help="List name from newsletter.toml.")]
 
