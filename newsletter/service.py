@@ -202,7 +202,10 @@ class Service:
     def run(self) -> int:
         nl = self.nl
         cfg = nl.config
-        # Validate everything before taking the lock or a port.
+        # Validate everything before taking the lock or a port. A missing, short or
+        # placeholder secret would let anyone forge unsubscribe, preferences and
+        # confirmation links: refuse (exit 2) rather than fail open (issue 12).
+        cfg.require_secret("`newsletter serve`")
         sched = make_scheduler(nl, self.runner)
         if threading.current_thread() is threading.main_thread():
             # A signal during start-up is a clean stop too: without this, a SIGINT between
@@ -236,9 +239,6 @@ class Service:
                         bind=f"{host}:{port}", public_url=cfg.newsletter.public_url,
                         timezone=cfg.schedule.timezone, offline=cfg.schedule.offline,
                         store=_safe_url(cfg.store_url)))
-            if cfg.secret_is_default():
-                log.warning(kv("insecure_secret", reason="NEWSLETTER_SECRET is not set; "
-                               "links are signed with the development secret"))
             sched.start()
             for job, when in next_fire_times(cfg, nl.now()).items():
                 log.info(kv("next_run", job=job, at=when))
