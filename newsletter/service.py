@@ -223,11 +223,21 @@ class Service:
             nl.store.release_lock(LOCK_NAME)
             raise
         try:
+            from .web._guard import AllowedHosts, allowed_hosts, guarded_h11
             from .web.public import make_app
 
-            app = make_app(nl)
+            web = cfg.web
+            # Host allow-list and read deadlines / per-client cap: see web/_guard.py.
+            app = AllowedHosts(make_app(nl), allowed_hosts(
+                cfg.newsletter.public_url, web.allowed_hosts, web.allow_loopback_host))
+            proxies = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+            protocol = guarded_h11(header_timeout=web.header_timeout,
+                                   body_timeout=web.body_timeout,
+                                   max_per_client=web.max_connections_per_client,
+                                   forwarded_allow_ips=proxies)
             ucfg = uvicorn.Config(app, log_config=None, access_log=False,
                                   server_header=False, proxy_headers=True,
+                                  forwarded_allow_ips=proxies, http=protocol,
                                   timeout_graceful_shutdown=3, lifespan="off",
                                   timeout_keep_alive=5)
             self.server = _Server(ucfg, self)

@@ -14,7 +14,7 @@ import pytest
 
 from newsletter.config import Config, DeliverySettings, DkimSettings, ListSettings
 from newsletter.deliver._message import MessageFactory, Recipient
-from newsletter.deliver._tokens import make_token, verify_token
+from newsletter.deliver._tokens import verify_token
 from newsletter.exceptions import ConfigError, HeaderInjectionError, SendError
 from newsletter.render import RenderedEdition, render_edition
 
