@@ -334,12 +334,15 @@ def status(json_: JsonOpt = False, config: ConfigOpt = None) -> None:
 @handle_errors
 def preview(port: Annotated[int, typer.Option("--port")] = 8000,
             host: Annotated[str, typer.Option("--host", help="Bind address (loopback "
-                                              "unless you say otherwise).")] = "127.0.0.1",
+                                              "unless you say otherwise; any other needs "
+                                              "the access token it prints).")] = "127.0.0.1",
+            allow_host: Annotated[list[str] | None, typer.Option(
+                "--allow-host", help="Another Host name to answer (repeatable).")] = None,
             config: ConfigOpt = None) -> None:
     """The editors' local preview app."""
     from .web.preview import run_preview
 
-    run_preview(_load(config), host=host, port=port)
+    run_preview(_load(config), host=host, port=port, allow_hosts=allow_host or ())
 
 
 @app.command()
