@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-SECRET = "bench-secret"
+SECRET = "bench-secret-long-enough-for-serve-0123456789"
 
 
 def make_project(tmp: Path, *, subscribers: int = 2000, editions: int = 30,

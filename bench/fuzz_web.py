@@ -1,6 +1,6 @@
 """Fuzz: random and malformed requests at every public endpoint; counts 5xx answers (target 0).
 
-    python bench/fuzz_web.py [--count 3000] [--seed 7] [--raw 300]
+    python bench/fuzz_web.py [--count 3000] [--seed 7] [--raw 300] [--hypothesis 3000]
 
 A seeded generator (reproducible: same seed, same requests) mixes methods (GET, POST, HEAD,
 PUT, DELETE, OPTIONS, PATCH), paths (every route; tokens valid, tampered, truncated, signed
@@ -10,6 +10,11 @@ multipart, broken multipart, oversized, the one-click body), content types and c
 They go through Starlette's TestClient (``raise_server_exceptions=False``, so a crash is a
 500 and counted). ``--raw N`` then sends N malformed raw HTTP/1.1 requests over a socket to
 a real ``newsletter serve`` process and counts 5xx status lines.
+
+``--hypothesis N`` then sends N Hypothesis-generated requests (bench/_fuzz_hypothesis.py:
+every route of the public app AND of the preview app, generated paths, path parameters,
+query strings, forms, bodies and headers) to each app. The test suite runs a short version
+of both (tests/test_web_fuzz.py).
 
 Prints the status-code histogram, the 5xx count (a 503 from ``/healthz``, its designed
 answer when a send is overdue, is not counted) and the first few 5xx requests.
@@ -221,16 +226,17 @@ def fuzz_app(app: Any, seed: int, count: int, sub_ids: list[int]) -> tuple[Count
 
 RAW = [
     b"GET / HTTP/1.1\r\n\r\n",
-    b"GET /archive/ HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n",
-    b"POST /subscribe HTTP/1.1\r\nHost: x\r\nContent-Length: 999999\r\n\r\nabc",
-    b"POST /unsubscribe/abc HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+    b"GET /archive/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: -5\r\n\r\n",
+    b"POST /subscribe HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 999999\r\n\r\nabc",
+    b"POST /unsubscribe/abc HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
     b"zz\r\nxx\r\n0\r\n\r\n",
-    b"GET /\x00\xff HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"GET /\x00\xff HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
     b"GARBAGE\r\n\r\n",
-    b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + b"X-A: " + b"a" * 20000 + b"\r\n\r\n",
-    b"POST /subscribe HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\nContent-Length: 20\r\n\r\n",
-    b"GET /archive/%ZZ HTTP/1.1\r\nHost: x\r\n\r\n",
-    b"POST /confirm/x.y HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+    b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n" + b"X-A: " + b"a" * 20000 + b"\r\n\r\n",
+    b"POST /subscribe HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 10\r\n"
+    b"Content-Length: 20\r\n\r\n",
+    b"GET /archive/%ZZ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+    b"POST /confirm/x.y HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
     b"ffffffff\r\n",
 ]
 
@@ -268,6 +274,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--raw", type=int, default=300, help="raw malformed requests to a real "
                                                          "serve process (0 = skip)")
+    ap.add_argument("--hypothesis", type=int, default=3000,
+                    help="Hypothesis-generated requests per app, public and preview (0 = skip)")
     args = ap.parse_args(argv)
     import logging
 
@@ -297,9 +305,49 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  5xx: {raw5}")
             for b in rbad[:10]:
                 print("   ", b)
+        hyp5 = _hypothesis_runs(nl, args.hypothesis, args.seed) if args.hypothesis else 0
         nl.close()
-        print(f"total 5xx: {n5 + raw5}")
-        return 0 if n5 + raw5 == 0 else 1
+        print(f"total 5xx: {n5 + raw5 + hyp5}")
+        return 0 if n5 + raw5 + hyp5 == 0 else 1
+
+
+def _hypothesis_runs(nl: Any, n: int, seed: int) -> int:
+    """The Hypothesis fuzz of the public and the preview app; returns the 5xx count."""
+    import time
+    from datetime import UTC, datetime
+
+    import _fuzz_hypothesis as hyp
+
+    from newsletter.deliver._tokens import make_token
+    from newsletter.web.preview import make_preview_app
+    from newsletter.web.public import make_app
+
+    key = nl.config.secret()
+    sid = nl.store.subscribers("daily")[0].id
+    tokens = [make_token(key, p, "daily", sid) for p in ("unsub", "prefs")]
+    tokens.append(make_token(key, "confirm", "daily", '["hy@example.com", ""]', ttl=3600))
+    day = datetime(2026, 11, 24, 6, tzinfo=UTC)
+    edition = json.loads((ROOT / "tests" / "data" / "edition.json").read_text())
+    nl.store.save_edition(day.date(), edition, as_of=day, html_size=None, stories=[], now=day)
+    preview = make_preview_app(nl)
+    total = 0
+    for name, app, routes, extra, base in (
+            ("public", make_app(nl), hyp.PUBLIC_ROUTES, tokens, "https://testserver"),
+            ("preview", preview, hyp.PREVIEW_ROUTES,
+             [preview.state.preview.csrf, "2026-11-24", "s1", "s3", "chart"],
+             "http://127.0.0.1")):
+        t0 = time.perf_counter()
+        codes, bad = hyp.fuzz(app, routes=routes, examples=n, seed=seed, extra_values=extra,
+                              base_url=base)
+        took = time.perf_counter() - t0
+        print(f"hypothesis, {name} app: {sum(codes.values())} requests in {took:.1f} s "
+              f"({sum(codes.values()) / took:.0f}/s), seed {seed}")
+        print("  status codes: " + ", ".join(f"{k}: {v}" for k, v in sorted(codes.items())))
+        print(f"  5xx: {len(bad)}")
+        for b in bad[:10]:
+            print("   ", b)
+        total += len(bad)
+    return total
 
 
 if __name__ == "__main__":

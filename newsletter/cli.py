@@ -156,6 +156,13 @@ def _progress() -> Any:
     return update
 
 
+def _require_send_secret(nl: Newsletter) -> None:
+    """Mail that leaves the machine carries signed links: it needs NEWSLETTER_SECRET (the
+    outbox transport writes local files and may use the generated local secret)."""
+    if nl.config.delivery.transport != "outbox":
+        nl.config.require_secret(f"sending through {nl.config.delivery.transport!r}")
+
+
 # --- the daily job -----------------------------------------------------------------------
 @app.command()
 @handle_errors
@@ -168,6 +175,8 @@ def run(offline: Annotated[bool, typer.Option("--offline", help="Replay seeds/sn
     """The daily job: collect, build, send (to the outbox by default)."""
     nl = _load(config)
     day = _parse_date(date_)
+    if not no_send:
+        _require_send_secret(nl)
     rep = nl.collect(offline=offline, day=day if offline else None)
     _collect_summary(rep)
     b = nl.build(day if not offline else None, as_of=rep.as_of if offline else None)
@@ -222,6 +231,7 @@ def send(date_: DateOpt = None,
     """Deliver the built edition; resumable (run it again to finish an interrupted send)."""
     nl = _load(config)
     day = _parse_date(date_)
+    _require_send_secret(nl)
     if to:
         where = nl.send_test(to, day, list_)
         out.print(f"test copy sent to {to} ({where})")
@@ -324,12 +334,15 @@ def status(json_: JsonOpt = False, config: ConfigOpt = None) -> None:
 @handle_errors
 def preview(port: Annotated[int, typer.Option("--port")] = 8000,
             host: Annotated[str, typer.Option("--host", help="Bind address (loopback "
-                                              "unless you say otherwise).")] = "127.0.0.1",
+                                              "unless you say otherwise; any other needs "
+                                              "the access token it prints).")] = "127.0.0.1",
+            allow_host: Annotated[list[str] | None, typer.Option(
+                "--allow-host", help="Another Host name to answer (repeatable).")] = None,
             config: ConfigOpt = None) -> None:
     """The editors' local preview app."""
     from .web.preview import run_preview
 
-    run_preview(_load(config), host=host, port=port)
+    run_preview(_load(config), host=host, port=port, allow_hosts=allow_host or ())
 
 
 @app.command()

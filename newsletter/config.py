@@ -4,8 +4,9 @@ Every problem in the file is reported together, each named by file and dotted ke
 (``newsletter.toml: delivery.smtp.port: expected an integer``), and raised as one
 :class:`~newsletter.exceptions.ConfigError` (exit code 2). Relative paths resolve against the
 directory holding the config file. Secrets come only from the environment
-(``NEWSLETTER_SECRET``, ``NEWSLETTER_SMTP_USERNAME``, ``NEWSLETTER_SMTP_PASSWORD``,
-``NEWSLETTER_DKIM_KEY``); a secret-looking key in the file is an error.
+(``NEWSLETTER_SECRET``, ``NEWSLETTER_SECRET_PREVIOUS``, ``NEWSLETTER_SMTP_USERNAME``,
+``NEWSLETTER_SMTP_PASSWORD``, ``NEWSLETTER_DKIM_KEY``); a secret-looking key in the file is
+an error.
 """
 
 from __future__ import annotations
@@ -162,6 +163,18 @@ class ScheduleSettings(_Model):
 class WebSettings(_Model):
     bind: str = "127.0.0.1:8080"
     subscribe_per_minute: int = Field(default=5, ge=1, description="POSTs per client IP")
+    # Security (issue 12, docs/security.md). Host names `serve` answers besides the host
+    # of [newsletter] public_url; loopback names are added for health checks unless
+    # `allow_loopback_host` is false. Any other Host gets 400.
+    allowed_hosts: list[str] = []
+    allow_loopback_host: bool = True
+    # Seconds a client may take to send its request headers, and then its body.
+    header_timeout: float = Field(default=10.0, gt=0)
+    body_timeout: float = Field(default=10.0, gt=0)
+    # Open connections per client address (IPv6: per /64); more are refused.
+    max_connections_per_client: int = Field(default=20, ge=1)
+    # A "Manage preferences" link older than this shows a "send me a fresh link" form.
+    preferences_max_age_days: int = Field(default=180, ge=1)
 
     @field_validator("bind")
     @classmethod
@@ -248,16 +261,27 @@ class Config(_Model):
             f"REE-Daily/0.1 (+{self.newsletter.contact_url})")
 
     # --- secrets from the environment ------------------------------------------------------
-    @staticmethod
-    def secret() -> bytes:
-        """The HMAC secret for tokens. Without NEWSLETTER_SECRET a fixed development secret
-        is used and ``secret_is_default()`` is true (the CLI warns)."""
-        value = os.environ.get("NEWSLETTER_SECRET")
-        return (value or "ree-daily-development-secret-change-me").encode()
+    def secret(self) -> bytes:
+        """The HMAC key that signs new links: NEWSLETTER_SECRET, or (when it is unset) a
+        random one generated once into ``<data>/secret``. See :mod:`newsletter._secrets`;
+        ``serve`` and SMTP sends require NEWSLETTER_SECRET (``require_secret``)."""
+        from ._secrets import signing_secret
+
+        return signing_secret(self.data_dir)
+
+    def verify_secrets(self) -> list[bytes]:
+        """The keys a link may be signed with: :meth:`secret`, then the values of
+        NEWSLETTER_SECRET_PREVIOUS (key rotation)."""
+        from ._secrets import verification_secrets
+
+        return verification_secrets(self.data_dir)
 
     @staticmethod
-    def secret_is_default() -> bool:
-        return not os.environ.get("NEWSLETTER_SECRET")
+    def require_secret(what: str) -> None:
+        """Raise ConfigError (exit 2) unless NEWSLETTER_SECRET can sign public links."""
+        from ._secrets import require_production_secret
+
+        require_production_secret(what)
 
     @staticmethod
     def dkim_private_key() -> bytes | None:

@@ -202,7 +202,10 @@ class Service:
     def run(self) -> int:
         nl = self.nl
         cfg = nl.config
-        # Validate everything before taking the lock or a port.
+        # Validate everything before taking the lock or a port. A missing, short or
+        # placeholder secret would let anyone forge unsubscribe, preferences and
+        # confirmation links: refuse (exit 2) rather than fail open (issue 12).
+        cfg.require_secret("`newsletter serve`")
         sched = make_scheduler(nl, self.runner)
         if threading.current_thread() is threading.main_thread():
             # A signal during start-up is a clean stop too: without this, a SIGINT between
@@ -220,11 +223,21 @@ class Service:
             nl.store.release_lock(LOCK_NAME)
             raise
         try:
+            from .web._guard import AllowedHosts, allowed_hosts, guarded_h11
             from .web.public import make_app
 
-            app = make_app(nl)
+            web = cfg.web
+            # Host allow-list and read deadlines / per-client cap: see web/_guard.py.
+            app = AllowedHosts(make_app(nl), allowed_hosts(
+                cfg.newsletter.public_url, web.allowed_hosts, web.allow_loopback_host))
+            proxies = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+            protocol = guarded_h11(header_timeout=web.header_timeout,
+                                   body_timeout=web.body_timeout,
+                                   max_per_client=web.max_connections_per_client,
+                                   forwarded_allow_ips=proxies)
             ucfg = uvicorn.Config(app, log_config=None, access_log=False,
                                   server_header=False, proxy_headers=True,
+                                  forwarded_allow_ips=proxies, http=protocol,
                                   timeout_graceful_shutdown=3, lifespan="off",
                                   timeout_keep_alive=5)
             self.server = _Server(ucfg, self)
@@ -236,9 +249,6 @@ class Service:
                         bind=f"{host}:{port}", public_url=cfg.newsletter.public_url,
                         timezone=cfg.schedule.timezone, offline=cfg.schedule.offline,
                         store=_safe_url(cfg.store_url)))
-            if cfg.secret_is_default():
-                log.warning(kv("insecure_secret", reason="NEWSLETTER_SECRET is not set; "
-                               "links are signed with the development secret"))
             sched.start()
             for job, when in next_fire_times(cfg, nl.now()).items():
                 log.info(kv("next_run", job=job, at=when))

@@ -14,7 +14,7 @@ import pytest
 
 from newsletter.config import Config, DeliverySettings, DkimSettings, ListSettings
 from newsletter.deliver._message import MessageFactory, Recipient
-from newsletter.deliver._tokens import make_token, verify_token
+from newsletter.deliver._tokens import verify_token
 from newsletter.exceptions import ConfigError, HeaderInjectionError, SendError
 from newsletter.render import RenderedEdition, render_edition
 
@@ -77,7 +77,7 @@ def test_headers(factory: MessageFactory) -> None:
     r = Recipient(42, "ana@example.com", "Ana Lima")
     raw = factory.build(r)
     msg = parse(raw)
-    token = make_token(SECRET, "unsub", "daily", 42)
+    token = factory.unsubscribe_token(r)
     assert verify_token(SECRET, token, "unsub") == ("daily", 42)
     assert msg["From"] == "REE Daily <daily@ree-daily.example>"
     assert msg["To"] == "Ana Lima <ana@example.com>"
@@ -110,7 +110,7 @@ def test_preferences_link_per_subscriber(factory: MessageFactory) -> None:
         msg = parse(raw)
         html = msg.get_body(("html",)).get_content()
         text = msg.get_body(("plain",)).get_content().replace("\r\n", "\n")
-        token = make_token(SECRET, "prefs", "daily", r.id)
+        token = factory.preferences_token(r)
         assert verify_token(SECRET, token, "prefs") == ("daily", r.id)
         assert verify_token(SECRET, token, "unsub") is None   # not an unsubscribe token
         url = f"https://ree-daily.example/preferences/{token}"

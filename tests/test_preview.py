@@ -187,7 +187,8 @@ def test_run_preview_binds_loopback_by_default() -> None:
     assert inspect.signature(run_preview).parameters["host"].default == "127.0.0.1"
     assert allowed_hosts_for("127.0.0.1") == frozenset({"127.0.0.1", "localhost", "::1",
                                                         "[::1]"})
-    assert allowed_hosts_for("0.0.0.0") is None
+    wildcard = allowed_hosts_for("0.0.0.0")  # never "any Host" (issue 12)
+    assert {"127.0.0.1", "localhost"} <= wildcard and "evil.example" not in wildcard
 
 
 def test_no_draft_page_says_what_to_run(nl: Newsletter) -> None:

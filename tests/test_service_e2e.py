@@ -31,7 +31,7 @@ from smtp_server import SmtpServer, free_port  # noqa: E402
 
 pytestmark = pytest.mark.slow  # real processes and timed jobs: about a minute in all
 REPO = Path(__file__).resolve().parent.parent
-SECRET = "e2e-secret"
+SECRET = "e2e-secret-long-enough-for-serve-0123456789"
 FAR = "0 0 0 1 1 *"  # midnight on 1 January: never during a test
 
 

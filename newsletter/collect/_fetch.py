@@ -22,12 +22,19 @@ from email.utils import parsedate_to_datetime
 from typing import Literal
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 
 from ..config import CollectSettings
 from ..exceptions import FetchError
 from ._robots import RobotsCache, RobotsEntry, robots_parser
-from ._urls import AddressGuard, is_http_url, literal_host_is_private
+from ._urls import (
+    AddressGuard,
+    BlockedAddress,
+    PinnedBackend,
+    is_http_url,
+    literal_host_is_private,
+)
 
 FetchKind = Literal["feed", "page", "robots"]
 _Fail = Callable[..., FetchError]  # builds a FetchError for (message, url=None)
@@ -36,6 +43,8 @@ PERMANENT = {301, 308}
 BACKOFF_BASE = 0.5  # seconds; attempt n waits BACKOFF_BASE * 2**n * jitter(0.5..1.5)
 ROBOTS_MAX_BYTES = 512 * 1024
 DRAIN_MAX = 64 * 1024  # unused bodies (304, redirects, errors) read to keep the connection
+GUARD = "ree_guard"
+"""Request extension: the connection must go to a checked public address (PinnedBackend)."""
 
 
 @dataclass
@@ -99,6 +108,11 @@ class OriginPools(httpx.AsyncBaseTransport):
     a hundred hosts either keeps few idle connections (so every request reconnects) or
     scans many; a pool per origin keeps ``per_host`` connections alive and scans only
     those. Beyond ``max_origins`` origins, requests share one pool (bounded sockets).
+
+    A request with the :data:`GUARD` extension (a link found in fetched content, or a
+    redirect hop) goes through pools whose connections resolve once, check every address
+    and connect to a checked one (:class:`~newsletter.collect._urls.PinnedBackend`), so a
+    name cannot be rebound to a private address between the check and the connect.
     """
 
     def __init__(self, settings: CollectSettings, max_origins: int = 128) -> None:
@@ -108,36 +122,45 @@ class OriginPools(httpx.AsyncBaseTransport):
             max_connections=settings.concurrency + 4,
             max_keepalive_connections=min(settings.concurrency, 16))
         self._max_origins = max_origins
-        self._pools: dict[tuple[bytes, bytes, int | None], httpx.AsyncHTTPTransport] = {}
-        self._shared: httpx.AsyncHTTPTransport | None = None
+        self._pools: dict[tuple[bool, bytes, bytes, int | None],
+                          httpx.AsyncHTTPTransport] = {}
+        self._shared: dict[bool, httpx.AsyncHTTPTransport] = {}
         self._ssl: ssl.SSLContext | None = None
 
-    def _new(self, limits: httpx.Limits) -> httpx.AsyncHTTPTransport:
+    def _new(self, limits: httpx.Limits, guarded: bool) -> httpx.AsyncHTTPTransport:
         # one TLS context shared by all pools: making one costs ~15 ms (CA bundle)
         if self._ssl is None:
             self._ssl = httpx.create_ssl_context(trust_env=False)
-        return httpx.AsyncHTTPTransport(verify=self._ssl, trust_env=False, limits=limits)
+        transport = httpx.AsyncHTTPTransport(verify=self._ssl, trust_env=False, limits=limits)
+        if guarded:
+            # httpx (<1) takes no network backend: give its pool one with the same limits.
+            transport._pool = httpcore.AsyncConnectionPool(
+                ssl_context=self._ssl, max_connections=limits.max_connections,
+                max_keepalive_connections=limits.max_keepalive_connections,
+                keepalive_expiry=limits.keepalive_expiry, network_backend=PinnedBackend())
+        return transport
 
-    def _pool(self, url: httpx.URL) -> httpx.AsyncHTTPTransport:
-        key = (url.raw_scheme, url.raw_host, url.port)
+    def _pool(self, url: httpx.URL, guarded: bool) -> httpx.AsyncHTTPTransport:
+        key = (guarded, url.raw_scheme, url.raw_host, url.port)
         pool = self._pools.get(key)
         if pool is None:
             if len(self._pools) < self._max_origins:
-                pool = self._pools[key] = self._new(self._per_origin)
+                pool = self._pools[key] = self._new(self._per_origin, guarded)
             else:
-                if self._shared is None:
-                    self._shared = self._new(self._shared_limits)
-                pool = self._shared
+                if guarded not in self._shared:
+                    self._shared[guarded] = self._new(self._shared_limits, guarded)
+                pool = self._shared[guarded]
         return pool
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        return await self._pool(request.url).handle_async_request(request)
+        guarded = bool(request.extensions.get(GUARD))
+        return await self._pool(request.url, guarded).handle_async_request(request)
 
     async def aclose(self) -> None:
-        for pool in (*self._pools.values(), self._shared):
-            if pool is not None:
-                await pool.aclose()
+        for pool in (*self._pools.values(), *self._shared.values()):
+            await pool.aclose()
         self._pools.clear()
+        self._shared.clear()
 
 
 async def _drain(response: httpx.Response) -> None:
@@ -180,7 +203,13 @@ class Fetcher:
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self._robots: dict[str, asyncio.Task[urllib.robotparser.RobotFileParser | None]] = {}
         offline = isinstance(transport, httpx.MockTransport)
-        self.guard = AddressGuard(allow_private=s.allow_private_links, resolve=not offline)
+        # With our own transport the connection itself is pinned to checked addresses
+        # (OriginPools + PinnedBackend): a DNS check beforehand would only add a lookup.
+        # Any other live transport gets the (fail-closed) check before the request.
+        pinned = isinstance(self.transport, OriginPools)
+        self.guard = AddressGuard(allow_private=s.allow_private_links,
+                                  resolve=not offline and not pinned)
+        self.pinning = pinned and not s.allow_private_links
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -224,9 +253,10 @@ class Fetcher:
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         current, permanent, all_permanent, seen = url, None, True, {url}
+        guarded = discovered
         for _hop in range(self.settings.max_redirects + 1):
             status, resp_headers, body = await self._with_retries(
-                current, headers, max_bytes or self.settings.max_bytes, fail)
+                current, headers, max_bytes or self.settings.max_bytes, fail, guarded)
             if status in REDIRECTS and resp_headers.get("location"):
                 target = urljoin(current, resp_headers["location"].strip())
                 if not is_http_url(target):
@@ -241,6 +271,7 @@ class Fetcher:
                     raise fail(f"redirected to {target}, which robots.txt of "
                                f"{urlsplit(target).netloc} disallows", current)
                 seen.add(target)
+                guarded = not trusted_hop
                 all_permanent = all_permanent and status in PERMANENT
                 if all_permanent:
                     permanent = target
@@ -262,12 +293,13 @@ class Fetcher:
         return sem
 
     async def _with_retries(self, url: str, headers: dict[str, str], max_bytes: int,
-                            fail: _Fail) -> tuple[int, httpx.Headers, bytes]:
+                            fail: _Fail, guarded: bool = False
+                            ) -> tuple[int, httpx.Headers, bytes]:
         s = self.settings
         for attempt in range(s.retries + 1):
             try:
                 async with self._host_slot(url), self._global:
-                    return await self._once(url, headers, max_bytes, fail)
+                    return await self._once(url, headers, max_bytes, fail, guarded)
             except _Retryable as exc:
                 if attempt >= s.retries:
                     raise fail(exc.message, url) from None
@@ -281,11 +313,13 @@ class Fetcher:
         raise AssertionError("unreachable")
 
     async def _once(self, url: str, headers: dict[str, str], max_bytes: int,
-                    fail: _Fail) -> tuple[int, httpx.Headers, bytes]:
+                    fail: _Fail, guarded: bool = False) -> tuple[int, httpx.Headers, bytes]:
         deadline = self.settings.deadline
         try:
             async with asyncio.timeout(deadline):
-                request = self.client.build_request("GET", url, headers=headers)
+                request = self.client.build_request(
+                    "GET", url, headers=headers,
+                    extensions={GUARD: True} if guarded and self.pinning else None)
                 response = await self.client.send(request, stream=True)
                 try:
                     status = response.status_code
@@ -311,6 +345,8 @@ class Fetcher:
                     await response.aclose()
         except TimeoutError:
             raise fail(f"no complete response within the {deadline:g} s deadline") from None
+        except BlockedAddress as exc:
+            raise fail(str(exc)) from None
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             raise _Retryable(f"cannot connect to {urlsplit(url).netloc}: "
                              f"{exc or type(exc).__name__}") from None

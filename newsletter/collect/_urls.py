@@ -1,8 +1,14 @@
 """URL identity and the private-address guard.
 
 :func:`canonical_url` gives every item one identity however a feed decorates its links;
-:func:`blocked_reason` keeps links discovered in fetched content away from loopback,
-private, link-local and reserved addresses (SSRF), unless the settings allow it.
+:meth:`AddressGuard.blocked_reason` keeps links discovered in fetched content away from
+loopback, private, link-local and reserved addresses (SSRF), unless the settings allow it.
+
+Checking a name and then letting the HTTP client resolve it again to connect is open to
+DNS rebinding (the second answer can be 127.0.0.1). So the real transport resolves once,
+checks *every* address of the answer, and connects to one of the checked addresses
+(:class:`PinnedBackend`, issue 12); TLS SNI, certificate checks and the Host header still
+use the name. A name that does not resolve is refused (fail closed).
 """
 
 from __future__ import annotations
@@ -10,7 +16,11 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+from collections.abc import Iterable
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import httpcore
 
 _TRACKING = {"fbclid", "gclid", "mc_cid", "mc_eid", "ref", "dclid", "msclkid", "yclid",
              "igshid", "_hsenc", "_hsmi"}
@@ -116,5 +126,69 @@ class AddressGuard:
         try:
             infos = await loop.getaddrinfo(host, None, type=socket.SOCK_STREAM)
         except (OSError, UnicodeError):
-            return False  # unresolvable: the fetch itself will fail with a clear error
-        return any(is_private_ip(str(info[4][0])) for info in infos)
+            return True  # unresolvable: refused (fail closed), not waved through
+        return not infos or any(is_private_ip(str(info[4][0])) for info in infos)
+
+
+class BlockedAddress(Exception):
+    """A guarded connection would reach a private address, or its name did not resolve."""
+
+
+async def checked_addresses(host: str, port: int) -> list[str]:
+    """Resolve ``host`` once; every address must be public.
+
+    Raises:
+        BlockedAddress: the name does not resolve, or any of its addresses is private
+            (a rebinding answer often mixes a public and a private one).
+    """
+    literal = host.strip("[]")
+    if literal.lower() == "localhost" or literal.lower().endswith(".localhost"):
+        raise BlockedAddress(f"refusing to connect to {host}: a loopback name")
+    loop = asyncio.get_running_loop()
+    try:
+        infos = await loop.getaddrinfo(literal, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as exc:
+        raise BlockedAddress(f"refusing to connect to {host}: it does not resolve "
+                             f"({exc})") from None
+    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+    private = [a for a in addresses if is_private_ip(a)]
+    if private or not addresses:
+        raise BlockedAddress(f"refusing to connect to {host}: it resolves to a private "
+                             f"address ({', '.join(private[:3]) or 'none'})")
+    return addresses
+
+
+class PinnedBackend(httpcore.AsyncNetworkBackend):
+    """An httpcore network backend that connects only to addresses it has checked.
+
+    httpcore hands ``connect_tcp`` the URL's host name and, once connected, starts TLS
+    with that same name as SNI (and checks the certificate against it); the Host header
+    comes from the URL. Resolving here and connecting to the checked IP therefore pins
+    the connection without changing what the server sees.
+    """
+
+    def __init__(self) -> None:
+        self._inner = httpcore.AnyIOBackend()
+
+    async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
+                          local_address: str | None = None,
+                          socket_options: Iterable[Any] | None = None
+                          ) -> httpcore.AsyncNetworkStream:
+        last: Exception | None = None
+        for address in await checked_addresses(host, port):
+            try:
+                return await self._inner.connect_tcp(address, port, timeout=timeout,
+                                                     local_address=local_address,
+                                                     socket_options=socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                last = exc
+        assert last is not None
+        raise last
+
+    async def connect_unix_socket(self, path: str, timeout: float | None = None,
+                                  socket_options: Iterable[Any] | None = None
+                                  ) -> httpcore.AsyncNetworkStream:
+        raise BlockedAddress("refusing a unix socket for a guarded fetch")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)

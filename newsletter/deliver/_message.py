@@ -458,15 +458,19 @@ class MessageFactory:
 
     def unsubscribe_token(self, recipient: Recipient) -> str:
         """The signed token of the recipient's unsubscribe links."""
-        return make_token(self.secret, "unsub", self.list_name, recipient.id)
+        return make_token(self.secret, "unsub", self.list_name, recipient.id,
+                          now=self._now, issued=self._now - self._now % 86400)
 
     def unsubscribe_url(self, recipient: Recipient) -> str:
         """``PUBLIC/unsubscribe/TOKEN`` (also the RFC 8058 one-click POST target)."""
         return f"{self.public_url}/unsubscribe/{self.unsubscribe_token(recipient)}"
 
     def preferences_token(self, recipient: Recipient) -> str:
-        """The signed token of the recipient's "Manage preferences" link (no expiry)."""
-        return make_token(self.secret, "prefs", self.list_name, recipient.id)
+        """The signed token of the recipient's "Manage preferences" link (no expiry; its
+        issue date, the day of the build, makes the page ask for a fresh link once it is
+        older than ``[web] preferences_max_age_days``)."""
+        return make_token(self.secret, "prefs", self.list_name, recipient.id,
+                          now=self._now, issued=self._now - self._now % 86400)
 
     def preferences_url(self, recipient: Recipient) -> str:
         """``PUBLIC/preferences/TOKEN``."""

@@ -141,3 +141,56 @@ def send_confirmation(nl: Newsletter, list_name: str, address: str, name: str,
         raise SendError(f"confirmation email not accepted: {result.detail or result.status}",
                         hint=result.hint)
     return getattr(transport, "name", cfg.delivery.transport)
+
+
+def build_preferences_link(config: Config, list_name: str, address: str, name: str,
+                           url: str, now: datetime | None = None) -> bytes:
+    """The email that carries a fresh "manage preferences" link (asked for on the page an
+    old link shows; sent only to the subscriber's own address).
+
+    Raises:
+        HeaderInjectionError: a header value contains CR or LF.
+    """
+    ls = config.list_settings(list_name)
+    title = ls.name or config.newsletter.title
+    for value, what in ((address, "the address"), (name, "the name"), (url, "the link")):
+        _check(value, what)
+    pol = POLICY if address.rpartition("@")[0].isascii() else POLICY.clone(utf8=True)
+    msg = EmailMessage(policy=pol)
+    msg["From"] = _check(ls.from_address or config.newsletter.from_address, "from_address")
+    msg["To"] = address
+    msg["Subject"] = _check(f"Your link to the {title} preferences", "the subject")
+    msg["Date"] = format_datetime(now or datetime.now(UTC))
+    msg["Message-ID"] = make_msgid(domain=_domain(config))
+    msg["Auto-Submitted"] = "auto-generated"
+    greeting = f"Hello {name}," if name else "Hello,"
+    msg.set_content(f"{greeting}\n\nhere is a fresh link to your {title} preferences (name, "
+                    f"unsubscribe, resubscribe):\n\n{url}\n\nIf you did not ask for it, ignore "
+                    f"this email.\n\n-- \n{title}\n{config.newsletter.postal_address}\n",
+                    charset="utf-8")
+    return msg.as_bytes(policy=pol)
+
+
+def send_preferences_link(nl: Newsletter, list_name: str, address: str, name: str,
+                          url: str) -> str:
+    """Build and send :func:`build_preferences_link`; returns the transport's name.
+
+    Raises:
+        SendError: the transport failed; HeaderInjectionError: bad header values.
+    """
+    cfg = nl.config
+    data = build_preferences_link(cfg, list_name, address, name, url, nl.now())
+    sender = parseaddr(cfg.list_settings(list_name).from_address
+                       or cfg.newsletter.from_address)[1]
+    transport = _transport(nl)
+    channel = transport.channel()
+    try:
+        result = channel.send(Envelope(sender=sender, recipient=address, list_name=list_name),
+                              data)
+    finally:
+        channel.close()
+        transport.close()
+    if result.status != "ok":
+        raise SendError(f"preferences link not accepted: {result.detail or result.status}",
+                        hint=result.hint)
+    return getattr(transport, "name", cfg.delivery.transport)

@@ -38,6 +38,38 @@ CSRF_COOKIE = "ree_csrf"
 CSRF_FIELD = "csrf_token"
 
 
+def csrf_cookie_name(https: bool) -> str:
+    """``__Host-ree_csrf`` when the site is served over https, else ``ree_csrf``.
+
+    The ``__Host-`` prefix makes the browser keep the cookie only if it was set with
+    ``Secure``, ``Path=/`` and no ``Domain`` by this very host, so a sibling subdomain (or
+    a man in the middle on plain http) cannot plant a CSRF nonce. Browsers refuse
+    ``Secure`` cookies from an ``http://`` origin (localhost aside, inconsistently), so a
+    site whose ``public_url`` is plain http (a local test, a loopback health check) uses
+    the unprefixed name; it is still host-only, HttpOnly and SameSite=Strict.
+    """
+    return "__Host-" + CSRF_COOKIE if https else CSRF_COOKIE
+
+
+def client_key(host: str | None) -> str:
+    """The rate-limit key of a client address: the address itself for IPv4, its /64 for
+    IPv6 (one subscriber line or host usually holds a whole /64, so a per-address limit
+    would be a limit per 2**64 tries). IPv4-mapped addresses count as IPv4."""
+    import ipaddress
+
+    if not host:
+        return "unknown"
+    try:
+        addr = ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return host
+    if isinstance(addr, ipaddress.IPv6Address):
+        if addr.ipv4_mapped is not None:
+            return str(addr.ipv4_mapped)
+        return str(ipaddress.IPv6Network((addr, 64), strict=False))
+    return str(addr)
+
+
 def security_headers(https: bool) -> list[tuple[bytes, bytes]]:
     """The headers added to every response."""
     csp = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data: https:; "

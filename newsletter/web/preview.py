@@ -13,10 +13,14 @@ They can send a test copy through the configured transport and approve the editi
 (needed when ``[editorial] approval = "required"``).
 
 Security: the app binds to 127.0.0.1 unless told otherwise. Because any web page the editor
-visits could post to localhost, every request's ``Host`` must be a loopback name (this also
-defeats DNS rebinding), and every POST must carry this process's secret token and, when the
-browser sends them, an ``Origin``/``Referer`` of this very host. Redirects after a POST go to
-a path built here from validated values, never to one taken from the request.
+visits could post to localhost, every request's ``Host`` must be a loopback name or, when
+bound elsewhere, a name or address of this machine (:func:`allowed_hosts_for`); the check is
+never off, so DNS rebinding cannot reach the app. Bound to anything but loopback, every
+route also needs this process's access token (printed at start, as Jupyter does: the first
+visit of ``/?token=...`` sets it in an HttpOnly, SameSite=Strict cookie); without it the
+answer is 401 and shows nothing (:class:`AccessToken`). Every POST must carry this
+process's form token and, when the browser sends them, an ``Origin``/``Referer`` of this
+very host. Redirects go to a path built here, never to a host taken from the request.
 
 Editing a file under ``templates/`` reloads the page: it polls ``/_reload?since=<mtime>``.
 """
@@ -27,6 +31,7 @@ import csv
 import hmac
 import os
 import secrets
+import socket
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -34,7 +39,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import jinja2
 from starlette.applications import Starlette
@@ -114,11 +119,84 @@ def _hostname(host: str) -> str:
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
-def allowed_hosts_for(bind_host: str) -> frozenset[str] | None:
-    """Host names the app answers to when bound to ``bind_host`` (None: any)."""
+def allowed_hosts_for(bind_host: str) -> frozenset[str]:
+    """Host names the app answers to when bound to ``bind_host``: loopback names, the bind
+    address itself, and for a wildcard bind this machine's names and addresses. Never
+    "any": a Host check that is off lets DNS rebinding in (issue 12)."""
+    names = set(LOOPBACK_NAMES)
     if bind_host in WILDCARD_HOSTS:
-        return None
-    return frozenset(LOOPBACK_NAMES | {_hostname(bind_host), bind_host.strip("[]").lower()})
+        names |= _machine_names()
+    else:
+        names |= {_hostname(bind_host), bind_host.strip("[]").lower()}
+    return frozenset(n for n in names if n)
+
+
+def _machine_names() -> set[str]:
+    """This machine's host names and the addresses they (and the default route) use."""
+    names: set[str] = set()
+    try:
+        host = socket.gethostname()
+        names |= {host.lower(), socket.getfqdn().lower()}
+        for info in socket.getaddrinfo(host, None, type=socket.SOCK_STREAM):
+            names.add(str(info[4][0]).split("%", 1)[0].lower())
+    except OSError:
+        pass
+    for family, probe in ((socket.AF_INET, "192.0.2.1"), (socket.AF_INET6, "2001:db8::1")):
+        try:
+            with socket.socket(family, socket.SOCK_DGRAM) as sock:
+                sock.connect((probe, 9))  # a UDP connect sends nothing: it picks a route
+                names.add(str(sock.getsockname()[0]).lower())
+        except OSError:
+            continue
+    return names
+
+
+ACCESS_COOKIE = "ree_preview_access"
+"""The preview's access-token cookie. Not ``__Host-`` prefixed: that prefix requires
+``Secure``, and the preview speaks plain http, over which browsers do not keep a Secure
+cookie (except, inconsistently, on localhost, where no token is needed). Without a Domain
+attribute the cookie is host-only anyway, which is what ``__Host-`` would enforce."""
+
+
+class AccessToken:
+    """ASGI middleware: every request needs the process's access token (non-loopback
+    binds). ``?token=T`` on any GET sets it in a cookie and redirects to the same local
+    path without it; a request with neither gets 401 and nothing of the app."""
+
+    def __init__(self, app: ASGIApp, token: str) -> None:
+        self.app = app
+        self.token = token.encode()
+
+    def _ok(self, value: str | None) -> bool:
+        return bool(value) and hmac.compare_digest(value.encode("utf-8", "replace"),
+                                                   self.token)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        if self._ok(request.cookies.get(ACCESS_COOKIE)):
+            await self.app(scope, receive, send)
+            return
+        query = parse_qsl(scope.get("query_string", b"").decode("latin-1"),
+                          keep_blank_values=True)
+        given = [v for k, v in query if k == "token"]
+        if scope["method"] in ("GET", "HEAD") and given and self._ok(given[-1]):
+            path = scope.get("path") or "/"
+            if not path.startswith("/") or path.startswith("//"):
+                path = "/"
+            rest = urlencode([(k, v) for k, v in query if k != "token"])
+            resp: Response = RedirectResponse(quote(path) + (f"?{rest}" if rest else ""),
+                                              status_code=303)
+            resp.set_cookie(ACCESS_COOKIE, self.token.decode(), httponly=True,
+                            samesite="strict", path="/")
+        else:
+            resp = PlainTextResponse("this preview needs its access token: open the link "
+                                     "that `newsletter preview` printed when it started\n",
+                                     status_code=401)
+        _no_store(resp)
+        await resp(scope, receive, send)
 
 
 class PreviewApp:
@@ -231,6 +309,10 @@ class PreviewApp:
             list_name = lists[0] if lists else "daily"
         sub = str(params.get("sub") or "")
         keys = [s["key"] for s in self.samples(list_name)]
+        if sub not in keys and sub.isdigit() and not (sub.isascii() and len(sub) <= 18):
+            # "²" is a digit to str.isdigit() but not to int(); 10**19 overflows SQLite
+            raise BadRequest(f"bad subscriber id {sub[:40]!r} (expected a number below "
+                             "10**18 or a sample from the chooser)")
         if sub not in keys and not sub.isdigit():
             sub = keys[0]
         return Selection(day=day, list_name=list_name, sub=sub)
@@ -580,14 +662,17 @@ async def _bad_request(request: Request, exc: Exception) -> Response:
 
 
 def make_preview_app(nl: Any, *, bind_host: str = "127.0.0.1",
-                     allowed_hosts: Iterable[str] | None = None) -> Starlette:
+                     allowed_hosts: Iterable[str] | None = None,
+                     access_token: str | None = None) -> Starlette:
     """Build the preview app for a newsletter.
 
     Args:
         nl: the :class:`~newsletter.core.Newsletter` to drive.
         bind_host: the address the server listens on; requests must name this host or a
-            loopback name in their ``Host`` header (any host when it is a wildcard).
-        allowed_hosts: override the accepted ``Host`` names.
+            loopback name in their ``Host`` header (for a wildcard: this machine's names).
+        allowed_hosts: more accepted ``Host`` names (added to those of ``bind_host``).
+        access_token: required on every request when given (see :class:`AccessToken`);
+            :func:`run_preview` makes one for any bind other than loopback.
 
     Returns:
         A Starlette application; ``app.state.preview`` is the :class:`PreviewApp`.
@@ -605,32 +690,43 @@ def make_preview_app(nl: Any, *, bind_host: str = "127.0.0.1",
         Route("/rebuild", p.rebuild, methods=["POST"]),
     ]
     app = Starlette(routes=routes, exception_handlers={BadRequest: _bad_request})
-    hosts = (frozenset(h.lower() for h in allowed_hosts) if allowed_hosts is not None
-             else allowed_hosts_for(bind_host))
+    app.router.redirect_slashes = False  # its Location would name the request's Host
+    hosts = allowed_hosts_for(bind_host) | frozenset(
+        _hostname(h) for h in (allowed_hosts or ()))
+    if access_token is not None:
+        app.add_middleware(AccessToken, token=access_token)
     app.add_middleware(HostGuard, allowed=hosts)
     app.state.preview = p
     return app
 
 
-def run_preview(nl: Any, host: str = "127.0.0.1", port: int = 8000) -> None:
+def run_preview(nl: Any, host: str = "127.0.0.1", port: int = 8000,
+                allow_hosts: Iterable[str] = ()) -> None:
     """Serve the preview app until interrupted (``newsletter preview``).
 
     Args:
         nl: the newsletter.
         host: the bind address; loopback unless the user passes ``--host``.
         port: the TCP port.
+        allow_hosts: more ``Host`` names to answer (a DNS alias of this machine).
     """
     import uvicorn
 
-    app = make_preview_app(nl, bind_host=host)
+    loopback = host in LOOPBACK_NAMES or host.startswith("127.")
+    token = None if loopback else secrets.token_urlsafe(24)
+    app = make_preview_app(nl, bind_host=host, allowed_hosts=allow_hosts,
+                           access_token=token)
     shown = f"[{host}]" if ":" in host else host
     if host in WILDCARD_HOSTS:
-        shown = "127.0.0.1"
-    print(f"REE Daily preview: http://{shown}:{port}/  (Ctrl-C to stop)", flush=True)
-    if host not in LOOPBACK_NAMES:
+        shown = socket.gethostname() or "127.0.0.1"
+    query = f"?token={token}" if token else ""
+    print(f"REE Daily preview: http://{shown}:{port}/{query}  (Ctrl-C to stop)", flush=True)
+    if token:
         print(f"warning: listening on {host}, not only on this machine's loopback "
-              "interface; anyone who can reach it can edit and approve the draft",
-              flush=True)
+              "interface; open the link above (it carries the access token, which this "
+              "browser then keeps in a cookie): without it every page answers 401. Anyone "
+              "with the link can edit and approve the draft; the connection is not "
+              "encrypted.", flush=True)
     if nl.store.latest_edition_date() is None:
         print("no draft yet: run `newsletter run --offline --no-send` or "
               "`newsletter build`", flush=True)

@@ -8,9 +8,12 @@
 ``POST /subscribe``        double opt-in: always "check your inbox"; a confirmation email
                            with a signed link valid 48 h; rate limited per client IP
 ``GET  /confirm/T``        page with a button (never changes state)
-``POST /confirm/T``        the address becomes active
+``POST /confirm/T``        the address becomes active; single use: a link issued before
+                           the address was unsubscribed, bounced or complained answers
+                           410 and changes nothing
 ``GET  /preferences/T``    the subscriber's page: masked address, list, status, forms
-                           (never changes state)
+                           (never changes state); a link older than ``[web]
+                           preferences_max_age_days`` shows a "send me a fresh link" form
 ``POST /preferences/T``    CSRF-protected: ``action=name`` (display name),
                            ``unsubscribe`` or ``resubscribe`` (not for a bounced or
                            complained address); answers 303 to the same path
@@ -41,16 +44,18 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from ..deliver._tokens import make_token, verify_token
+from ..deliver._tokens import Token, make_token, read_token
 from ..exceptions import NewsletterError
 from ..schedule import kv
+from ..store._subscribers import SUPPRESSED
 from ._security import (
-    CSRF_COOKIE,
     CSRF_FIELD,
     FIELD_LIMITS,
     Csrf,
     RateLimiter,
     SecurityMiddleware,
+    client_key,
+    csrf_cookie_name,
 )
 
 if TYPE_CHECKING:
@@ -116,12 +121,15 @@ def make_app(nl: Newsletter, *, rate_limiter: RateLimiter | None = None) -> Star
     """
     cfg = nl.config
     secret = cfg.secret()
+    keys = cfg.verify_secrets()  # the current secret, then NEWSLETTER_SECRET_PREVIOUS
     csrf = Csrf(secret)
+    prefs_max_age = cfg.web.preferences_max_age_days * 86400
     limiter = rate_limiter or RateLimiter(cfg.web.subscribe_per_minute, 60.0)
     # One confirmation email per address per 10 minutes, whoever asks (anti mail-bomb).
     recent_confirms = RateLimiter(1, 600.0)
     pages = _Pages(nl)
     https = cfg.newsletter.public_url.startswith("https://")
+    CSRF_COOKIE = csrf_cookie_name(https)  # noqa: N806 - fixed for the app's life
     lists = {name: (ls.name or name) for name, ls in cfg.lists.items()}
     # One writer at a time from the web threads: SQLite serialises writers anyway, and
     # its busy handler sleeps in growing steps (up to 100 ms) while waiting for the lock;
@@ -164,16 +172,25 @@ def make_app(nl: Newsletter, *, rate_limiter: RateLimiter | None = None) -> Star
         return out
 
     # --- unsubscribe ---------------------------------------------------------------------
-    def subscriber_target(token: str, purpose: str) -> tuple[str, int] | None:
-        """(list, subscriber id) of a valid token of ``purpose`` for a configured list."""
-        got = verify_token(secret, token, purpose)
+    def now_ts() -> float:
+        return nl.now().timestamp()
+
+    def subscriber_token(token: str, purpose: str) -> Token | None:
+        """A valid token of ``purpose`` for a configured list and a plausible id."""
+        got = read_token(keys, token, purpose, now=now_ts())
         if got is None:
             return None
-        list_name, sub_id = got
-        if list_name not in lists or not isinstance(sub_id, int) or isinstance(sub_id, bool) \
-                or not 0 < sub_id < 2**63:
+        sub_id = got.subject
+        if got.list_name not in lists or not isinstance(sub_id, int) \
+                or isinstance(sub_id, bool) or not 0 < sub_id < 2**63:
             return None
-        return list_name, sub_id
+        return got
+
+    def subscriber_target(token: str, purpose: str) -> tuple[str, int] | None:
+        """(list, subscriber id) of a valid token of ``purpose`` for a configured list.
+        An unsubscribe token never expires, whatever its age or format (RFC 8058)."""
+        got = subscriber_token(token, purpose)
+        return None if got is None else (got.list_name, int(got.subject))
 
     def unsub_target(token: str) -> tuple[str, int] | None:
         return subscriber_target(token, "unsub")
@@ -218,14 +235,12 @@ def make_app(nl: Newsletter, *, rate_limiter: RateLimiter | None = None) -> Star
     async def subscribe_get(request: Request) -> Response:
         return subscribe_form(csrf_nonce(request))
 
-    def client_key(request: Request) -> str:
-        return request.client.host if request.client else "unknown"
-
     def start_confirmation(list_name: str, address: str, name: str) -> None:
         """Send the confirmation email in the background: the answer does not wait for it
         (and so does not reveal, by its timing, whether anything was sent)."""
         subject = json.dumps([address, name], ensure_ascii=False)
-        token = make_token(secret, "confirm", list_name, subject, ttl=CONFIRM_TTL)
+        token = make_token(secret, "confirm", list_name, subject, ttl=CONFIRM_TTL,
+                           now=now_ts())
         url = f"{cfg.newsletter.public_url}/confirm/{token}"
 
         def go() -> None:
@@ -244,7 +259,7 @@ def make_app(nl: Newsletter, *, rate_limiter: RateLimiter | None = None) -> Star
         threading.Thread(target=go, name="confirm-mail", daemon=True).start()
 
     async def subscribe_post(request: Request) -> Response:
-        wait = limiter.hit(client_key(request))
+        wait = limiter.hit(client_key(request.client.host if request.client else None))
         if wait is not None:
             resp = error_page(429, "Too many requests",
                               "Please wait a minute before trying again.")
@@ -276,11 +291,15 @@ def make_app(nl: Newsletter, *, rate_limiter: RateLimiter | None = None) -> Star
         return pages.render("check_inbox", list_title=lists[list_name])
 
     # --- confirm -------------------------------------------------------------------------
-    def confirm_target(token: str) -> tuple[str, str, str] | None:
-        got = verify_token(secret, token, "confirm")
-        if got is None:
+    def confirm_target(token: str) -> tuple[str, str, str, float] | None:
+        """(list, address, name, issue time) of a valid confirmation token."""
+        got = read_token(keys, token, "confirm", now=now_ts())
+        if got is None or got.expires is None:
             return None
-        list_name, subject = got
+        list_name, subject = got.list_name, got.subject
+        # A token of an earlier release carries no issue time: it was made CONFIRM_TTL
+        # before its expiry.
+        issued = got.issued if got.issued is not None else got.expires - CONFIRM_TTL
         if list_name not in lists or not isinstance(subject, str):
             return None
         try:
@@ -289,14 +308,38 @@ def make_app(nl: Newsletter, *, rate_limiter: RateLimiter | None = None) -> Star
             return None
         if not isinstance(address, str) or not isinstance(name, str):
             return None
-        return list_name, address, name
+        return list_name, address, name, float(issued)
+
+    def superseded(list_name: str, address: str, issued: float) -> bool:
+        """True if the address was unsubscribed, bounced or reported as spam (or otherwise
+        changed while suppressed) after the link was issued: such a link never
+        re-activates it (issue 12)."""
+        sub = nl.store.get_subscriber(list_name, address)
+        return (sub is not None and sub.status in SUPPRESSED and sub.updated is not None
+                and sub.updated.timestamp() >= issued)
+
+    def confirm_once(list_name: str, address: str, name: str, issued: float) -> str:
+        """Use a confirmation link: ``ok`` (now active), ``used`` (already active: the link
+        was used, or was not needed; nothing changes) or ``superseded``."""
+        sub = nl.store.get_subscriber(list_name, address)
+        if sub is not None and sub.status == "active":
+            return "used"
+        if superseded(list_name, address, issued):
+            return "superseded"
+        nl.store.confirm_subscriber(list_name, address, name or None, nl.now())
+        return "ok"
+
+    def link_used(list_name: str) -> HTMLResponse:
+        return pages.render("link_used", 410, list_title=lists[list_name])
 
     async def confirm_get(request: Request) -> Response:
         token = request.path_params["token"]
         target = confirm_target(token)
         if target is None:
             return not_found()
-        list_name, address, _ = target
+        list_name, address, _, issued = target
+        if await run_in_threadpool(superseded, list_name, address, issued):
+            return link_used(list_name)
         nonce = csrf_nonce(request)
         return with_csrf(pages.render("confirm", list_title=lists[list_name],
                                       address=address, action=f"/confirm/{token}",
@@ -312,26 +355,70 @@ def make_app(nl: Newsletter, *, rate_limiter: RateLimiter | None = None) -> Star
         if form is None or not csrf.check(request.cookies.get(CSRF_COOKIE),
                                           form.get(CSRF_FIELD)):
             nonce = csrf_nonce(request)
-            list_name, address, _ = target
+            list_name, address, _, _ = target
             return with_csrf(pages.render(
                 "confirm", 403, list_title=lists[list_name], address=address,
                 action=f"/confirm/{token}", csrf_field=CSRF_FIELD,
                 csrf_token=csrf.token(nonce),
                 error="This page has expired. Please press the button again."), nonce)
-        list_name, address, name = target
+        list_name, address, name, issued = target
         try:
-            await run_in_threadpool(write, nl.store.confirm_subscriber, list_name, address,
-                                    name or None, nl.now())
+            got = await run_in_threadpool(write, confirm_once, list_name, address, name,
+                                          issued)
         except NewsletterError as exc:
             log.warning(kv("confirm_failed", list=list_name, error=exc.message))
             return not_found()
-        log.info(kv("confirmed", list=list_name, to=_mask(address)))
+        if got == "superseded":
+            log.info(kv("confirm_refused", list=list_name, to=_mask(address),
+                        reason="the address changed after the link was issued"))
+            return link_used(list_name)
+        log.info(kv("confirmed" if got == "ok" else "confirm_repeated", list=list_name,
+                    to=_mask(address)))
         return pages.render("confirmed", list_title=lists[list_name],
                             archive_url="/archive/")
 
     # --- preferences ---------------------------------------------------------------------
     def prefs_target(token: str) -> tuple[str, int] | None:
         return subscriber_target(token, "prefs")
+
+    def prefs_stale(token: str) -> bool:
+        """True for a preferences link older than ``[web] preferences_max_age_days``, or of
+        an earlier release (no issue date): it only offers a fresh link by email."""
+        got = subscriber_token(token, "prefs")
+        return got is not None and (got.issued is None or now_ts() - got.issued > prefs_max_age)
+
+    def fresh_page(request: Request, token: str, sub: Any, status: int = 200,
+                   sent: bool = False, error: str | None = None) -> Response:
+        nonce = csrf_nonce(request)
+        return with_csrf(pages.render(
+            "preferences_fresh", status, list_title=lists[sub.list], address=_mask(sub.email),
+            action=f"/preferences/{token}", csrf_field=CSRF_FIELD,
+            csrf_token=csrf.token(nonce), sent=sent, error=error,
+            max_age_days=cfg.web.preferences_max_age_days), nonce)
+
+    def send_fresh_link(list_name: str, sub: Any) -> None:
+        """Mail a new preferences link to the subscriber's own address (in the background;
+        at most one per subscriber per 10 minutes)."""
+        if recent_confirms.hit(f"prefs\x00{list_name}\x00{sub.id}") is not None:
+            return
+        t = now_ts()
+        url = (f"{cfg.newsletter.public_url}/preferences/"
+               f"{make_token(secret, 'prefs', list_name, sub.id, now=t)}")
+
+        def go() -> None:
+            from ..deliver._notices import send_preferences_link
+
+            try:
+                where = send_preferences_link(nl, list_name, sub.email, sub.name or "", url)
+                log.info(kv("preferences_link_sent", list=list_name, subscriber=sub.id,
+                            via=where))
+            except NewsletterError as exc:
+                log.error(kv("preferences_link_failed", list=list_name, subscriber=sub.id,
+                             error=exc.message))
+            except Exception as exc:  # never let a bug kill the thread silently
+                log.exception(kv("preferences_link_crash", error=type(exc).__name__))
+
+        threading.Thread(target=go, name="prefs-mail", daemon=True).start()
 
     def prefs_page(request: Request, token: str, sub: Any, status: int = 200,
                    error: str | None = None, done: str | None = None) -> Response:
@@ -352,6 +439,8 @@ def make_app(nl: Newsletter, *, rate_limiter: RateLimiter | None = None) -> Star
         sub = await run_in_threadpool(nl.store.get_subscriber, *target)
         if sub is None:
             return not_found()
+        if prefs_stale(token):
+            return fresh_page(request, token, sub)
         return prefs_page(request, token, sub, done=request.query_params.get("done"))
 
     def resubscribe(list_name: str, sub_id: int) -> str:
@@ -376,14 +465,26 @@ def make_app(nl: Newsletter, *, rate_limiter: RateLimiter | None = None) -> Star
         sub = await run_in_threadpool(nl.store.get_subscriber, list_name, sub_id)
         if sub is None:
             return not_found()
+        if form is None and prefs_stale(token):
+            return fresh_page(request, token, sub, 400,
+                              error="The form was not filled in as expected. Please try again.")
         if form is None:
             return prefs_page(request, token, sub, 400,
                               "The form was not filled in as expected (a name can have at "
                               f"most {FIELD_LIMITS['name']} characters). Please try again.")
+        stale = prefs_stale(token)
         if not csrf.check(request.cookies.get(CSRF_COOKIE), form.get(CSRF_FIELD)):
+            if stale:
+                return fresh_page(request, token, sub, 403,
+                                  error="This page has expired. Please press the button again.")
             return prefs_page(request, token, sub, 403,
                               "This page has expired. Please submit the form again.")
         action = form.get("action", "")
+        if action == "fresh_link":
+            send_fresh_link(list_name, sub)
+            return fresh_page(request, token, sub, sent=True)
+        if stale:
+            return fresh_page(request, token, sub, 403)
         if action == "name":
             raw = form.get("name", "")
             if _NAME_BAD.search(raw):
@@ -481,6 +582,10 @@ def make_app(nl: Newsletter, *, rate_limiter: RateLimiter | None = None) -> Star
     ]
     app = Starlette(routes=routes, exception_handlers={HTTPException: on_404,
                                                        Exception: on_error})
+    # Starlette's trailing-slash redirect builds its Location from the request's Host
+    # header (`/subscribe/` with `Host: evil.example` went to http://evil.example/...):
+    # off. The only redirects are the fixed ones above (issue 12).
+    app.router.redirect_slashes = False
     app.add_middleware(_AccessLog)
     app.add_middleware(SecurityMiddleware, https=https)
     return app
