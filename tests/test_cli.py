@@ -15,7 +15,7 @@ from newsletter.resources import packaged_sources
 REPO = Path(__file__).resolve().parent.parent
 runner = CliRunner()
 
-COMMANDS = ["run", "collect", "build", "send", "approve", "preview", "serve", "inspect",
+COMMANDS = ["init", "run", "collect", "build", "send", "approve", "preview", "serve", "inspect",
             "prices", "status", "subscribers"]
 
 
@@ -32,7 +32,7 @@ def test_top_level_help_lists_every_command() -> None:
 def test_every_command_has_help_and_is_in_the_readme(cmd: str) -> None:
     res = runner.invoke(app, [*cmd.split(), "--help"])
     assert res.exit_code == 0, res.output
-    assert "--config" in res.output or cmd == "subscribers"
+    assert "--config" in res.output or cmd in ("subscribers", "init")
     readme = (REPO / "README.md").read_text()
     assert f"newsletter {cmd.split()[0]}" in readme
 
