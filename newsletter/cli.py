@@ -202,7 +202,7 @@ def init(directory: Annotated[Path, typer.Argument(help="The project folder (cre
 # --- the daily job -----------------------------------------------------------------------
 @app.command()
 @handle_errors
-def run(offline: Annotated[bool, typer.Option("--offline", help="Replay seeds/snapshots "
+def run(offline: Annotated[bool, typer.Option("--offline", help="Replay the recorded snapshots "
                                               "instead of the network.")] = False,
         date_: DateOpt = None,
         no_send: Annotated[bool, typer.Option("--no-send", help="Collect and build only.")]

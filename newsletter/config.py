@@ -148,7 +148,7 @@ class ScheduleSettings(_Model):
     build: str = "30 5 * * *"
     send: str = "0 6 * * *"
     grace_minutes: int = Field(default=120, ge=0)
-    # `serve` only: the scheduled collect replays seeds/snapshots (like --offline).
+    # `serve` only: the scheduled collect replays the snapshots (like --offline).
     offline: bool = False
     # `serve` only: seconds without a heartbeat before another instance may take the lock.
     lock_stale_seconds: float = Field(default=30.0, gt=0)
