@@ -255,3 +255,12 @@ def test_a_path_set_in_the_file_is_used_as_written(tmp_path: Path) -> None:
         from newsletter.core import Newsletter
 
         Newsletter(cfg).sources()
+
+
+def test_the_packaged_data_is_the_only_copy_in_the_repository() -> None:
+    """Nothing reads seeds/sources.toml or seeds/snapshots/ any more: a file there (say from
+    a branch made before the move) would be silently ignored, and missing from the wheel."""
+    stray = [p.relative_to(REPO).as_posix() for p in
+             (REPO / "seeds" / "sources.toml", REPO / "seeds" / "snapshots") if p.exists()]
+    assert not stray, (f"{stray}: move them into newsletter/_data/ "
+                       "(git mv seeds/snapshots/DATE newsletter/_data/snapshots/)")
