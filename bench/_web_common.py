@@ -36,8 +36,6 @@ def make_project(tmp: Path, *, subscribers: int = 2000, editions: int = 30,
 public_url = "http://127.0.0.1"
 [paths]
 data = "{tmp / 'var'}"
-templates = "{ROOT / 'templates'}"
-sources = "{ROOT / 'seeds' / 'sources.toml'}"
 [schedule]
 collect = "0 0 3 1 1 *"
 build = "0 0 4 1 1 *"
@@ -69,7 +67,7 @@ def _sample_page() -> str:
     from newsletter.render import render_web_edition
 
     ed = json.loads((ROOT / "tests" / "data" / "edition.json").read_text())
-    cfg = Config(root=ROOT, paths={"templates": str(ROOT / "templates")})
+    cfg = Config(root=ROOT)
     try:
         return render_web_edition(ed, config=cfg)
     except Exception:  # the renderer is another stage; fall back to a 40 KB page

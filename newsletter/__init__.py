@@ -4,6 +4,7 @@ Public names: :class:`Newsletter` (the core object every front end drives),
 :func:`load_config`, the data types and the exception tree.
 """
 
+from ._version import __version__
 from .config import Config, load_config
 from .core import Newsletter
 from .exceptions import (
@@ -20,9 +21,8 @@ from .exceptions import (
 )
 from .types import Item, PriceItem, Relevance, Source
 
-__version__ = "0.1.0"
-
 __all__ = [
+    "__version__",
     "AlreadyRunningError",
     "Config",
     "ConfigError",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import shlex
 import sys
 import traceback
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from ._version import __version__
 from .config import Config, load_config
 from .core import Newsletter
 from .exceptions import ConfigError, NewsletterError
@@ -163,10 +165,51 @@ def _require_send_secret(nl: Newsletter) -> None:
         nl.config.require_secret(f"sending through {nl.config.delivery.transport!r}")
 
 
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"newsletter (REE Daily) {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True,
+        help="Print the version and exit.")] = False) -> None:
+    """REE Daily: the rare-earth market newsletter, produced by software."""
+
+
+# --- a new project folder ----------------------------------------------------------------
+@app.command()
+@handle_errors
+def init(directory: Annotated[Path, typer.Argument(help="The project folder (created if "
+                                                   "missing).")] = Path("."),
+         demo: Annotated[bool, typer.Option("--demo", help="Also copy the recorded "
+                                            "snapshots into snapshots/.")] = False,
+         force: Annotated[bool, typer.Option("--force", help="Overwrite files that "
+                                             "exist.")] = False) -> None:
+    """Create a project folder: newsletter.toml, sources.toml, subscribers/, templates/."""
+    from .project import init_project
+
+    rep = init_project(directory, demo=demo, force=force)
+    where = rep.directory.resolve()
+    files = [r for r in rep.written if not r.startswith("snapshots/")]
+    out.print(f"created a REE Daily project in {escape(str(where))}: {', '.join(files)}"
+              + (f", snapshots/ ({', '.join(rep.snapshot_days)})" if rep.snapshot_days else ""),
+              soft_wrap=True)
+    first = (f"cd {escape(shlex.quote(str(directory)))}" if where != Path.cwd().resolve()
+             else "$EDITOR newsletter.toml        # your title, addresses and public_url")
+    out.print("next:\n"
+              f"  {first}\n"
+              "  newsletter run --offline       # build an edition from the recorded "
+              "sources into var/outbox/\n"
+              "  newsletter preview             # look at it on http://127.0.0.1:8000",
+              soft_wrap=True)
+
+
 # --- the daily job -----------------------------------------------------------------------
 @app.command()
 @handle_errors
-def run(offline: Annotated[bool, typer.Option("--offline", help="Replay seeds/snapshots "
+def run(offline: Annotated[bool, typer.Option("--offline", help="Replay the recorded snapshots "
                                               "instead of the network.")] = False,
         date_: DateOpt = None,
         no_send: Annotated[bool, typer.Option("--no-send", help="Collect and build only.")]
@@ -279,6 +322,7 @@ def inspect(source: Annotated[str, typer.Argument(help="A source name from sourc
 @handle_errors
 def prices(json_: JsonOpt = False, config: ConfigOpt = None) -> None:
     """Price and index items found in the text on stdin."""
+    load_config(config)  # like every command: in a project folder, or with --config
     items = Newsletter.prices(sys.stdin.read())
     if json_:
         _echo_json([p.to_dict() for p in items])

@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from . import resources
+from ._version import __version__
 from .exceptions import ConfigError
 
 SECRET_KEYS = {"password", "secret", "username", "token", "api_key", "private_key"}
@@ -63,10 +65,14 @@ class StoreSettings(_Model):
 
 
 class PathSettings(_Model):
+    """``[paths]``. ``templates`` overrides the packaged templates file by file; ``sources``
+    and ``snapshots`` left at their defaults fall back to the packaged ones when the
+    project folder has no such file or folder (see :mod:`newsletter.resources`)."""
+
     data: str = "var"
     templates: str = "templates"
-    sources: str = "seeds/sources.toml"
-    snapshots: str = "seeds/snapshots"
+    sources: str = "sources.toml"
+    snapshots: str = "snapshots"
 
 
 class ListSettings(_Model):
@@ -143,7 +149,7 @@ class ScheduleSettings(_Model):
     build: str = "30 5 * * *"
     send: str = "0 6 * * *"
     grace_minutes: int = Field(default=120, ge=0)
-    # `serve` only: the scheduled collect replays seeds/snapshots (like --offline).
+    # `serve` only: the scheduled collect replays the snapshots (like --offline).
     offline: bool = False
     # `serve` only: seconds without a heartbeat before another instance may take the lock.
     lock_stale_seconds: float = Field(default=30.0, gt=0)
@@ -223,13 +229,23 @@ class Config(_Model):
     def templates_dir(self) -> Path:
         return self.path(self.paths.templates)
 
+    def _project_or_packaged(self, key: str, packaged: Path) -> Path:
+        """The project's file for ``paths.KEY``; the packaged one when the key is left at
+        its default and the project folder has no such file (a path set in the file is
+        used as written, so a mistyped one is reported, not silently replaced)."""
+        value = getattr(self.paths, key)
+        own = self.path(value)
+        if value == PathSettings.model_fields[key].default and not own.exists():
+            return packaged
+        return own
+
     @property
     def sources_file(self) -> Path:
-        return self.path(self.paths.sources)
+        return self._project_or_packaged("sources", resources.packaged_sources())
 
     @property
     def snapshots_dir(self) -> Path:
-        return self.path(self.paths.snapshots)
+        return self._project_or_packaged("snapshots", resources.packaged_snapshots())
 
     @property
     def store_url(self) -> str:
@@ -258,7 +274,7 @@ class Config(_Model):
     @property
     def user_agent(self) -> str:
         return self.collect.user_agent or (
-            f"REE-Daily/0.1 (+{self.newsletter.contact_url})")
+            f"REE-Daily/{__version__} (+{self.newsletter.contact_url})")
 
     # --- secrets from the environment ------------------------------------------------------
     def secret(self) -> bytes:
@@ -368,20 +384,24 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     """Read and validate a config file.
 
     Args:
-        path: the TOML file; default ``./newsletter.toml``. A missing default file means
-            built-in defaults rooted at the current directory.
+        path: the TOML file; default ``./newsletter.toml``.
 
     Raises:
-        ConfigError: the file is unreadable, not valid TOML, or fails validation. The
-            error lists every problem with its dotted key.
+        ConfigError: there is no such file (``newsletter init`` makes one), it is
+            unreadable, not valid TOML, or fails validation. The error lists every problem
+            with its dotted key.
     """
-    explicit = path is not None
     file = Path(path) if path is not None else Path("newsletter.toml")
-    if not file.exists():
-        if explicit:
-            raise ConfigError(f"{file}: config file not found",
-                              hint="pass --config FILE or run from the project folder")
-        return Config(root=Path.cwd(), file=file.resolve())
+    if not file.is_file():
+        if path is None:
+            raise ConfigError(f"no newsletter.toml in {Path.cwd()}: run `newsletter init` "
+                              "to create a project folder, or pass --config")
+        if file.is_dir():
+            raise ConfigError(f"{file}: is a folder, not a config file",
+                              hint=f"pass --config {file / 'newsletter.toml'}")
+        raise ConfigError(f"{file}: config file not found",
+                          hint="pass the path of an existing newsletter.toml, or run "
+                               "`newsletter init DIR` to create a project folder")
     try:
         data = tomllib.loads(file.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:

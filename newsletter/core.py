@@ -126,7 +126,9 @@ class Newsletter:
         days = self.snapshot_days()
         if not days:
             raise ConfigError(f"no snapshots under {self.config.snapshots_dir}",
-                              hint="--offline replays seeds/snapshots/<date>/capture.toml; "
+                              hint="--offline replays SNAPSHOTS/DATE/capture.toml (SNAPSHOTS is "
+                                   "[paths] snapshots; without it and without a snapshots/ "
+                                   "folder, the recordings packaged with REE Daily); "
                                    "run without --offline to fetch live sources")
         if day is None:
             return self.config.snapshots_dir / days[-1].isoformat()

@@ -22,21 +22,12 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import Literal
 
-from . import _imports
+from . import _imports, _secrets
 from .config import Config, load_config
 from .exceptions import NewsletterError
 
 Status = Literal["ok", "warn", "fail"]
 
-#: Secrets that have appeared in this project's source or docs; a secret equal to one of
-#: these signs nothing (anyone can read them).
-KNOWN_PLACEHOLDERS = frozenset({
-    "ree-daily-development-secret-change-me",
-    "change-me-to-a-long-random-string",
-    "test-secret",
-    "...",
-})
-MIN_SECRET_BYTES = 32
 SMTP_TIMEOUT = 5.0
 #: Distributions whose versions the import check reports (the ones a bug report needs).
 KEY_PACKAGES = ("ree-daily", "feedparser", "httpx", "trafilatura", "lxml", "jinja2",
@@ -77,22 +68,21 @@ def check_imports() -> Check:
 
 
 def check_secret(config: Config) -> Check:
-    value = os.environ.get("NEWSLETTER_SECRET")
-    how = ("set NEWSLETTER_SECRET to a random value of 32 bytes or more: "
-           "python -c 'import secrets; print(secrets.token_urlsafe(48))'")
-    if not value:
-        if config.delivery.transport == "outbox":
-            return Check("secret", "warn", "NEWSLETTER_SECRET is not set (fine for the "
-                         "offline outbox run; `serve` and an SMTP send refuse to start)", how)
-        return Check("secret", "fail", "NEWSLETTER_SECRET is not set and the transport is "
-                     f"{config.delivery.transport!r}", how)
-    if value in KNOWN_PLACEHOLDERS:
-        return Check("secret", "fail", "NEWSLETTER_SECRET is a placeholder published in the "
-                     "source or docs: anyone could forge unsubscribe links", how)
-    if len(value.encode()) < MIN_SECRET_BYTES:
-        return Check("secret", "fail", f"NEWSLETTER_SECRET is {len(value.encode())} bytes, "
-                     f"fewer than {MIN_SECRET_BYTES}", how)
-    return _ok("secret", f"NEWSLETTER_SECRET is set ({len(value.encode())} bytes)")
+    """The same rule ``serve`` enforces at start-up (:mod:`newsletter._secrets`)."""
+    try:
+        _secrets.require_production_secret("serve")
+    except NewsletterError as exc:
+        unset = not os.environ.get(_secrets.ENV)
+        if unset and config.delivery.transport == "outbox":
+            return Check("secret", "warn", f"{_secrets.ENV} is not set: fine for the offline "
+                         "outbox run (a generated var/secret signs), but `serve` and an SMTP "
+                         "send refuse to start", exc.hint or "")
+        return Check("secret", "fail", exc.message.removeprefix("serve refuses to start: "),
+                     exc.hint or "")
+    n = len(os.environ[_secrets.ENV].encode())
+    rotating = len(_secrets.previous_values())
+    return _ok("secret", f"{_secrets.ENV} is set ({n} bytes)"
+               + (f"; {rotating} previous secret(s) still verify" if rotating else ""))
 
 
 def check_store(config: Config) -> Check:

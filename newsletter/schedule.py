@@ -3,7 +3,7 @@
 Jobs (APScheduler 3.11 ``BackgroundScheduler``, time zone from ``[schedule] timezone``):
 
 * ``collect``: ``[schedule] collect`` (several times a day); ``[schedule] offline = true``
-  replays ``seeds/snapshots`` instead of the network, like ``newsletter collect --offline``.
+  replays the recorded snapshots instead of the network, like ``newsletter collect --offline``.
 * ``build``: ``[schedule] build``, the day's draft.
 * ``send:<list>``: ``[lists.<list>] send`` (time zone ``[lists.<list>] timezone``), else
   ``[schedule] send``.

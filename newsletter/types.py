@@ -16,7 +16,7 @@ PriceKind = Literal["price", "index"]
 
 @dataclass(frozen=True)
 class Source:
-    """One entry of ``seeds/sources.toml``.
+    """One entry of ``sources.toml``.
 
     Attributes:
         name: short unique id (``rare-earth-exchanges``).
@@ -24,7 +24,7 @@ class Source:
         kind: ``feed`` (RSS/Atom) or ``page`` (an HTML page or listing page).
         url: where the live source is fetched.
         weight: relevance prior in 0..1 (a rare-earth specialist outlet is near 1).
-        snapshot: path of the recorded copy under ``seeds/snapshots/`` (or None).
+        snapshot: path of the recorded copy under ``snapshots/`` (or None).
         follow: for feeds and listing pages, fetch each item's article page for its body.
         selectors: CSS selectors: ``title``, ``date``, ``body``, ``highlights``, ``links``
             (article links on a listing page), ``item`` (one block per item on a page

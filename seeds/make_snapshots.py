@@ -1,4 +1,4 @@
-"""Generate the recorded snapshots in seeds/snapshots/ (run: python seeds/make_snapshots.py).
+"""Generate the recorded snapshots in newsletter/_data/snapshots/ (run: python seeds/make_snapshots.py).
 
 The three capture days (2026-11-23..25, captured 06:00 UTC) replay real sources as they
 would have looked: WordPress RSS, FeedCreator RSS, RebelMouse RSS, Atom, Google News RSS and
@@ -1327,7 +1327,7 @@ Both companies have received federal financing commitments this year. The agreem
 # ---------------------------------------------------------------------------------------
 
 HERE = Path(__file__).resolve().parent
-OUT = HERE / "snapshots"
+OUT = HERE.parent / "newsletter" / "_data" / "snapshots"
 DAYS = [date(2026, 11, 23), date(2026, 11, 24), date(2026, 11, 25)]
 UTC = timezone.utc  # noqa: UP017
 CST = timezone(timedelta(hours=8))

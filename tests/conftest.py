@@ -23,12 +23,9 @@ def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the project folder (config, seeds, templates, subscribers) in tmp_path,
-    made the current directory."""
-    for name in ("newsletter.toml",):
-        shutil.copy(REPO / name, tmp_path / name)
-    for name in ("seeds", "templates", "subscribers"):
-        if (REPO / name).exists():
-            shutil.copytree(REPO / name, tmp_path / name)
+    """A copy of the project folder (config and subscribers) in tmp_path, made the current
+    directory. Templates, sources and snapshots come from the package, as in the clone."""
+    shutil.copy(REPO / "newsletter.toml", tmp_path / "newsletter.toml")
+    shutil.copytree(REPO / "subscribers", tmp_path / "subscribers")
     monkeypatch.chdir(tmp_path)
     return tmp_path

@@ -10,11 +10,12 @@ import pytest
 from typer.testing import CliRunner
 
 from newsletter.cli import app
+from newsletter.resources import packaged_sources
 
 REPO = Path(__file__).resolve().parent.parent
 runner = CliRunner()
 
-COMMANDS = ["run", "collect", "build", "send", "approve", "preview", "serve", "inspect",
+COMMANDS = ["init", "run", "collect", "build", "send", "approve", "preview", "serve", "inspect",
             "prices", "status", "subscribers"]
 
 
@@ -31,7 +32,7 @@ def test_top_level_help_lists_every_command() -> None:
 def test_every_command_has_help_and_is_in_the_readme(cmd: str) -> None:
     res = runner.invoke(app, [*cmd.split(), "--help"])
     assert res.exit_code == 0, res.output
-    assert "--config" in res.output or cmd == "subscribers"
+    assert "--config" in res.output or cmd in ("subscribers", "init")
     readme = (REPO / "README.md").read_text()
     assert f"newsletter {cmd.split()[0]}" in readme
 
@@ -105,11 +106,12 @@ def test_status_json(project: Path) -> None:
 def test_unreachable_sources_are_reported_and_an_empty_edition_is_not_sent(
         project: Path) -> None:
     # every source points at a closed port on this machine: each fails, none is fatal
-    sources = project / "seeds" / "sources.toml"
+    # the project's own sources.toml replaces the packaged catalogue
+    sources = project / "sources.toml"
     import re
 
     text = re.sub(r'(?m)^url = "https?://[^"]+"', 'url = "http://127.0.0.1:9/feed"',
-                  sources.read_text())
+                  packaged_sources().read_text())
     sources.write_text(text)
     res = runner.invoke(app, ["run"])
     assert res.exit_code == 1

@@ -8,6 +8,7 @@ import pytest
 
 from newsletter.config import load_config
 from newsletter.exceptions import ConfigError
+from newsletter.resources import packaged_snapshots, packaged_sources
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -15,7 +16,8 @@ REPO = Path(__file__).resolve().parent.parent
 def test_repository_config_is_valid_and_resolves_paths() -> None:
     cfg = load_config(REPO / "newsletter.toml")
     assert cfg.store_url == f"sqlite:///{REPO / 'var' / 'newsletter.db'}"
-    assert cfg.sources_file == REPO / "seeds" / "sources.toml"
+    assert cfg.sources_file == packaged_sources()   # the clone has no sources.toml of its own
+    assert cfg.snapshots_dir == packaged_snapshots()
     assert cfg.list_id("daily") == "daily.ree-daily.example"
     assert "daily" in cfg.lists
 

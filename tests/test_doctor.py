@@ -21,7 +21,7 @@ from newsletter import _imports, doctor
 from newsletter.cli import app
 from newsletter.store._schema import SCHEMA_VERSION
 
-STRONG = "k" * 40
+STRONG = "q3Vx8-Lr0pZ2mWb7YtC4nHs9KdJ6fGa1EuRoTiPl"
 
 
 def _config(project: Path, extra: str = "") -> Path:
@@ -114,7 +114,7 @@ def test_the_store_check_never_creates_or_migrates(project: Path) -> None:
 
 
 def test_a_template_that_does_not_compile_is_named_with_its_line(project: Path) -> None:
-    override = project / "templates" / "email" / "daily.html.j2"
+    override = project / "templates" / "email" / "daily.html.j2"  # overrides the packaged
     override.parent.mkdir(parents=True, exist_ok=True)
     override.write_text("<p>\n{% if edition %}\n<b>unclosed\n", encoding="utf-8")
     check = _check(doctor.run_checks(_config(project)), "templates")
@@ -124,16 +124,15 @@ def test_a_template_that_does_not_compile_is_named_with_its_line(project: Path) 
 
 def test_an_invalid_sources_file_fails(project: Path) -> None:
     cfg = _config(project)
-    from newsletter.config import load_config
-
-    load_config(cfg).sources_file.write_text("[[source]]\nname = 'x'\n", encoding="utf-8")
+    own = project / "sources.toml"  # a project's own catalogue replaces the packaged one
+    own.write_text("[[source]]\nname = 'x'\n", encoding="utf-8")
     check = _check(doctor.run_checks(cfg), "sources")
-    assert check.status == "fail" and "problem" in check.detail
+    assert check.status == "fail" and "problem" in check.detail and str(own) in check.detail
 
 
 @pytest.mark.parametrize(("value", "why"), [
     (None, "not set"),
-    ("short-secret", "fewer than 32"),
+    ("short-but-random-Xq7pZ", "at least 32"),
     ("change-me-to-a-long-random-string", "placeholder"),
     ("ree-daily-development-secret-change-me", "placeholder"),
 ])
@@ -145,7 +144,7 @@ def test_a_missing_weak_or_published_secret_fails_when_mail_really_goes_out(
     with SmtpServer() as srv:
         check = _check(doctor.run_checks(_smtp_config(project, srv.port)), "secret")
     assert check.status == "fail" and why in check.detail
-    assert "secrets.token_urlsafe" in check.hint
+    assert "secrets.token_urlsafe" in check.hint and "NEWSLETTER_SECRET_PREVIOUS" in check.hint
 
 
 def test_a_strong_secret_passes(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -256,7 +255,7 @@ def test_the_command_exits_1_on_a_failure_and_prints_json(
     data = json.loads(ok.stdout)
     assert {tuple(sorted(c)) for c in data["checks"]} == {("detail", "hint", "name", "status")}
     assert {c["status"] for c in data["checks"]} <= {"ok", "warn", "fail"}
-    monkeypatch.setenv("NEWSLETTER_SECRET", "short")
+    monkeypatch.setenv("NEWSLETTER_SECRET", "short-but-random-Xq7pZ")
     bad = runner.invoke(app, ["doctor", "--config", str(project / "newsletter.toml")])
     assert bad.exit_code == 1
     assert "1 check(s) failed: secret" in bad.stdout

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import threading
 import time
@@ -24,6 +25,7 @@ import pytest
 
 from newsletter.config import load_config
 from newsletter.core import Newsletter
+from newsletter.resources import packaged_templates
 from newsletter.web import _preview_edits as ed
 from newsletter.web._preview_mail import (
     GMAIL_CLIP_BYTES,
@@ -257,6 +259,8 @@ def test_page_frames_image_source_and_live_reload(nl: Newsletter, project: Path)
         since = httpx.get(base + "/_reload?since=0").json()["mtime"]
         assert httpx.get(f"{base}/_reload?since={since}").json()["changed"] is False
         tpl = project / "templates" / "email" / "partials" / "_content.html.j2"
+        tpl.parent.mkdir(parents=True)      # an override copied from the packaged file
+        shutil.copy(packaged_templates() / "email" / "partials" / "_content.html.j2", tpl)
         text = tpl.read_text(encoding="utf-8")
         assert '"Top highlights"' in text
         tpl.write_text(text.replace('"Top highlights"', '"Top highlights, live"'), "utf-8")

@@ -23,6 +23,7 @@ from typer.testing import CliRunner
 from newsletter.cli import app as cli_app
 from newsletter.config import load_config
 from newsletter.core import Newsletter
+from newsletter.resources import packaged_templates
 from newsletter.web.preview import make_preview_app
 
 CHROMIUM = "/usr/bin/chromium"
@@ -143,6 +144,8 @@ def test_editor_drops_a_story_adds_a_note_and_approves(project: Path) -> None:
 
             # live reload: editing a template re-renders and reloads the page
             tpl = project / "templates" / "email" / "partials" / "_content.html.j2"
+            tpl.parent.mkdir(parents=True)  # an override copied from the packaged file
+            shutil.copy(packaged_templates() / "email" / "partials" / "_content.html.j2", tpl)
             tpl.write_text(tpl.read_text(encoding="utf-8").replace(
                 '"Top highlights"', '"Top highlights, live"'), encoding="utf-8")
             page.frame_locator("#email-frame").get_by_text("Top highlights, live").wait_for(

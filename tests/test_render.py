@@ -27,6 +27,7 @@ from newsletter.render._render import (
     price_level,
     subject_short,
 )
+from newsletter.resources import packaged_templates
 
 DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).resolve().parent.parent
@@ -332,7 +333,7 @@ def _colours(css: str) -> dict[str, str]:
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_text_contrast_aa(scheme: str) -> None:
     """Every text colour meets WCAG AA (4.5:1) on the background it is used on."""
-    partials = REPO / "templates" / "email" / "partials"
+    partials = packaged_templates() / "email" / "partials"
     css = (partials / ("_base.css" if scheme == "light" else "_dark.css")).read_text()
     colours = _colours(css)
     if scheme == "light":

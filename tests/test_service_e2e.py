@@ -77,9 +77,6 @@ public_url = "http://127.0.0.1:{web_port}"
 url = "sqlite:///{tmp / 'var' / 'newsletter.db'}"
 [paths]
 data = "{tmp / 'var'}"
-templates = "{REPO / 'templates'}"
-sources = "{REPO / 'seeds' / 'sources.toml'}"
-snapshots = "{REPO / 'seeds' / 'snapshots'}"
 {''.join(list_tables)}
 [delivery]
 transport = "smtp"

@@ -1,7 +1,7 @@
 """The collect stage: fetch feeds and pages concurrently, politely and safely.
 
 Live and offline (``--offline``) runs share every line of this package; only the httpx
-transport differs (:func:`snapshot_transport` replays ``seeds/snapshots``).
+transport differs (:func:`snapshot_transport` replays ``snapshots/``).
 """
 
 from ._collect import FetchState, SourceResult, collect_sources, inspect_target

@@ -48,7 +48,7 @@ def snapshot_transport(capture_dir: Path) -> tuple[SnapshotTransport, datetime]:
     """Build the replay transport for one capture folder.
 
     Args:
-        capture_dir: a ``seeds/snapshots/<date>/`` folder holding ``capture.toml``.
+        capture_dir: a ``snapshots/<date>/`` folder holding ``capture.toml``.
 
     Returns:
         The transport and the capture time (aware UTC), the edition's as-of time offline.

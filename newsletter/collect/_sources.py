@@ -1,4 +1,4 @@
-"""Load and validate ``seeds/sources.toml`` into :class:`~newsletter.types.Source` objects."""
+"""Load and validate ``sources.toml`` into :class:`~newsletter.types.Source` objects."""
 
 from __future__ import annotations
 
@@ -97,7 +97,8 @@ def load_sources(path: str | os.PathLike[str]) -> list[Source]:
         data = tomllib.loads(file.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{file}: sources file not found",
-                          hint="set paths.sources in newsletter.toml") from None
+                          hint="fix [paths] sources in newsletter.toml, or leave it out "
+                               "to use the packaged catalogue") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{file}: not valid TOML: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:

@@ -3,8 +3,8 @@
 One Jinja render and one premailer run per edition and list; everything personal is a
 placeholder token (:mod:`._placeholders`) filled in per subscriber by
 ``deliver.MessageFactory``. Templates come from the project's ``templates/`` folder, falling
-back to the defaults shipped with REE Daily (a Jinja ``ChoiceLoader``, as Pelican layers
-theme overrides).
+back file by file to the ones packaged with REE Daily (:func:`newsletter.resources.
+template_loader`, a Jinja ``ChoiceLoader``, as Pelican layers theme overrides).
 """
 
 from __future__ import annotations
@@ -16,14 +16,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from email.utils import parseaddr
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import (
-    ChoiceLoader,
     Environment,
-    FileSystemLoader,
     TemplateError,
     Undefined,
     select_autoescape,
@@ -32,12 +29,10 @@ from markupsafe import Markup
 
 from ..config import Config
 from ..exceptions import RenderError
+from ..resources import template_loader
 from . import _placeholders as ph
 from ._chart import chart_alt, chart_points_summary, render_chart_png
 from ._inline import inline_css
-
-#: Templates shipped with REE Daily (the repository's ``templates/``).
-DEFAULT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 HTML_TEMPLATE = "email/daily.html.j2"
 TEXT_TEMPLATE = "email/daily.txt.j2"
@@ -85,11 +80,8 @@ class RenderedEdition:
 
 @lru_cache(maxsize=16)
 def _environment(templates_dir: str) -> Environment:
-    loaders = [FileSystemLoader(templates_dir)]
-    if Path(templates_dir).resolve() != DEFAULT_TEMPLATES:
-        loaders.append(FileSystemLoader(str(DEFAULT_TEMPLATES)))
     env = Environment(
-        loader=ChoiceLoader(loaders),
+        loader=template_loader(templates_dir),
         autoescape=select_autoescape(enabled_extensions=("html", "html.j2", "xml"),
                                      default_for_string=True, default=False),
         undefined=Undefined,
@@ -107,7 +99,7 @@ def _environment(templates_dir: str) -> Environment:
 
 
 def environment(config: Config) -> Environment:
-    """The Jinja environment for a project (its templates first, then the defaults)."""
+    """The Jinja environment for a project (its templates first, then the packaged ones)."""
     return _environment(str(config.templates_dir))
 
 

@@ -37,7 +37,6 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
@@ -57,6 +56,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..exceptions import NewsletterError
+from ..resources import packaged_templates, template_loader
 from . import _preview_edits as edits_mod
 from ._preview_mail import GMAIL_CLIP_BYTES, MailView, build_view, frame_html
 
@@ -65,7 +65,6 @@ WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", ""})
 #: The sample subscriber used when the list has no active subscriber in the store.
 DEFAULT_SAMPLE = {"id": 0, "email": "reader@example.com", "name": "Reader"}
 SAMPLE_LIMIT = 10
-_PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 
 
 class BadRequest(Exception):
@@ -216,10 +215,7 @@ class PreviewApp:
         self._cache_lock = threading.Lock()
         self.flashes: list[tuple[str, str]] = []
         self.titles: dict[str, str] = {}
-        loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(str(nl.config.templates_dir))]
-        if _PACKAGE_TEMPLATES.is_dir():
-            loaders.append(jinja2.FileSystemLoader(str(_PACKAGE_TEMPLATES)))
-        self.env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders),
+        self.env = jinja2.Environment(loader=template_loader(nl.config.templates_dir),
                                       autoescape=True, auto_reload=True,
                                       trim_blocks=True, lstrip_blocks=True)
         self.env.filters["kb"] = lambda n: f"{(n or 0) / 1024:.1f}"
@@ -232,10 +228,10 @@ class PreviewApp:
         return self.nl.store
 
     def templates_mtime(self) -> float:
-        """The newest modification time of any file under the templates folder."""
+        """The newest modification time of any file under the project's templates folder
+        or the packaged templates (edited in a clone)."""
         newest = 0.0
-        root = self.nl.config.templates_dir
-        stack = [str(root)]
+        stack = [str(self.nl.config.templates_dir), str(packaged_templates())]
         while stack:
             try:
                 with os.scandir(stack.pop()) as it:
