@@ -439,6 +439,13 @@ def subs_export(list_: ListOpt = "daily",
         export_csv(nl.store, list_, sys.stdout)
 
 
+# Bounce handling (issue 14) lives in its own package; registered last because its commands
+# reuse handle_errors and the consoles defined above.
+from .bounces._cli import bounces_app  # noqa: E402
+
+app.add_typer(bounces_app, name="bounces")
+
+
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     app(prog_name="newsletter")
@@ -446,3 +453,4 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
