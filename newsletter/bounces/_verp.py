@@ -35,17 +35,18 @@ def _b36(n: int) -> str:
             return out
 
 
-def _mac(secret: str, subscriber_id: int) -> str:
-    digest = hmac.new(secret.encode(), f"verp:{subscriber_id}".encode(), hashlib.sha256).digest()
+def _mac(secret: bytes | str, subscriber_id: int) -> str:
+    key = secret if isinstance(secret, bytes) else secret.encode()
+    digest = hmac.new(key, f"verp:{subscriber_id}".encode(), hashlib.sha256).digest()
     return base64.b32encode(digest).decode("ascii").lower()[:_MAC_CHARS]
 
 
-def make_token(secret: str, subscriber_id: int) -> str:
+def make_token(secret: bytes | str, subscriber_id: int) -> str:
     """The VERP token of a subscriber id."""
     return f"{_b36(subscriber_id)}-{_mac(secret, subscriber_id)}"
 
 
-def verify_token(secret: str, token: str) -> int | None:
+def verify_token(secret: bytes | str, token: str) -> int | None:
     """The subscriber id a token was made for, or None when it is malformed or forged."""
     token = token.strip().lower()
     if not TOKEN_RE.match(token):
