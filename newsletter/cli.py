@@ -312,6 +312,9 @@ def status(json_: JsonOpt = False, config: ConfigOpt = None) -> None:
         t.add_row(s["name"], s["last_status"] or "-", when(s["last_fetch_at"]),
                   escape((s["last_error"] or "")[:70]))
     out.print(t)
+    for r in st.get("bounces", {}).get("editions", [])[:3]:
+        out.print(f"edition {r['edition']} {r['list']}: {r['sent']} sent, bounce rate "
+                  f"{r['bounce_rate']:.2%}, complaint rate {r['complaint_rate']:.2%}")
     if st["deliveries"]:
         for d in st["deliveries"]:
             out.print("pending deliveries: " + ", ".join(f"{k}={v}" for k, v in d.items()))
@@ -441,9 +444,10 @@ def subs_export(list_: ListOpt = "daily",
 
 # Bounce handling (issue 14) lives in its own package; registered last because its commands
 # reuse handle_errors and the consoles defined above.
-from .bounces._cli import bounces_app  # noqa: E402
+from .bounces._cli import bounces_app, subscriber_show  # noqa: E402
 
 app.add_typer(bounces_app, name="bounces")
+subs_app.command("show")(handle_errors(subscriber_show))
 
 
 def main() -> None:

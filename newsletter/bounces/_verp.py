@@ -73,3 +73,23 @@ def find_token(msg: Message) -> str | None:
             if m:
                 return m.group(2).lower()
     return None
+
+
+_MID_RE = re.compile(r"^<?(\d{8})\.([A-Za-z0-9_-]+)\.(\d+)\.([0-9a-f]{8})@[^>]+>?$")
+
+
+def verify_message_id(secret: bytes | str, message_id: str) -> tuple[str, str, int] | None:
+    """``(YYYY-MM-DD, list, subscriber id)`` of one of our Message-IDs
+    (``<20261124.daily.42.1a2b3c4d@domain>``, made by ``MessageFactory.message_id``), or
+    None when it is not ours or its MAC is wrong."""
+    m = _MID_RE.match(message_id.strip())
+    if not m:
+        return None
+    compact, list_label, ident, mac = m.groups()
+    day = f"{compact[:4]}-{compact[4:6]}-{compact[6:]}"
+    key = secret if isinstance(secret, bytes) else secret.encode()
+    want = hmac.new(key, f"msgid|{day}|{list_label}|{ident}".encode(),
+                    hashlib.sha256).hexdigest()[:8]
+    if not hmac.compare_digest(mac, want):
+        return None
+    return day, list_label, int(ident)

@@ -66,6 +66,8 @@ class BounceResult:
         message_id: the bounce's own Message-ID (for idempotent storage).
         sha256: hash of the raw bytes (idempotency when there is no Message-ID).
         feedback_type: ARF Feedback-Type for complaints.
+        original_message_id: the Message-ID of the returned copy of our message (ours
+            are signed: ``deliver.MessageFactory.message_id``), or None.
     """
 
     kind: str
@@ -78,6 +80,7 @@ class BounceResult:
     message_id: str | None = None
     sha256: str = ""
     feedback_type: str | None = None
+    original_message_id: str | None = None
     subject: str | None = field(default=None, compare=False)
 
     def to_json(self, file: str | None = None) -> dict[str, Any]:
@@ -139,8 +142,9 @@ def _classify(msg: Message, base: dict[str, Any]) -> BounceResult:
     # 1. ARF feedback report: a complaint (or a not-spam / auth-failure report).
     if is_arf(msg):
         fb = parse_arf(msg)
-        if fb.original is not None and not base["verp_token"]:
-            base["verp_token"] = find_token(fb.original)
+        if fb.original is not None:
+            base["verp_token"] = base["verp_token"] or find_token(fb.original)
+            base["original_message_id"] = _mid(fb.original)
         if fb.feedback_type in ("not-spam", "auth-failure", "dkim", "dmarc"):
             return BounceResult(kind="not-bounce", detector="arf", feedback_type=fb.feedback_type,
                                 **base)
@@ -160,6 +164,11 @@ def _classify(msg: Message, base: dict[str, Any]) -> BounceResult:
 
     text = _text.text_parts(msg)
     notice, inline_copy = _text.split_returned(text)
+    original = _text.returned_message(msg)
+    if original is None and inline_copy:
+        original = _text.inline_returned_headers("original message follows\n" + inline_copy)
+    if original is not None:
+        base["original_message_id"] = _mid(original)
 
     # 2. RFC 3464 DSN.
     blocks = parse_dsn(msg)
@@ -186,6 +195,11 @@ def _classify(msg: Message, base: dict[str, Any]) -> BounceResult:
     if bounce_like or base["verp_token"]:
         return _from_text(msg, notice, inline_copy, bounce_like, base)
     return BounceResult(kind="not-bounce", detector="none", **base)
+
+
+def _mid(msg: Message) -> str | None:
+    value = _text.header_text(msg, "message-id").strip()
+    return value or None
 
 
 def _mdn_text(msg: Message) -> str:

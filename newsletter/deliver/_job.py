@@ -113,6 +113,15 @@ def _send_list(nl: Newsletter, day: date, list_name: str, *,
         return SendReport(edition_date=day, list_name=list_name, already_sent=True,
                           state="sent")
     imported = sync_list(store, nl.config, list_name, nl.now())
+    # Bounce policy (issue 14): suspensions that are over end before the ledger is planned;
+    # a last edition with too many spam complaints stops the send until acknowledged.
+    from ..bounces._policy import complaint_pause, reenable_due
+
+    reenable_due(store, nl.now())
+    reason = complaint_pause(store, nl.config, list_name, day)
+    if reason:
+        return SendReport(edition_date=day, list_name=list_name, paused=True,
+                          pause_reason=reason, state="paused")
     rendered = nl.rendered(day, list_name)
     transport = make_transport(nl.config, nl.config.data_dir / "outbox")
 

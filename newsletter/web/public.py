@@ -72,6 +72,8 @@ _STATUS_TEXT = {
     "unsubscribed": ("Unsubscribed", "Nothing is sent to this address."),
     "bounced": ("Stopped", "Mail to this address was returned as undeliverable."),
     "complained": ("Stopped", "A message to this address was reported as spam."),
+    "suspended": ("Paused", "Mail to this address bounced for several days; sending resumes "
+                  "by itself later."),
 }
 _DONE_TEXT = {
     "name": "Your name is saved.",
