@@ -442,10 +442,11 @@ def subs_export(list_: ListOpt = "daily",
         export_csv(nl.store, list_, sys.stdout)
 
 
-# Bounce handling (issue 14) lives in its own package; registered last because its commands
-# reuse handle_errors and the consoles defined above.
+# Bounce handling (issue 14) lives in its own package; its commands get handle_errors here.
 from .bounces._cli import bounces_app, subscriber_show  # noqa: E402
 
+for _cmd in bounces_app.registered_commands:
+    _cmd.callback = handle_errors(_cmd.callback)
 app.add_typer(bounces_app, name="bounces")
 subs_app.command("show")(handle_errors(subscriber_show))
 

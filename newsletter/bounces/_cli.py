@@ -1,7 +1,9 @@
 """``newsletter bounces ...``: parse bounce mails, fetch the bounce mailbox, list events.
 
-Registered on the main app at the bottom of :mod:`newsletter.cli`, whose error handling and
-console it reuses.
+Registered on the main app by :mod:`newsletter.cli`, which wraps every command here in its
+``handle_errors`` (this module must not import ``newsletter.cli``: ``python -m
+newsletter.cli`` runs that module as ``__main__``, and importing it back would make a
+second copy).
 """
 
 from __future__ import annotations
@@ -11,13 +13,30 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from rich.console import Console
 from rich.markup import escape
 
-from ..cli import ConfigOpt, JsonOpt, _echo_json, _load, err, handle_errors, out
 from .parse import parse_bounce
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="Config file "
+                                                "(default ./newsletter.toml).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
+
+
+def _load(config: Path | None) -> Any:  # a Newsletter
+    from ..config import load_config
+    from ..core import Newsletter
+
+    return Newsletter(load_config(config))
+
+
+def _echo_json(data: object) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
 bounces_app = typer.Typer(help="Bounces, complaints and auto-replies that come back after "
                           "sending.", no_args_is_help=True)
@@ -35,7 +54,6 @@ def _walk(path: Path) -> Iterator[Path]:
 
 
 @bounces_app.command("parse")
-@handle_errors
 def parse_cmd(paths: Annotated[list[Path], typer.Argument(help="Mail files (.eml, raw "
                                                           "RFC 5322) or folders of them.")],
               json_: JsonOpt = False) -> None:
@@ -72,7 +90,6 @@ def parse_cmd(paths: Annotated[list[Path], typer.Argument(help="Mail files (.eml
 
 
 @bounces_app.command("ingest")
-@handle_errors
 def ingest_cmd(paths: Annotated[list[Path], typer.Argument(help="Mail files or folders; "
                                                            "'-' reads one mail from stdin "
                                                            "(an MTA pipe).")],
@@ -108,7 +125,6 @@ def ingest_cmd(paths: Annotated[list[Path], typer.Argument(help="Mail files or f
 
 
 @bounces_app.command("list")
-@handle_errors
 def list_cmd(json_: JsonOpt = False,
              limit: Annotated[int, typer.Option("--limit", help="Newest N events.")] = 100,
              config: ConfigOpt = None) -> None:
@@ -128,7 +144,6 @@ def list_cmd(json_: JsonOpt = False,
 
 
 @bounces_app.command("resume")
-@handle_errors
 def resume_cmd(list_: Annotated[str, typer.Option("--list", help="List name.")] = "daily",
                by: Annotated[str, typer.Option("--by", help="Who decides.")] = "operator",
                config: ConfigOpt = None) -> None:
@@ -185,3 +200,24 @@ def subscriber_show(email: Annotated[str, typer.Argument(help="The address.")],
     for e in events:
         out.print(f"  #{e.id} {e.received:%Y-%m-%d %H:%M} {e.kind} {e.status or ''} "
                   f"via {e.source}: {escape(e.decision or 'not decided yet')}")
+
+
+@bounces_app.command("fetch")
+def fetch_cmd(json_: JsonOpt = False, config: ConfigOpt = None) -> None:
+    """Read the bounce mailbox now ([bounces.mailbox]): store and act on every message."""
+    from ._mailbox import fetch
+
+    nl = _load(config)
+    rep = fetch(nl.store, nl.config, nl.now)
+    if json_:
+        _echo_json(rep.to_dict())
+    else:
+        kinds = ", ".join(f"{k} {v}" for k, v in sorted(rep.kinds.items())) or "nothing"
+        out.print(f"bounce mailbox: {rep.fetched} read ({kinds}); {rep.stored} stored, "
+                  f"{rep.duplicates} already stored")
+        for k in rep.kept:
+            out.print(f"  [yellow]kept in the mailbox, not understood:[/] {escape(k)}")
+    for e in rep.errors:
+        err.print(f"[yellow]warning:[/] {escape(e)}")
+    if rep.errors:
+        raise typer.Exit(1)
