@@ -215,6 +215,23 @@ class BounceSettings(_Model):
     mailbox: MailboxSettings = MailboxSettings()
 
 
+class WebhookSettings(_Model):
+    """``[webhooks]``: provider event routes under /webhooks/ (issue 14); each is off
+    until enabled here. Secrets from the environment: NEWSLETTER_WEBHOOK_POSTMARK_USERNAME
+    / _PASSWORD (basic auth), NEWSLETTER_WEBHOOK_MAILGUN_KEY (HTTP signing key),
+    NEWSLETTER_WEBHOOK_TOKEN (bearer token of /webhooks/generic)."""
+
+    ses: bool = False
+    ses_topic_arns: list[str] = Field(default_factory=list,
+                                      description="accepted TopicArn values; empty: any")
+    postmark: bool = False
+    sendgrid_public_key: str | None = None  # the "Verification Key" (base64 DER), public
+    mailgun: bool = False
+    generic: bool = False
+    max_age_seconds: int = Field(default=300, ge=30, le=3600,
+                                 description="signed timestamps older than this: refused")
+
+
 class EditorialSettings(_Model):
     approval: Literal["auto", "required"] = "auto"
     max_story_count: int = Field(default=12, ge=1)
@@ -238,6 +255,7 @@ class Config(_Model):
     web: WebSettings = WebSettings()
     editorial: EditorialSettings = EditorialSettings()
     bounces: BounceSettings = BounceSettings()
+    webhooks: WebhookSettings = WebhookSettings()
     root: Path = Path(".")
     file: Path = Path("newsletter.toml")
 

@@ -33,7 +33,7 @@ from ..config import Config
 from ..store import Store
 from ..store._subscribers import email_key
 from ._verp import verify_message_id, verify_token
-from .parse import BounceResult, parse_bounce
+from .parse import BounceResult, RecipientFailure, parse_bounce
 
 log = logging.getLogger("newsletter.bounces")
 _MAX_RAW = 1024 * 1024  # evidence kept per event
@@ -126,6 +126,8 @@ def ingest_event(store: Store, *, source: str, dedupe_key: str, kind: str,
 
     fake = BounceResult(kind=kind, status=status, diagnostic=diagnostic,
                         recipients=(recipient,) if recipient else (),
+                        failures=(RecipientFailure(recipient, kind, status, diagnostic),)
+                        if recipient else (),
                         detector=source, original_message_id=message_id,
                         verp_token=find_token(_envelope_msg(envelope)) if envelope else None)
     rows = _attribute(store, fake, config.secret(), now)

@@ -232,3 +232,17 @@ class BouncesMixin:
         with self.begin() as c:
             c.execute(s.meta.delete().where(s.meta.c.key == key))
             c.execute(insert(s.meta).values(key=key, value=value))
+
+    def use_nonce(self, nonce: str, now: datetime, keep_seconds: float) -> bool:
+        """Record a webhook signature/token; False when it was already used (a replay).
+        Nonces older than ``keep_seconds`` are forgotten (their signatures have expired)."""
+        from datetime import timedelta
+
+        t = s.webhook_nonces
+        try:
+            with self.begin() as c:
+                c.execute(t.delete().where(t.c.seen < now - timedelta(seconds=keep_seconds)))
+                c.execute(insert(t).values(nonce=nonce[:200], seen=now))
+        except IntegrityError:
+            return False
+        return True

@@ -242,6 +242,14 @@ bounce_scores = Table(
     Column("reenable_at", DateTime(timezone=True)),
 )
 
+# Signatures and tokens of provider webhooks already seen (replay protection); kept for
+# the signature's validity window only.
+webhook_nonces = Table(
+    "webhook_nonces", metadata,
+    Column("nonce", String(200), primary_key=True),
+    Column("seen", DateTime(timezone=True), nullable=False),
+)
+
 #: version -> columns it adds, as (table, column, SQL type); applied when missing.
 _MIGRATIONS: dict[int, list[tuple[str, str, str]]] = {
     2: [("subscribers", "file_name", "VARCHAR(200)")],
