@@ -68,8 +68,9 @@ _BOUNCE_SUBJECT = re.compile(
     re.I)
 # Lines that start the copy of the returned message in a plain-text bounce.
 _RETURNED_MARK = re.compile(
-    r"^[-\s*=]*(?:original message (?:follows|header)|this is a copy of (?:the|your) "
-    r"message|here is a copy of|returned message|the original message (?:was |is )?"
+    r"^[-\s*=]*(?:(?:possibly truncated |a copy of the |the )?original message "
+    r"(?:follows|header)|this is a copy of (?:the|your) message|here is a copy of|"
+    r"returned message|the original message (?:was |is )?"
     r"(?:attached|included|enclosed|below|headers)|"
     r"unsent message below|headers of (?:the )?(?:original|returned) message|"
     r"--- below this line is a copy of the message|original message headers|"
@@ -109,10 +110,28 @@ FINAL_WORDS = re.compile(
     r"exceeded)|message (?:has )?expired|could not be delivered for \d+ days", re.I)
 
 
+# Wording of a delay warning: the MTA is still trying (Exim's "has not yet been delivered",
+# Sendmail's and Postfix's "THIS IS A WARNING ONLY").
+WARNING_WORDS = re.compile(
+    r"has not yet been delivered|not yet been delivered to|this is a warning|warning message "
+    r"only|do not need to resend|delivery attempts will continue|still being retried|"
+    r"will (?:continue to )?(?:be )?retr(?:y|ied)|delay reason|message (?:is )?delayed|"
+    r"delivery (?:has been |is )?delayed|delayed \d+ (?:hours?|minutes?|days?)|"
+    r"warning: message .* still undelivered|will keep trying|there was a temporary problem",
+    re.I)
+
+
+def is_warning(text: str) -> bool:
+    """A delay notice (soft), unless it also says the MTA gave up."""
+    return bool(WARNING_WORDS.search(text)) and not FINAL_WORDS.search(text)
+
+
 def kind_from_text(text: str) -> str | None:
     """'hard' or 'soft' from a status code or the wording of a diagnostic; None if silent."""
     if FINAL_WORDS.search(text):
         return "hard"
+    if WARNING_WORDS.search(text):
+        return "soft"
     cls = status_class(find_status(text))
     if cls:
         return cls

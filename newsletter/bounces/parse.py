@@ -276,6 +276,8 @@ def _from_flufl(msg: Message, notice: str, base: dict[str, Any]) -> BounceResult
             continue
         failures: list[RecipientFailure] = []
         notice_status = _text.find_status(notice)
+        # flufl reports a delay warning it does not know as permanent; its words tell.
+        warning = _text.is_warning(_text.header_text(msg, "subject") + "\n" + notice)
         for raw_addr, kind in [(a, "soft") for a in temporary] + [(a, "hard") for a in
                                                                   permanent]:
             addr = _clean(raw_addr.decode("ascii", "replace") if isinstance(raw_addr, bytes)
@@ -284,19 +286,23 @@ def _from_flufl(msg: Message, notice: str, base: dict[str, Any]) -> BounceResult
                 continue
             diag = _text.diagnostic_line(notice, addr)
             status = _text.find_status(diag or "") or notice_status
+            if kind == "hard" and warning:
+                kind = "soft"
             failures.append(RecipientFailure(addr, kind, status, diag))
         if failures:
             return _aggregate(failures, notice, f"flufl:{detector.__name__}", base)
     return None
 
 
-def _own_addresses(msg: Message) -> set[str]:
+def _own_addresses(msg: Message, inline_copy: str = "") -> set[str]:
     """Addresses that are never the failed recipient: the bounce's sender and addressee,
-    and the envelope and sender of the returned message."""
+    and the envelope and sender of the returned message (MIME or quoted inline)."""
     names = ("from", "to", "cc", "reply-to", "sender", "return-path", "delivered-to",
              "x-original-to", "envelope-to", "errors-to")
     values = [str(v) for n in names for v in msg.get_all(n, [])]
     original = _text.returned_message(msg)
+    if original is None and inline_copy:
+        original = _text.inline_returned_headers("original message follows\n" + inline_copy)
     if original is not None:
         values += [str(v) for n in ("from", "sender", "return-path", "reply-to", "errors-to")
                    for v in original.get_all(n, [])]
@@ -307,8 +313,8 @@ _NOT_RECIPIENT = re.compile(r"^(?:postmaster|mailer-daemon|abuse|noreply|no-repl
                             r"bounces?|root)@", re.I)
 
 
-def _notice_candidates(msg: Message, notice: str) -> list[str]:
-    own = _own_addresses(msg)
+def _notice_candidates(msg: Message, notice: str, inline_copy: str = "") -> list[str]:
+    own = _own_addresses(msg, inline_copy)
     found: list[str] = []
     for m in _text.ADDR_RE.finditer(notice):
         # Skip addresses inside URLs and Message-IDs.
@@ -325,7 +331,7 @@ def _notice_candidates(msg: Message, notice: str) -> list[str]:
 
 def _from_text(msg: Message, notice: str, inline_copy: str, bounce_like: bool,
                base: dict[str, Any]) -> BounceResult:
-    candidates = _notice_candidates(msg, notice) if bounce_like else []
+    candidates = _notice_candidates(msg, notice, inline_copy) if bounce_like else []
     returned = [a for a in _fallback_recipient(msg, inline_copy) if _valid(_clean(a))]
     if returned and (not candidates or returned[0].lower() in
                      {c.lower() for c in candidates}):
@@ -340,7 +346,7 @@ def _from_text(msg: Message, notice: str, inline_copy: str, bounce_like: bool,
     else:
         recips = []
         detector = "verp" if base["verp_token"] else "text"
-    kind = _text.kind_from_text(notice)
+    kind = _text.kind_from_text(_text.header_text(msg, "subject") + "\n" + notice)
     if kind is None:
         # A bounce notice naming the recipient without a word on why: final, as Mailman
         # assumes. A mail known to be ours only through its VERP address scores as soft
