@@ -174,3 +174,24 @@ def test_cli_unreadable_path_exits_2_and_names_it(tmp_path: Path) -> None:
     assert "missing.eml" in res.output
     assert "gone@rare-metals.example" in res.output  # the readable one still printed
     assert "Traceback" not in res.output
+
+
+@pytest.mark.parametrize("raw", [
+    b"From: Ana <ana@fund.example>\r\nTo: bounces@r.example\r\nSubject: Re: REE Daily\r\n\r\n"
+    b"Hello, I am currently out of the office until 5 January with limited access to "
+    b"email. Delivery questions: logistics@fund.example\r\n",
+    b"From: Ana <ana@fund.example>\r\nTo: bounces@r.example\r\n"
+    b"Subject: Automatische Antwort: REE Daily\r\n\r\nDanke, ich bin bis Montag weg.\r\n",
+])
+def test_vacation_notices_without_auto_reply_headers(raw: bytes) -> None:
+    assert parse_bounce(raw).kind == "auto-reply"
+
+
+def test_hotmail_jmrp_complaint_names_the_reader() -> None:
+    raw = (b"From: staff@hotmail.com\r\nTo: bounces@r.example\r\nSubject: complaint about "
+           b"message from 192.0.2.10\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; "
+           b"boundary=x\r\n\r\n--x\r\nContent-Type: text/plain\r\n\r\nreport\r\n--x\r\n"
+           b"Content-Type: message/rfc822\r\n\r\nX-HmXmrOriginalRecipient: <u@hotmail.com>\r\n"
+           b"From: daily@r.example\r\nTo: u@hotmail.com\r\n\r\nhi\r\n--x--\r\n")
+    r = parse_bounce(raw)
+    assert (r.kind, r.recipients) == ("complaint", ("u@hotmail.com",))

@@ -50,7 +50,8 @@ _AUTOREPLY_SUBJECT = re.compile(
     r"out of (?:the )?office|vacation|auto(?:matic)?[- _]?(?:reply|response|antwort|"
     r"responder)|^(?:auto|autoreply|abwesend|absence|absent)\s*:|abwesenheit|"
     r"r[ée]ponse automatique|respuesta autom[áa]tica|risposta automatica|"
-    r"automatisch antwoord|away from (?:the|my) (?:office|desk)|on leave|on holiday|"
+    r"automatisch antwoord|automatische antwort|resposta autom[áa]tica|自动回复|自動応答|"
+    r"自動回覆|away from (?:the|my) (?:office|desk)|on leave|on holiday|"
     r"thank you for (?:your )?(?:e-?mail|message|contacting)|we have received your",
     re.I)
 _BOUNCE_FROM = re.compile(
@@ -182,6 +183,19 @@ def autoreply_signal(msg: Message) -> str | None:
                                                             "source"):
         return "weak"
     return None
+
+
+_AUTOREPLY_BODY = re.compile(
+    r"\b(?:i am|i'm|i will be) (?:currently )?(?:out of (?:the )?office|on (?:vacation|"
+    r"holiday|leave|annual leave)|away|travell?ing)|out of (?:the )?office (?:until|from|"
+    r"and)|limited access to (?:e-?mail|my e-?mail)|will (?:be back|return) (?:on|by)|"
+    r"ich bin (?:bis|vom)|abwesend|en cong[ée]s|fuera de la oficina|fuori ufficio",
+    re.I)
+
+
+def autoreply_body(text: str) -> bool:
+    """The opening of a mail reads like a vacation notice (for replies without headers)."""
+    return bool(_AUTOREPLY_BODY.search(text[:1500]))
 
 
 def bounce_signal(msg: Message) -> bool:

@@ -193,7 +193,18 @@ def _classify(msg: Message, base: dict[str, Any]) -> BounceResult:
 
     # 5. Our reading of the notice and the returned message.
     if bounce_like or base["verp_token"]:
-        return _from_text(msg, notice, inline_copy, bounce_like, base)
+        result = _from_text(msg, notice, inline_copy, bounce_like, base)
+        if result.kind != "unknown" or bounce_like or not _text.autoreply_body(text):
+            return result
+    if _text.autoreply_body(text):
+        return BounceResult(kind="auto-reply", detector="auto-reply", **base)
+    # Hotmail's old JMRP complaint: the reported mail attached, the reader in a header.
+    if original is not None and original.get("x-hmxmroriginalrecipient"):
+        addr = _text.header_text(original, "x-hmxmroriginalrecipient").strip("<>")
+        return BounceResult(kind="complaint", recipients=(addr,), detector="jmrp",
+                            failures=(RecipientFailure(addr, "complaint"),),
+                            feedback_type="abuse", diagnostic="Hotmail JMRP complaint",
+                            **base)
     return BounceResult(kind="not-bounce", detector="none", **base)
 
 
