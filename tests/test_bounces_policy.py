@@ -234,3 +234,37 @@ def test_cli_send_pauses_with_the_alert_and_status_shows_rates(project, monkeypa
     assert show["events"][0]["id"] == events[0]["id"]
     text = runner.invoke(app, ["subscribers", "show", address]).output
     assert "complained" in text and f"#{events[0]['id']}" in text
+
+
+def test_preview_source_health_panel_shows_rates_per_edition(project) -> None:
+    import threading
+    import time as _time
+
+    import httpx
+    import uvicorn
+
+    from newsletter.cli import app
+    from newsletter.config import load_config
+    from newsletter.core import Newsletter
+    from newsletter.web.preview import make_preview_app
+
+    assert runner.invoke(app, ["run", "--offline", "--date", "2026-11-24"]).exit_code == 0
+    nl = Newsletter(load_config(project / "newsletter.toml"))
+    first = nl.store.subscribers("daily")[0]
+    ingest_mail(nl.store, arf(first.email), source="mailbox", config=nl.config, now=nl.now())
+    server = uvicorn.Server(uvicorn.Config(make_preview_app(nl), host="127.0.0.1", port=0,
+                                           log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        _time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        page = httpx.get(f"http://127.0.0.1:{port}/").text
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        nl.close()
+    table = page.split('id="bounce-rates"', 1)[1].split("</table>", 1)[0]
+    assert "2026-11-24" in table and "daily" in table
+    assert "above the 0.3% limit" in table and 'class="bad"' in table
