@@ -195,3 +195,21 @@ def test_hotmail_jmrp_complaint_names_the_reader() -> None:
            b"From: daily@r.example\r\nTo: u@hotmail.com\r\n\r\nhi\r\n--x--\r\n")
     r = parse_bounce(raw)
     assert (r.kind, r.recipients) == ("complaint", ("u@hotmail.com",))
+
+
+@pytest.mark.parametrize("cmd", ["bounces parse", "bounces fetch", "bounces list",
+                                 "bounces ingest", "bounces resume", "subscribers show"])
+def test_bounce_commands_have_help_and_are_in_the_readme(cmd: str) -> None:
+    res = runner.invoke(app, [*cmd.split(), "--help"])
+    assert res.exit_code == 0, res.output
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    assert f"newsletter {cmd}" in readme
+
+
+def test_ingest_reads_one_mail_from_stdin(project) -> None:
+    raw = (DATA / "ses_dsn.eml").read_bytes()
+    res = runner.invoke(app, ["bounces", "ingest", "-"], input=raw)
+    assert res.exit_code == 0, res.output
+    assert "hard gone@rare-metals.example" in res.output
+    again = runner.invoke(app, ["bounces", "ingest", "-"], input=raw)
+    assert "already stored" in again.output
