@@ -17,6 +17,15 @@ set (case-insensitive) and the kind matches (hard for permanent, soft for tempor
 Bare flufl.bounce is scored the same way from ``all_failures()`` (permanent -> hard,
 temporary -> soft, nothing -> not a bounce).
 
+Figures at the commit that added this note (flufl corpus, fixtures, 10,000 mails): flufl
+corpus 117/117 right (bare flufl.bounce 116/117: simple_43, which flufl's own table
+leaves empty); fixtures 32/32 (bare flufl 18/32: it misses ARF, the Office 365, Mail.ru,
+QQ, SES-text, MDaemon... formats and reads delay warnings as permanent); parse 1,224
+mails/s against flufl's 2,317 (ratio 1.89 in time); parsed + stored + decided 266 mails/s;
+RSS 55.7 MB after 1,000 and 55.8 MB after 10,000. The flufl corpus is flufl.bounce's own
+test data (so flufl is tuned to it) and the fixtures were written while developing the
+parser: neither is a held-out measure.
+
 Speed: N (default 10,000) bounce mails, made from the corpus bounces and from the test
 fixtures with a distinct Message-ID and VERP token each, parsed and applied to a fresh
 SQLite store (events stored, policy run) on one core; RSS after 1k and after N.
