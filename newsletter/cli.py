@@ -366,6 +366,9 @@ def status(json_: JsonOpt = False, config: ConfigOpt = None) -> None:
         t.add_row(s["name"], s["last_status"] or "-", when(s["last_fetch_at"]),
                   escape((s["last_error"] or "")[:70]))
     out.print(t)
+    for r in st.get("bounces", {}).get("editions", [])[:3]:
+        out.print(f"edition {r['edition']} {r['list']}: {r['sent']} sent, bounce rate "
+                  f"{r['bounce_rate']:.2%}, complaint rate {r['complaint_rate']:.2%}")
     if st["deliveries"]:
         for d in st["deliveries"]:
             out.print("pending deliveries: " + ", ".join(f"{k}={v}" for k, v in d.items()))
@@ -519,6 +522,15 @@ def subs_export(list_: ListOpt = "daily",
         export_csv(nl.store, list_, sys.stdout)
 
 
+# Bounce handling (issue 14) lives in its own package; its commands get handle_errors here.
+from .bounces._cli import bounces_app, subscriber_show  # noqa: E402
+
+for _cmd in bounces_app.registered_commands:
+    _cmd.callback = handle_errors(_cmd.callback)
+app.add_typer(bounces_app, name="bounces")
+subs_app.command("show")(handle_errors(subscriber_show))
+
+
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     app(prog_name="newsletter")
@@ -526,3 +538,4 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+

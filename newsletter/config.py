@@ -125,6 +125,22 @@ class DeliverySettings(_Model):
     retry_max_seconds: float = Field(default=3600.0, ge=0)
     smtp: SmtpSettings = SmtpSettings()
     dkim: DkimSettings = DkimSettings()
+    # VERP (issue 14): when set, each message's envelope sender (Return-Path) is
+    # local+<signed subscriber token>@domain of this address, so a bounce names its
+    # subscriber. The visible From is unchanged.
+    bounce_address: str | None = None
+
+    @field_validator("bounce_address")
+    @classmethod
+    def _bounce_address(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        local, at, domain = v.strip().rpartition("@")
+        if not at or not local or "." not in domain or "+" in local or " " in v \
+                or len(local) > 40:
+            raise ValueError("expected a plain address such as 'bounces@example.com' "
+                             "(no '+', no name, local part of at most 40 characters)")
+        return v.strip()
 
 
 class CollectSettings(_Model):
@@ -191,6 +207,50 @@ class WebSettings(_Model):
         return v
 
 
+class MailboxSettings(_Model):
+    """``[bounces.mailbox]``: where bounces to ``[delivery] bounce_address`` arrive.
+    Credentials: NEWSLETTER_BOUNCE_USERNAME / NEWSLETTER_BOUNCE_PASSWORD."""
+
+    protocol: Literal["imap", "pop3"] = "imap"
+    host: str | None = None
+    port: int | None = Field(default=None, ge=1, le=65535)
+    security: Literal["tls", "starttls", "none"] = "tls"
+    folder: str = "INBOX"
+    processed_folder: str = "Processed"
+    timeout: float = Field(default=30.0, gt=0)
+    max_messages: int = Field(default=500, ge=1, description="per run")
+    every_minutes: int = Field(default=10, ge=1, description="`serve` fetches this often")
+
+
+class BounceSettings(_Model):
+    """``[bounces]``: the policy applied to bounces and complaints (issue 14)."""
+
+    soft_threshold: float = Field(default=5.0, gt=0, description="score that suspends")
+    score_reset_days: int = Field(default=7, ge=1,
+                                  description="no bounce for this long: score starts over")
+    reenable_days: int = Field(default=14, ge=1, description="suspended -> active again")
+    complaint_rate_limit: float = Field(default=0.003, ge=0, le=1,
+                                        description="last edition's rate that pauses sends")
+    mailbox: MailboxSettings = MailboxSettings()
+
+
+class WebhookSettings(_Model):
+    """``[webhooks]``: provider event routes under /webhooks/ (issue 14); each is off
+    until enabled here. Secrets from the environment: NEWSLETTER_WEBHOOK_POSTMARK_USERNAME
+    / _PASSWORD (basic auth), NEWSLETTER_WEBHOOK_MAILGUN_KEY (HTTP signing key),
+    NEWSLETTER_WEBHOOK_TOKEN (bearer token of /webhooks/generic)."""
+
+    ses: bool = False
+    ses_topic_arns: list[str] = Field(default_factory=list,
+                                      description="accepted TopicArn values; empty: any")
+    postmark: bool = False
+    sendgrid_public_key: str | None = None  # the "Verification Key" (base64 DER), public
+    mailgun: bool = False
+    generic: bool = False
+    max_age_seconds: int = Field(default=300, ge=30, le=3600,
+                                 description="signed timestamps older than this: refused")
+
+
 class EditorialSettings(_Model):
     approval: Literal["auto", "required"] = "auto"
     max_story_count: int = Field(default=12, ge=1)
@@ -213,6 +273,8 @@ class Config(_Model):
     schedule: ScheduleSettings = ScheduleSettings()
     web: WebSettings = WebSettings()
     editorial: EditorialSettings = EditorialSettings()
+    bounces: BounceSettings = BounceSettings()
+    webhooks: WebhookSettings = WebhookSettings()
     root: Path = Path(".")
     file: Path = Path("newsletter.toml")
 

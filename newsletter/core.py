@@ -438,6 +438,7 @@ class Newsletter:
 
     # --- status --------------------------------------------------------------------------
     def status(self) -> dict[str, Any]:
+        from .bounces._policy import bounce_status
         from .deliver._job import pending_summary
 
         latest = self.store.latest_edition_date()
@@ -450,6 +451,7 @@ class Newsletter:
                 "approved_by": row["approved_by"], "html_size": row["html_size"]},
             "deliveries": pending_summary(self.store),
             "next_runs": self.next_runs(),
+            "bounces": bounce_status(self.store),
         }
 
     def next_runs(self) -> dict[str, str | None]:

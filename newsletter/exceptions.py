@@ -11,6 +11,7 @@
      ├── SendError            delivery failed (carries .hint)
      │    └── HeaderInjectionError  CR/LF in a name, subject or address
      ├── SubscriberError      a subscriber row or address is invalid (carries .location)
+     ├── MailboxError         the bounce mailbox cannot be reached or read (carries .hint)
      ├── NotApprovedError     approval is required and the edition is not approved
      └── AlreadyRunningError  another `serve` holds the store
 """
@@ -50,6 +51,10 @@ class ConfigError(NewsletterError, ValueError):
         if self.hint:
             lines.append(f"  hint: {self.hint}")
         return "\n".join(lines)
+
+
+class MailboxError(NewsletterError):
+    """The bounce mailbox (IMAP/POP3) could not be reached, logged into or read."""
 
 
 class StoreError(NewsletterError):

@@ -420,6 +420,20 @@ class Runner:
                             status=open_sends[0]["status"]))
                 self.send(name)
 
+    def bounces(self) -> Any:
+        """The scheduled read of the bounce mailbox (issue 14, ``[bounces.mailbox]``)."""
+        def go() -> Any:
+            from .bounces._mailbox import fetch
+
+            rep = fetch(self.nl.store, self.nl.config, self.nl.now)
+            log.info(kv("bounces_fetched", fetched=rep.fetched, stored=rep.stored,
+                        kept=len(rep.kept), errors=len(rep.errors)))
+            for k in rep.kept:
+                log.warning(kv("bounce_kept", reason="not understood, left in the mailbox",
+                               message=k))
+            return rep
+        return self._run("bounces", go)
+
     def send(self, list_name: str, scheduled: datetime | None = None) -> Any:
         """The scheduled send of one list (see :func:`send_if_due`)."""
         return self._run(f"send:{list_name}",
@@ -561,4 +575,7 @@ def make_scheduler(nl: Newsletter, runner: Runner) -> BackgroundScheduler:
                       replace_existing=True)
     sched.add_job(runner.retry, "interval", seconds=RETRY_SECONDS, id="retry", name="retry",
                   replace_existing=True)
+    if cfg.bounces.mailbox.host:
+        sched.add_job(runner.bounces, "interval", minutes=cfg.bounces.mailbox.every_minutes,
+                      id="bounces", name="bounces", replace_existing=True)
     return sched

@@ -123,7 +123,8 @@ def _tables(model: type[BaseModel], prefix: str = "") -> dict[str, dict[str, Any
         elif name == "lists":
             tables.update(_tables(ListSettings, "lists.daily"))
         else:
-            tables[prefix][name] = REQUIRED if f.is_required() else f.default
+            tables[prefix][name] = (REQUIRED if f.is_required()
+                                    else f.get_default(call_default_factory=True))
     return {k: v for k, v in tables.items() if v}
 
 

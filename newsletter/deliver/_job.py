@@ -70,6 +70,17 @@ def _factory(nl: Newsletter, rendered: Any, list_name: str) -> MessageFactory:
                           secret=nl.config.secret())
 
 
+def _verp_sender(config: Config) -> Callable[[int], str] | None:
+    """MAIL FROM per subscriber when ``[delivery] bounce_address`` is set (VERP)."""
+    address = config.delivery.bounce_address
+    if not address:
+        return None
+    from ..bounces._verp import make_token, verp_address
+
+    secret = config.secret()
+    return lambda sid: verp_address(address, make_token(secret, sid))
+
+
 def sample_parts(config: Config, rendered: Any, list_name: str,
                  recipient: Recipient | None = None) -> dict[str, str]:
     """The HTML and text parts of the real MIME message for a sample reader.
@@ -102,6 +113,15 @@ def _send_list(nl: Newsletter, day: date, list_name: str, *,
         return SendReport(edition_date=day, list_name=list_name, already_sent=True,
                           state="sent")
     imported = sync_list(store, nl.config, list_name, nl.now())
+    # Bounce policy (issue 14): suspensions that are over end before the ledger is planned;
+    # a last edition with too many spam complaints stops the send until acknowledged.
+    from ..bounces._policy import complaint_pause, reenable_due
+
+    reenable_due(store, nl.now())
+    reason = complaint_pause(store, nl.config, list_name, day)
+    if reason:
+        return SendReport(edition_date=day, list_name=list_name, paused=True,
+                          pause_reason=reason, state="paused")
     rendered = nl.rendered(day, list_name)
     transport = make_transport(nl.config, nl.config.data_dir / "outbox")
 
@@ -113,7 +133,8 @@ def _send_list(nl: Newsletter, day: date, list_name: str, *,
         rep = send_edition(store, _factory(nl, rendered, list_name), transport,
                            edition_date=day, list_name=list_name,
                            settings=nl.config.delivery, now_fn=nl.now,
-                           progress=on_progress, stop_event=stop_event)
+                           progress=on_progress, stop_event=stop_event,
+                           envelope_for=_verp_sender(nl.config))
     finally:
         transport.close()
     rep.notes.extend(f"list import rejected {r}" for r in imported.rejected)

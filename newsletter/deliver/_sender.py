@@ -171,6 +171,7 @@ class _Run:
         self.report, self.settings, self.now_fn = report, settings, now_fn
         self.limiter, self.stop_event, self.progress = limiter, stop_event, progress
         self.sender = envelope_from
+        self.envelope_for: Callable[[int], str] | None = None
         self.done_before = done_before
         self.lock = threading.Lock()
         self.queue: deque[DueDelivery] = deque()
@@ -274,7 +275,8 @@ class _Run:
             with self.lock:
                 if self.sender is None:
                     self.sender = envelope_sender(data)
-        env = Envelope(self.sender, item.email, lst, d, sid)
+        sender = self.envelope_for(sid) if self.envelope_for else self.sender
+        env = Envelope(sender, item.email, lst, d, sid)
         result = channel.send(env, data)
         now = self.now_fn()
         if result.status == "ok":
@@ -359,7 +361,8 @@ def send_edition(store: Store, factory: Factory, transport: Transport, *,
                  progress: Callable[[SendProgress], Any] | None = None,
                  stop_event: threading.Event | None = None,
                  envelope_from: str | None = None,
-                 limiter: RateLimiter | None = None) -> SendReport:
+                 limiter: RateLimiter | None = None,
+                 envelope_for: Callable[[int], str] | None = None) -> SendReport:
     """Deliver (or resume delivering) one edition to one list.
 
     Args:
@@ -374,6 +377,8 @@ def send_edition(store: Store, factory: Factory, transport: Transport, *,
         stop_event: when set, no new message is started (the one in flight finishes).
         envelope_from: MAIL FROM; default: the From address of the built messages.
         limiter: a rate limiter to use instead of one built from ``settings``.
+        envelope_for: MAIL FROM per subscriber id (VERP, ``bounces._verp``); wins over
+            ``envelope_from``.
 
     Returns:
         A :class:`SendReport`. A paused send (``report.paused``) keeps its state; run
@@ -395,6 +400,7 @@ def send_edition(store: Store, factory: Factory, transport: Transport, *,
     run = _Run(store, factory, transport, report, settings, now_fn, limiter, stop_event,
                progress, envelope_from,
                done_before=counts["sent"] + counts["failed"] + counts["skipped"])
+    run.envelope_for = envelope_for
     channels = [transport.channel() for _ in range(max(1, transport.connections))]
     try:
         while not run.halted():

@@ -158,6 +158,9 @@ class _OutboxChannel:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with open(tmp, "wb") as fh:
+                # The envelope sender, as the receiving MTA records it (RFC 5321 4.4), so
+                # the file shows the Return-Path a bounce would go to.
+                fh.write(b"Return-Path: <" + envelope.sender.encode("utf-8") + b">\r\n")
                 fh.write(data)
                 if self.t.fsync:
                     fh.flush()

@@ -204,6 +204,52 @@ locks = Table(
     Column("heartbeat", DateTime(timezone=True), nullable=False),
 )
 
+# Bounces, complaints and auto-replies (issue 14): every event as received, with its raw
+# evidence (the mail, or the provider's JSON), stored before anything acts on it.
+# ``dedupe_key`` makes ingestion idempotent (the mail's Message-ID or hash, the provider's
+# event id); ``decision`` is NULL until the policy has run, so a crash in between is
+# finished by the next run.
+bounce_events = Table(
+    "bounce_events", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("dedupe_key", String(300), nullable=False, unique=True),
+    Column("source", String(40), nullable=False),  # mailbox / cli / webhook:ses / ...
+    Column("received", DateTime(timezone=True), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("recipient", String(320)),
+    Column("subscriber_id", Integer),
+    Column("list", String(100)),
+    Column("edition_date", Date),
+    Column("status", String(20)),
+    Column("diagnostic", Text),
+    Column("evidence", Text, nullable=False, default="{}"),  # JSON: detector, token, ...
+    Column("raw", LargeBinary, nullable=False),
+    Column("decision", Text),
+    Column("decided", DateTime(timezone=True)),
+)
+Index("ix_bounce_events_subscriber", bounce_events.c.subscriber_id)
+Index("ix_bounce_events_edition", bounce_events.c.edition_date, bounce_events.c.kind)
+Index("ix_bounce_events_pending", bounce_events.c.decision)
+
+# Soft-bounce score per subscriber (Mailman's bounce score: one point per day at most,
+# forgotten after ``[bounces] score_reset_days`` without a bounce).
+bounce_scores = Table(
+    "bounce_scores", metadata,
+    Column("subscriber_id", Integer, ForeignKey("subscribers.id"), primary_key=True),
+    Column("score", Float, nullable=False, default=0.0),
+    Column("last_day", Date),
+    Column("suspended_at", DateTime(timezone=True)),
+    Column("reenable_at", DateTime(timezone=True)),
+)
+
+# Signatures and tokens of provider webhooks already seen (replay protection); kept for
+# the signature's validity window only.
+webhook_nonces = Table(
+    "webhook_nonces", metadata,
+    Column("nonce", String(200), primary_key=True),
+    Column("seen", DateTime(timezone=True), nullable=False),
+)
+
 #: version -> columns it adds, as (table, column, SQL type); applied when missing.
 _MIGRATIONS: dict[int, list[tuple[str, str, str]]] = {
     2: [("subscribers", "file_name", "VARCHAR(200)")],

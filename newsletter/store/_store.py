@@ -31,6 +31,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from ..exceptions import StoreError
 from ..types import Item, PriceItem
 from . import _schema as s
+from ._bounces import BouncesMixin
 from ._deliveries import DeliveriesMixin
 from ._locks import LocksMixin
 from ._subscribers import SubscribersMixin
@@ -72,7 +73,7 @@ class SaveResult:
     changed_ids: list[int]
 
 
-class Store(SubscribersMixin, DeliveriesMixin, LocksMixin):
+class Store(SubscribersMixin, DeliveriesMixin, LocksMixin, BouncesMixin):
     """Access to the database. Create with :func:`open_store`."""
 
     def __init__(self, engine: Engine) -> None:

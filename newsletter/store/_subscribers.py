@@ -29,8 +29,12 @@ from ._util import as_utc as _utc
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
-SubscriberStatus = Literal["active", "unconfirmed", "unsubscribed", "bounced", "complained"]
-STATUSES: tuple[str, ...] = ("active", "unconfirmed", "unsubscribed", "bounced", "complained")
+SubscriberStatus = Literal["active", "unconfirmed", "unsubscribed", "bounced", "complained",
+                           "suspended"]
+# ``suspended``: soft bounces passed [bounces] soft_threshold; not sent to, re-enabled
+# after [bounces] reenable_days (issue 14). Not a suppression: it ends by itself.
+STATUSES: tuple[str, ...] = ("active", "unconfirmed", "unsubscribed", "bounced", "complained",
+                             "suspended")
 SUPPRESSED: frozenset[str] = frozenset({"unsubscribed", "bounced", "complained"})
 
 

@@ -95,16 +95,21 @@ class SecurityMiddleware:
     most ``max_body`` bytes of memory and never reaches a handler half-read.
     """
 
-    def __init__(self, app: ASGIApp, *, https: bool, max_body: int = MAX_BODY) -> None:
+    def __init__(self, app: ASGIApp, *, https: bool, max_body: int = MAX_BODY,
+                 prefix_limits: dict[str, int] | None = None) -> None:
         self.app = app
         self.headers = security_headers(https)
         self.max_body = max_body
+        # Larger caps for some paths (provider webhooks post batches): {"/webhooks/": n}.
+        self.prefix_limits = prefix_limits or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         names = {k for k, _ in self.headers}
+        limit = next((n for p, n in self.prefix_limits.items()
+                      if scope.get("path", "").startswith(p)), self.max_body)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -120,7 +125,7 @@ class SecurityMiddleware:
                 except ValueError:
                     await _plain(send_with_headers, 400, b"bad Content-Length")
                     return
-        if declared is not None and (declared > self.max_body or declared < 0):
+        if declared is not None and (declared > limit or declared < 0):
             await _plain(send_with_headers, 413, b"request body too large")
             return
         if scope["method"] in ("GET", "HEAD", "OPTIONS") and declared in (None, 0):
@@ -132,7 +137,7 @@ class SecurityMiddleware:
             if msg["type"] == "http.disconnect":
                 return
             body += msg.get("body", b"")
-            if len(body) > self.max_body:
+            if len(body) > limit:
                 await _plain(send_with_headers, 413, b"request body too large")
                 return
             if not msg.get("more_body", False):

@@ -445,6 +445,8 @@ class PreviewApp:
             dates=self.store.edition_dates(), lists=list(cfg.lists),
             samples=self.samples(sel.list_name), recipient=self.recipient(sel),
             health=health, failed=failed, collect=collect, runs=runs,
+            bounce_rates=self.store.bounce_rates(limit=7),  # issue 14
+            complaint_limit=cfg.bounces.complaint_rate_limit,
             price_rows=price_rows, highlights=highlights, dropped=dropped,
             clip=GMAIL_CLIP_BYTES, csrf=self.csrf, flashes=self.take_flashes(),
             mtime=self.templates_mtime(), built=str(row.get("built_at")),

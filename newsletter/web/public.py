@@ -57,6 +57,7 @@ from ._security import (
     client_key,
     csrf_cookie_name,
 )
+from .webhooks import WEBHOOK_MAX_BODY, webhook_routes
 
 if TYPE_CHECKING:
     from ..core import Newsletter
@@ -77,6 +78,8 @@ _STATUS_TEXT = {
     "unsubscribed": ("Unsubscribed", "Nothing is sent to this address."),
     "bounced": ("Stopped", "Mail to this address was returned as undeliverable."),
     "complained": ("Stopped", "A message to this address was reported as spam."),
+    "suspended": ("Paused", "Mail to this address bounced for several days; sending resumes "
+                  "by itself later."),
 }
 _DONE_TEXT = {
     "name": "Your name is saved.",
@@ -112,12 +115,14 @@ class _Pages:
                             headers={"cache-control": "no-store"})
 
 
-def make_app(nl: Newsletter, *, rate_limiter: RateLimiter | None = None) -> Starlette:
+def make_app(nl: Newsletter, *, rate_limiter: RateLimiter | None = None,
+             sns_trust: Any = None) -> Starlette:
     """The public Starlette app for ``nl``.
 
     Args:
         nl: the newsletter (its store, config and clock).
         rate_limiter: the sign-up limiter (default ``[web] subscribe_per_minute`` per IP).
+        sns_trust: tests only: the SNS certificate trust of /webhooks/ses (web/webhooks.py).
     """
     cfg = nl.config
     secret = cfg.secret()
@@ -579,6 +584,7 @@ def make_app(nl: Newsletter, *, rate_limiter: RateLimiter | None = None) -> Star
         Route("/archive/", archive_index, methods=["GET"]),
         Route("/archive/{day}", archive_day, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
+        *webhook_routes(nl, sns_trust=sns_trust),  # /webhooks/* (issue 14)
     ]
     app = Starlette(routes=routes, exception_handlers={HTTPException: on_404,
                                                        Exception: on_error})
@@ -587,7 +593,8 @@ def make_app(nl: Newsletter, *, rate_limiter: RateLimiter | None = None) -> Star
     # off. The only redirects are the fixed ones above (issue 12).
     app.router.redirect_slashes = False
     app.add_middleware(_AccessLog)
-    app.add_middleware(SecurityMiddleware, https=https)
+    app.add_middleware(SecurityMiddleware, https=https,
+                       prefix_limits={"/webhooks/": WEBHOOK_MAX_BODY})
     return app
 
 
