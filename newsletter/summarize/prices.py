@@ -47,6 +47,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
+from newsletter.summarize import _prices_zh as _zh
 from newsletter.summarize._commodities import (
     COMMODITY_NAMES,
     INDEX_IDS,
@@ -514,7 +515,19 @@ def extract_prices(
     last_index: list[str] = []
     last_sentence_items: list[int] = []
     carry: list[str] = []
+    zh_state = _zh.TableState()
+    zh_last: list[str] = []
+    zh_when: date | None = None
     for sentence in split_sentences(text or ""):
+        if _zh.is_chinese(sentence):
+            for clause in _zh.split_zh(sentence):
+                zh_when = _zh.find_date_zh(clause, as_of) or zh_when
+                for cid, zv in _zh.sentence_items_zh(clause, zh_state, zh_last):
+                    _add_item(items, seen, _zh_value(cid, zv), cid, zh_when or as_of, source)
+                if clause.endswith(("。", "!", "！", "?", "？")):
+                    zh_when = None
+            last_sentence_items = []
+            continue
         if (m := _THATS_A.match(sentence)) and len(last_sentence_items) == 1:
             # "... $95 per kilogram. That's a 90-percent increase from a year earlier."
             i = last_sentence_items[0]
@@ -530,30 +543,49 @@ def extract_prices(
                 # a mistranslated or dropped "wan" (10,000)
                 v.low, v.high = v.low * f, v.high * f
                 v.changes = {k: (x * f if k == "change" else x) for k, x in v.changes.items()}
-            item = PriceItem(
-                commodity=cid,
-                kind="index" if cid in INDEX_IDS else "price",
-                low=_clean(v.low),
-                high=_clean(v.high),
-                unit=v.unit or "",
-                change=_clean(v.changes["change"]) if "change" in v.changes else None,
-                change_pct=_clean(v.changes["change_pct"]) if "change_pct" in v.changes else None,
-                as_of=when,
-                source=source,
-            )
-            key = (item.commodity, item.unit, item.low, item.high, item.as_of)
-            if key in seen:
-                old = items[seen[key]]
-                items[seen[key]] = replace(
-                    old,
-                    change=old.change if old.change is not None else item.change,
-                    change_pct=old.change_pct if old.change_pct is not None else item.change_pct,
-                )
-                continue
-            seen[key] = len(items)
-            last_sentence_items.append(len(items))
-            items.append(item)
+            i = _add_item(items, seen, v, cid, when, source)
+            if i is not None:
+                last_sentence_items.append(i)
     return items
+
+
+def _zh_value(cid: str, zv: _zh.ZhValue) -> Value:
+    """A Chinese extractor's value as the English one's, with the same scale repair
+    ("443750万元/吨" for praseodymium oxide is a stray 万)."""
+    v = Value(zv.start, zv.end, zv.low, zv.high, currency=zv.currency, measure=zv.measure,
+              kind=zv.kind, unit=zv.unit, changes=dict(zv.changes))
+    if zv.scaled and (f := decimal_slip(cid, v.unit or "", v.high)) != 1.0:
+        v.low, v.high = v.low * f, v.high * f
+    return v
+
+
+def _add_item(items: list[PriceItem], seen: dict[tuple[Any, ...], int], v: Value, cid: str,
+              when: date | None, source: str | None) -> int | None:
+    """Append the item of ``v`` (or merge a missing change into the same item stated
+    before); returns its index when it is new."""
+    item = PriceItem(
+        commodity=cid,
+        kind="index" if cid in INDEX_IDS else "price",
+        low=_clean(v.low),
+        high=_clean(v.high),
+        unit=v.unit or "",
+        change=_clean(v.changes["change"]) if "change" in v.changes else None,
+        change_pct=_clean(v.changes["change_pct"]) if "change_pct" in v.changes else None,
+        as_of=when,
+        source=source,
+    )
+    key = (item.commodity, item.unit, item.low, item.high, item.as_of)
+    if key in seen:
+        old = items[seen[key]]
+        items[seen[key]] = replace(
+            old,
+            change=old.change if old.change is not None else item.change,
+            change_pct=old.change_pct if old.change_pct is not None else item.change_pct,
+        )
+        return None
+    seen[key] = len(items)
+    items.append(item)
+    return len(items) - 1
 
 
 def _clean(x: float) -> float:
