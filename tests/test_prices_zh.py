@@ -75,6 +75,13 @@ def test_table_rows_take_the_unit_from_the_header_and_skip_the_average_column() 
     ]
 
 
+def test_table_rows_as_the_collector_renders_them_with_spaces() -> None:
+    text = ("产品 价格区间(元/吨) 均价(元/吨) 涨跌(元/吨)\n\n"
+            "镨钕氧化物 598000-601000 599500 -1000\n\n"
+            "11月25日国内轻稀土价格小幅下滑。")
+    assert items(text) == [("prnd_oxide", 598000, 601000, "CNY/t", -1000, None)]
+
+
 def test_a_level_shared_by_listed_commodities() -> None:
     text = "11月挂牌价分别为氧化镨钕600,500元/吨;氧化镧及氧化铈的价格均为9,800元/吨。"
     assert items(text) == [
@@ -135,4 +142,4 @@ def test_dates_in_chinese_set_as_of() -> None:
 def test_english_sentences_are_unchanged_by_the_chinese_reader() -> None:
     got = extract_prices("Pr-Nd oxide rose 5,000 yuan/mt to 601,000 yuan/mt (稀土).", as_of=AS_OF)
     assert got == [PriceItem("prnd_oxide", "price", 601000, 601000, "CNY/t", change=5000,
-                             as_of=AS_OF)]
+                             as_of=AS_OF, basis="exw_china_vat")]

@@ -98,7 +98,7 @@ def _environment(templates_dir: str) -> Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(
-        price_level=price_level, price_level_html=price_level_html,
+        price_level=price_level, price_level_html=price_level_html, usd_level=usd_level,
         change_class=change_class, change_text=change_text,
         change_pct_text=change_pct_text, change_text_plain=change_text_plain,
         short_date=short_date, short_datetime=short_datetime, wrap=wrap,
@@ -131,6 +131,16 @@ def price_level(p: dict[str, Any]) -> str:
     if low is None or high is None or float(low) == float(high):
         return _num(low if low is not None else high)
     return f"{_num(low)}\u2013{_num(high)}"
+
+
+def usd_level(p: dict[str, Any]) -> str:
+    """The USD/kg equivalent of a yuan row, ``"49.57–49.82"`` (two decimals)."""
+    low, high = p.get("usd_low"), p.get("usd_high")
+    if low is None or high is None:
+        return ""
+    if float(low) == float(high):
+        return f"{float(low):,.2f}"
+    return f"{float(low):,.2f}\u2013{float(high):,.2f}"
 
 
 def price_level_html(p: dict[str, Any]) -> Markup:
@@ -362,6 +372,7 @@ def _context(edition: dict[str, Any], config: Config, list_name: str | None,
         "editor_note": _one_line(ed.get("editor_note") or ""),
         "highlights": highlights,
         "prices": ed.get("prices") or [],
+        "fx": ed.get("fx") or None,
         "sections": ed.get("sections") or [],
         "stats": ed.get("stats") or None,
         "stale_days": config.editorial.stale_price_days,

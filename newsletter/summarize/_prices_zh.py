@@ -334,10 +334,8 @@ class TableState:
 
 
 def _cells(line: str) -> list[str]:
-    if "|" in line:
-        parts = [c.strip() for c in line.split("|")]
-    else:
-        parts = [c.strip() for c in re.split(r"\t|\s{2,}", line)]
+    # "a | b | c" as pages give it, or the collector's text of a row: cells by whitespace
+    parts = [c.strip() for c in line.split("|")] if "|" in line else line.split()
     return [c for c in parts if c]
 
 
