@@ -48,7 +48,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from newsletter.summarize import _prices_zh as _zh
-from newsletter.summarize._basis import basis_label, basis_of
+from newsletter.summarize._basis import BASES, basis_label, basis_of
 from newsletter.summarize._commodities import (
     COMMODITY_NAMES,
     INDEX_IDS,
@@ -736,8 +736,9 @@ def price_table(
         )
     if preferred_units:
         rows = _prefer_units(rows, preferred_units)
+    order = list(BASES)
     rows.sort(key=lambda r: (market_rank(r["commodity"]), _unit_rank(r["unit"]),
-                             r["basis"] or ""))
+                             order.index(r["basis"]) if r["basis"] in order else -1))
     return rows
 
 

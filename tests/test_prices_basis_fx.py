@@ -1,0 +1,169 @@
+"""Price basis, several sources in one row, and USD equivalents from the ECB's rates."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from newsletter.collect._fx import parse_ecb_rates
+from newsletter.exceptions import ParseError
+from newsletter.summarize.fx import add_usd, latest_rate
+from newsletter.summarize.prices import extract_prices, price_table
+from newsletter.types import PriceItem, Source
+
+DAY = date(2026, 11, 25)
+ECB = Source(name="ecb", title="ECB", kind="feed", url="https://www.ecb.europa.eu/x.xml",
+             role="fx")
+
+
+def basis(text: str) -> list[tuple[str, str, str | None]]:
+    return [(i.commodity, i.unit, i.basis) for i in extract_prices(text, as_of=DAY)]
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("Pr-Nd oxide was 599,000-601,000 yuan/mt.", "exw_china_vat"),
+    ("Pr-Nd oxide was 599,000-601,000 yuan/mt excluding VAT.", "exw_china_ex_vat"),
+    ("Dysprosium oxide 99.5% min FOB China was $230-235/kg.", "fob_china"),
+    ("Dysprosium oxide in Rotterdam was assessed at $850/kg.", "cif_europe"),
+    ("Dysprosium oxide CIF Europe was $850/kg.", "cif_europe"),
+    ("Dysprosium oxide was $850/kg.", "unknown"),
+    ("氧化镨钕报价60万元/吨。", "exw_china_vat"),
+    ("稀土精矿以外,氧化镨钕不含税价格为53万元/吨。", "exw_china_ex_vat"),
+    ("欧洲镝价达每公斤850美元。", "cif_europe"),
+])
+def test_basis_is_read_from_the_sentence(text: str, want: str) -> None:
+    got = basis(text)
+    assert len(got) == 1 and got[0][2] == want
+
+
+def test_an_index_has_no_basis() -> None:
+    assert basis("The CREIA price index rose to 306.4 points.") == [
+        ("creia_index", "points", None)]
+
+
+def P(low: float, day: date, source: str, *, unit: str = "CNY/t", basis: str | None = None,
+      cid: str = "prnd_oxide") -> PriceItem:
+    return PriceItem(cid, "price", low, low, unit, as_of=day, source=source, basis=basis)
+
+
+def test_two_bases_are_never_one_row() -> None:
+    obs = [P(230, DAY, "Argus", unit="USD/kg", basis="fob_china", cid="dy_oxide"),
+           P(850, DAY, "Fastmarkets", unit="USD/kg", basis="cif_europe", cid="dy_oxide")]
+    rows = price_table(obs, today=DAY, stale_days=7)
+    assert [(r["basis"], r["basis_label"], r["low"]) for r in rows] == [
+        ("fob_china", "FOB China", 230), ("cif_europe", "CIF Europe (Rotterdam)", 850)]
+
+
+def test_a_chinese_and_an_english_source_share_a_row_and_a_difference_is_flagged() -> None:
+    close = [P(600000, DAY, "SMM"), P(601000, DAY, "生意社")]
+    row = price_table(close, today=DAY, stale_days=7)[0]
+    assert row["sources"] == ["SMM", "生意社"] and row["disagreement"] is None
+    assert row["basis_label"] == "China ex-works, incl. 13% VAT"
+    apart = [P(5840000, DAY, "SMM", cid="tb_oxide"), P(5950000, DAY, "长江有色", cid="tb_oxide")]
+    row = price_table(apart, today=DAY, stale_days=7)[0]
+    assert row["sources"] == ["SMM", "长江有色"] and row["low"] == 5840000
+    assert row["disagreement"]["pct"] == pytest.approx(1.88, abs=0.01)
+    assert [d["source"] for d in row["disagreement"]["by_source"]] == ["SMM", "长江有色"]
+
+
+def test_observations_stored_before_the_basis_join_the_default_row() -> None:
+    obs = [P(590000, date(2026, 11, 24), "SMM"), P(600000, DAY, "SMM", basis="exw_china_vat")]
+    rows = price_table(obs, today=DAY, stale_days=7)
+    assert len(rows) == 1 and rows[0]["change"] == 10000
+
+
+ECB_XML = b"""<?xml version="1.0" encoding="UTF-8"?>
+<gesmes:Envelope xmlns:gesmes="http://www.gesmes.org/xml/2002-08-01" xmlns="http://www.ecb.int/vocabulary/2002-08-01/eurofxref">
+\t<gesmes:subject>Reference rates</gesmes:subject>
+\t<gesmes:Sender>
+\t\t<gesmes:name>European Central Bank</gesmes:name>
+\t</gesmes:Sender>
+\t<Cube>
+\t\t<Cube time='2026-11-24'>
+\t\t\t<Cube currency='USD' rate='1.1580'/>
+\t\t\t<Cube currency='JPY' rate='178.52'/>
+\t\t\t<Cube currency='CNY' rate='8.2489'/>
+\t\t</Cube>
+\t</Cube>
+</gesmes:Envelope>"""
+
+
+def test_ecb_xml_is_one_dated_item_and_usd_cny_is_derived_from_the_euro_rates() -> None:
+    item = parse_ecb_rates(ECB_XML, ECB, ECB.url)
+    assert item.published == datetime(2026, 11, 24, 14, 15, tzinfo=UTC)
+    assert "EUR 1 = CNY 8.2489" in item.text
+    rate = latest_rate([item], DAY)
+    assert rate is not None and rate.usd_cny == round(8.2489 / 1.1580, 4) == 7.1234
+
+
+@pytest.mark.parametrize("data", [b"<html><body>no</body></html>", b"not xml at all <",
+                                  b"<Envelope><Cube><Cube time='x'/></Cube></Envelope>"])
+def test_other_documents_are_a_clear_parse_error(data: bytes) -> None:
+    with pytest.raises(ParseError) as err:
+        parse_ecb_rates(data, ECB, ECB.url)
+    assert err.value.source == "ecb"
+
+
+def test_usd_per_kg_ex_vat_for_china_prices_and_the_rate_stated_once() -> None:
+    rate = latest_rate([parse_ecb_rates(ECB_XML, ECB, ECB.url)], DAY)
+    rows = price_table([P(599000, DAY, "SMM"), P(601000, DAY, "SMM"),
+                        P(5800, DAY, "SMM", unit="CNY/kg", basis="exw_china_ex_vat",
+                          cid="tb_oxide"),
+                        P(230, DAY, "Argus", unit="USD/kg", basis="fob_china",
+                          cid="dy_oxide")], today=DAY, stale_days=7)
+    fx = add_usd(rows, rate, DAY)
+    assert fx["usable"] and fx["text"].startswith("USD 1 = CNY 7.1234, ECB reference rate, 24 Nov")
+    prnd = next(r for r in rows if r["commodity"] == "prnd_oxide")
+    assert prnd["usd_low"] == round(599000 / 1000 / 1.13 / 7.1234, 2) == 74.42
+    assert prnd["usd_note"] == "ex-VAT"
+    tb = next(r for r in rows if r["commodity"] == "tb_oxide")
+    assert tb["usd_low"] == round(5800 / 7.1234, 2) and tb["usd_note"] == ""
+    assert "usd_low" not in next(r for r in rows if r["commodity"] == "dy_oxide")
+
+
+def test_a_rate_older_than_five_days_is_not_used() -> None:
+    rate = latest_rate([parse_ecb_rates(ECB_XML, ECB, ECB.url)], DAY)
+    rows = price_table([P(599000, date(2026, 11, 30), "SMM")], today=date(2026, 11, 30),
+                       stale_days=7)
+    fx = add_usd(rows, rate, date(2026, 11, 30))
+    assert fx["usable"] is False and "6 days old" in fx["text"]
+    assert "usd_low" not in rows[0]
+    assert add_usd(rows, None, DAY)["usable"] is False
+
+
+def test_a_rate_dated_after_the_edition_is_not_used() -> None:
+    assert latest_rate([parse_ecb_rates(ECB_XML, ECB, ECB.url)], date(2026, 11, 23)) is None
+
+
+def test_email_text_part_and_archive_state_basis_usd_and_the_rate_once() -> None:
+    import json
+    from html import unescape
+    from pathlib import Path
+
+    from newsletter.config import Config
+    from newsletter.render import render_edition, render_web_edition
+
+    repo = Path(__file__).resolve().parent.parent
+    edition = json.loads((repo / "tests/data/edition.json").read_text(encoding="utf-8"))
+    rate = latest_rate([parse_ecb_rates(ECB_XML, ECB, ECB.url)], DAY)
+    rows = price_table([P(599000, DAY, "SMM"), P(601000, DAY, "生意社"),
+                        P(5840000, DAY, "SMM", cid="tb_oxide"),
+                        P(5950000, DAY, "长江有色", cid="tb_oxide"),
+                        P(230, DAY, "Argus", unit="USD/kg", basis="fob_china",
+                          cid="dy_oxide")], today=DAY, stale_days=7)
+    fx = add_usd(rows, rate, DAY)
+    edition["prices"] = json.loads(json.dumps(rows, default=str))
+    edition["fx"] = fx
+    config = Config(root=repo)
+    r = render_edition(edition, config=config, list_name="daily")
+    web = render_web_edition(edition, config=config)
+    rate_text = "USD 1 = CNY 7.1234, ECB reference rate, 24 Nov"
+    for name, body in (("html", unescape(r.html)), ("text", r.text), ("web", unescape(web))):
+        flat = " ".join(body.split())
+        assert flat.count(rate_text) == 1, name
+        assert "China ex-works, incl. 13% VAT" in flat, name
+        assert "FOB China" in flat, name
+        assert "74.42" in flat and "ex-VAT" in flat, name  # Pr-Nd 599,000 yuan/t in USD/kg
+        assert "SMM; 生意社" in flat, name
+        assert "1.88%" in flat, name  # Tb oxide: SMM and 长江有色 differ
