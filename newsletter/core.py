@@ -219,7 +219,10 @@ class Newsletter:
         from .summarize.prices import extract_prices
 
         when = it.published or as_of
-        sep = ": " if src is not None and src.role == "prices" else "\n"
+        # a price list's row (an `item` block) reads "<commodity>: <figures>"; an article
+        # (also a followed one of a price source) keeps its title on a line of its own
+        sep = ": " if src is not None and src.role == "prices" and "item" in src.selectors \
+            else "\n"
         text = sep.join(p for p in (it.title, it.summary, it.text) if p)
         return extract_prices(text, as_of=when.astimezone(self.tz).date() if when else None,
                               source=src.title if src else None)

@@ -82,6 +82,11 @@ def test_table_rows_as_the_collector_renders_them_with_spaces() -> None:
     assert items(text) == [("prnd_oxide", 598000, 601000, "CNY/t", -1000, None)]
 
 
+def test_a_price_list_row_whose_unit_closes_the_row() -> None:
+    assert items("氧化镨钕: 598000-601000 -1500 元/吨") == [
+        ("prnd_oxide", 598000, 601000, "CNY/t", -1500, None)]
+
+
 def test_a_level_shared_by_listed_commodities() -> None:
     text = "11月挂牌价分别为氧化镨钕600,500元/吨;氧化镧及氧化铈的价格均为9,800元/吨。"
     assert items(text) == [

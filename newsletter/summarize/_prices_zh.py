@@ -453,6 +453,11 @@ def sentence_items_zh(raw: str, state: TableState, last: list[str]) -> list[tupl
                 levels.append(v)
             elif v.role == "change":
                 changes.append(v)
+        priced = next((v for v in owner.values if v.unit and v.unit != "points"), None)
+        for lv in levels:
+            if lv.kind == "bare" and priced is not None and owner.kind == "commodity":
+                # a list row "598000-601000 -1500 元/吨": the unit closes the row
+                lv.kind, lv.currency, lv.measure = "money", priced.currency, priced.measure
         if owner.kind == "index":
             levels = [lv for lv in levels if lv.kind in {"points", "bare"}]
             for lv in levels:
