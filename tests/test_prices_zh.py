@@ -128,6 +128,12 @@ def test_past_levels_spreads_and_cumulative_moves_are_dropped() -> None:
     assert got == [("dy_oxide", 1650000, 1650000, "CNY/t", -7500, None)]
 
 
+def test_last_friday_is_the_quotes_day_not_history() -> None:
+    got = items("上週五氧化鐠釹均價每噸 62.49萬元,金屬鐠釹 76.07萬元。")
+    assert [(c, lo) for c, lo, *_ in got] == [("prnd_oxide", 624900), ("prnd_metal", 760700)]
+    assert items("上周的成交价为13000元/吨。") == []
+
+
 def test_year_on_year_change_only_without_a_shorter_one() -> None:
     got = items("氧化钕均价50.87万元/吨,同比上涨27.4%。")
     assert got == [("nd_oxide", 508700, 508700, "CNY/t", None, 27.4)]

@@ -285,7 +285,9 @@ _PAST = re.compile(r"去年|上周的|上月的|上周|此前|曾经?|历史|最
                    r"|年底|截至\s*$")
 _FORECAST = re.compile(r"预计|预期|有望|或将|将会|可能|拟|计划|目标|预测")
 #: a clause opening on a past time ("去年年底,氧化铈的价格仅为每吨7800元"): its level is history
-_PAST_LEAD = re.compile(r"(?:去年|上周|上月|此前|年初|年底|期初)[^,，;；。]{0,6}[,，]?\s*$")
+_PAST_LEAD = re.compile(
+    r"(?:去年|上周(?![一二三四五六日天])|上月|此前|年初|年底|期初)[^,，;；。]{0,6}[,，]?\s*$")
+#: "上周五氧化镨钕均价..." names the quote's day (last Friday): not a past-time lead
 _NOW = re.compile(r"今天|今日|目前|现在|当前|最新|本周|当日")
 _PREV = re.compile(r"较\s*$|比\s*$|从\s*$|由\s*$")
 
