@@ -99,6 +99,7 @@ def _environment(templates_dir: str) -> Environment:
     )
     env.filters.update(
         price_level=price_level, price_level_html=price_level_html, usd_level=usd_level,
+        usd_level_html=usd_level_html,
         change_class=change_class, change_text=change_text,
         change_pct_text=change_pct_text, change_text_plain=change_text_plain,
         short_date=short_date, short_datetime=short_datetime, wrap=wrap,
@@ -141,6 +142,15 @@ def usd_level(p: dict[str, Any]) -> str:
     if float(low) == float(high):
         return f"{float(low):,.2f}"
     return f"{float(low):,.2f}\u2013{float(high):,.2f}"
+
+
+def usd_level_html(p: dict[str, Any]) -> Markup:
+    """The USD/kg level for the HTML table, breakable only after its dash."""
+    low, dash, high = usd_level(p).partition("\u2013")
+    if not dash:
+        return Markup('<span style="white-space:nowrap">{}</span>').format(low)
+    return Markup('<span style="white-space:nowrap">{}\u2013</span>'
+                  '<span style="white-space:nowrap">{}</span>').format(low, high)
 
 
 def price_level_html(p: dict[str, Any]) -> Markup:
