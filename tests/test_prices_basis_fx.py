@@ -167,3 +167,67 @@ def test_email_text_part_and_archive_state_basis_usd_and_the_rate_once() -> None
         assert "74.42" in flat and "ex-VAT" in flat, name  # Pr-Nd 599,000 yuan/t in USD/kg
         assert "SMM; 生意社" in flat, name
         assert "1.88%" in flat, name  # Tb oxide: SMM and 长江有色 differ
+
+
+def test_offline_edition_from_the_recorded_chinese_and_ecb_sources(project) -> None:
+    """The recorded snapshots: Chinese price sources share rows with the English ones, the
+    terbium disagreement of 25 Nov is flagged, and the USD figures use the ECB rate of the
+    day before the capture; no Chinese text becomes a story."""
+    import json as _json
+    import re
+
+    from typer.testing import CliRunner
+
+    from newsletter.cli import app
+
+    runner = CliRunner()
+    for args in (["collect", "--offline", "--date", "2026-11-24"],
+                 ["collect", "--offline", "--date", "2026-11-25"],
+                 ["build", "--date", "2026-11-25"]):
+        res = runner.invoke(app, args)
+        assert res.exit_code == 0, res.output
+    out = project / "var" / "issues" / "2026-11-25"
+    edition = _json.loads((out / "edition.json").read_text(encoding="utf-8"))
+    rows = {(r["commodity"], r["unit"]): r for r in edition["prices"]}
+    prnd = rows[("prnd_oxide", "CNY/t")]
+    assert {"SMM", "SMM 上海有色网", "CCMN 长江有色"} <= set(prnd["sources"])
+    assert prnd["basis"] == "exw_china_vat" and prnd["usd_note"] == "ex-VAT"
+    assert prnd["usd_low"] == round(prnd["low"] / 1000 / 1.13 / 7.1234, 2)
+    tb = rows[("tb_oxide", "CNY/t")]
+    assert tb["disagreement"] and tb["disagreement"]["pct"] > 1
+    assert edition["fx"]["usable"] and edition["fx"]["date"] == "2026-11-24"
+    text = (out / "email.txt").read_text(encoding="utf-8")
+    assert text.count("USD 1 = CNY 7.1234, ECB reference rate, 24 Nov") == 1
+    titles = [s["title"] for sec in edition["sections"] for s in sec["stories"]]
+    assert not any(re.search(r"[\u4e00-\u9fff]", t) for t in titles)
+
+
+def test_a_schema_2_store_gains_the_basis_column_and_keeps_its_prices(tmp_path) -> None:
+    from sqlalchemy import text
+
+    from newsletter.store import open_store
+
+    url = f"sqlite:///{tmp_path / 'newsletter.db'}"
+    st = open_store(url)
+    now = datetime(2026, 11, 25, 6, tzinfo=UTC)
+    st.add_prices([P(600000, DAY, "SMM")], item_id=None, now=now)
+    with st.begin() as c:  # a store written before the basis existed
+        c.execute(text("ALTER TABLE prices DROP COLUMN basis"))
+        c.execute(text("UPDATE meta SET value = '2' WHERE key = 'schema_version'"))
+    st.close()
+    st = open_store(url)
+    try:
+        old = st.price_observations(DAY)
+        assert [(o.low, o.basis) for o in old] == [(600000, None)]
+        # the same observation from a second source is stored once and names both
+        assert st.add_prices([P(600000, DAY, "SMM 上海有色网", basis="exw_china_vat")],
+                             item_id=None, now=now) == 0
+        st.add_prices([P(5840000, DAY, "SMM", cid="tb_oxide", basis="exw_china_vat")],
+                      item_id=None, now=now)
+        got = {o.commodity: o for o in st.price_observations(DAY)}
+        assert got["prnd_oxide"].source == "SMM; SMM 上海有色网"
+        assert got["tb_oxide"].basis == "exw_china_vat"
+        rows = price_table(list(got.values()), today=DAY, stale_days=7)
+        assert [r["basis"] for r in rows] == ["exw_china_vat", "exw_china_vat"]
+    finally:
+        st.close()
