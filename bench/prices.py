@@ -87,6 +87,10 @@ traditional 內, a measure stated once for the sentence ("每噸 62.49 萬元 ..
 characters, the only further real Chinese lines the stored corpus held) scored untouched after
 those fixes: F1 0.667 (P 1.000 R 0.500; "上週五" - last Friday - was read as a past time);
 fixed then.
+``prices-zh-holdout3.jsonl`` (40 real SunSirs flash messages from 100ppi.com/kx, 2023, as a
+public GitHub scraper kept them: "6月13日镨钕氧化物为502500.00", five products, no unit) scored
+untouched: F1 0.000 (no unit, so no item); fixed then: a bare figure inside the product's
+plausible yuan band is yuan per tonne (or per kilogram).
 ``prices-changes.jsonl``: real English sentences that carry changes (or a previous level that
 must not become one), to score which level a change belongs to, absolute versus percent, and
 change versus previous level; the summary prints its change accuracy separately. Only 13 lines
@@ -147,6 +151,7 @@ DEFAULTS = [
     ROOT / "bench/data/prices-zh-dev.jsonl",
     ROOT / "bench/data/prices-zh-holdout.jsonl",
     ROOT / "bench/data/prices-zh-holdout2.jsonl",
+    ROOT / "bench/data/prices-zh-holdout3.jsonl",
 ]
 
 

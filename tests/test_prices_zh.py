@@ -134,6 +134,15 @@ def test_last_friday_is_the_quotes_day_not_history() -> None:
     assert items("上周的成交价为13000元/吨。") == []
 
 
+def test_a_flash_quote_without_a_unit_is_yuan_per_tonne_when_plausible() -> None:
+    assert items("11月25日镨钕氧化物为600500.00") == [
+        ("prnd_oxide", 600500, 600500, "CNY/t", None, None)]
+    assert items("11月25日镝铁合金为1615000.00") == [
+        ("dyfe", 1615000, 1615000, "CNY/t", None, None)]
+    # a figure no product costs in yuan (a count, a tonnage without its unit) is not a price
+    assert items("氧化镨钕产量为12") == [] and items("氧化镝为50") == []
+
+
 def test_year_on_year_change_only_without_a_shorter_one() -> None:
     got = items("氧化钕均价50.87万元/吨,同比上涨27.4%。")
     assert got == [("nd_oxide", 508700, 508700, "CNY/t", None, 27.4)]

@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from newsletter.summarize._commodities import COMMODITY_NAMES
+from newsletter.summarize._commodities import COMMODITY_NAMES, PLAUSIBLE_CNY_T
 
 _T2S = str.maketrans(
     "鐠釹鏑鋱鑭鈰釔釓鈥鉺釤銪鐿鑥鈧銩鐵屬噸萬價漲點較報為數與調幣臺環際國協會業場單產額進"
@@ -460,6 +460,10 @@ def sentence_items_zh(raw: str, state: TableState, last: list[str]) -> list[tupl
             if lv.kind == "bare" and priced is not None and owner.kind == "commodity":
                 # a list row "598000-601000 -1500 元/吨": the unit closes the row
                 lv.kind, lv.currency, lv.measure = "money", priced.currency, priced.measure
+            elif lv.kind == "bare" and owner.kind == "commodity" and (m := _bare_measure(
+                    owner.cid, lv)):
+                # SunSirs' flash "6月13日镨钕氧化物为502500.00": yuan per tonne, unsaid
+                lv.kind, lv.currency, lv.measure = "money", "CNY", m
         if owner.kind == "index":
             levels = [lv for lv in levels if lv.kind in {"points", "bare"}]
             for lv in levels:
@@ -486,6 +490,20 @@ def sentence_items_zh(raw: str, state: TableState, last: list[str]) -> list[tupl
                 cid = _resolve(m.cid, lv, raw) if m.kind == "index" else m.cid
                 out.append((cid, lv))
     return out
+
+
+def _bare_measure(cid: str, v: ZhValue) -> str | None:
+    """The measure of a figure stated with no unit at all, when it is a plausible yuan price
+    of the commodity: per tonne (Chinese domestic quotes), else per kilogram; None when it
+    is neither (a count, a share)."""
+    band = PLAUSIBLE_CNY_T.get(cid)
+    if band is None or v.low < 1000:
+        return None
+    if band[0] <= v.low <= v.high <= band[1]:
+        return "t"
+    if band[0] / 1000 <= v.low <= v.high <= band[1] / 1000:
+        return "kg"
+    return None
 
 
 def _fill_measure(vals: list[ZhValue], everything: list[ZhValue]) -> None:
