@@ -37,6 +37,12 @@ def test_basis_is_read_from_the_sentence(text: str, want: str) -> None:
     assert len(got) == 1 and got[0][2] == want
 
 
+def test_a_dollar_conversion_of_a_yuan_quote_keeps_its_basis() -> None:
+    got = basis("Terbium oxide closed at CNY 3,750 ($610.91) per kilogram.")
+    assert got == [("tb_oxide", "CNY/kg", "exw_china_vat"),
+                   ("tb_oxide", "USD/kg", "exw_china_vat")]
+
+
 def test_an_index_has_no_basis() -> None:
     assert basis("The CREIA price index rose to 306.4 points.") == [
         ("creia_index", "points", None)]

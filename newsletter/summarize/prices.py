@@ -263,6 +263,7 @@ def _sentence_items(
                 same = v.currency is not None and v.currency == prev_v.currency
                 v.role = "ignore" if same else prev_v.role
                 v.sign = prev_v.sign  # "down 29,000 yuan/mt (5.67%)": the same move
+                v.converted_from = prev_v.currency
             elif (
                 (lead := _list_lead(v, owner.values, masked)) is not None
                 and lead.role == "change"
@@ -575,7 +576,9 @@ def _add_item(items: list[PriceItem], seen: dict[tuple[Any, ...], int], v: Value
         change_pct=_clean(v.changes["change_pct"]) if "change_pct" in v.changes else None,
         as_of=when,
         source=source,
-        basis=basis_of(sentence, v.unit or "") if cid not in INDEX_IDS else None,
+        basis=None if cid in INDEX_IDS else basis_of(
+            # a dollar figure converted from a yuan quote has the yuan quote's basis
+            sentence, "CNY/t" if v.converted_from == "CNY" else v.unit or ""),
     )
     key = (item.commodity, item.unit, item.low, item.high, item.as_of)
     if key in seen:
