@@ -43,6 +43,14 @@ def test_a_dollar_conversion_of_a_yuan_quote_keeps_its_basis() -> None:
                    ("tb_oxide", "USD/kg", "exw_china_vat")]
 
 
+def test_a_chinese_basis_belongs_to_its_clause_and_english_after_chinese_is_read() -> None:
+    text = ("11月25日,镨钕氧化物价格上涨5000元/吨至60.1万元/吨,氧化镝不含税价格为145万元/吨。"
+            "Dysprosium oxide FOB China was $230-235/kg.")
+    assert basis(text) == [("prnd_oxide", "CNY/t", "exw_china_vat"),
+                           ("dy_oxide", "CNY/t", "exw_china_ex_vat"),
+                           ("dy_oxide", "USD/kg", "fob_china")]
+
+
 def test_an_index_has_no_basis() -> None:
     assert basis("The CREIA price index rose to 306.4 points.") == [
         ("creia_index", "points", None)]

@@ -15,7 +15,7 @@ from newsletter.summarize._commodities import ELEMENTS, METAL_STEMS, commodity_i
 
 # ---------------------------------------------------------------- sentences and dates
 
-_SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\d\"'“(\[•*-])|\s*\n+\s*")
+_SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\d\"'“(\[•*-])|(?<=[。！？])\s*|\s*\n+\s*")
 
 
 MAX_SENTENCE = 1500

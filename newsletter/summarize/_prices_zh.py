@@ -71,6 +71,15 @@ def split_zh(text: str) -> list[str]:
     return [p.strip() for p in _SPLIT.split(text) if p and p.strip()]
 
 
+def clause_at(s: str, pos: int) -> str:
+    """The comma-delimited clause of ``s`` holding ``pos`` (where a basis such as 不含税
+    is stated for the price in it, not for the whole sentence)."""
+    cuts = [i for i, c in enumerate(s) if c in ",，;；"]
+    start = max((i + 1 for i in cuts if i < pos), default=0)
+    end = min((i for i in cuts if i >= pos), default=len(s))
+    return s[start:end]
+
+
 _DATE_FULL = re.compile(
     r"(?P<y>(?:19|20)\d\d)\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]")
 _DATE_MD = re.compile(r"(?<![\d年])(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]")

@@ -526,7 +526,7 @@ def extract_prices(
                 zh_when = _zh.find_date_zh(clause, as_of) or zh_when
                 for cid, zv in _zh.sentence_items_zh(clause, zh_state, zh_last):
                     _add_item(items, seen, _zh_value(cid, zv), cid, zh_when or as_of, source,
-                              sentence)
+                              _zh.clause_at(clause, zv.start))
                 if clause.endswith(("。", "!", "！", "?", "？")):
                     zh_when = None
             last_sentence_items = []
