@@ -333,7 +333,8 @@ def prices(json_: JsonOpt = False, config: ConfigOpt = None) -> None:
         level = f"{p.low:,.2f}" if p.low == p.high else f"{p.low:,.2f}-{p.high:,.2f}"
         out.print(f"{p.commodity:14} {p.kind:6} {level} {p.unit}"
                   + (f"  change {p.change:+,}" if p.change is not None else "")
-                  + (f"  {p.change_pct:+}%" if p.change_pct is not None else ""))
+                  + (f"  {p.change_pct:+}%" if p.change_pct is not None else "")
+                  + (f"  basis {p.basis}" if p.basis else ""))
 
 
 @app.command()

@@ -202,6 +202,8 @@ class Newsletter:
         return report
 
     def _extract_prices(self, src: Source, item_ids: list[int], as_of: datetime) -> int:
+        if src.role == "fx":
+            return 0  # exchange rates, not prices
         added = 0
         for stored in self.store.items_by_ids(item_ids):
             found = self.item_prices(stored.item, src, as_of)
@@ -219,10 +221,26 @@ class Newsletter:
         from .summarize.prices import extract_prices
 
         when = it.published or as_of
-        sep = ": " if src is not None and src.role == "prices" else "\n"
+        # a price list's row (an `item` block) reads "<commodity>: <figures>"; an article
+        # (also a followed one of a price source) keeps its title on a line of its own
+        sep = ": " if src is not None and src.role == "prices" and "item" in src.selectors \
+            else "\n"
         text = sep.join(p for p in (it.title, it.summary, it.text) if p)
         return extract_prices(text, as_of=when.astimezone(self.tz).date() if when else None,
                               source=src.title if src else None)
+
+    def _fx(self, table: list[dict[str, Any]], day: date, as_of: datetime,
+            sources: dict[str, Source]) -> dict[str, Any]:
+        """USD equivalents for the yuan rows from the latest collected ECB rates (none
+        older than ``summarize.fx.MAX_AGE_DAYS``); returns the edition's ``fx`` note."""
+        from .summarize.fx import MAX_AGE_DAYS, add_usd, latest_rate
+
+        fx_sources = {n: s for n, s in sources.items() if s.role == "fx"}
+        stored = self.store.items_between(as_of - timedelta(days=MAX_AGE_DAYS + 10),
+                                          as_of + timedelta(hours=1))
+        items = [st.item for st in stored if st.item.source in fx_sources]
+        title = next(iter(fx_sources.values())).title if fx_sources else "ECB"
+        return add_usd(table, latest_rate(items, day, title), day)
 
     def _set_as_of(self, as_of: datetime) -> None:
         """Remember the data cut-off of the last offline collect (for build)."""
@@ -260,9 +278,13 @@ class Newsletter:
         previous = [PreviousStory(fingerprint=r["fingerprint"], url=r["url"], title=r["title"],
                                   edition_date=r["edition_date"])
                     for r in self.store.previous_stories(day, day - timedelta(days=14))]
-        obs = dedupe_observations(self.store.price_observations(day - timedelta(days=120)))
-        obs = [o for o in obs if o.as_of is None or o.as_of <= day]
-        table = price_table(obs, today=day, stale_days=ed.stale_price_days)
+        raw = [o for o in self.store.price_observations(day - timedelta(days=120))
+               if o.as_of is None or o.as_of <= day]
+        obs = dedupe_observations(raw)
+        # the table reads every source's observation (to name them all and flag
+        # disagreements); the chart one per day
+        table = price_table(raw, today=day, stale_days=ed.stale_price_days)
+        fx = self._fx(table, day, as_of, sources)
         series = index_series(obs, commodity="creia_index", n=30)
         from .summarize.prices import COMMODITY_NAMES
 
@@ -273,7 +295,7 @@ class Newsletter:
         edits = row["edits"] if row else {}
         edition = build_edition([s.item for s in stored], sources=sources, previous=previous,
                                 prices=table, index_chart=chart, date=day, as_of=as_of,
-                                title=cfg.newsletter.title, settings=ed, edits=edits)
+                                title=cfg.newsletter.title, settings=ed, edits=edits, fx=fx)
         # edition.json is the renderer's only input: make it plain JSON data now.
         edition = json.loads(json.dumps(edition, default=_iso))
         out = self.issue_dir(day)

@@ -32,8 +32,9 @@ class Source:
         excerpt_cap: licence limit in characters on text we quote from this source
             (0 = headline and link only; None = no cap beyond our own summary length).
         topic: default topic for its stories when the text does not say better.
-        role: ``news`` (items become stories) or ``prices`` (a price list or index page:
-            its items feed the price table and chart only, never the story list).
+        role: ``news`` (items become stories), ``prices`` (a price list or index page:
+            its items feed the price table and chart only, never the story list) or
+            ``fx`` (the ECB's euro reference rates: the USD equivalents of yuan prices).
     """
 
     name: str
@@ -46,7 +47,7 @@ class Source:
     selectors: dict[str, str] = field(default_factory=dict)
     excerpt_cap: int | None = None
     topic: str | None = None
-    role: Literal["news", "prices"] = "news"
+    role: Literal["news", "prices", "fx"] = "news"
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,10 @@ class PriceItem:
     """A price or price-index observation, as in DESIGN.md's price-item schema.
 
     A single value has ``low == high``. Units: ``CNY/t``, ``CNY/kg``, ``USD/kg``,
-    ``USD/t``, ``points``.
+    ``USD/t``, ``points``. ``basis`` is where and how the price is quoted:
+    ``exw_china_vat`` (China ex-works, 13% VAT included: the default for yuan quotes),
+    ``exw_china_ex_vat`` (ex-works, VAT excluded, "不含税"), ``fob_china``, ``cif_europe``
+    or ``unknown``; None for an index.
     """
 
     commodity: str
@@ -99,6 +103,7 @@ class PriceItem:
     change_pct: float | None = None
     as_of: date | None = None
     source: str | None = None
+    basis: str | None = None
 
     @property
     def mid(self) -> float:
@@ -120,6 +125,8 @@ class PriceItem:
             d["as_of"] = self.as_of.isoformat()
         if self.source is not None:
             d["source"] = self.source
+        if self.basis is not None:
+            d["basis"] = self.basis
         return d
 
 

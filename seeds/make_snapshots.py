@@ -2389,6 +2389,211 @@ def smm_listing(day):
 # ------------------------------------------------------------------ write everything
 
 
+# ------------------------------------------------------------------ Chinese price sources and the ECB's rates
+# The Chinese pages carry the same (invented) November 2026 market as the English ones above,
+# written as those publishers write: 生意社 (SunSirs, 100ppi.com) daily commentaries with a
+# table, SMM's Chinese quote page (hq.smm.cn) and 长江有色金属网 (ccmn.cn) average prices.
+# On 25 Nov 长江有色's terbium oxide average is set 1.9% above the others on purpose: the
+# edition flags a disagreement between sources beyond 1%.
+
+PPI_LIST = "https://www.100ppi.com/news/list-14--2350-1.html"
+SMM_CN = "https://hq.smm.cn/xitu"
+CCMN = "https://www.ccmn.cn/index_table/"
+ECB_DAILY = "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml"
+
+
+def wan(x):
+    """Yuan to 万元 as Chinese reports print it: 60.1, 163.5, 584."""
+    v = x / 1e4
+    return f"{v:.2f}".rstrip("0").rstrip(".")
+
+
+def ppi_articles():
+    arts = []
+    nid = 5612300
+    for d in PRICE_DAYS[1:]:
+        pd = prev_day(d)
+        nid += 17
+        lo, hi = PRND[d]
+        plo, phi = PRND[pd]
+        mlo, mhi = prnd_metal(d)
+        pmlo, pmhi = prnd_metal(pd)
+        ch = mid(PRND[d]) - mid(PRND[pd])
+        mch = mid((mlo, mhi)) - mid((pmlo, pmhi))
+        verb = "上涨" if ch > 0 else "下滑" if ch < 0 else "持稳"
+        light_rows = [("镨钕氧化物", lo, hi, ch), ("镨钕金属", mlo, mhi, mch)]
+        def move(name, m, c):
+            if c > 0:
+                return f"{name}价格上涨{c:,.0f}元/吨至{wan(m)}万元/吨".replace(",", "")
+            if c < 0:
+                return f"{name}价格下滑{-c:,.0f}元/吨至{wan(m)}万元/吨".replace(",", "")
+            return f"{name}价格为{wan(m)}万元/吨"
+        light_text = (f"{d.month}月{d.day}日国内轻稀土市场价格走势{verb},"
+                      + move("镨钕氧化物", mid((lo, hi)), ch) + ","
+                      + move("金属镨钕", mid((mlo, mhi)), mch)
+                      + ",场内走销情况正常,下游采购情况一般,预计后期价格震荡为主。")
+        arts.append(dict(nid=nid, day=d, title=f"{d.month}月{d.day}日国内轻稀土市场价格{verb}",
+                         rows=light_rows, text=light_text))
+        nid += 9
+        dl, dh = (DY[d][0] * 1e6, DY[d][1] * 1e6)
+        tl, th = (TB[d][0] * 1e6, TB[d][1] * 1e6)
+        dch = mid(DY[d]) * 1e6 - mid(DY[pd]) * 1e6
+        tch = mid(TB[d]) * 1e6 - mid(TB[pd]) * 1e6
+        hverb = "上涨" if dch + tch > 0 else "下滑" if dch + tch < 0 else "持稳"
+        heavy_rows = [("氧化镝", dl, dh, dch), ("氧化铽", tl, th, tch)]
+        heavy_text = (f"{d.month}月{d.day}日国内镝铽系稀土价格走势{hverb},近期场内交易情况一般,"
+                      + move("氧化铽", mid((tl, th)), tch) + ","
+                      + move("氧化镝", mid((dl, dh)), dch)
+                      + ";近期下游按需采购为主,新增订单情况一般,后期价格震荡为主。")
+        arts.append(dict(nid=nid, day=d, title=f"{d.month}月{d.day}日国内镝铽系稀土价格{hverb}",
+                         rows=heavy_rows, text=heavy_text))
+    return arts
+
+
+PPI_ARTS = ppi_articles()
+
+
+def ppi_url(a):
+    return f"https://www.100ppi.com/news/detail-{a['day'].strftime('%Y%m%d')}-{a['nid']}.html"
+
+
+def ppi_visible(day):
+    return [a for a in PPI_ARTS if a["day"] < day][-6:][::-1]  # published the afternoon before
+
+
+PPI_HEAD = """<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">
+<html xmlns="http://www.w3.org/1999/xhtml"><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8" />
+<title>{title}-生意社</title><meta name="keywords" content="稀土,氧化镨钕,氧化镝,氧化铽,价格" />
+<link href="//static.100ppi.com/css/news.css" rel="stylesheet" type="text/css" /></head>
+<body><div class="top w1200"><a href="https://www.100ppi.com/">生意社首页</a> | <a href="https://www.sunsirs.com/">English</a> | <a href="https://www.100ppi.com/login/">登录</a></div>
+<div class="nav w1200"><a href="https://www.100ppi.com/news/">资讯</a><a href="https://www.100ppi.com/price/">价格</a><a href="https://www.100ppi.com/vane/">指数</a></div>"""
+PPI_FOOT = """<div class="foot w1200"><p>生意社 版权所有 Copyright &copy; 2026 100ppi.com 浙B2-20080178</p></div></body></html>
+"""
+
+
+def ppi_article_page(a):
+    d = a["day"]
+    rows = "\n".join(
+        f"<tr><td>{n}</td><td>{lo:.0f}-{hi:.0f}</td><td>{(lo + hi) / 2:.0f}</td><td>{c:.0f}</td></tr>"
+        for n, lo, hi, c in a["rows"])
+    return (PPI_HEAD.format(title=esc(a["title"])) + f"""
+<div class="w1200 news-main"><div class="crumb"><a href="https://www.100ppi.com/news/">资讯</a> &gt; <a href="{PPI_LIST}">稀土</a> &gt; 正文</div>
+<h1 class="news-title">{esc(a["title"])}</h1>
+<div class="news-info">生意社<span class="pub-time">{d.isoformat()} 16:{10 + a["nid"] % 40:02d}</span></div>
+<div class="news-detail">
+<table class="ndtable" border="1" cellspacing="0"><tr><td>产品</td><td>价格区间(元/吨)</td><td>均价(元/吨)</td><td>涨跌(元/吨)</td></tr>
+{rows}
+</table>
+<p>{esc(a["text"])}</p>
+<p>【大宗商品公式定价原理】生意社基准价是基于价格大数据与生意社价格模型产生的交易指导价,又称生意社价格。(文章来源:生意社)</p>
+</div>
+<div class="share">分享到: <a href="#">微信</a> <a href="#">微博</a></div></div>
+""" + PPI_FOOT)
+
+
+def ppi_listing(day):
+    lis = "\n".join(
+        f'<li><span class="time">({a["day"].isoformat()})</span><a class="news-link" href="{ppi_url(a)}">{esc(a["title"])}</a></li>'
+        for a in ppi_visible(day))
+    return (PPI_HEAD.format(title="稀土资讯") + f"""
+<div class="w1200 list-main"><h2 class="list-title">氧化镨钕资讯</h2>
+<ul class="news-list">
+{lis}
+</ul>
+<div class="pager"><a href="https://www.100ppi.com/news/list-14--2350-2.html">下一页</a></div></div>
+""" + PPI_FOOT)
+
+
+def smm_cn_page(day):
+    d = prev_day(day) if day not in PRICE_DAYS else day
+    pd = prev_day(d)
+    rows = []
+    for name, cur, prv in (
+        ("氧化镨钕", PRND[d], PRND[pd]),
+        ("镨钕金属", prnd_metal(d), prnd_metal(pd)),
+        ("氧化镝", tuple(x * 1e6 for x in DY[d]), tuple(x * 1e6 for x in DY[pd])),
+        ("氧化铽", tuple(x * 1e6 for x in TB[d]), tuple(x * 1e6 for x in TB[pd])),
+    ):
+        c = mid(cur) - mid(prv)
+        rows.append(f"""<tr class="quote-row"><td class="name">{name}</td><td class="range">{cur[0]:.0f}-{cur[1]:.0f}</td><td class="avg">{mid(cur):.0f}</td><td class="change">{c:+.0f}</td><td class="unit">元/吨</td><td class="date">{d.isoformat()}</td></tr>""")
+    return f"""<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>稀土价格_稀土今日价格行情_上海有色网</title>
+<meta name="description" content="上海有色网稀土频道提供氧化镨钕、镨钕金属、氧化镝、氧化铽等稀土产品现货价格"></head>
+<body><div class="smm-header"><a href="https://www.smm.cn/"><img src="https://static.smm.cn/img/logo.png" alt="上海有色网"></a>
+<a href="https://hq.smm.cn/">行情</a> <a href="https://news.smm.cn/">资讯</a> <a href="https://www.smm.cn/login">登录</a></div>
+<div class="main"><h1 class="page-title">稀土现货价格</h1>
+<table class="quote-table"><thead><tr><th>品名</th><th>价格范围</th><th>均价</th><th>涨跌</th><th>单位</th><th>日期</th></tr></thead>
+<tbody>
+{chr(10).join(rows)}
+</tbody></table>
+<p class="note">注:以上为国内主流出厂含税价格,仅供参考。数据来源:SMM</p>
+<div class="ad"><a href="https://www.smm.cn/vip">开通会员查看更多稀土价格</a></div></div>
+<div class="footer">上海有色网 版权所有 &copy; 2026 SMM 沪ICP备07018956号</div></body></html>
+"""
+
+
+def ccmn_page(day):
+    d = prev_day(day) if day not in PRICE_DAYS else day
+    pd = prev_day(d)
+    def tb_avg(x):
+        v = mid(TB[x]) * 1e6
+        return v * 1.019 if x == date(2026, 11, 25) else v  # see the note above
+    rows = []
+    for name, cur, prv in (
+        ("氧化镨钕", mid(PRND[d]), mid(PRND[pd])),
+        ("氧化镝", mid(DY[d]) * 1e6, mid(DY[pd]) * 1e6),
+        ("氧化铽", round(tb_avg(d), -3), round(tb_avg(pd), -3)),
+    ):
+        rows.append(f"""<tr class="xt-row"><td class="pm">{name}</td><td class="jj">{cur:.0f}</td><td class="dw">元/吨</td><td class="zd">{cur - prv:+.0f}</td><td class="rq">{d.isoformat()}</td></tr>""")
+    return f"""<!DOCTYPE html><html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8"><title>长江有色金属网-价格行情</title></head>
+<body><div class="head"><a href="https://www.ccmn.cn/"><img src="https://www.ccmn.cn/images/logo.gif" alt="长江有色金属网"></a></div>
+<div class="index_table">
+<div class="tab" id="cjxh"><h3>长江现货</h3><table><tr><th>品名</th><th>价格区间</th><th>均价</th><th>涨跌</th><th>单位</th></tr><tr><td>1#铜</td><td>87290-87330</td><td>87310</td><td>+540</td><td>元/吨</td></tr><tr><td>A00铝</td><td>21350-21390</td><td>21370</td><td>-30</td><td>元/吨</td></tr></table></div>
+<div class="tab" id="cjzh-xitu"><h3>长江综合·稀土</h3><table class="xitu"><tr><th>品名</th><th>均价</th><th>单位</th><th>涨跌</th><th>日期</th></tr>
+{chr(10).join(rows)}
+</table></div></div>
+<div class="foot">长江有色金属网 版权所有 鄂ICP备05003227号</div></body></html>
+"""
+
+
+# ECB reference rates: stand-ins (the real rates of these days are unknown offline), in the
+# ECB's real eurofxref-daily.xml format. A capture at 06:00 UTC holds the previous working
+# day's rates (published around 16:00 CET).
+ECB_RATES = {
+    date(2026, 11, 20): {"USD": "1.1562", "CNY": "8.2377"},
+    date(2026, 11, 23): {"USD": "1.1571", "CNY": "8.2420"},
+    date(2026, 11, 24): {"USD": "1.1580", "CNY": "8.2489"},
+}
+#: the ECB's other currencies in its own order (BGN is gone since Bulgaria joined the euro
+#: on 1 January 2026); USD and CNY take their places from ECB_RATES
+ECB_ORDER = [("USD", None), ("JPY", "178.52"), ("CZK", "24.318"), ("DKK", "7.4612"),
+             ("GBP", "0.87215"), ("HUF", "386.45"), ("PLN", "4.2371"), ("RON", "5.0842"),
+             ("SEK", "10.9455"), ("CHF", "0.9314"), ("ISK", "146.10"), ("NOK", "11.7420"),
+             ("TRY", "49.3411"), ("AUD", "1.7735"), ("BRL", "6.2318"), ("CAD", "1.6147"),
+             ("CNY", None), ("HKD", "9.0128"), ("IDR", "19412.55"), ("ILS", "3.7825"),
+             ("INR", "102.4415"), ("KRW", "1689.12"), ("MXN", "21.2734"), ("MYR", "4.8163"),
+             ("NZD", "2.0318"), ("PHP", "68.114"), ("SGD", "1.5038"), ("THB", "37.512"),
+             ("ZAR", "20.0671")]
+
+
+def ecb_xml(day):
+    ref = max(d for d in ECB_RATES if d < day)
+    r = ECB_RATES[ref]
+    cubes = [(c, r[c] if v is None else v) for c, v in ECB_ORDER]
+    body = "\n".join(f"\t\t\t<Cube currency='{c}' rate='{v}'/>" for c, v in cubes)
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<gesmes:Envelope xmlns:gesmes="http://www.gesmes.org/xml/2002-08-01" xmlns="http://www.ecb.int/vocabulary/2002-08-01/eurofxref">
+\t<gesmes:subject>Reference rates</gesmes:subject>
+\t<gesmes:Sender>
+\t\t<gesmes:name>European Central Bank</gesmes:name>
+\t</gesmes:Sender>
+\t<Cube>
+\t\t<Cube time='{ref.isoformat()}'>
+{body}
+\t\t</Cube>
+\t</Cube>
+</gesmes:Envelope>"""
+
+
 def main():
     for day in DAYS:
         folder = OUT / day.isoformat()
@@ -2462,6 +2667,12 @@ def main():
             put(smm_url(a), f"smm-{a['nid']}.html", smm_article_page(a), HTML_CT)
         put(SUNSIRS, "sunsirs-rare-earth.html", sunsirs_page(day), HTML_CT)
         put(CREIA, "creia-price-index.html", creia_page(day), HTML_CT)
+        put(PPI_LIST, "ppi-rare-earth-list.html", ppi_listing(day), HTML_CT)
+        for a in ppi_visible(day):
+            put(ppi_url(a), f"ppi-{a['nid']}.html", ppi_article_page(a), HTML_CT)
+        put(SMM_CN, "smm-cn-xitu.html", smm_cn_page(day), HTML_CT)
+        put(CCMN, "ccmn-index-table.html", ccmn_page(day), HTML_CT)
+        put(ECB_DAILY, "ecb-eurofxref-daily.xml", ecb_xml(day), "text/xml")
 
         lines = [
             f"# Recorded responses, captured {day.isoformat()} (replayed by `newsletter run --offline`).",

@@ -58,7 +58,7 @@ def test_prices_reads_stdin_as_json() -> None:
     assert res.exit_code == 0, res.output
     items = json.loads(res.output)
     assert items == [{"commodity": "prnd_oxide", "kind": "price", "low": 399000,
-                      "high": 401000, "unit": "CNY/t"}]
+                      "high": 401000, "unit": "CNY/t", "basis": "exw_china_vat"}]
 
 
 def test_send_without_an_edition_says_what_to_do(project: Path) -> None:

@@ -98,7 +98,7 @@ def by_title(ed: dict, start: str) -> dict:
 def test_shape_matches_internals_doc() -> None:
     ed = build(ALL, prices=[{"commodity": "prnd_oxide", "low": 1, "high": 1}])
     assert set(ed) == {"date", "title", "as_of", "generated_at", "editor_note", "highlights",
-                       "prices", "index_chart", "sections", "stats"}
+                       "prices", "fx", "index_chart", "sections", "stats"}
     assert ed["date"] == "2026-11-24" and ed["as_of"] == AS_OF.isoformat()
     assert ed["editor_note"] is None and ed["index_chart"] is None
     for h in ed["highlights"]:

@@ -394,7 +394,10 @@ def test_price_table_change_vs_previous_date_and_stale() -> None:
     prnd = rows[1]
     assert prnd["change"] == 10000 and prnd["change_pct"] == 2.5 and prnd["direction"] == "up"
     assert prnd["name"] == "Pr-Nd oxide" and prnd["stale"] is False
-    assert prnd["as_of"] == date(2026, 2, 3) and prnd["source"] == "a"
+    assert prnd["as_of"] == date(2026, 2, 3) and prnd["low"] == 410000
+    # both sources of the day are named; 0.24% apart is no disagreement
+    assert prnd["sources"] == ["a", "b"] and prnd["source"] == "a; b"
+    assert prnd["disagreement"] is None
     dy = rows[3]
     assert dy["stale"] is True and dy["change"] == -20000 and dy["direction"] == "down"
     assert rows[4]["direction"] == "flat" and rows[4]["change"] == 0

@@ -17,6 +17,7 @@ from ..exceptions import FetchError, ParseError
 from ..types import Item, Source
 from ._feeds import looks_like_feed, looks_like_html, parse_feed
 from ._fetch import Fetched, Fetcher
+from ._fx import parse_ecb_rates
 from ._pages import extract_article, extract_items, extract_links
 from ._robots import RobotsCache
 from ._text import decode_bytes
@@ -85,6 +86,8 @@ def parse_document(mode: str, source: Source, data: bytes, ctype: str, url: str,
     Raises:
         ParseError: the bytes are not what the mode expects.
     """
+    if source.role == "fx" and mode != "article":
+        return [parse_ecb_rates(data, source, url)], [], []
     if mode == "feed":
         pf = parse_feed(data, url=url, source=source.name, content_type=ctype,
                         content_location=content_location)

@@ -56,8 +56,8 @@ def _check_one(n: int, raw: Any, problems: list[str], names: set[str]) -> Source
         bad("snapshot", "expected a path string")
     if raw.get("topic") is not None and raw.get("topic") not in _TOPICS:
         bad("topic", f"expected one of {', '.join(sorted(_TOPICS))} (got {raw.get('topic')!r})")
-    if raw.get("role", "news") not in ("news", "prices"):
-        bad("role", f"expected \"news\" or \"prices\" (got {raw.get('role')!r})")
+    if raw.get("role", "news") not in ("news", "prices", "fx"):
+        bad("role", f"expected \"news\", \"prices\" or \"fx\" (got {raw.get('role')!r})")
     selectors = raw.get("selectors", {})
     if not isinstance(selectors, dict):
         bad("selectors", "expected a table of CSS selectors")

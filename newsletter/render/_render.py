@@ -90,7 +90,8 @@ def _environment(templates_dir: str) -> Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(
-        price_level=price_level, price_level_html=price_level_html,
+        price_level=price_level, price_level_html=price_level_html, usd_level=usd_level,
+        usd_level_html=usd_level_html,
         change_class=change_class, change_text=change_text,
         change_pct_text=change_pct_text, change_text_plain=change_text_plain,
         short_date=short_date, short_datetime=short_datetime, wrap=wrap,
@@ -123,6 +124,25 @@ def price_level(p: dict[str, Any]) -> str:
     if low is None or high is None or float(low) == float(high):
         return _num(low if low is not None else high)
     return f"{_num(low)}\u2013{_num(high)}"
+
+
+def usd_level(p: dict[str, Any]) -> str:
+    """The USD/kg equivalent of a yuan row, ``"49.57–49.82"`` (two decimals)."""
+    low, high = p.get("usd_low"), p.get("usd_high")
+    if low is None or high is None:
+        return ""
+    if float(low) == float(high):
+        return f"{float(low):,.2f}"
+    return f"{float(low):,.2f}\u2013{float(high):,.2f}"
+
+
+def usd_level_html(p: dict[str, Any]) -> Markup:
+    """The USD/kg level for the HTML table, breakable only after its dash."""
+    low, dash, high = usd_level(p).partition("\u2013")
+    if not dash:
+        return Markup('<span style="white-space:nowrap">{}</span>').format(low)
+    return Markup('<span style="white-space:nowrap">{}\u2013</span>'
+                  '<span style="white-space:nowrap">{}</span>').format(low, high)
 
 
 def price_level_html(p: dict[str, Any]) -> Markup:
@@ -354,6 +374,7 @@ def _context(edition: dict[str, Any], config: Config, list_name: str | None,
         "editor_note": _one_line(ed.get("editor_note") or ""),
         "highlights": highlights,
         "prices": ed.get("prices") or [],
+        "fx": ed.get("fx") or None,
         "sections": ed.get("sections") or [],
         "stats": ed.get("stats") or None,
         "stale_days": config.editorial.stale_price_days,

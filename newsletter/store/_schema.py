@@ -23,7 +23,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 metadata = MetaData()
 
@@ -93,7 +93,8 @@ prices = Table(
     Column("change", Float),
     Column("change_pct", Float),
     Column("as_of", Date, nullable=False),
-    Column("source", String(100)),
+    Column("source", String(100)),  # "SMM; SunSirs" when several reported it
+    Column("basis", String(20)),  # exw_china_vat, fob_china, ... (PriceItem.basis)
     Column("item_id", Integer, ForeignKey("items.id", ondelete="SET NULL")),
     Column("observed", DateTime(timezone=True), nullable=False),
     UniqueConstraint("commodity", "unit", "as_of", "low", "high", name="uq_prices_obs"),
@@ -253,4 +254,5 @@ webhook_nonces = Table(
 #: version -> columns it adds, as (table, column, SQL type); applied when missing.
 _MIGRATIONS: dict[int, list[tuple[str, str, str]]] = {
     2: [("subscribers", "file_name", "VARCHAR(200)")],
+    3: [("prices", "basis", "VARCHAR(20)")],
 }

@@ -218,22 +218,39 @@ class Store(SubscribersMixin, DeliveriesMixin, LocksMixin, BouncesMixin):
     def add_prices(self, observations: Iterable[PriceItem], *, item_id: int | None,
                    now: datetime) -> int:
         """Store observations; one already stored (same commodity, unit, date, level) is
-        skipped, whichever source reported it. Returns how many were new."""
+        not stored again, whichever source reported it, but a new source's name is added
+        to its ``source`` ("SMM; SunSirs"). Returns how many were new."""
         added = 0
+        t = s.prices
         with self.begin() as c:
             for p in observations:
                 if p.as_of is None:
                     continue
                 try:
                     with c.begin_nested():
-                        c.execute(insert(s.prices).values(
+                        c.execute(insert(t).values(
                             commodity=p.commodity, kind=p.kind, low=p.low, high=p.high,
                             unit=p.unit, change=p.change, change_pct=p.change_pct,
-                            as_of=p.as_of, source=p.source, item_id=item_id, observed=now))
+                            as_of=p.as_of, source=p.source, basis=p.basis, item_id=item_id,
+                            observed=now))
                     added += 1
                 except IntegrityError:
-                    pass
+                    if p.source:
+                        self._add_source(c, p)
         return added
+
+    @staticmethod
+    def _add_source(c: Any, p: PriceItem) -> None:
+        t = s.prices
+        key = ((t.c.commodity == p.commodity) & (t.c.unit == p.unit) & (t.c.as_of == p.as_of)
+               & (t.c.low == p.low) & (t.c.high == p.high))
+        row = c.execute(select(t.c.id, t.c.source).where(key)).first()
+        if row is None or not p.source:
+            return
+        names = [n for n in (row.source or "").split("; ") if n]
+        if p.source not in names and len("; ".join([*names, p.source])) <= 100:
+            c.execute(t.update().where(t.c.id == row.id)
+                      .values(source="; ".join([*names, p.source])))
 
     def price_observations(self, since: date) -> list[PriceItem]:
         t = s.prices
@@ -242,7 +259,8 @@ class Store(SubscribersMixin, DeliveriesMixin, LocksMixin, BouncesMixin):
                              .order_by(t.c.as_of, t.c.id)).mappings().all()
         return [PriceItem(commodity=r["commodity"], kind=r["kind"], low=r["low"],
                           high=r["high"], unit=r["unit"], change=r["change"],
-                          change_pct=r["change_pct"], as_of=r["as_of"], source=r["source"])
+                          change_pct=r["change_pct"], as_of=r["as_of"], source=r["source"],
+                          basis=r["basis"])
                 for r in rows]
 
     # --- editions ------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from newsletter.summarize._commodities import ELEMENTS, METAL_STEMS, commodity_i
 
 # ---------------------------------------------------------------- sentences and dates
 
-_SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\d\"'“(\[•*-])|\s*\n+\s*")
+_SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\d\"'“(\[•*-])|(?<=[。！？])\s*|\s*\n+\s*")
 
 
 MAX_SENTENCE = 1500
@@ -263,6 +263,8 @@ class Value:
     unit: str | None = None
     changes: dict[str, float] = field(default_factory=dict)
     yoy: bool = False  # a change against a year earlier (set by the parser)
+    #: the currency of the figure this one converts ("CNY 255,000 ($41,556)": CNY)
+    converted_from: str | None = None
 
     def unit_name(self) -> str | None:
         """``CNY/t`` and friends, or ``points``; None when no price unit is known."""

@@ -160,7 +160,8 @@ def build_edition(items: Sequence[Item], *, sources: Mapping[str, Source],
                   previous: Sequence[PreviousStory], prices: list[dict[str, Any]],
                   index_chart: dict[str, Any] | None, date: date_type, as_of: datetime,
                   title: str, settings: EditorialSettings,
-                  edits: Mapping[str, Any] | None = None) -> dict[str, Any]:
+                  edits: Mapping[str, Any] | None = None,
+                  fx: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Build the edition dict (the ``edition.json`` schema of docs/internals.md).
 
     Args:
@@ -173,6 +174,7 @@ def build_edition(items: Sequence[Item], *, sources: Mapping[str, Source],
         title: the newsletter title.
         settings: editorial settings (story and highlight counts, threshold).
         edits: the editor's stored edits (see module docs), or None.
+        fx: the exchange-rate note of the price table (``summarize.fx.fx_note``), or None.
     """
     ed = _normalise_edits(edits)
     threshold = settings.relevance_threshold
@@ -182,7 +184,7 @@ def build_edition(items: Sequence[Item], *, sources: Mapping[str, Source],
         return s if s is not None else Source(name=name, title=name, kind="feed", url="")
 
     # 1. news items only, one per URL (the longest text wins).
-    considered = [it for it in items if src(it.source).role != "prices"]
+    considered = [it for it in items if src(it.source).role not in ("prices", "fx")]
     by_url: dict[str, Item] = {}
     for it in considered:
         seen = by_url.get(it.url)
@@ -422,6 +424,7 @@ def build_edition(items: Sequence[Item], *, sources: Mapping[str, Source],
         "editor_note": ed["note"],
         "highlights": highlights,
         "prices": price_rows,
+        "fx": dict(fx) if fx else None,
         "index_chart": index_chart,
         "sections": sections,
         "stats": {"items_considered": len(considered), "stories": n_stories,

@@ -47,6 +47,8 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
+from newsletter.summarize import _prices_zh as _zh
+from newsletter.summarize._basis import BASES, basis_label, basis_of
 from newsletter.summarize._commodities import (
     COMMODITY_NAMES,
     INDEX_IDS,
@@ -261,6 +263,7 @@ def _sentence_items(
                 same = v.currency is not None and v.currency == prev_v.currency
                 v.role = "ignore" if same else prev_v.role
                 v.sign = prev_v.sign  # "down 29,000 yuan/mt (5.67%)": the same move
+                v.converted_from = prev_v.currency
             elif (
                 (lead := _list_lead(v, owner.values, masked)) is not None
                 and lead.role == "change"
@@ -514,7 +517,20 @@ def extract_prices(
     last_index: list[str] = []
     last_sentence_items: list[int] = []
     carry: list[str] = []
+    zh_state = _zh.TableState()
+    zh_last: list[str] = []
+    zh_when: date | None = None
     for sentence in split_sentences(text or ""):
+        if _zh.is_chinese(sentence):
+            for clause in _zh.split_zh(sentence):
+                zh_when = _zh.find_date_zh(clause, as_of) or zh_when
+                for cid, zv in _zh.sentence_items_zh(clause, zh_state, zh_last):
+                    _add_item(items, seen, _zh_value(cid, zv), cid, zh_when or as_of, source,
+                              _zh.clause_at(clause, zv.start))
+                if clause.endswith(("。", "!", "！", "?", "？")):
+                    zh_when = None
+            last_sentence_items = []
+            continue
         if (m := _THATS_A.match(sentence)) and len(last_sentence_items) == 1:
             # "... $95 per kilogram. That's a 90-percent increase from a year earlier."
             i = last_sentence_items[0]
@@ -530,30 +546,52 @@ def extract_prices(
                 # a mistranslated or dropped "wan" (10,000)
                 v.low, v.high = v.low * f, v.high * f
                 v.changes = {k: (x * f if k == "change" else x) for k, x in v.changes.items()}
-            item = PriceItem(
-                commodity=cid,
-                kind="index" if cid in INDEX_IDS else "price",
-                low=_clean(v.low),
-                high=_clean(v.high),
-                unit=v.unit or "",
-                change=_clean(v.changes["change"]) if "change" in v.changes else None,
-                change_pct=_clean(v.changes["change_pct"]) if "change_pct" in v.changes else None,
-                as_of=when,
-                source=source,
-            )
-            key = (item.commodity, item.unit, item.low, item.high, item.as_of)
-            if key in seen:
-                old = items[seen[key]]
-                items[seen[key]] = replace(
-                    old,
-                    change=old.change if old.change is not None else item.change,
-                    change_pct=old.change_pct if old.change_pct is not None else item.change_pct,
-                )
-                continue
-            seen[key] = len(items)
-            last_sentence_items.append(len(items))
-            items.append(item)
+            i = _add_item(items, seen, v, cid, when, source, sentence)
+            if i is not None:
+                last_sentence_items.append(i)
     return items
+
+
+def _zh_value(cid: str, zv: _zh.ZhValue) -> Value:
+    """A Chinese extractor's value as the English one's, with the same scale repair
+    ("443750万元/吨" for praseodymium oxide is a stray 万)."""
+    v = Value(zv.start, zv.end, zv.low, zv.high, currency=zv.currency, measure=zv.measure,
+              kind=zv.kind, unit=zv.unit, changes=dict(zv.changes))
+    if zv.scaled and (f := decimal_slip(cid, v.unit or "", v.high)) != 1.0:
+        v.low, v.high = v.low * f, v.high * f
+    return v
+
+
+def _add_item(items: list[PriceItem], seen: dict[tuple[Any, ...], int], v: Value, cid: str,
+              when: date | None, source: str | None, sentence: str) -> int | None:
+    """Append the item of ``v`` (or merge a missing change into the same item stated
+    before); returns its index when it is new. The basis is read from ``sentence``."""
+    item = PriceItem(
+        commodity=cid,
+        kind="index" if cid in INDEX_IDS else "price",
+        low=_clean(v.low),
+        high=_clean(v.high),
+        unit=v.unit or "",
+        change=_clean(v.changes["change"]) if "change" in v.changes else None,
+        change_pct=_clean(v.changes["change_pct"]) if "change_pct" in v.changes else None,
+        as_of=when,
+        source=source,
+        basis=None if cid in INDEX_IDS else basis_of(
+            # a dollar figure converted from a yuan quote has the yuan quote's basis
+            sentence, "CNY/t" if v.converted_from == "CNY" else v.unit or ""),
+    )
+    key = (item.commodity, item.unit, item.low, item.high, item.as_of)
+    if key in seen:
+        old = items[seen[key]]
+        items[seen[key]] = replace(
+            old,
+            change=old.change if old.change is not None else item.change,
+            change_pct=old.change_pct if old.change_pct is not None else item.change_pct,
+        )
+        return None
+    seen[key] = len(items)
+    items.append(item)
+    return len(items) - 1
 
 
 def _clean(x: float) -> float:
@@ -604,32 +642,60 @@ def _date_key(o: PriceItem) -> date:
     return o.as_of or date.min
 
 
+def _basis_key(o: PriceItem) -> str | None:
+    """The basis a row is keyed by: the stated one, else the unit's default (observations
+    stored before the basis was recorded are yuan ex-works or dollar "unknown")."""
+    if o.kind == "index":
+        return None
+    return o.basis or basis_of("", o.unit)
+
+
+def _sources(obs: Sequence[PriceItem]) -> list[str]:
+    names: list[str] = []
+    for o in obs:
+        for n in (o.source or "").split("; "):
+            if n and n not in names:
+                names.append(n)
+    return names
+
+
 def price_table(
     observations: Sequence[PriceItem],
     *,
     today: date,
     stale_days: int,
     preferred_units: Mapping[str, str] | Sequence[str] | None = None,
+    disagree_pct: float = 1.0,
 ) -> list[dict[str, Any]]:
-    """One row per (commodity, unit): the latest observation and its change.
+    """One row per (commodity, unit, basis): the latest observation and its change.
 
+    Observations of different bases (China ex-works and FOB China) are never one row.
     The change is against the latest observation of an earlier date (absolute and
     percent, from mid-points); with none, the item's own ``change``/``change_pct``.
+    When several sources report the row's commodity on its latest date, ``sources``
+    names them all (the first one's figures are shown) and ``disagreement`` gives each
+    source's mid-point when they differ by more than ``disagree_pct`` percent.
     ``stale`` is true when ``as_of`` is older than ``today - stale_days`` (or unknown).
     ``preferred_units`` keeps, per commodity, only the preferred unit's row when it
     exists: a mapping ``{commodity: unit}`` or an ordered list of units.
     Rows are in market order: indices, then Pr-Nd, Nd, Pr, Dy, Tb, ...
     """
-    by_key: dict[tuple[str, str], list[PriceItem]] = {}
-    for o in dedupe_observations(observations):
-        by_key.setdefault((o.commodity, o.unit), []).append(o)
+    by_key: dict[tuple[str, str, str | None], list[PriceItem]] = {}
+    for o in observations:
+        by_key.setdefault((o.commodity, o.unit, _basis_key(o)), []).append(o)
     rows: list[dict[str, Any]] = []
-    for (cid, unit), group in by_key.items():
-        group.sort(key=_date_key)
-        latest = group[-1]
-        earlier = [g for g in group if _date_key(g) < _date_key(latest)]
+    for (cid, unit, basis), group in by_key.items():
+        group.sort(key=_date_key)  # stable: the first reported of a day stays first
+        last_day = _date_key(group[-1])
+        same_day = [g for g in group if _date_key(g) == last_day]
+        latest = same_day[0]
+        for g in same_day[1:]:  # a change stated only by the second source
+            if latest.change is None and latest.change_pct is None and _close(g.mid, latest.mid):
+                latest = replace(latest, change=g.change, change_pct=g.change_pct)
+        earlier = [g for g in group if _date_key(g) < last_day]
         if earlier and latest.as_of is not None:
-            prev = earlier[-1]
+            prev_day = _date_key(earlier[-1])
+            prev = next(g for g in earlier if _date_key(g) == prev_day)
             change: float | None = round(latest.mid - prev.mid, 6)
             pct = round(100 * change / prev.mid, 4) if prev.mid else None
             prev_as_of: date | None = prev.as_of
@@ -637,9 +703,18 @@ def price_table(
             change, pct, prev_as_of = latest.change, latest.change_pct, None
         if pct is None and change is not None and latest.mid - change:
             pct = round(100 * change / (latest.mid - change), 4)
-        basis = change if change is not None else pct
-        direction = "flat" if not basis else ("up" if basis > 0 else "down")
+        trend = change if change is not None else pct
+        direction = "flat" if not trend else ("up" if trend > 0 else "down")
         stale = latest.as_of is None or latest.as_of < today - timedelta(days=stale_days)
+        sources = _sources(same_day)
+        mids = [g.mid for g in same_day]
+        disagreement = None
+        if len(sources) > 1 and min(mids) > 0 and (max(mids) / min(mids) - 1) * 100 > disagree_pct:
+            disagreement = {
+                "pct": round((max(mids) / min(mids) - 1) * 100, 2),
+                "by_source": [{"source": "; ".join(_sources([g])) or "?", "low": g.low,
+                               "high": g.high, "mid": g.mid} for g in same_day],
+            }
         rows.append(
             {
                 "commodity": cid,
@@ -654,13 +729,19 @@ def price_table(
                 "direction": direction,
                 "as_of": latest.as_of,
                 "previous_as_of": prev_as_of,
-                "source": latest.source,
+                "source": "; ".join(sources) or None,
+                "sources": sources,
+                "disagreement": disagreement,
+                "basis": basis,
+                "basis_label": basis_label(basis),
                 "stale": stale,
             }
         )
     if preferred_units:
         rows = _prefer_units(rows, preferred_units)
-    rows.sort(key=lambda r: (market_rank(r["commodity"]), _unit_rank(r["unit"])))
+    order = list(BASES)
+    rows.sort(key=lambda r: (market_rank(r["commodity"]), _unit_rank(r["unit"]),
+                             order.index(r["basis"]) if r["basis"] in order else -1))
     return rows
 
 
