@@ -23,13 +23,6 @@ from newsletter.exceptions import StoreError, SubscriberError
 REPO = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture
-def store(tmp_path):
-    st = make_store(tmp_path)
-    yield st
-    st.close()
-
-
 def write(tmp_path: Path, text: str, name: str = "list.csv") -> Path:
     p = tmp_path / name
     p.write_text(text, encoding="utf-8")
