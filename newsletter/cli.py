@@ -462,6 +462,11 @@ def subs_export(list_: ListOpt = "daily",
         export_csv(nl.store, list_, sys.stdout)
 
 
+from .cli_db import db_app  # noqa: E402  (it uses the helpers above)
+
+app.add_typer(db_app, name="db")
+
+
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     app(prog_name="newsletter")
