@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from .cli_db import make_db_app
 from .config import Config, load_config
 from .core import Newsletter
 from .exceptions import ConfigError, NewsletterError
@@ -301,6 +302,11 @@ def status(json_: JsonOpt = False, config: ConfigOpt = None) -> None:
     for key, t in st["next_runs"].items():
         if key.startswith("send:") and len(st["next_runs"]) > 5:
             out.print(f"  next send to list {key[5:]}: {when(t)}")
+    lead = st["scheduler"]["leader"]
+    out.print(f"scheduler: {st['scheduler']['mode']}, "
+              + (f"led by {lead['holder']} since {when(lead['since'])} UTC"
+                 + ("" if lead["alive"] else " (no heartbeat: stale)") if lead
+                 else "no instance running"))
     ed = st["latest_edition"]
     if ed:
         by = f", approved by {ed['approved_by']}" if ed.get("approved_by") else ""
@@ -462,9 +468,7 @@ def subs_export(list_: ListOpt = "daily",
         export_csv(nl.store, list_, sys.stdout)
 
 
-from .cli_db import db_app  # noqa: E402  (it uses the helpers above)
-
-app.add_typer(db_app, name="db")
+app.add_typer(make_db_app(handle_errors, out, err), name="db")
 
 
 def main() -> None:

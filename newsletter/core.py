@@ -437,6 +437,7 @@ class Newsletter:
     # --- status --------------------------------------------------------------------------
     def status(self) -> dict[str, Any]:
         from .deliver._job import pending_summary
+        from .leader import leader_status
 
         latest = self.store.latest_edition_date()
         row = self.store.edition(latest) if latest else None
@@ -448,6 +449,8 @@ class Newsletter:
                 "approved_by": row["approved_by"], "html_size": row["html_size"]},
             "deliveries": pending_summary(self.store),
             "next_runs": self.next_runs(),
+            "scheduler": leader_status(self.store, self.now(),
+                                       self.config.schedule.lock_stale_seconds),
         }
 
     def next_runs(self) -> dict[str, str | None]:
