@@ -16,6 +16,7 @@ uvicorn in its own process, answering a fixed string; the ratio says what our ap
 from __future__ import annotations
 
 import argparse
+import os
 import asyncio
 import sys
 import tempfile
@@ -108,9 +109,11 @@ def main(argv: list[str] | None = None) -> int:
             baseline = _report("baseline (bare Starlette)", lat, err, time.perf_counter() - t0)
 
         results = {}
-        cmd = [sys.executable, "-m", "newsletter.cli", "serve", "--config",
+        prof = os.environ.get("BENCH_PROFILE")  # a cProfile output file for the server
+        cmd = [sys.executable, *(["-m", "cProfile", "-o", prof] if prof else []),
+               "-m", "newsletter.cli", "serve", "--config",
                str(Path(tmp) / "newsletter.toml")]
-        with serve_process(cmd, port, env={"PYTHONPATH": str(ROOT)}, cwd=Path(tmp)) as base:
+        with serve_process(cmd, port, env={"PYTHONPATH": os.environ.get("BENCH_PYTHONPATH", "") + str(ROOT)}, cwd=Path(tmp)) as base:
             asyncio.run(_load(base, [("GET", "/archive/", None)] * 50, args.clients))
             t0 = time.perf_counter()
             lat, err, codes = asyncio.run(_load(base, unsub_jobs, args.clients))

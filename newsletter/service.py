@@ -86,7 +86,10 @@ def _parse_bind(bind: str) -> tuple[str, int]:
 def _bind_socket(bind: str) -> socket.socket:
     host, port = _parse_bind(bind)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on connections accepted from a
+    # socket whose proto says TCP; without it every response waited ~40 ms for the
+    # client's delayed ACK (Nagle), whatever the app did (bench/web.py).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
