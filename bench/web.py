@@ -16,8 +16,8 @@ uvicorn in its own process, answering a fixed string; the ratio says what our ap
 from __future__ import annotations
 
 import argparse
-import os
 import asyncio
+import os
 import sys
 import tempfile
 import time
@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         cmd = [sys.executable, *(["-m", "cProfile", "-o", prof] if prof else []),
                "-m", "newsletter.cli", "serve", "--config",
                str(Path(tmp) / "newsletter.toml")]
-        with serve_process(cmd, port, env={"PYTHONPATH": os.environ.get("BENCH_PYTHONPATH", "") + str(ROOT)}, cwd=Path(tmp)) as base:
+        with serve_process(cmd, port, env={"PYTHONPATH": str(ROOT)}, cwd=Path(tmp)) as base:
             asyncio.run(_load(base, [("GET", "/archive/", None)] * 50, args.clients))
             t0 = time.perf_counter()
             lat, err, codes = asyncio.run(_load(base, unsub_jobs, args.clients))
