@@ -25,6 +25,7 @@ redirects to a URL taken from the request.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
@@ -126,7 +127,9 @@ def make_app(nl: Newsletter, *, rate_limiter: RateLimiter | None = None) -> Star
     # One writer at a time from the web threads: SQLite serialises writers anyway, and
     # its busy handler sleeps in growing steps (up to 100 ms) while waiting for the lock;
     # queueing on our own lock instead keeps the tail latency low under a burst.
-    write_lock = threading.Lock()
+    # PostgreSQL takes concurrent writers: no queue there.
+    write_lock: Any = (threading.Lock() if nl.store.engine.dialect.name == "sqlite"
+                       else contextlib.nullcontext())
     unsubscribed_pages: dict[str, bytes] = {}
 
     def write(fn: Any, *args: Any) -> Any:
