@@ -22,7 +22,7 @@ SECRET = "bench-secret-long-enough-for-serve-0123456789"
 
 
 def make_project(tmp: Path, *, subscribers: int = 2000, editions: int = 30,
-                 port: int = 8999) -> Any:
+                 port: int = 8999, store_url: str | None = None) -> Any:
     """A project in ``tmp`` (repo templates, SQLite store) with subscribers and a published
     archive; returns the :class:`~newsletter.core.Newsletter`."""
     os.environ["NEWSLETTER_SECRET"] = SECRET
@@ -34,6 +34,8 @@ def make_project(tmp: Path, *, subscribers: int = 2000, editions: int = 30,
     cfg.write_text(f"""
 [newsletter]
 public_url = "http://127.0.0.1"
+[store]
+url = "{store_url or 'sqlite:///' + str(tmp / 'var' / 'newsletter.db')}"
 [paths]
 data = "{tmp / 'var'}"
 [schedule]

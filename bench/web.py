@@ -1,6 +1,7 @@
 """Benchmark: the public web endpoints under a bounded load on loopback.
 
     python bench/web.py [--unsubscribes 2000] [--archive 2000] [--clients 20]
+                        [--postgres [--instances 2]]
 
 A real ``newsletter serve`` process (uvicorn on 127.0.0.1, scheduler idle) on a throw-away
 SQLite store with 2,000 subscribers and 30 published editions. 20 concurrent httpx AsyncClients
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import tempfile
 import time
@@ -36,9 +38,13 @@ from _web_common import (  # noqa: E402
 )
 
 
-async def _load(base: str, jobs: list[tuple[str, str, bytes | None]],
+async def _load(base: str | list[str], jobs: list[tuple[str, str, bytes | None]],
                 clients: int) -> tuple[list[float], int, dict[int, int]]:
+    """``clients`` workers; with several base URLs, client i talks to base i mod n."""
     import httpx
+
+    bases = [base] if isinstance(base, str) else base
+    next_base = iter(range(clients))
 
     queue: asyncio.Queue[tuple[str, str, bytes | None]] = asyncio.Queue()
     for j in jobs:
@@ -49,7 +55,8 @@ async def _load(base: str, jobs: list[tuple[str, str, bytes | None]],
 
     async def worker() -> None:
         nonlocal errors
-        async with httpx.AsyncClient(base_url=base, timeout=30) as c:
+        url = bases[next(next_base) % len(bases)]
+        async with httpx.AsyncClient(base_url=url, timeout=30) as c:
             while True:
                 try:
                     method, path, body = queue.get_nowait()
@@ -83,13 +90,41 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--unsubscribes", type=int, default=2000)
     ap.add_argument("--archive", type=int, default=2000)
     ap.add_argument("--clients", type=int, default=20)
+    ap.add_argument("--postgres", action="store_true",
+                    help="store on a throwaway PostgreSQL cluster (Debian postgresql)")
+    ap.add_argument("--instances", type=int, default=1,
+                    help="serve processes on the one store (PostgreSQL), clients spread "
+                         "over them")
     args = ap.parse_args(argv)
+    if args.instances > 1 and not args.postgres:
+        ap.error("--instances > 1 needs --postgres (SQLite allows one serve)")
+    pg = None
+    store_url = None
+    if args.postgres:
+        sys.path.insert(0, str(ROOT / "tests"))
+        from pg_server import PgServer, pg_bindir
+
+        bindir = pg_bindir()
+        if bindir is None:
+            ap.error("--postgres needs Debian's postgresql package")
+        pg = PgServer(bindir).start()
+        store_url = pg.new_database("bench")
+    try:
+        return _run(args, store_url)
+    finally:
+        if pg is not None:
+            pg.stop()
+
+
+def _run(args: argparse.Namespace, store_url: str | None) -> int:
+    import contextlib
 
     from newsletter.deliver._tokens import make_token
 
     with tempfile.TemporaryDirectory() as tmp:
         port = free_port()
-        nl = make_project(Path(tmp), subscribers=max(args.unsubscribes, 1), port=port)
+        nl = make_project(Path(tmp), subscribers=max(args.unsubscribes, 1), port=port,
+                          store_url=store_url)
         subs = nl.store.subscribers("daily")
         days = [d.isoformat() for d in nl.store.archive_dates()]
         unsub_jobs = [("POST", "/unsubscribe/" + make_token(SECRET.encode(), "unsub", "daily",
@@ -108,16 +143,31 @@ def main(argv: list[str] | None = None) -> int:
             baseline = _report("baseline (bare Starlette)", lat, err, time.perf_counter() - t0)
 
         results = {}
-        cmd = [sys.executable, "-m", "newsletter.cli", "serve", "--config",
-               str(Path(tmp) / "newsletter.toml")]
-        with serve_process(cmd, port, env={"PYTHONPATH": str(ROOT)}, cwd=Path(tmp)) as base:
-            asyncio.run(_load(base, [("GET", "/archive/", None)] * 50, args.clients))
+        prof = os.environ.get("BENCH_PROFILE")  # a cProfile output file for the server
+        cfg = Path(tmp) / "newsletter.toml"
+        ports = [port] + [free_port() for _ in range(args.instances - 1)]
+        configs = [cfg]
+        for i, extra in enumerate(ports[1:], start=2):
+            other = Path(tmp) / f"newsletter-{i}.toml"
+            other.write_text(cfg.read_text().replace(f"127.0.0.1:{port}",
+                                                     f"127.0.0.1:{extra}"))
+            configs.append(other)
+        with contextlib.ExitStack() as stack:
+            bases = []
+            for c, p in zip(configs, ports, strict=True):
+                cmd = [sys.executable, *(["-m", "cProfile", "-o", prof] if prof else []),
+                       "-m", "newsletter.cli", "serve", "--config", str(c)]
+                bases.append(stack.enter_context(
+                    serve_process(cmd, p, env={"PYTHONPATH": str(ROOT)}, cwd=Path(tmp))))
+            print(f"store: {'postgresql' if store_url else 'sqlite'}, "
+                  f"{len(bases)} serve instance(s), {args.clients} clients")
+            asyncio.run(_load(bases, [("GET", "/archive/", None)] * 50, args.clients))
             t0 = time.perf_counter()
-            lat, err, codes = asyncio.run(_load(base, unsub_jobs, args.clients))
+            lat, err, codes = asyncio.run(_load(bases, unsub_jobs, args.clients))
             results["unsub"] = _report("one-click unsubscribe POST", lat, err,
                                        time.perf_counter() - t0)
             t0 = time.perf_counter()
-            lat, err, codes2 = asyncio.run(_load(base, arch_jobs, args.clients))
+            lat, err, codes2 = asyncio.run(_load(bases, arch_jobs, args.clients))
             results["archive"] = _report("archive GET", lat, err, time.perf_counter() - t0)
         left = len(nl.store.active_recipients("daily"))
         expected_left = len(subs) - len(unsub_jobs)

@@ -24,6 +24,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ._version import __version__
+from .cli_db import make_db_app
 from .config import Config, load_config
 from .core import Newsletter
 from .exceptions import ConfigError, NewsletterError
@@ -356,6 +357,11 @@ def status(json_: JsonOpt = False, config: ConfigOpt = None) -> None:
     for key, t in st["next_runs"].items():
         if key.startswith("send:") and len(st["next_runs"]) > 5:
             out.print(f"  next send to list {key[5:]}: {when(t)}")
+    lead = st["scheduler"]["leader"]
+    out.print(f"scheduler: {st['scheduler']['mode']}, "
+              + (f"led by {lead['holder']} since {when(lead['since'])} UTC"
+                 + ("" if lead["alive"] else " (no heartbeat: stale)") if lead
+                 else "no instance running"))
     ed = st["latest_edition"]
     if ed:
         by = f", approved by {ed['approved_by']}" if ed.get("approved_by") else ""
@@ -530,6 +536,8 @@ for _cmd in bounces_app.registered_commands:
     _cmd.callback = handle_errors(_cmd.callback)
 app.add_typer(bounces_app, name="bounces")
 subs_app.command("show")(handle_errors(subscriber_show))
+
+app.add_typer(make_db_app(handle_errors, out, err), name="db")
 
 
 def main() -> None:

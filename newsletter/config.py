@@ -84,6 +84,7 @@ class ListSettings(_Model):
     description: str = "You receive this email because you subscribed to it."
     send: str | None = None
     timezone: str | None = None
+    relays: list[str] | None = None  # pin the list to these [[delivery.relays]] names
 
     @field_validator("timezone")
     @classmethod
@@ -97,6 +98,32 @@ class SmtpSettings(_Model):
     security: Literal["none", "starttls", "tls"] = "none"
     connections: int = Field(default=2, ge=1, le=64)
     timeout: float = Field(default=30.0, gt=0)
+
+
+class RelaySettings(SmtpSettings):
+    """One ``[[delivery.relays]]`` entry: an SMTP relay with its own limits.
+
+    Credentials come from the environment variables it names (never the file).
+    """
+
+    name: str = Field(min_length=1, max_length=50)
+    weight: float = Field(default=1.0, gt=0)
+    rate_per_second: float = Field(default=0.0, ge=0, description="0 = unlimited")
+    rate_per_hour: int = Field(default=0, ge=0, description="0 = unlimited")
+    cooldown_seconds: float = Field(default=60.0, ge=0)
+    username_env: str | None = None
+    password_env: str | None = None
+
+    def credentials(self) -> tuple[str, str] | None:
+        if not self.username_env:
+            return None
+        user = os.environ.get(self.username_env)
+        if not user:
+            raise ConfigError(f"[[delivery.relays]] {self.name!r}: username_env names "
+                              f"{self.username_env}, which is not set",
+                              hint=f"export {self.username_env}=... (and "
+                                   f"{self.password_env or 'its password variable'})")
+        return user, os.environ.get(self.password_env or "", "")
 
 
 class DkimSettings(_Model):
@@ -124,6 +151,8 @@ class DeliverySettings(_Model):
     retry_base_seconds: float = Field(default=60.0, ge=0)
     retry_max_seconds: float = Field(default=3600.0, ge=0)
     smtp: SmtpSettings = SmtpSettings()
+    #: several relays (used instead of ``smtp`` when given, with transport = "smtp")
+    relays: list[RelaySettings] = []
     dkim: DkimSettings = DkimSettings()
     # VERP (issue 14): when set, each message's envelope sender (Return-Path) is
     # local+<signed subscriber token>@domain of this address, so a bounce names its
@@ -141,6 +170,15 @@ class DeliverySettings(_Model):
             raise ValueError("expected a plain address such as 'bounces@example.com' "
                              "(no '+', no name, local part of at most 40 characters)")
         return v.strip()
+
+    @field_validator("relays")
+    @classmethod
+    def _unique_relays(cls, v: list[RelaySettings]) -> list[RelaySettings]:
+        names = [r.name for r in v]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise ValueError(f"relay names must be unique: {', '.join(dup)} repeated")
+        return v
 
 
 class CollectSettings(_Model):

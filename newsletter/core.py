@@ -462,6 +462,7 @@ class Newsletter:
     def status(self) -> dict[str, Any]:
         from .bounces._policy import bounce_status
         from .deliver._job import pending_summary
+        from .leader import leader_status
 
         latest = self.store.latest_edition_date()
         row = self.store.edition(latest) if latest else None
@@ -474,6 +475,8 @@ class Newsletter:
             "deliveries": pending_summary(self.store),
             "next_runs": self.next_runs(),
             "bounces": bounce_status(self.store),
+            "scheduler": leader_status(self.store, self.now(),
+                                       self.config.schedule.lock_stale_seconds),
         }
 
     def next_runs(self) -> dict[str, str | None]:

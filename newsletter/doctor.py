@@ -86,10 +86,10 @@ def check_secret(config: Config) -> Check:
 
 
 def check_store(config: Config) -> Check:
-    from sqlalchemy import create_engine, inspect, text
+    from sqlalchemy import create_engine, inspect
     from sqlalchemy.exc import SQLAlchemyError
 
-    from .store._schema import SCHEMA_VERSION
+    from .store import _migrate
 
     url = config.store_url
     if url.startswith("sqlite:///") and ":memory:" not in url:
@@ -101,23 +101,23 @@ def check_store(config: Config) -> Check:
     try:
         engine = create_engine(url)
         with engine.connect() as conn:
-            if "meta" not in inspect(conn).get_table_names():
+            if not inspect(conn).get_table_names():
                 return Check("store", "warn", f"{config.store.url}: reachable, no schema yet",
                              "it is created by the first `newsletter run`")
-            row = conn.execute(text("SELECT value FROM meta WHERE key = 'schema_version'"))
-            found = row.scalar()
+            st = _migrate.state(conn)
         engine.dispose()
-    except SQLAlchemyError as exc:
+    except (SQLAlchemyError, ModuleNotFoundError) as exc:
         return Check("store", "fail", f"{config.store.url}: cannot connect: "
                      f"{str(exc).splitlines()[0]}", "check [store] url in newsletter.toml")
-    version = int(found or 0)
-    if version > SCHEMA_VERSION:
-        return Check("store", "fail", f"schema {version} is newer than this release's "
-                     f"{SCHEMA_VERSION}", "upgrade the package, or restore the store it had")
-    if version < SCHEMA_VERSION:
-        return Check("store", "warn", f"schema {version}, this release has {SCHEMA_VERSION}",
-                     "the store is migrated the next time a command opens it")
-    return _ok("store", f"{config.store.url}: schema {version} (current)")
+    if st.too_new:
+        return Check("store", "fail", _migrate.too_new_message(st),
+                     "upgrade the package, or restore the store it had")
+    if not st.up_to_date:
+        found = st.current or f"release 0.1 schema {st.legacy}"
+        return Check("store", "warn", f"schema {found}, this release has {st.head}",
+                     "run `newsletter db upgrade` (any command that opens the store "
+                     "also upgrades it)")
+    return _ok("store", f"{config.store.url}: schema {st.head} (current)")
 
 
 def check_templates(config: Config) -> Check:

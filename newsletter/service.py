@@ -6,6 +6,9 @@
   (SIGKILL, power loss) is taken over once its heartbeat is older than
   ``[schedule] lock_stale_seconds`` and, on this host, its pid is gone; a restart waits
   that long rather than fail.
+* **Many instances on PostgreSQL** (:mod:`newsletter.leader`): no ``serve`` lock; every
+  instance serves the web app and one, elected through a PostgreSQL advisory lock, runs
+  the scheduler. SQLite keeps the single-instance lock above.
 * **Scheduler** (:mod:`newsletter.schedule`) in background threads, **web app**
   (:mod:`newsletter.web.public`) served by uvicorn in the main thread.
 * **Signals.** SIGTERM or SIGINT: no new jobs start, the scheduler stops, uvicorn stops
@@ -83,7 +86,10 @@ def _parse_bind(bind: str) -> tuple[str, int]:
 def _bind_socket(bind: str) -> socket.socket:
     host, port = _parse_bind(bind)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on connections accepted from a
+    # socket whose proto says TCP; without it every response waited ~40 ms for the
+    # client's delayed ACK (Nagle), whatever the app did (bench/web.py).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
@@ -162,6 +168,8 @@ class Service:
         self.runner = Runner(nl, self.stop_event, self.guard)
         self.server: _Server | None = None
         self._hb_stop = threading.Event()
+        self.election: Any = None  # leader.Election on a PostgreSQL store
+        self._sched: Any = None
 
     # --- signals -------------------------------------------------------------------------
     def on_signal(self, signum: int, _frame: Any) -> None:
@@ -213,14 +221,22 @@ class Service:
             # KeyboardInterrupt (exit 130). _Server.capture_signals re-installs the same.
             for sig in (signal.SIGTERM, signal.SIGINT):
                 signal.signal(sig, self.on_signal)
-        if not acquire_service_lock(nl, self.stop_event):
+        from .leader import Election, supports_election
+
+        if supports_election(nl.store):  # many instances; one elected scheduler
+            stale = cfg.schedule.lock_stale_seconds
+            self.election = Election(nl.store, nl.now, stale_after=stale,
+                                     poll=max(0.2, min(10.0, stale / 3)))
+        elif not acquire_service_lock(nl, self.stop_event):
             log.info(kv("stopped", code=0, reason="signalled while waiting for the lock"))
             return 0
-        hb = threading.Thread(target=self._heartbeat, name="lock-heartbeat", daemon=True)
+        hb = threading.Thread(target=self._heartbeat if self.election is None
+                              else self._elect, name="lock-heartbeat", daemon=True)
         try:
             sock = _bind_socket(cfg.web.bind)
         except BaseException:
-            nl.store.release_lock(LOCK_NAME)
+            if self.election is None:
+                nl.store.release_lock(LOCK_NAME)
             raise
         try:
             from .web._guard import AllowedHosts, allowed_hosts, guarded_h11
@@ -248,12 +264,11 @@ class Service:
             log.info(kv("started", pid=os.getpid(), host=socket.gethostname(),
                         bind=f"{host}:{port}", public_url=cfg.newsletter.public_url,
                         timezone=cfg.schedule.timezone, offline=cfg.schedule.offline,
-                        store=_safe_url(cfg.store_url)))
-            sched.start()
-            for job, when in next_fire_times(cfg, nl.now()).items():
-                log.info(kv("next_run", job=job, at=when))
-            sched.add_job(catch_up, args=[nl, self.runner], id="catch-up",
-                          name="catch-up", misfire_grace_time=None)
+                        store=_safe_url(cfg.store_url),
+                        mode="elected" if self.election is not None else "single"))
+            self._sched = sched
+            if self.election is None:
+                self._start_scheduler()
             try:
                 self.server.run(sockets=[sock])
             except SystemExit as exc:  # uvicorn exits on a failed startup
@@ -265,11 +280,58 @@ class Service:
             self._hb_stop.set()
             sock.close()
             try:
-                nl.store.release_lock(LOCK_NAME)
+                if self.election is not None:
+                    if hb.is_alive():
+                        hb.join(5)
+                    self.election.close()
+                else:
+                    nl.store.release_lock(LOCK_NAME)
             except NewsletterError as exc:
                 log.error(kv("lock_release_failed", error=exc.message))
         log.info(kv("stopped", code=self.exit_code))
         return self.exit_code
+
+    def _start_scheduler(self) -> None:
+        nl = self.nl
+        self._sched.start()
+        for job, when in next_fire_times(nl.config, nl.now()).items():
+            log.info(kv("next_run", job=job, at=when))
+        self._sched.add_job(catch_up, args=[nl, self.runner], id="catch-up",
+                            name="catch-up", misfire_grace_time=None)
+
+    def _elect(self) -> None:
+        """Elected mode (PostgreSQL): try to lead every ``poll`` s; the leader starts the
+        scheduler, checks its lock and heartbeats; losing the lock stops the instance."""
+        el = self.election
+        assert el is not None
+        while not self._hb_stop.is_set():
+            try:
+                if not el.leading:
+                    if el.try_lead():
+                        previous = el.publish(self.nl.now())
+                        log.info(kv("leader_elected", holder=el.holder,
+                                    previous=previous.holder if previous else None))
+                        if previous is not None:
+                            el.wait_for_jobs_of(previous, self.stop_event)
+                        if self.stop_event.is_set():
+                            return
+                        self._start_scheduler()
+                    else:
+                        el.publish(self.nl.now())
+                elif not el.still_leading():
+                    log.error(kv("lock_lost", reason="the scheduler's lock connection to "
+                                                     "the store failed; stopping"))
+                    self.exit_code = 1
+                    self.request_stop()
+                    return
+                else:
+                    el.publish(self.nl.now())
+                    for name in self.guard.held:
+                        self.nl.store.heartbeat_lock(name, self.nl.now())
+            except (NewsletterError, Exception) as exc:  # the store is away: retry
+                log.error(kv("election_failed", error=str(exc).splitlines()[0]))
+            if self._hb_stop.wait(el.poll):
+                return
 
     def _shutdown(self, sched: Any) -> None:
         with contextlib.suppress(Exception):

@@ -29,3 +29,41 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     shutil.copytree(REPO / "subscribers", tmp_path / "subscribers")
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+# --- the store on both engines -------------------------------------------------------------
+@pytest.fixture(scope="session")
+def pg_server():
+    """A throwaway PostgreSQL cluster for the session (skipped only without the binaries)."""
+    from pg_server import PgServer, pg_bindir
+
+    bindir = pg_bindir()
+    if bindir is None:
+        pytest.skip("PostgreSQL binaries not found (apt-get install -y postgresql)")
+    pytest.importorskip("psycopg", reason="the postgres extra is not installed "
+                                          "(pip install -e '.[postgres]')")
+    srv = PgServer(bindir).start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path):
+    """An empty store URL: a SQLite file in tmp_path, or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'newsletter.db'}"
+        return
+    srv = request.getfixturevalue("pg_server")
+    url = srv.new_database()
+    yield url
+    srv.drop_database(url)
+
+
+@pytest.fixture
+def store(store_url: str):
+    """An open store on each engine (closed at the end)."""
+    from newsletter.store import open_store
+
+    st = open_store(store_url)
+    yield st
+    st.close()

@@ -8,7 +8,7 @@ from email import policy
 from email.parser import BytesParser
 
 import pytest
-from delivery_helpers import EDITION, T0, Clock, delivery_settings, make_factory, make_store
+from delivery_helpers import EDITION, T0, Clock, delivery_settings, make_factory
 from delivery_helpers import populate as add_readers
 from smtp_server import SmtpServer
 
@@ -22,13 +22,6 @@ from newsletter.deliver import (
 )
 from newsletter.deliver._transports import Envelope
 from newsletter.exceptions import HeaderInjectionError, SendError, SubscriberError
-
-
-@pytest.fixture
-def store(tmp_path):
-    st = make_store(tmp_path)
-    yield st
-    st.close()
 
 
 @pytest.fixture

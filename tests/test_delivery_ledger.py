@@ -4,15 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-from delivery_helpers import EDITION, T0, make_store, populate
-
-
-@pytest.fixture
-def store(tmp_path):
-    st = make_store(tmp_path)
-    yield st
-    st.close()
+from delivery_helpers import EDITION, T0, populate
 
 
 def test_plan_is_idempotent_and_adds_new_active_subscribers(store):
@@ -76,3 +68,31 @@ def test_bounce_does_not_override_unsubscribe(store):
     store.unsubscribe("daily", sid, T0)
     store.mark_failed(EDITION, "daily", sid, "550 no such user", T0, bounce=True)
     assert store.get_subscriber("daily", emails[0]).status == "unsubscribed"
+
+
+def test_concurrent_claimers_take_each_row_exactly_once(store, store_url):
+    import threading
+
+    from newsletter.store import open_store
+
+    populate(store, 60)
+    store.plan_deliveries(EDITION, "daily", T0)
+    got: list[int] = []
+    lock = threading.Lock()
+
+    def claimer() -> None:
+        st = open_store(store_url)
+        try:
+            while (row := st.claim_next(EDITION, "daily", T0)) is not None:
+                with lock:
+                    got.append(row.subscriber_id)
+        finally:
+            st.close()
+
+    threads = [threading.Thread(target=claimer) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(got) == 60 and len(set(got)) == 60
+    assert store.delivery_counts(EDITION, "daily")["sending"] == 60

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from newsletter import _imports, doctor
 from newsletter.cli import app
-from newsletter.store._schema import SCHEMA_VERSION
+from newsletter.store import open_store
 
 STRONG = "q3Vx8-Lr0pZ2mWb7YtC4nHs9KdJ6fGa1EuRoTiPl"
 
@@ -95,14 +95,18 @@ def test_the_store_check_fails_on_a_newer_schema_and_on_a_file_that_is_no_databa
     db = project / "var" / "newsletter.db"
     assert _check(doctor.run_checks(cfg), "store").status == "warn"  # not created yet
     db.parent.mkdir()
-    with sqlite3.connect(db) as conn:
+    with sqlite3.connect(db) as conn:  # a pre-Alembic store of a release newer than 0.1
         conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
-        conn.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION + 1),))
+        conn.execute("INSERT INTO meta VALUES ('schema_version', '3')")
     store = _check(doctor.run_checks(cfg), "store")
     assert store.status == "fail" and "newer" in store.detail
-    with sqlite3.connect(db) as conn:
-        conn.execute("UPDATE meta SET value = ?", (str(SCHEMA_VERSION),))
+    db.unlink()
+    open_store(f"sqlite:///{db}").close()
     assert _check(doctor.run_checks(cfg), "store").status == "ok"
+    with sqlite3.connect(db) as conn:  # migrated by a release with a revision we lack
+        conn.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
+    store = _check(doctor.run_checks(cfg), "store")
+    assert store.status == "fail" and "9999_from_the_future" in store.detail
     db.write_bytes(b"this is not a database" * 100)
     store = _check(doctor.run_checks(cfg), "store")
     assert store.status == "fail" and "cannot connect" in store.detail

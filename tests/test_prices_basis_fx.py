@@ -225,9 +225,9 @@ def test_a_schema_2_store_gains_the_basis_column_and_keeps_its_prices(tmp_path) 
     st = open_store(url)
     now = datetime(2026, 11, 25, 6, tzinfo=UTC)
     st.add_prices([P(600000, DAY, "SMM")], item_id=None, now=now)
-    with st.begin() as c:  # a store written before the basis existed
+    with st.begin() as c:  # a store written before the basis existed (revision 0001)
         c.execute(text("ALTER TABLE prices DROP COLUMN basis"))
-        c.execute(text("UPDATE meta SET value = '2' WHERE key = 'schema_version'"))
+        c.execute(text("UPDATE alembic_version SET version_num = '0001_baseline'"))
     st.close()
     st = open_store(url)
     try:

@@ -57,7 +57,7 @@ def _cron_at(t: datetime) -> str:
 def write_project(tmp: Path, *, web_port: int, smtp_port: int, collect: str = FAR,
                   build: str = FAR, send: str = FAR, rate_limit: float = 0,
                   subscribers: int = 6, lists: tuple[str, ...] = ("daily",),
-                  stale: float = 2.0) -> Path:
+                  stale: float = 2.0, store_url: str | None = None) -> Path:
     """A config whose data, store and lists live in ``tmp``; returns the config path."""
     tmp.mkdir(parents=True, exist_ok=True)
     list_tables = []
@@ -69,12 +69,13 @@ def write_project(tmp: Path, *, web_port: int, smtp_port: int, collect: str = FA
                            f'list_id = "{name}.ree-daily.test"\n')
         if name != "daily":  # a list with its own send time and time zone
             list_tables.append(f'send = "{send}"\ntimezone = "Asia/Shanghai"\n')
+    store_url = store_url or f"sqlite:///{tmp / 'var' / 'newsletter.db'}"
     cfg = tmp / "newsletter.toml"
     cfg.write_text(f"""
 [newsletter]
 public_url = "http://127.0.0.1:{web_port}"
 [store]
-url = "sqlite:///{tmp / 'var' / 'newsletter.db'}"
+url = "{store_url}"
 [paths]
 data = "{tmp / 'var'}"
 {''.join(list_tables)}
@@ -98,7 +99,7 @@ lock_stale_seconds = {stale}
 [web]
 bind = "127.0.0.1:{web_port}"
 """)
-    store = open_store(f"sqlite:///{tmp / 'var' / 'newsletter.db'}")
+    store = open_store(store_url)
     try:
         from newsletter.deliver import import_csv
 

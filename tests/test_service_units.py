@@ -90,13 +90,6 @@ def test_kv_lines_quote_and_stay_on_one_line() -> None:
 
 # --- locks -------------------------------------------------------------------------------
 
-@pytest.fixture
-def store(tmp_path: Path):
-    st = open_store(f"sqlite:///{tmp_path / 'db.sqlite'}")
-    yield st
-    st.close()
-
-
 def _dead_pid() -> int:
     pid = 4_000_000
     while True:
@@ -151,12 +144,12 @@ def test_other_host_is_taken_over_on_heartbeat_alone(store) -> None:
                               host="box-b", pid=1).acquired
 
 
-def test_racing_processes_get_one_lock(store, tmp_path: Path) -> None:
+def test_racing_processes_get_one_lock(store, store_url: str) -> None:
     now = datetime.now(UTC)
     winners = []
 
     def grab(i: int) -> None:
-        st = open_store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+        st = open_store(store_url)
         if st.acquire_lock("race", now, host=f"h{i}", pid=i + 1).acquired:
             winners.append(i)
         st.close()

@@ -4,18 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from newsletter.store import open_store
 from newsletter.types import Item, PriceItem
 
 NOW = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
 
 
-def _store(tmp_path):
-    return open_store(f"sqlite:///{tmp_path / 'db.sqlite'}")
-
-
-def test_item_seen_again_is_updated_not_duplicated(tmp_path) -> None:
-    st = _store(tmp_path)
+def test_item_seen_again_is_updated_not_duplicated(store) -> None:
+    st = store
     a = Item(source="s", url="https://x.example/a", guid="g1", title="Lynas up")
     r1 = st.save_items([a], NOW)
     r2 = st.save_items([a], NOW)
@@ -28,8 +23,8 @@ def test_item_seen_again_is_updated_not_duplicated(tmp_path) -> None:
     assert got[0].first_seen == NOW
 
 
-def test_same_price_observation_from_two_sources_is_stored_once(tmp_path) -> None:
-    st = _store(tmp_path)
+def test_same_price_observation_from_two_sources_is_stored_once(store) -> None:
+    st = store
     p = PriceItem("prnd_oxide", "price", 399000, 401000, "CNY/t", as_of=date(2026, 11, 24),
                   source="SMM")
     q = PriceItem("prnd_oxide", "price", 399000, 401000, "CNY/t", as_of=date(2026, 11, 24),
@@ -39,8 +34,8 @@ def test_same_price_observation_from_two_sources_is_stored_once(tmp_path) -> Non
     assert len(st.price_observations(date(2026, 11, 1))) == 1
 
 
-def test_edits_survive_rebuild_and_approval_resets_on_change(tmp_path) -> None:
-    st = _store(tmp_path)
+def test_edits_survive_rebuild_and_approval_resets_on_change(store) -> None:
+    st = store
     day = date(2026, 11, 24)
     st.save_edition(day, {"v": 1}, as_of=NOW, html_size=10, stories=[], now=NOW)
     st.save_edits(day, {"note": "hello"})
@@ -55,8 +50,8 @@ def test_edits_survive_rebuild_and_approval_resets_on_change(tmp_path) -> None:
     assert row["approved_by"] is None
 
 
-def test_source_state_tracks_errors_and_keeps_validators(tmp_path) -> None:
-    st = _store(tmp_path)
+def test_source_state_tracks_errors_and_keeps_validators(store) -> None:
+    st = store
     st.save_source_state("s", "https://x", status="ok", error=None, etag='"e1"',
                          last_modified=None, permanent_redirect=None, now=NOW)
     st.save_source_state("s", "https://x", status="error", error="timeout", etag=None,

@@ -23,13 +23,6 @@ from newsletter.exceptions import StoreError, SubscriberError
 REPO = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture
-def store(tmp_path):
-    st = make_store(tmp_path)
-    yield st
-    st.close()
-
-
 def write(tmp_path: Path, text: str, name: str = "list.csv") -> Path:
     p = tmp_path / name
     p.write_text(text, encoding="utf-8")
@@ -128,20 +121,20 @@ def test_a_schema_1_store_is_migrated_and_its_names_kept(tmp_path):
     from sqlalchemy import text
 
     from newsletter.store import open_store
-    from newsletter.store._schema import SCHEMA_VERSION
+    from newsletter.store._migrate import head
 
     st = make_store(tmp_path)
     p = write(tmp_path, "email,name\nana@example.com,Ana\n")
     import_csv(st, p, "daily", now=T0)
     with st.begin() as c:  # turn it into a store written by schema 1
         c.execute(text("ALTER TABLE subscribers DROP COLUMN file_name"))
-        c.execute(text("UPDATE meta SET value = '1' WHERE key = 'schema_version'"))
+        c.execute(text("DROP TABLE alembic_version"))
+        c.execute(text("INSERT INTO meta VALUES ('schema_version', '1')"))
     st.close()
     st = open_store(f"sqlite:///{tmp_path / 'newsletter.db'}")
     try:
         with st.begin() as c:
-            assert c.execute(text("SELECT value FROM meta WHERE key = 'schema_version'")
-                             ).scalar() == str(SCHEMA_VERSION)
+            assert c.execute(text("SELECT version_num FROM alembic_version")).scalar() == head()
         assert st.get_subscriber("daily", "ana@example.com").name == "Ana"
         import_csv(st, p, "daily", now=T0)  # fills file_name in; the name stays
         ana = st.get_subscriber("daily", "ana@example.com")

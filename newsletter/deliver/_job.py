@@ -61,8 +61,9 @@ def sending_lock(nl: Newsletter, list_name: str) -> Iterator[None]:
         yield
 
 
-def make_transport(config: Config, outbox_dir: Any) -> Any:
-    return _make_transport(config, outbox_dir)
+def make_transport(config: Config, outbox_dir: Any, list_name: str | None = None) -> Any:
+    pinned = config.list_settings(list_name).relays if list_name else None
+    return _make_transport(config, outbox_dir, pinned=pinned)
 
 
 def _factory(nl: Newsletter, rendered: Any, list_name: str) -> MessageFactory:
@@ -123,7 +124,7 @@ def _send_list(nl: Newsletter, day: date, list_name: str, *,
         return SendReport(edition_date=day, list_name=list_name, paused=True,
                           pause_reason=reason, state="paused")
     rendered = nl.rendered(day, list_name)
-    transport = make_transport(nl.config, nl.config.data_dir / "outbox")
+    transport = make_transport(nl.config, nl.config.data_dir / "outbox", list_name)
 
     def on_progress(p: SendProgress) -> None:
         if progress is not None:
@@ -144,7 +145,7 @@ def _send_list(nl: Newsletter, day: date, list_name: str, *,
 def send_test(nl: Newsletter, day: date, list_name: str, address: str, name: str = "") -> str:
     """One test copy through the configured transport; returns where it went."""
     rendered = nl.rendered(day, list_name)
-    transport = make_transport(nl.config, nl.config.data_dir / "outbox")
+    transport = make_transport(nl.config, nl.config.data_dir / "outbox", list_name)
     try:
         mid = _send_test(_factory(nl, rendered, list_name), transport, address, name,
                          list_name=list_name)

@@ -124,9 +124,14 @@ def send_confirmation(nl: Newsletter, list_name: str, address: str, name: str,
     Raises:
         SendError: the transport failed; HeaderInjectionError: bad header values.
     """
+    data = build_confirmation(nl.config, list_name, address, name, confirm_url, nl.now())
+    return _send_one(nl, list_name, address, data, "confirmation email")
+
+
+def _send_one(nl: Newsletter, list_name: str, address: str, data: bytes, what: str) -> str:
+    """Send one notice to one address through a transport opened for it; returns the
+    transport's name. Raises SendError naming *what* when the relay does not accept it."""
     cfg = nl.config
-    now = nl.now()
-    data = build_confirmation(cfg, list_name, address, name, confirm_url, now)
     sender = parseaddr(cfg.list_settings(list_name).from_address
                        or cfg.newsletter.from_address)[1]
     transport = _transport(nl)
@@ -138,7 +143,7 @@ def send_confirmation(nl: Newsletter, list_name: str, address: str, name: str,
         channel.close()
         transport.close()
     if result.status != "ok":
-        raise SendError(f"confirmation email not accepted: {result.detail or result.status}",
+        raise SendError(f"{what} not accepted: {result.detail or result.status}",
                         hint=result.hint)
     return getattr(transport, "name", cfg.delivery.transport)
 
@@ -178,19 +183,5 @@ def send_preferences_link(nl: Newsletter, list_name: str, address: str, name: st
     Raises:
         SendError: the transport failed; HeaderInjectionError: bad header values.
     """
-    cfg = nl.config
-    data = build_preferences_link(cfg, list_name, address, name, url, nl.now())
-    sender = parseaddr(cfg.list_settings(list_name).from_address
-                       or cfg.newsletter.from_address)[1]
-    transport = _transport(nl)
-    channel = transport.channel()
-    try:
-        result = channel.send(Envelope(sender=sender, recipient=address, list_name=list_name),
-                              data)
-    finally:
-        channel.close()
-        transport.close()
-    if result.status != "ok":
-        raise SendError(f"preferences link not accepted: {result.detail or result.status}",
-                        hint=result.hint)
-    return getattr(transport, "name", cfg.delivery.transport)
+    data = build_preferences_link(nl.config, list_name, address, name, url, nl.now())
+    return _send_one(nl, list_name, address, data, "preferences link")

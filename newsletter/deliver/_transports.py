@@ -454,7 +454,8 @@ class SmtpChannel:
 
 
 def make_transport(settings: DeliverySettings | Config, outbox_dir: str | os.PathLike[str],
-                   credentials: tuple[str, str] | None = None) -> Transport:
+                   credentials: tuple[str, str] | None = None, *,
+                   pinned: list[str] | None = None) -> Transport:
     """The transport named by ``[delivery] transport``.
 
     Args:
@@ -463,6 +464,8 @@ def make_transport(settings: DeliverySettings | Config, outbox_dir: str | os.Pat
             :meth:`Config.smtp_credentials` unless given).
         outbox_dir: ``<data>/outbox``.
         credentials: ``(username, password)`` for SMTP AUTH (environment only).
+        pinned: relay names a list is pinned to (``[lists.X] relays``), with
+            ``[[delivery.relays]]``.
 
     Raises:
         SendError: unknown transport name.
@@ -472,6 +475,10 @@ def make_transport(settings: DeliverySettings | Config, outbox_dir: str | os.Pat
             credentials = settings.smtp_credentials()
         settings = settings.delivery
     kind = settings.transport
+    if kind == "smtp" and settings.relays:
+        from ._relays import relay_pool
+
+        return relay_pool(settings.relays, pinned)
     if kind == "smtp":
         return SmtpTransport(settings.smtp, credentials)
     if kind == "outbox":

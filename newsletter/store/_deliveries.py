@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -92,9 +92,10 @@ _tls = threading.local()
 class DeliveriesMixin:
     """Methods on Store for the deliveries and sends tables."""
 
-    # The per-message ledger writes of the sending threads go through this lock: SQLite
-    # allows one writer, and a thread that finds the database locked sleeps in SQLite's
+    # On SQLite the per-message ledger writes of the sending threads go through this lock:
+    # SQLite allows one writer, and a thread that finds the database locked sleeps in SQLite's
     # busy handler (milliseconds), where a Python lock hands over in microseconds.
+    # PostgreSQL takes concurrent writers; its row locks are enough.
     _ledger_lock = threading.Lock()
 
     @contextmanager
@@ -124,7 +125,8 @@ class DeliveriesMixin:
     @contextmanager
     def _ledger_tx(self) -> Iterator[Connection]:
         conn = (getattr(_tls, "conns", None) or {}).get(id(self))
-        with self._ledger_lock:
+        serial = self._ledger_lock if self.engine.dialect.name == "sqlite" else nullcontext()
+        with serial:
             if conn is None:
                 with self.begin() as c:
                     yield c
@@ -270,7 +272,13 @@ class DeliveriesMixin:
 
     def claim_next(self, edition_date: date, list_name: str,
                    now: datetime) -> DueDelivery | None:
-        """Claim the next due row (convenience for one-at-a-time senders)."""
+        """Claim the next due row (convenience for one-at-a-time senders).
+
+        On PostgreSQL the row is picked with ``FOR UPDATE SKIP LOCKED``, so concurrent
+        claimers never wait on, or collide over, the same row.
+        """
+        if self.engine.dialect.name == "postgresql":
+            return self._claim_next_skip_locked(edition_date, list_name, now)
         while True:
             due = self.due_deliveries(edition_date, list_name, now, limit=1)
             if not due:
@@ -278,6 +286,29 @@ class DeliveriesMixin:
             if self.claim_delivery(edition_date, list_name, due[0].subscriber_id,
                                    now) == "claimed":
                 return due[0]
+
+    def _claim_next_skip_locked(self, edition_date: date, list_name: str,
+                                now: datetime) -> DueDelivery | None:
+        d, sub = s.deliveries, s.subscribers
+        while True:
+            pick = (select(d.c.subscriber_id, d.c.status, d.c.attempts)
+                    .where(d.c.edition_date == edition_date, d.c.list == list_name,
+                           or_(d.c.status == "pending",
+                               and_(d.c.status == "deferred",
+                                    or_(d.c.next_attempt.is_(None), d.c.next_attempt <= now))))
+                    .order_by(d.c.subscriber_id).limit(1)
+                    .with_for_update(skip_locked=True))
+            with self.begin() as c:
+                r = c.execute(pick).first()
+                if r is None:
+                    return None
+                key = _key(edition_date, list_name, r.subscriber_id, now)
+                if c.execute(_CLAIM, key).rowcount:
+                    who = c.execute(select(sub.c.email, sub.c.name)
+                                    .where(sub.c.id == r.subscriber_id)).one()
+                    return DueDelivery(r.subscriber_id, who.email, who.name or "", r.status,
+                                       r.attempts)
+                c.execute(_SKIP, key)  # no longer active: skipped, try the next one
 
     def mark_sent(self, edition_date: date, list_name: str, subscriber_id: int,
                   message_id: str | None, now: datetime) -> None:

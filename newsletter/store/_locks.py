@@ -153,7 +153,9 @@ class LocksMixin:
         values = dict(holder=f"{host}:{pid}", host=host, pid=pid, acquired=now, heartbeat=now)
         try:
             with self.begin() as c:
-                r = c.execute(select(t).where(t.c.name == name)).first()
+                # FOR UPDATE: on PostgreSQL a racing taker waits on the row lock and then
+                # sees the winner's row (SQLite has one writer and no such clause).
+                r = c.execute(select(t).where(t.c.name == name).with_for_update()).first()
                 if r is None:
                     c.execute(insert(t).values(name=name, **values))
                     return LockResult(True)

@@ -1,7 +1,8 @@
-"""The database schema (SQLAlchemy Core). One ``MetaData``; the store creates what is missing.
+"""The database schema (SQLAlchemy Core): one ``MetaData``, what the code reads and writes.
 
-Migration policy: tables are created on first use; ``_MIGRATIONS`` adds columns that later
-versions introduce (``ALTER TABLE ... ADD COLUMN``), recorded in ``meta.schema_version``.
+Every change to it is also an Alembic revision in ``migrations/versions/`` (see
+docs/internals.md, "Changing the schema"); a test checks that the head revision builds
+exactly this schema.
 """
 
 from __future__ import annotations
@@ -22,8 +23,6 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-
-SCHEMA_VERSION = 3
 
 metadata = MetaData()
 
@@ -251,8 +250,3 @@ webhook_nonces = Table(
     Column("seen", DateTime(timezone=True), nullable=False),
 )
 
-#: version -> columns it adds, as (table, column, SQL type); applied when missing.
-_MIGRATIONS: dict[int, list[tuple[str, str, str]]] = {
-    2: [("subscribers", "file_name", "VARCHAR(200)")],
-    3: [("prices", "basis", "VARCHAR(20)")],
-}

@@ -28,6 +28,7 @@ redirects to a URL taken from the request.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
@@ -139,7 +140,10 @@ def make_app(nl: Newsletter, *, rate_limiter: RateLimiter | None = None,
     # One writer at a time from the web threads: SQLite serialises writers anyway, and
     # its busy handler sleeps in growing steps (up to 100 ms) while waiting for the lock;
     # queueing on our own lock instead keeps the tail latency low under a burst.
-    write_lock = threading.Lock()
+    # PostgreSQL takes concurrent writers: no queue there.
+    write_lock: Any = (threading.Lock() if nl.store.engine.dialect.name == "sqlite"
+                       else contextlib.nullcontext())
+    unsubscribed_pages: dict[str, bytes] = {}
 
     def write(fn: Any, *args: Any) -> Any:
         with write_lock:
@@ -223,8 +227,11 @@ def make_app(nl: Newsletter, *, rate_limiter: RateLimiter | None = None,
         found = await run_in_threadpool(write, nl.store.unsubscribe, list_name, sub_id,
                                         nl.now(), "one-click unsubscribe")
         log.info(kv("unsubscribed", list=list_name, subscriber=sub_id, known=found))
-        return pages.render("unsubscribed", list_title=lists[list_name],
-                            subscribe_url="/subscribe")
+        if list_name not in unsubscribed_pages:  # the same page for everyone of a list
+            unsubscribed_pages[list_name] = pages.render(
+                "unsubscribed", list_title=lists[list_name], subscribe_url="/subscribe").body
+        return HTMLResponse(unsubscribed_pages[list_name],
+                            headers={"cache-control": "no-store"})
 
     # --- subscribe -----------------------------------------------------------------------
     def subscribe_form(nonce: str, status: int = 200, error: str | None = None,
