@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Literal
 
 from . import _imports, _secrets
-from .config import Config, load_config
+from .config import Config, SmtpSettings, load_config
 from .exceptions import NewsletterError
 
 Status = Literal["ok", "warn", "fail"]
@@ -157,48 +157,57 @@ def check_sources(config: Config) -> Check:
     return _ok("sources", f"{config.sources_file}: {len(sources)} sources")
 
 
-def check_smtp(config: Config) -> Check:
-    if config.delivery.transport != "smtp":
-        return _ok("smtp", f"transport is {config.delivery.transport!r}: no relay used")
-    s = config.delivery.smtp
-    where = f"{s.host}:{s.port} ({s.security})"
-    creds = config.smtp_credentials()
-    context = ssl.create_default_context()
+def _probe_relay(label: str, settings: SmtpSettings,
+                 creds: tuple[str, str] | None) -> tuple[Status, str, str]:
+    """EHLO, STARTTLS and AUTH as a send would do them (the transport's own connection
+    code, with a short timeout), then QUIT: never a MAIL FROM."""
+    from .deliver._transports import SmtpTransport
+
+    where = f"{label}{settings.host}:{settings.port} ({settings.security})"
+    transport = SmtpTransport(settings.model_copy(update={"timeout": SMTP_TIMEOUT}), creds)
+    if transport.plaintext_auth():
+        return ("fail", f"{where}: would send the password in clear",
+                'set security = "starttls" or "tls" for this relay')
+    channel = transport.channel()
     try:
-        if s.security == "tls":
-            smtp: smtplib.SMTP = smtplib.SMTP_SSL(s.host, s.port, timeout=SMTP_TIMEOUT,
-                                                  context=context)
-        else:
-            smtp = smtplib.SMTP(s.host, s.port, timeout=SMTP_TIMEOUT)
-        try:
-            code, _ = smtp.ehlo()
-            if code != 250:
-                return Check("smtp", "fail", f"{where}: EHLO answered {code}",
-                             "check [delivery.smtp] host and port")
-            if s.security == "starttls":
-                smtp.starttls(context=context)
-                smtp.ehlo()
-            if creds:
-                if s.security == "none" and s.host not in ("127.0.0.1", "::1", "localhost"):
-                    return Check("smtp", "fail", f"{where}: would send the password in clear",
-                                 "set [delivery.smtp] security = \"starttls\" or \"tls\"")
-                smtp.login(*creds)
-            detail = f"{where}: EHLO ok" + (", AUTH ok" if creds else ", no AUTH configured")
-        finally:
-            try:
-                smtp.quit()
-            except (smtplib.SMTPException, OSError):
-                smtp.close()
+        channel.connect()
+        if channel.smtp is None or not channel.smtp.does_esmtp:
+            return ("fail", f"{where}: EHLO refused", "check the relay's host and port")
     except smtplib.SMTPAuthenticationError as exc:
-        return Check("smtp", "fail", f"{where}: AUTH refused: {exc.smtp_code} "
-                     f"{exc.smtp_error.decode(errors='replace')}",
-                     "check NEWSLETTER_SMTP_USERNAME and NEWSLETTER_SMTP_PASSWORD")
+        return ("fail", f"{where}: AUTH refused: {exc.smtp_code} "
+                f"{exc.smtp_error.decode(errors='replace')}",
+                "check NEWSLETTER_SMTP_USERNAME and NEWSLETTER_SMTP_PASSWORD (or the "
+                "relay's username_env/password_env)")
     except (smtplib.SMTPException, OSError, ssl.SSLError) as exc:
         kind = "timed out" if isinstance(exc, socket.timeout | TimeoutError) else str(exc)
-        return Check("smtp", "fail", f"{where}: {kind or type(exc).__name__}",
-                     "check [delivery.smtp] host, port and security, and that the relay "
-                     "accepts connections from this host")
-    return _ok("smtp", detail)
+        return ("fail", f"{where}: {kind or type(exc).__name__}",
+                "check [delivery.smtp] (or [[delivery.relays]]) host, port and security, "
+                "and that the relay accepts connections from this host")
+    finally:
+        channel.close()
+    return ("ok", f"{where}: EHLO ok" + (", AUTH ok" if creds else ", no AUTH configured"),
+            "")
+
+
+def check_smtp(config: Config) -> Check:
+    """Every relay a send would use: ``[[delivery.relays]]`` when given, else
+    ``[delivery.smtp]``."""
+    if config.delivery.transport != "smtp":
+        return _ok("smtp", f"transport is {config.delivery.transport!r}: no relay used")
+    results: list[tuple[Status, str, str]] = []
+    if config.delivery.relays:
+        for relay in config.delivery.relays:
+            try:
+                creds = relay.credentials()
+            except NewsletterError as exc:
+                results.append(("fail", f"relay {relay.name}: {exc.message}", exc.hint or ""))
+                continue
+            results.append(_probe_relay(f"relay {relay.name} ", relay, creds))
+    else:
+        results.append(_probe_relay("", config.delivery.smtp, config.smtp_credentials()))
+    failed = [r for r in results if r[0] == "fail"]
+    detail = "; ".join(r[1] for r in results)
+    return Check("smtp", "fail", detail, failed[0][2]) if failed else _ok("smtp", detail)
 
 
 def dkim_txt_record(pem: bytes) -> str:

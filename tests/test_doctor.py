@@ -263,3 +263,22 @@ def test_the_command_exits_1_on_a_failure_and_prints_json(
     bad = runner.invoke(app, ["doctor", "--config", str(project / "newsletter.toml")])
     assert bad.exit_code == 1
     assert "1 check(s) failed: secret" in bad.stdout
+
+
+def test_the_smtp_check_probes_every_relay_a_send_would_use(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSLETTER_SECRET", STRONG)
+    down = free_port()
+    with SmtpServer() as up:
+        cfg = _smtp_config(project, up.port)  # [delivery.smtp] itself answers ...
+        cfg.write_text(cfg.read_text(encoding="utf-8").replace("[delivery.smtp]", (
+            f'[[delivery.relays]]\nname = "a"\nhost = "127.0.0.1"\nport = {up.port}\n\n'
+            f'[[delivery.relays]]\nname = "b"\nhost = "127.0.0.1"\nport = {down}\n\n'
+            "[delivery.smtp]"), 1), encoding="utf-8")
+        check = _check(doctor.run_checks(cfg), "smtp")
+        assert up.received == []
+    # ... but the relays are what a send uses: the one that is down fails the check
+    assert check.status == "fail"
+    assert f"relay a 127.0.0.1:{up.port} (none): EHLO ok" in check.detail
+    assert f"relay b 127.0.0.1:{down}" in check.detail
+    assert "[[delivery.relays]]" in check.hint

@@ -352,6 +352,13 @@ class SmtpChannel:
             raise
         self.smtp = smtp
 
+    def connect(self) -> None:
+        """Open the connection now (EHLO, STARTTLS, AUTH as configured) instead of at the
+        first send; ``newsletter doctor`` probes a relay this way. Raises smtplib's and
+        the socket's errors as they come."""
+        if self.smtp is None:
+            self._connect()
+
     def _drop(self) -> None:
         if self.smtp is not None:
             with contextlib.suppress(Exception):
