@@ -268,3 +268,19 @@ def test_preview_source_health_panel_shows_rates_per_edition(project) -> None:
     table = page.split('id="bounce-rates"', 1)[1].split("</table>", 1)[0]
     assert "2026-11-24" in table and "daily" in table
     assert "above the 0.3% limit" in table and 'class="bad"' in table
+
+
+def test_a_bounce_of_mail_sent_before_a_secret_rotation_still_names_its_subscriber(
+        store, monkeypatch: pytest.MonkeyPatch) -> None:
+    old, new = "Old-7hQ2xV9pL4mZ8rT1wK6sN3bY5cJ0dF", "New-3kR8vB1nM6qW4tZ9yH2xC7pL5sG0aD"
+    sub, _ = store.add_subscriber("daily", "rotated.reader@x.example", now=T)
+    raw = (DATA / "verp_only_unreadable.eml").read_bytes().replace(
+        b"5c-abcdefghij", make_token(old.encode(), sub.id).encode())
+    monkeypatch.setenv("NEWSLETTER_SECRET", new)
+    [before] = ingest_mail(store, raw, source="mailbox", config=cfg(), now=T)
+    assert store.bounce_event(before.event_id).subscriber_id is None  # old key not trusted
+    monkeypatch.setenv("NEWSLETTER_SECRET_PREVIOUS", old)  # the rotation the docs describe
+    [o] = ingest_mail(store, raw.replace(b"Message-ID: <", b"Message-ID: <again."),
+                      source="mailbox", config=cfg(), now=T)
+    ev = store.bounce_event(o.event_id)
+    assert (ev.subscriber_id, ev.evidence["matched_by"]) == (sub.id, "verp")

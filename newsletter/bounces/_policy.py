@@ -57,11 +57,11 @@ def _key(address: str) -> str | None:
         return None
 
 
-def _attribute(store: Store, result: BounceResult, secret: bytes,
+def _attribute(store: Store, result: BounceResult, secrets: list[bytes],
                now: datetime) -> list[dict[str, Any]]:
     """One row per recipient: who it is in the store, which edition it was."""
-    verp_sid = verify_token(secret, result.verp_token) if result.verp_token else None
-    mid = verify_message_id(secret, result.original_message_id) \
+    verp_sid = verify_token(secrets, result.verp_token) if result.verp_token else None
+    mid = verify_message_id(secrets, result.original_message_id) \
         if result.original_message_id else None
     evidence: dict[str, Any] = {"detector": result.detector, "verp_token": result.verp_token,
                                 "verp_valid": verp_sid is not None,
@@ -108,7 +108,7 @@ def ingest_mail(store: Store, raw: bytes, *, source: str, config: Config,
     """Parse, store and decide one mail that came back to the bounce address."""
     result = parse_bounce(raw)
     base = f"mail:{result.message_id}" if result.message_id else f"sha256:{result.sha256}"
-    rows = _attribute(store, result, config.secret(), now)
+    rows = _attribute(store, result, config.verify_secrets(), now)
     out = []
     for row in rows:
         key = base if len(rows) == 1 else f"{base}|{(row['recipient'] or '').lower()}"
@@ -130,7 +130,7 @@ def ingest_event(store: Store, *, source: str, dedupe_key: str, kind: str,
                         if recipient else (),
                         detector=source, original_message_id=message_id,
                         verp_token=find_token(_envelope_msg(envelope)) if envelope else None)
-    rows = _attribute(store, fake, config.secret(), now)
+    rows = _attribute(store, fake, config.verify_secrets(), now)
     row = rows[0]
     row["evidence"].update(evidence or {})
     return _store_and_decide(store, dedupe_key, source, raw, row, config, now)

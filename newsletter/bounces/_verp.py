@@ -13,6 +13,7 @@ import base64
 import hashlib
 import hmac
 import re
+from collections.abc import Sequence
 from email.message import Message
 from email.utils import getaddresses
 
@@ -46,14 +47,21 @@ def make_token(secret: bytes | str, subscriber_id: int) -> str:
     return f"{_b36(subscriber_id)}-{_mac(secret, subscriber_id)}"
 
 
-def verify_token(secret: bytes | str, token: str) -> int | None:
-    """The subscriber id a token was made for, or None when it is malformed or forged."""
+def _keys(secrets: bytes | str | Sequence[bytes | str]) -> list[bytes | str]:
+    """One secret, or the signing secret then NEWSLETTER_SECRET_PREVIOUS
+    (``Config.verify_secrets()``): a bounce of mail sent before a rotation still verifies."""
+    return [secrets] if isinstance(secrets, bytes | str) else list(secrets)
+
+
+def verify_token(secrets: bytes | str | Sequence[bytes | str], token: str) -> int | None:
+    """The subscriber id a token was made for (by any of *secrets*), or None when it is
+    malformed or forged."""
     token = token.strip().lower()
     if not TOKEN_RE.match(token):
         return None
     ident, mac = token.split("-", 1)
     subscriber_id = int(ident, 36)
-    if not hmac.compare_digest(mac, _mac(secret, subscriber_id)):
+    if not any(hmac.compare_digest(mac, _mac(k, subscriber_id)) for k in _keys(secrets)):
         return None
     return subscriber_id
 
@@ -78,7 +86,8 @@ def find_token(msg: Message) -> str | None:
 _MID_RE = re.compile(r"^<?(\d{8})\.([A-Za-z0-9_-]+)\.(\d+)\.([0-9a-f]{8})@[^>]+>?$")
 
 
-def verify_message_id(secret: bytes | str, message_id: str) -> tuple[str, str, int] | None:
+def verify_message_id(secrets: bytes | str | Sequence[bytes | str],
+                      message_id: str) -> tuple[str, str, int] | None:
     """``(YYYY-MM-DD, list, subscriber id)`` of one of our Message-IDs
     (``<20261124.daily.42.1a2b3c4d@domain>``, made by ``MessageFactory.message_id``), or
     None when it is not ours or its MAC is wrong."""
@@ -87,9 +96,9 @@ def verify_message_id(secret: bytes | str, message_id: str) -> tuple[str, str, i
         return None
     compact, list_label, ident, mac = m.groups()
     day = f"{compact[:4]}-{compact[4:6]}-{compact[6:]}"
-    key = secret if isinstance(secret, bytes) else secret.encode()
-    want = hmac.new(key, f"msgid|{day}|{list_label}|{ident}".encode(),
-                    hashlib.sha256).hexdigest()[:8]
-    if not hmac.compare_digest(mac, want):
+    body = f"msgid|{day}|{list_label}|{ident}".encode()
+    wants = (hmac.new(k if isinstance(k, bytes) else k.encode(), body,
+                      hashlib.sha256).hexdigest()[:8] for k in _keys(secrets))
+    if not any(hmac.compare_digest(mac, want) for want in wants):
         return None
     return day, list_label, int(ident)
