@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from smtp_server import free_port, make_cert
+from smtp_server import free_ports, make_cert
 
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 USER, PASSWORD = "bounces", "s3cret-pw"
@@ -31,7 +31,7 @@ def available() -> bool:
 class Dovecot:
     def __init__(self) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix="dovecot-test-"))
-        self.imap_port, self.imaps_port, self.pop3_port = free_port(), free_port(), free_port()
+        self.imap_port, self.imaps_port, self.pop3_port = free_ports(3)
         self.proc: subprocess.Popen[bytes] | None = None
         self.cert, self.key = make_cert(self.dir)
 

@@ -268,8 +268,8 @@ def test_the_command_exits_1_on_a_failure_and_prints_json(
 def test_the_smtp_check_probes_every_relay_a_send_would_use(
         project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NEWSLETTER_SECRET", STRONG)
-    down = free_port()
     with SmtpServer() as up:
+        down = free_port()  # picked while `up` holds its port, so never the same one
         cfg = _smtp_config(project, up.port)  # [delivery.smtp] itself answers ...
         cfg.write_text(cfg.read_text(encoding="utf-8").replace("[delivery.smtp]", (
             f'[[delivery.relays]]\nname = "a"\nhost = "127.0.0.1"\nport = {up.port}\n\n'
