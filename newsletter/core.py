@@ -17,16 +17,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from . import _send
+from ._cron import next_fire_times
 from .config import Config
+from .deliver._sender import SendReport
 from .exceptions import ConfigError, NotApprovedError, RenderError
 from .store import Store, open_store
 from .types import Item, PriceItem, Source
-
-if TYPE_CHECKING:
-    from .deliver import SendReport
 
 log = logging.getLogger("newsletter")
 
@@ -331,20 +331,14 @@ class Newsletter:
 
     def sample_message(self, rendered: Any, list_name: str) -> dict[str, str]:
         """The personalised HTML/text parts for a sample reader (used for files and preview)."""
-        from .deliver._job import sample_parts
+        from .deliver._sample import sample_parts
 
         return sample_parts(self.config, rendered, list_name)
 
     # --- send ----------------------------------------------------------------------------
     def rendered(self, day: date, list_name: str) -> Any:
         """Render the stored edition of ``day`` for one list (one premailer run)."""
-        from .render import render_edition
-
-        row = self.store.edition(day)
-        if row is None:
-            raise RenderError(f"no edition for {day}",
-                              hint="run `newsletter build` (or `newsletter run`) first")
-        return render_edition(row["edition"], config=self.config, list_name=list_name)
+        return _send.render_stored(self.store, self.config, day, list_name)
 
     def check_approved(self, day: date) -> None:
         if self.config.editorial.approval != "required":
@@ -377,16 +371,9 @@ class Newsletter:
         self.store.approve(day, who, self.now())
         return day
 
-    def make_transport(self) -> Any:
-        from .deliver._job import make_transport
-
-        return make_transport(self.config, self.config.data_dir / "outbox")
-
     def send(self, day: date | None = None, *, list_name: str | None = None,
              progress: Any = None, stop_event: Any = None) -> list[SendReport]:
         """Deliver the edition of ``day`` to each list (or one), resumably."""
-        from .deliver._job import send_list
-
         day = day or self.store.latest_edition_date()
         if day is None:
             raise RenderError("there is no edition to send", hint="run `newsletter build` first")
@@ -399,8 +386,8 @@ class Newsletter:
         reports = []
         try:
             for n in names:
-                reports.append(send_list(self, day, n, progress=progress,
-                                         stop_event=stop_event))
+                reports.append(_send.send_list(self.store, self.config, self.now, day, n,
+                                               progress=progress, stop_event=stop_event))
         except Exception as exc:
             self.store.finish_run(run_id, "error", {"date": day.isoformat(),
                                                     "error": str(exc)}, self.now())
@@ -417,13 +404,11 @@ class Newsletter:
     def send_test(self, address: str, day: date | None = None,
                   list_name: str | None = None, name: str = "") -> str:
         """Send one test copy of the edition to ``address`` (ledger untouched)."""
-        from .deliver._job import send_test
-
         day = day or self.store.latest_edition_date()
         if day is None:
             raise RenderError("there is no edition to send", hint="run `newsletter build` first")
         list_name = list_name or next(iter(self.config.lists))
-        return send_test(self, day, list_name, address, name)
+        return _send.send_test_copy(self.store, self.config, day, list_name, address, name)
 
     # --- inspect / prices ----------------------------------------------------------------
     def inspect(self, target: str, url: str | None = None, *,
@@ -461,7 +446,6 @@ class Newsletter:
     # --- status --------------------------------------------------------------------------
     def status(self) -> dict[str, Any]:
         from .bounces._policy import bounce_status
-        from .deliver._job import pending_summary
         from .leader import leader_status
 
         latest = self.store.latest_edition_date()
@@ -472,7 +456,7 @@ class Newsletter:
             "latest_edition": None if row is None else {
                 "date": latest.isoformat() if latest else None, "status": row["status"],
                 "approved_by": row["approved_by"], "html_size": row["html_size"]},
-            "deliveries": pending_summary(self.store),
+            "deliveries": self.store.pending_deliveries_summary(),
             "next_runs": self.next_runs(),
             "bounces": bounce_status(self.store),
             "scheduler": leader_status(self.store, self.now(),
@@ -480,8 +464,6 @@ class Newsletter:
         }
 
     def next_runs(self) -> dict[str, str | None]:
-        from .schedule import next_fire_times
-
         return next_fire_times(self.config, self.now())
 
 

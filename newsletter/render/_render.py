@@ -310,7 +310,7 @@ def _domain(config: Config, list_name: str) -> str:
     addr = parseaddr(ls.from_address or config.newsletter.from_address)[1]
     if "@" in addr:
         return addr.rsplit("@", 1)[1].lower()
-    return config.newsletter.public_url.split("://", 1)[1].split("/", 1)[0]
+    return config.public_host
 
 
 def view_url(config: Config, edition_date: str) -> str:

@@ -62,11 +62,9 @@ class AllowedHosts:
         await self.app(scope, receive, send)
 
 
-def allowed_hosts(public_url: str, extra: Iterable[str], loopback: bool) -> frozenset[str]:
+def allowed_hosts(public_host: str, extra: Iterable[str], loopback: bool) -> frozenset[str]:
     """The Host names `serve` answers: public_url's host, ``extra``, loopback names."""
-    from urllib.parse import urlsplit
-
-    names = {urlsplit(public_url).hostname or "", *extra}
+    names = {public_host, *extra}
     if loopback:
         names |= LOOPBACK_HOSTS
     return frozenset(host_of(n) for n in names if n)

@@ -598,7 +598,7 @@ class PreviewApp:
         await run_in_threadpool(run)
         return RedirectResponse(self.home(sel, "status"), status_code=303)
 
-    async def send_test(self, request: Request) -> Response:
+    async def send_test_form(self, request: Request) -> Response:
         form, sel = await self._post(request)
         address = str(form.get("address") or "").strip()
         if not address or "@" not in address or any(c in address for c in "\r\n<>,;"):
@@ -684,7 +684,7 @@ def make_preview_app(nl: Any, *, bind_host: str = "127.0.0.1",
         Route("/_reload", p.reload),
         Route("/edit", p.edit, methods=["POST"]),
         Route("/approve", p.approve, methods=["POST"]),
-        Route("/send-test", p.send_test, methods=["POST"]),
+        Route("/send-test", p.send_test_form, methods=["POST"]),
         Route("/rebuild", p.rebuild, methods=["POST"]),
     ]
     app = Starlette(routes=routes, exception_handlers={BadRequest: _bad_request})
