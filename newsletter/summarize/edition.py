@@ -11,7 +11,7 @@ A pure function: items, sources, earlier stories, prices and the editor's edits 
    go to ``also_reported_by``. An aggregator's "headline - Outlet" is shown as the headline,
    with the source "Outlet via Google News";
 4. drop stories already covered in an earlier edition unless they are a genuine follow-up
-   of one (same company and project or asset, :func:`.cluster.relation`; then
+   of one (same company and project or asset, :func:`.fingerprints.relation`; then
    ``is_update`` is true and the title starts with "Update:");
 5. rank by relevance x recency x source weight (x a little for wide coverage), cap at
    ``max_story_count``, group into sections by topic;
@@ -78,7 +78,7 @@ class PreviousStory:
     """A story of an earlier edition, as the store keeps it.
 
     Attributes:
-        fingerprint: :func:`.cluster.fingerprint` of its main item.
+        fingerprint: :func:`.fingerprints.fingerprint` of its main item.
         url: its main link.
         title: its title as published.
         edition_date: the date of the edition it appeared in.
