@@ -21,7 +21,7 @@ commodity in several groups the lowest (most sensitive) group threshold applies,
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal
 
@@ -302,8 +302,6 @@ def detect_alerts(new: Sequence[PriceItem], history: Sequence[PriceItem],
 
 
 def _with_sources(alert: Alert, sources: tuple[str, ...]) -> Alert:
-    from dataclasses import replace
-
     return replace(alert, sources=sources or alert.sources)
 
 

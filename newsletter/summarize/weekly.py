@@ -26,7 +26,7 @@ from typing import Any
 from ..types import PriceItem
 from . import cluster as clu
 from ._basis import basis_label, basis_of
-from ._commodities import INDEX_IDS, UNIT_ORDER, display_name, market_rank
+from ._commodities import UNIT_ORDER, display_name, market_rank
 
 MAX_STORIES = 10
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -371,6 +371,6 @@ def build_weekly(observations: Sequence[PriceItem],
         editions=tuple(sorted(eds)))
 
 
-__all__ = ["INDEX_IDS", "MAX_STORIES", "WeeklyRecap", "WeeklyRow", "WeeklyStory",
+__all__ = ["MAX_STORIES", "WeeklyRecap", "WeeklyRow", "WeeklyStory",
            "build_weekly", "iso_week", "top_stories", "week_rows", "week_summary",
            "weekly_index_series", "weekly_preheader", "weekly_subject"]
