@@ -1,10 +1,16 @@
 """Generate the recorded snapshots in newsletter/_data/snapshots/ (run: python seeds/make_snapshots.py).
 
-The three capture days (2026-11-23..25, captured 06:00 UTC) replay real sources as they
-would have looked: WordPress RSS, FeedCreator RSS, RebelMouse RSS, Atom, Google News RSS and
+The five capture days (Monday 2026-11-23 to Friday 2026-11-27, a full working week, each
+captured 06:00 UTC) replay real sources as they would have looked: WordPress RSS, FeedCreator RSS, RebelMouse RSS, Atom, Google News RSS and
 HTML pages with their full chrome. All November 2026 stories are invented for the offline
 demo; they describe no real event. The seed article is shared/ree/seed-article.txt, kept
-character for character (mojibake included).
+character for character (mojibake included); it is published on Thursday evening, so it is
+new in the newest (Friday) daily.
+
+The week has threads with follow-ups (MIIT's Ganzhou smelter inspections: Wed, Thu, Fri; the
+EU-China licence pilot: Wed, Fri; Iluka's kiln: Mon, Wed) and one price move past the
+alert threshold: dysprosium oxide +3.05% day on day on Thursday 26 Nov (1.640 -> 1.690
+million yuan/t, mid-points); the indices move under 2% a day.
 
 The generated files are committed; re-running this script rewrites them identically.
 """
@@ -28,7 +34,7 @@ REX = [
     dict(
         key="seed",
         pid=28411,
-        pub="2026-11-24T20:05:00Z",
+        pub="2026-11-26T20:05:00Z",
         slug="new-inner-mongolia-lab-targets-sustainable-mining-and-metallurgy-waste-utilization",
         title="New Inner Mongolia Lab Targets Sustainable Mining and Metallurgy Waste Utilization",
         author="Daniel",
@@ -1226,6 +1232,151 @@ GN += [
 ]
 
 
+# ---- the rest of the working week (captures of Thu 26 and Fri 27 Nov): new stories and the
+# follow-ups of Wednesday's smelter-inspection and EU-China licence stories
+GN += [
+    dict(
+        key="inspections",
+        pub="2026-11-25T04:50:00Z",
+        title="China's MIIT orders inspections of Ganzhou heavy rare earth smelters",
+        outlet="Reuters",
+        site="https://www.reuters.com",
+    ),
+    dict(
+        key="inspections-dy",
+        pub="2026-11-26T04:10:00Z",
+        title="Dysprosium prices jump as China's MIIT inspects Ganzhou smelters",
+        outlet="Bloomberg.com",
+        site="https://www.bloomberg.com",
+    ),
+    dict(
+        key="lynas-sojitz",
+        pub="2026-11-26T23:10:00Z",
+        title="Lynas signs heavy rare earths supply deal with Japan's Sojitz",
+        outlet="Nikkei Asia",
+        site="https://asia.nikkei.com",
+    ),
+]
+
+REX += [
+    dict(
+        key="inspections",
+        pid=28445,
+        pub="2026-11-25T05:20:00Z",
+        slug="miit-orders-ganzhou-heavy-rare-earth-smelter-inspections-audits-2026-quotas",
+        title="MIIT Orders Ganzhou Heavy Rare Earth Smelter Inspections, Audits 2026 Quotas",
+        author="Daniel",
+        cats=["China", "Policy", "Heavy Rare Earths"],
+        hl=[
+            "China's Ministry of Industry and Information Technology (MIIT) ordered on-site inspections of heavy rare earth separation plants in Jiangxi, Guangdong and Fujian.",
+            "Inspectors will check output against the 2026 mining and smelting quotas and the origin of imported Myanmar feed.",
+            "Traders expect some Ganzhou plants to pause lines during the checks, tightening dysprosium and terbium supply into year end.",
+        ],
+        body="""China's Ministry of Industry and Information Technology (MIIT) told provincial authorities on Wednesday, starting with Ganzhou in Jiangxi, to carry out on-site inspections of heavy rare earth separation plants in Jiangxi, Guangdong and Fujian before the end of December, according to a notice seen by Rare Earth Exchanges.
+
+Inspection teams are to compare each plant's output with its share of the 2026 smelting and separation quota, check the tracking records required under the Rare Earth Management Regulations, and verify the origin of imported ionic clay feed from Myanmar.
+
+## Market reaction
+
+Traders in Ganzhou said several smaller separation plants were preparing to pause lines while inspectors are on site. With Myanmar shipments already squeezed by fighting in Kachin state, they expect spot dysprosium and terbium oxide to firm into year end. Light rare earth producers in Inner Mongolia are not covered by the notice.""",
+    ),
+    dict(
+        key="inspections-halt",
+        pid=28449,
+        pub="2026-11-26T21:40:00Z",
+        slug="ganzhou-smelters-halt-lines-for-inspection-dysprosium-oxide-up-3-percent",
+        title="Ganzhou Smelters Halt Lines for MIIT Inspection; Dysprosium Oxide Up 3% in a Day",
+        author="Daniel",
+        cats=["China", "Policy", "Prices"],
+        hl=[
+            "At least six separation plants in Ganzhou halted lines on Thursday as MIIT inspection teams arrived, local traders said.",
+            "Dysprosium oxide rose 3.05% to about 1.69 million yuan per tonne on Thursday; terbium oxide gained 1.5%.",
+            "The inspections follow MIIT's Wednesday notice ordering checks of heavy rare earth smelters against 2026 quotas.",
+        ],
+        body="""At least six heavy rare earth separation plants in Ganzhou, Jiangxi province, halted production lines on Thursday as inspection teams sent under Wednesday's notice from the Ministry of Industry and Information Technology arrived, traders in the city told Rare Earth Exchanges.
+
+Spot prices reacted at once. Dysprosium oxide rose 3.05% day on day to a mid-point of about 1.69 million yuan per tonne, its largest one-day gain since the summer, and terbium oxide gained 1.5% to about 5.93 million yuan per tonne, according to SMM and SunSirs quotations. Pr-Nd oxide rose a more modest 0.8%.
+
+## How long
+
+Plant managers expect the checks to last two to three weeks. Several said they would not offer new material until the inspectors leave, leaving magnet makers that buy for year-end stockpiling to compete for traders' inventory.""",
+    ),
+]
+
+MC_REE += [
+    dict(
+        key="inspections-dy",
+        pid=1187388,
+        pub="2026-11-26T03:40:00Z",
+        slug="dysprosium-prices-jump-as-miit-inspects-ganzhou-rare-earth-smelters",
+        title="Dysprosium prices jump as MIIT inspects Ganzhou rare earth smelters",
+        author="Bloomberg News",
+        cats=["China", "Rare Earths", "Prices"],
+        body="""Prices of dysprosium and terbium rose in China on Thursday after the industry ministry (MIIT) sent inspectors to heavy rare earth separation plants in Ganzhou and elsewhere in the south of the country, raising the prospect of short-term supply cuts.
+
+Dysprosium oxide was quoted at 1.685 million to 1.695 million yuan a ton, up from 1.635 million to 1.645 million yuan on Wednesday, according to Shanghai Metals Market. Terbium oxide rose to 5.90 million to 5.96 million yuan.
+
+The inspections, which will check plants' output against their 2026 quotas, come as shipments of ionic clay feed from Myanmar have slowed after fighting in Kachin state.""",
+    ),
+    dict(
+        key="lynas-sojitz",
+        pid=1187402,
+        pub="2026-11-27T01:50:00Z",
+        slug="lynas-signs-dysprosium-terbium-offtake-with-sojitz",
+        title="Lynas signs dysprosium and terbium offtake with Sojitz",
+        author="Cecilia Jamasmie",
+        cats=["Australia", "Rare Earths", "Lynas", "Japan"],
+        body="""Lynas Rare Earths (ASX: LYC) has agreed to supply dysprosium and terbium oxide from its Malaysian plant to Japan Australia Rare Earths (JARE), the venture of trading house Sojitz and state agency JOGMEC, under a five-year offtake, the company said on Friday.
+
+The agreement covers up to 65% of Lynas's heavy rare earth output in its first two years and includes a floor price mechanism, Lynas said, without giving figures. It follows this week's annual meeting, at which chief executive Amanda Lacaze said heavy rare earths were now "core business".
+
+Lynas shares rose 3.1% in Sydney.""",
+    ),
+]
+
+MC_REE += [
+    dict(
+        key="ren-fen",
+        pid=1187379,
+        pub="2026-11-25T16:20:00Z",
+        slug="rare-earths-norway-wins-permit-for-fen-test-mine",
+        title="Rare Earths Norway wins permit for Fen test mine",
+        author="Staff Writer",
+        cats=["Europe", "Rare Earths", "Norway"],
+        body="""Rare Earths Norway said on Wednesday that the Norwegian Directorate of Mining granted it a permit for an underground test mine at the Fen carbonatite complex in Telemark, Europe's largest known rare earth deposit.
+
+The test mine will produce up to 50,000 tonnes of ore over two years for pilot processing of neodymium and praseodymium, the company said. A decision on a full mine, which would need a separate zoning plan and environmental impact assessment, is expected in 2029.
+
+The European Commission named Fen a strategic project under the Critical Raw Materials Act earlier this year.""",
+    ),
+    dict(
+        key="vulcan-nc",
+        pid=1187395,
+        pub="2026-11-26T15:30:00Z",
+        slug="vulcan-elements-picks-north-carolina-for-second-magnet-plant",
+        title="Vulcan Elements picks North Carolina for second magnet plant",
+        author="Staff Writer",
+        cats=["United States", "Rare Earths", "Magnets"],
+        body="""Vulcan Elements, a US maker of sintered rare earth magnets, said on Thursday it will build its second plant in Benson, North Carolina, with capacity for 10,000 tonnes of magnets a year by 2029.
+
+The company said the plant would buy separated oxide and metal from non-Chinese suppliers under long-term contracts, and that it had secured letters of interest from defence and automotive customers. It did not disclose the cost.
+
+The announcement comes as China's industry ministry inspects heavy rare earth smelters in Ganzhou, which has lifted dysprosium prices this week.""",
+    ),
+]
+
+SCMP += [
+    dict(
+        key="eu-china-licences",
+        nid=3335012,
+        pub="2026-11-26T09:00:00Z",
+        slug="first-eu-china-general-licences-rare-earth-magnets-bosch-valeo",
+        title="EU-China General Licence pilot: Bosch, Valeo get first permits",
+        author="Finbarr Bermingham",
+        body="""Car-parts makers Robert Bosch and Valeo have received the first general licences issued by China's Ministry of Commerce under the pilot agreed with Brussels, people familiar with the matter told the Post on Thursday. Each licence covers a year of repeat shipments of sintered NdFeB magnets from named suppliers in Ningbo and Baotou to plants in Stuttgart, Hildesheim and Reims without case-by-case approval. Vestas and Siemens Gamesa have applied for a second batch, the people said; MOFCOM spokesperson He Yongqian said only that applications were "processed in accordance with the law".""",
+    ),
+]
+
 # The seed article (shared/ree/seed-article.txt), characters kept exactly as captured.
 SEED = {
     "title": "New Inner Mongolia Lab Targets Sustainable Mining and Metallurgy Waste Utilization",
@@ -1328,7 +1479,7 @@ Both companies have received federal financing commitments this year. The agreem
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE.parent / "newsletter" / "_data" / "snapshots"
-DAYS = [date(2026, 11, 23), date(2026, 11, 24), date(2026, 11, 25)]
+DAYS = [date(2026, 11, 23) + timedelta(days=i) for i in range(5)]  # Mon 23 .. Fri 27 Nov
 UTC = timezone.utc  # noqa: UP017
 CST = timezone(timedelta(hours=8))
 
@@ -1973,6 +2124,8 @@ PRICE_DAYS = [
     date(2026, 11, 23),
     date(2026, 11, 24),
     date(2026, 11, 25),
+    date(2026, 11, 26),
+    date(2026, 11, 27),
 ]
 # Pr-Nd oxide (low, high) yuan/t; Dy oxide, Tb oxide (low, high) in million yuan/t
 PRND = {
@@ -1981,6 +2134,8 @@ PRND = {
     PRICE_DAYS[2]: (596000, 600000),
     PRICE_DAYS[3]: (599000, 603000),
     PRICE_DAYS[4]: (598000, 601000),
+    PRICE_DAYS[5]: (603000, 607000),
+    PRICE_DAYS[6]: (604000, 608000),
 }
 DY = {
     PRICE_DAYS[0]: (1.60, 1.61),
@@ -1988,6 +2143,9 @@ DY = {
     PRICE_DAYS[2]: (1.62, 1.63),
     PRICE_DAYS[3]: (1.63, 1.64),
     PRICE_DAYS[4]: (1.635, 1.645),
+    # Thu 26 Nov: smelter inspections in Ganzhou; +3.05% day on day (the alert)
+    PRICE_DAYS[5]: (1.685, 1.695),
+    PRICE_DAYS[6]: (1.70, 1.71),
 }
 TB = {
     PRICE_DAYS[0]: (5.70, 5.73),
@@ -1995,6 +2153,8 @@ TB = {
     PRICE_DAYS[2]: (5.77, 5.80),
     PRICE_DAYS[3]: (5.80, 5.83),
     PRICE_DAYS[4]: (5.82, 5.86),
+    PRICE_DAYS[5]: (5.90, 5.96),
+    PRICE_DAYS[6]: (5.95, 6.01),
 }
 
 
@@ -2031,6 +2191,8 @@ SUNSIRS_ROWS = [
             PRICE_DAYS[2]: 170000,
             PRICE_DAYS[3]: 172000,
             PRICE_DAYS[4]: 172000,
+            PRICE_DAYS[5]: 173000,
+            PRICE_DAYS[6]: 173000,
         }[d],
     ),
     (
@@ -2041,6 +2203,8 @@ SUNSIRS_ROWS = [
             PRICE_DAYS[2]: 480000,
             PRICE_DAYS[3]: 485000,
             PRICE_DAYS[4]: 484000,
+            PRICE_DAYS[5]: 490000,
+            PRICE_DAYS[6]: 492000,
         }[d],
     ),
     ("Lanthanum oxide", lambda d: 4050),
@@ -2052,6 +2216,8 @@ SUNSIRS_ROWS = [
             PRICE_DAYS[2]: 9900,
             PRICE_DAYS[3]: 9900,
             PRICE_DAYS[4]: 9950,
+            PRICE_DAYS[5]: 9950,
+            PRICE_DAYS[6]: 9950,
         }[d],
     ),
     ("Yttrium oxide", lambda d: 44500),
@@ -2062,6 +2228,8 @@ SUNSIRS_INDEX = {
     PRICE_DAYS[2]: 685,
     PRICE_DAYS[3]: 691,
     PRICE_DAYS[4]: 688,
+    PRICE_DAYS[5]: 699,
+    PRICE_DAYS[6]: 701,
 }
 
 
@@ -2128,7 +2296,7 @@ def sunsirs_page(day):
 """
 
 
-# CREIA index: a random walk for trading days, fixed at the three capture days
+# CREIA index: a random walk for trading days, fixed at the five capture days
 def trading_days(end, n):
     out, d = [], end
     holidays = {date(2026, 10, i) for i in range(1, 9)}
@@ -2140,8 +2308,9 @@ def trading_days(end, n):
 
 
 def creia_series():
-    days = trading_days(date(2026, 11, 25), 42)
-    fixed = {date(2026, 11, 23): 305.2, date(2026, 11, 24): 306.4, date(2026, 11, 25): 305.9}
+    days = trading_days(date(2026, 11, 27), 44)
+    fixed = {date(2026, 11, 23): 305.2, date(2026, 11, 24): 306.4, date(2026, 11, 25): 305.9,
+             date(2026, 11, 26): 309.6, date(2026, 11, 27): 310.2}
     rng = random.Random(20261123)
     vals = {}
     v = 305.2
@@ -2169,11 +2338,15 @@ def creia_page(day):
         date(2026, 11, 23): (288.7, -0.3),
         date(2026, 11, 24): (289.6, 0.9),
         date(2026, 11, 25): (289.1, -0.5),
+        date(2026, 11, 26): (290.8, 1.7),
+        date(2026, 11, 27): (291.0, 0.2),
     }[day]
     heavy = {
         date(2026, 11, 23): (341.9, 1.4),
         date(2026, 11, 24): (344.1, 2.2),
         date(2026, 11, 25): (344.3, 0.2),
+        date(2026, 11, 26): (350.6, 6.3),
+        date(2026, 11, 27): (351.4, 0.8),
     }[day]
     rows = []
     for i in range(len(ser) - 1, 0, -1):
@@ -2562,6 +2735,8 @@ ECB_RATES = {
     date(2026, 11, 20): {"USD": "1.1562", "CNY": "8.2377"},
     date(2026, 11, 23): {"USD": "1.1571", "CNY": "8.2420"},
     date(2026, 11, 24): {"USD": "1.1580", "CNY": "8.2489"},
+    date(2026, 11, 25): {"USD": "1.1574", "CNY": "8.2441"},
+    date(2026, 11, 26): {"USD": "1.1589", "CNY": "8.2537"},
 }
 #: the ECB's other currencies in its own order (BGN is gone since Bulgaria joined the euro
 #: on 1 January 2026); USD and CNY take their places from ECB_RATES
