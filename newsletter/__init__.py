@@ -19,7 +19,7 @@ from .exceptions import (
     StoreError,
     SubscriberError,
 )
-from .types import Edition, Item, PriceItem, PriceRow, Relevance, Source
+from .types import Edition, Item, PriceItem, PriceRow, Relevance, Source, WeeklyEdition
 
 __all__ = [
     "__version__",
@@ -41,5 +41,6 @@ __all__ = [
     "Source",
     "StoreError",
     "SubscriberError",
+    "WeeklyEdition",
     "load_config",
 ]

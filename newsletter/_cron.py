@@ -12,7 +12,7 @@ jobs within seconds.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
@@ -105,8 +105,8 @@ def job_specs(config: Config) -> list[JobSpec]:
     specs = [JobSpec("collect", sch.collect, sch.timezone),
              JobSpec("build", sch.build, sch.timezone)]
     for name, ls in config.lists.items():
-        specs.append(JobSpec(f"send:{name}", ls.send or sch.send, ls.timezone or sch.timezone,
-                             list_name=name))
+        specs.append(JobSpec(f"send:{name}", config.send_cron(name),
+                             ls.timezone or sch.timezone, list_name=name))
     return specs
 
 
@@ -169,3 +169,24 @@ def due_today(spec: JobSpec, now: datetime) -> datetime | None:
         ConfigError: the job's cron expression is invalid.
     """
     return last_fire_time(spec.trigger(), now, local_midnight(now, ZoneInfo(spec.tz)))
+
+
+def fires_on(spec: JobSpec, day: date) -> bool:
+    """True when ``spec`` fires at some time on the local date ``day`` (its time zone):
+    a weekly list's send job fires on its send day only.
+
+    Raises:
+        ConfigError: the job's cron expression is invalid.
+    """
+    tz = ZoneInfo(spec.tz)
+    start = datetime.combine(day, time(0), tz)
+    nxt = spec.trigger().get_next_fire_time(None, start)
+    return nxt is not None and nxt.astimezone(tz).date() == day
+
+
+def list_due_on(config: Config, list_name: str, day: date) -> bool:
+    """Whether list ``list_name``'s send time falls on ``day``."""
+    ls = config.list_settings(list_name)
+    spec = JobSpec(f"send:{list_name}", config.send_cron(list_name),
+                   ls.timezone or config.schedule.timezone, list_name=list_name)
+    return fires_on(spec, day)

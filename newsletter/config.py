@@ -76,8 +76,14 @@ class PathSettings(_Model):
     snapshots: str = "snapshots"
 
 
+#: the send time of a weekly list that sets no ``send`` (Fridays, 16:00)
+WEEKLY_SEND = "0 16 * * 5"
+
+
 class ListSettings(_Model):
     file: str
+    #: what the list receives (issue 17): the daily edition, the Friday recap, or alerts
+    edition: Literal["daily", "weekly", "alerts"] = "daily"
     name: str | None = None
     list_id: str | None = None
     from_address: str | None = None
@@ -364,6 +370,14 @@ class Config(_Model):
         except KeyError:
             raise ConfigError(f"no list named {name!r} in {self.file}",
                               hint=f"lists defined: {', '.join(self.lists) or 'none'}") from None
+
+    def send_cron(self, name: str) -> str:
+        """The send time of list ``name``: its ``send``, else ``[schedule] send`` for a
+        daily list and :data:`WEEKLY_SEND` (Fridays) for a weekly one."""
+        ls = self.list_settings(name)
+        if ls.send:
+            return ls.send
+        return WEEKLY_SEND if ls.edition == "weekly" else self.schedule.send
 
     def list_id(self, name: str) -> str:
         ls = self.list_settings(name)

@@ -545,3 +545,199 @@ class Edition:
             index_chart=Chart.from_json(chart) if chart else None,
             sections=tuple(Section.from_json(s) for s in d.get("sections") or ()),
             stats=EditionStats.from_json(stats) if stats else None)
+
+
+# --- the weekly recap (issue 17) -----------------------------------------------------------
+WEEKDAY_ABBR = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _aware(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class WeekPriceRow:
+    """One commodity (in one unit and basis) over a week: the level at the start (the
+    previous week's close), at the end, the change between them and the week's range."""
+
+    commodity: str
+    name: str
+    kind: str  #: "price" or "index"
+    unit: str
+    start: float
+    start_as_of: date
+    end: float
+    end_as_of: date
+    change: float
+    change_pct: float | None = None
+    low: float = 0.0  #: the lowest low quoted during the week
+    high: float = 0.0  #: the highest high quoted during the week
+    days: int = 0  #: dates with an observation during the week
+    basis: str | None = None
+    basis_label: str = ""
+    sources: tuple[str, ...] = ()
+
+    @property
+    def direction(self) -> str:
+        return "flat" if not self.change else "up" if self.change > 0 else "down"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"commodity": self.commodity, "name": self.name, "kind": self.kind,
+                "unit": self.unit, "start": self.start,
+                "start_as_of": self.start_as_of.isoformat(), "end": self.end,
+                "end_as_of": self.end_as_of.isoformat(), "change": self.change,
+                "change_pct": self.change_pct, "direction": self.direction,
+                "low": self.low, "high": self.high, "days": self.days, "basis": self.basis,
+                "basis_label": self.basis_label, "sources": list(self.sources)}
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> WeekPriceRow:
+        start_as_of = _day(d.get("start_as_of"))
+        end_as_of = _day(d.get("end_as_of"))
+        if start_as_of is None or end_as_of is None:
+            raise ValueError(f"weekly price row {d.get('commodity')!r} has no dates")
+        return cls(commodity=str(d.get("commodity") or ""), name=str(d.get("name") or ""),
+                   kind=str(d.get("kind") or "price"), unit=str(d.get("unit") or ""),
+                   start=_float(d.get("start")) or 0, start_as_of=start_as_of,
+                   end=_float(d.get("end")) or 0, end_as_of=end_as_of,
+                   change=_float(d.get("change")) or 0, change_pct=_float(d.get("change_pct")),
+                   low=_float(d.get("low")) or 0, high=_float(d.get("high")) or 0,
+                   days=int(d.get("days") or 0), basis=d.get("basis"),
+                   basis_label=str(d.get("basis_label") or ""),
+                   sources=_strs(d.get("sources")))
+
+
+@dataclass(frozen=True)
+class WeekStory:
+    """A story of the week with its follow-ups (one entry, "updated Wed")."""
+
+    title: str
+    url: str
+    source: str
+    first_seen: date  #: the daily edition that first carried it
+    topic: str = "companies"
+    summary: str = ""
+    relevance: float | None = None
+    sources: tuple[str, ...] = ()  #: every outlet that covered it during the week
+    updated: tuple[date, ...] = ()  #: later editions in which it moved on
+    latest_title: str | None = None
+    latest_url: str | None = None
+
+    @property
+    def updated_label(self) -> str | None:
+        """'updated Wed' / 'updated Wed, Fri', or None."""
+        if not self.updated:
+            return None
+        return "updated " + ", ".join(WEEKDAY_ABBR[d.weekday()] for d in self.updated)
+
+    @property
+    def first_seen_label(self) -> str:
+        return WEEKDAY_ABBR[self.first_seen.weekday()]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"title": self.title, "url": self.url, "source": self.source,
+                "first_seen": self.first_seen.isoformat(), "topic": self.topic,
+                "summary": self.summary, "relevance": self.relevance,
+                "sources": list(self.sources), "updated": [d.isoformat() for d in self.updated],
+                "latest_title": self.latest_title, "latest_url": self.latest_url}
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> WeekStory:
+        first = _day(d.get("first_seen"))
+        if first is None:
+            raise ValueError(f"weekly story {d.get('title')!r} has no first_seen date")
+        return cls(title=str(d.get("title") or ""), url=str(d.get("url") or ""),
+                   source=str(d.get("source") or ""), first_seen=first,
+                   topic=str(d.get("topic") or "companies"), summary=str(d.get("summary") or ""),
+                   relevance=_float(d.get("relevance")), sources=_strs(d.get("sources")),
+                   updated=tuple(x for x in (_day(u) for u in d.get("updated") or ()) if x),
+                   latest_title=d.get("latest_title"), latest_url=d.get("latest_url"))
+
+
+@dataclass(frozen=True)
+class WeeklyEdition:
+    """The weekly recap (stored as the ``weekly`` edition of its last day).
+
+    Attributes:
+        date: the last day covered (the send day, a Friday by default); the store keys
+            the edition by (``weekly``, date).
+        year, week: the ISO week; start: its Monday.
+        rows: the week's price table; index_chart: the index's weekly closes, or None.
+        stories: the top stories of the week (at most 10); summary: two or three
+            sentences made only of those figures and titles.
+        subject, preheader: the email's own, from the recap.
+        editions: the daily editions the recap read.
+    """
+
+    date: date
+    year: int
+    week: int
+    start: date
+    title: str = ""
+    as_of: datetime | None = None
+    generated_at: str | None = None
+    subject: str = ""
+    preheader: str = ""
+    summary: str = ""
+    rows: tuple[WeekPriceRow, ...] = ()
+    index_chart: Chart | None = None
+    stories: tuple[WeekStory, ...] = ()
+    editions: tuple[date, ...] = ()
+    editor_note: str | None = None
+
+    kind = "weekly"
+
+    @property
+    def span(self) -> str:
+        """'Mon 23 – Fri 27 Nov 2026'."""
+        a, b = self.start, self.date
+        head = f"{WEEKDAY_ABBR[a.weekday()]} {a.day}"
+        if (a.month, a.year) != (b.month, b.year):
+            head += f" {a:%b}" + (f" {a.year}" if a.year != b.year else "")
+        return f"{head} \u2013 {WEEKDAY_ABBR[b.weekday()]} {b.day} {b:%b %Y}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": "weekly", "date": self.date.isoformat(), "year": self.year,
+            "week": self.week, "start": self.start.isoformat(), "title": self.title,
+            "as_of": _iso(self.as_of), "generated_at": self.generated_at,
+            "subject": self.subject, "preheader": self.preheader, "summary": self.summary,
+            "rows": [r.to_json() for r in self.rows],
+            "index_chart": self.index_chart.to_json() if self.index_chart else None,
+            "stories": [s.to_json() for s in self.stories],
+            "editions": [d.isoformat() for d in self.editions],
+            "editor_note": self.editor_note,
+        }
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> WeeklyEdition:
+        """Read a stored weekly edition.
+
+        Raises:
+            ValueError: not a weekly edition document (no kind "weekly", a bad date).
+        """
+        if d.get("kind") != "weekly":
+            raise ValueError("not a weekly edition document (kind is not 'weekly')")
+        day, start = _day(d.get("date")), _day(d.get("start"))
+        if day is None or start is None:
+            raise ValueError("weekly edition has no date or start")
+        chart = d.get("index_chart")
+        note = d.get("editor_note")
+        return cls(
+            date=day, year=int(d.get("year") or day.isocalendar()[0]),
+            week=int(d.get("week") or day.isocalendar()[1]), start=start,
+            title=str(d.get("title") or ""), as_of=_aware(d.get("as_of")),
+            generated_at=d.get("generated_at"), subject=str(d.get("subject") or ""),
+            preheader=str(d.get("preheader") or ""), summary=str(d.get("summary") or ""),
+            rows=tuple(WeekPriceRow.from_json(r) for r in d.get("rows") or ()),
+            index_chart=Chart.from_json(chart) if chart else None,
+            stories=tuple(WeekStory.from_json(s) for s in d.get("stories") or ()),
+            editions=tuple(x for x in (_day(e) for e in d.get("editions") or ()) if x),
+            editor_note=None if note is None else str(note))

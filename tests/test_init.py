@@ -45,8 +45,8 @@ def test_init_writes_a_project_folder_that_runs_offline(tmp_path: Path,
     assert res.exit_code == 0, res.output
     proj = tmp_path / "proj"
     assert sorted(p.relative_to(proj).as_posix() for p in proj.rglob("*") if p.is_file()) == [
-        ".gitignore", "newsletter.toml", "sources.toml", "subscribers/daily.csv",
-        "templates/README.md"]
+        ".gitignore", "newsletter.toml", "sources.toml", "subscribers/alerts.csv",
+        "subscribers/daily.csv", "subscribers/weekly.csv", "templates/README.md"]
     assert "var/" in (proj / ".gitignore").read_text().splitlines()
     rows = list(csv.reader((proj / "subscribers" / "daily.csv").open(encoding="utf-8")))
     assert rows[0][0] == "email" and len(rows) == 2 and "@" in rows[1][0]
@@ -165,11 +165,20 @@ def test_init_config_lists_every_key_with_its_default_and_a_comment() -> None:
                 assert active and value == default, (
                     f"{table}.{key}: the file says {value!r}, the default is {default!r}")
     assert not missing, f"keys of the config model missing from the init file: {missing}"
+    # every [lists.NAME] table is read against the list model
     extra = [f"{t}.{k}" for t, ks in keys.items() for k in ks
-             if k not in _tables(Config).get(t, {})]
+             if k not in _tables(Config).get("lists.daily" if t.startswith("lists.") else t,
+                                             {})]
     assert not extra, f"keys the config model does not know: {extra}"
     cfg = load_config(data_path("project", "newsletter.toml"))   # and it is valid
     assert cfg.lists["daily"].file == "subscribers/daily.csv"
+    # the three lists of issue 17: daily, weekly (Fridays) and alerts
+    assert {n: ls.edition for n, ls in cfg.lists.items()} == {
+        "daily": "daily", "weekly": "weekly", "alerts": "alerts"}
+    assert cfg.lists["weekly"].file == "subscribers/weekly.csv"
+    assert cfg.lists["alerts"].file == "subscribers/alerts.csv"
+    assert cfg.send_cron("weekly") == "0 16 * * 5"
+    assert cfg.send_cron("daily") == cfg.schedule.send
 
 
 # --- no newsletter.toml ---------------------------------------------------------------------

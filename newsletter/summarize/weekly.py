@@ -20,10 +20,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from ..types import PriceItem
+from ..types import Chart, PriceItem, WeeklyEdition, WeekPriceRow, WeekStory
 from . import fingerprints as fp_rules
 from ._basis import basis_label, basis_of
 from ._commodities import UNIT_ORDER, display_name, market_rank
@@ -371,6 +371,28 @@ def build_weekly(observations: Sequence[PriceItem],
         editions=tuple(sorted(eds)))
 
 
+def weekly_edition(recap: WeeklyRecap, *, title: str = "REE Weekly",
+                   as_of: datetime | None = None,
+                   generated_at: str | None = None) -> WeeklyEdition:
+    """The typed, storable :class:`~newsletter.types.WeeklyEdition` of a recap."""
+    rows = tuple(WeekPriceRow(
+        commodity=r.commodity, name=r.name, kind=r.kind, unit=r.unit, start=r.start,
+        start_as_of=r.start_as_of, end=r.end, end_as_of=r.end_as_of, change=r.change,
+        change_pct=r.change_pct, low=r.low, high=r.high, days=r.days, basis=r.basis,
+        basis_label=r.basis_label, sources=r.sources) for r in recap.rows)
+    stories = tuple(WeekStory(
+        title=s.title, url=s.url, source=s.source, first_seen=s.first_seen, topic=s.topic,
+        summary=s.summary, relevance=round(s.relevance, 4), sources=s.sources,
+        updated=s.updated, latest_title=s.latest_title, latest_url=s.latest_url)
+        for s in recap.stories)
+    chart = Chart.from_json(recap.index_chart) if recap.index_chart else None
+    return WeeklyEdition(
+        date=recap.end, year=recap.year, week=recap.week, start=recap.start, title=title,
+        as_of=as_of, generated_at=generated_at, subject=recap.subject,
+        preheader=recap.preheader, summary=recap.summary, rows=rows, index_chart=chart,
+        stories=stories, editions=recap.editions)
+
+
 __all__ = ["MAX_STORIES", "WeeklyRecap", "WeeklyRow", "WeeklyStory",
            "build_weekly", "iso_week", "top_stories", "week_rows", "week_summary",
-           "weekly_index_series", "weekly_preheader", "weekly_subject"]
+           "weekly_edition", "weekly_index_series", "weekly_preheader", "weekly_subject"]
