@@ -46,7 +46,7 @@ def _rows(engine: Any, release: Any = None) -> dict[str, list[tuple[Any, ...]]]:
             if t.name in ("meta", "locks") or (keep is not None and t.name not in keep):
                 continue
             cols = [col for col in t.columns if keep is None or col.name in keep[t.name]]
-            pk = list(t.primary_key.columns)
+            pk = [col for col in t.primary_key.columns if col in cols]  # 0003 adds kind
             out[t.name] = [tuple(_norm(v) for v in r)
                            for r in c.execute(select(*cols).order_by(*pk))]
     return out

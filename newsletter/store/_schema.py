@@ -100,10 +100,12 @@ prices = Table(
 )
 Index("ix_prices_commodity_asof", prices.c.commodity, prices.c.as_of)
 
-# One edition per date (shared content); per-list rendering happens at send time.
+# One edition per (date, kind) (shared content of every list of that kind: "daily",
+# "weekly"); per-list rendering happens at send time (revision 0003).
 editions = Table(
     "editions", metadata,
     Column("date", Date, primary_key=True),
+    Column("kind", String(20), primary_key=True, server_default="daily"),
     Column("status", String(20), nullable=False, default="draft"),  # draft/approved/sent
     Column("edition_json", Text, nullable=False),
     Column("edits_json", Text, nullable=False, default="{}"),
@@ -117,8 +119,7 @@ editions = Table(
 # Story fingerprints of each edition, so a story is not repeated the next day.
 edition_stories = Table(
     "edition_stories", metadata,
-    Column("edition_date", Date, ForeignKey("editions.date", ondelete="CASCADE"),
-           primary_key=True),
+    Column("edition_date", Date, primary_key=True),  # of the daily edition
     Column("story_id", String(40), primary_key=True),
     Column("url", Text, nullable=False),
     Column("title", Text, nullable=False),
@@ -189,6 +190,7 @@ Index("ix_runs_job_started", runs.c.job, runs.c.started)
 archive = Table(
     "archive", metadata,
     Column("date", Date, primary_key=True),
+    Column("kind", String(20), primary_key=True, server_default="daily"),
     Column("html", LargeBinary, nullable=False),
     Column("published", Boolean, nullable=False, default=False),
 )

@@ -268,32 +268,37 @@ class Store(SubscribersMixin, DeliveriesMixin, LocksMixin, BouncesMixin, RunsMix
     # --- editions ------------------------------------------------------------------------
     def save_edition(self, day: date, edition: dict[str, Any], *, as_of: datetime | None,
                      html_size: int | None, stories: list[dict[str, str]],
-                     now: datetime) -> None:
-        """Store (or replace) the edition of ``day`` and its story fingerprints.
+                     now: datetime, kind: str = "daily") -> None:
+        """Store (or replace) the ``kind`` edition of ``day`` (and, for the daily edition,
+        its story fingerprints).
 
         Editors' edits always survive a rebuild (they are applied by story id); an
         approval is reset when the rebuilt content differs from what was approved.
         """
         body = json.dumps(edition, ensure_ascii=False, sort_keys=True)
+        key = _edition_key(day, kind)
         with self.begin() as c:
             row = c.execute(select(s.editions.c.edition_json, s.editions.c.status)
-                            .where(s.editions.c.date == day)).first()
+                            .where(*key)).first()
             values = dict(edition_json=body, built_at=now, as_of=as_of, html_size=html_size)
             if row is None:
-                c.execute(insert(s.editions).values(date=day, status="draft", edits_json="{}",
-                                                    **values))
+                c.execute(insert(s.editions).values(date=day, kind=kind, status="draft",
+                                                    edits_json="{}", **values))
             else:
                 if row.status == "approved" and _content(row.edition_json) != _content(body):
                     values.update(status="draft", approved_by=None, approved_at=None)
-                c.execute(update(s.editions).where(s.editions.c.date == day).values(**values))
+                c.execute(update(s.editions).where(*key).values(**values))
+            if kind != "daily":
+                return
             c.execute(s.edition_stories.delete().where(s.edition_stories.c.edition_date == day))
             for st in stories:
                 c.execute(insert(s.edition_stories).values(edition_date=day, **st))
 
-    def edition(self, day: date) -> dict[str, Any] | None:
-        """The stored edition row of ``day`` (edition parsed from JSON), or None."""
+    def edition(self, day: date, kind: str = "daily") -> dict[str, Any] | None:
+        """The stored ``kind`` edition row of ``day`` (edition parsed from JSON), or None."""
         with self.begin() as c:
-            r = c.execute(select(s.editions).where(s.editions.c.date == day)).mappings().first()
+            r = c.execute(select(s.editions).where(*_edition_key(day, kind))
+                          ).mappings().first()
         if r is None:
             return None
         d = dict(r)
@@ -303,26 +308,36 @@ class Store(SubscribersMixin, DeliveriesMixin, LocksMixin, BouncesMixin, RunsMix
             d[k] = _utc(d[k])
         return d
 
-    def latest_edition_date(self) -> date | None:
+    def latest_edition_date(self, kind: str = "daily") -> date | None:
         with self.begin() as c:
-            return c.execute(select(func.max(s.editions.c.date))).scalar_one()
+            return c.execute(select(func.max(s.editions.c.date))
+                             .where(s.editions.c.kind == kind)).scalar_one()
 
-    def edition_dates(self) -> list[date]:
+    def edition_dates(self, kind: str = "daily") -> list[date]:
         with self.begin() as c:
-            return list(c.execute(select(s.editions.c.date)
+            return list(c.execute(select(s.editions.c.date).where(s.editions.c.kind == kind)
                                   .order_by(s.editions.c.date.desc())).scalars())
 
-    def save_edits(self, day: date, edits: dict[str, Any]) -> None:
+    def editions_between(self, since: date, until: date,
+                         kind: str = "daily") -> dict[date, dict[str, Any]]:
+        """The ``kind`` editions (parsed JSON) dated ``since`` to ``until`` inclusive."""
+        t = s.editions
         with self.begin() as c:
-            n = c.execute(update(s.editions).where(s.editions.c.date == day)
+            rows = c.execute(select(t.c.date, t.c.edition_json).where(
+                t.c.kind == kind, t.c.date >= since, t.c.date <= until)).all()
+        return {r.date: json.loads(r.edition_json) for r in rows}
+
+    def save_edits(self, day: date, edits: dict[str, Any], kind: str = "daily") -> None:
+        with self.begin() as c:
+            n = c.execute(update(s.editions).where(*_edition_key(day, kind))
                           .values(edits_json=json.dumps(edits, ensure_ascii=False),
                                   status="draft", approved_by=None, approved_at=None)).rowcount
         if not n:
             raise StoreError(f"no edition for {day}", hint="run `newsletter build` first")
 
-    def approve(self, day: date, by: str, now: datetime) -> None:
+    def approve(self, day: date, by: str, now: datetime, kind: str = "daily") -> None:
         with self.begin() as c:
-            n = c.execute(update(s.editions).where(s.editions.c.date == day)
+            n = c.execute(update(s.editions).where(*_edition_key(day, kind))
                           .values(status="approved", approved_by=by, approved_at=now)).rowcount
         if not n:
             raise StoreError(f"no edition for {day}", hint="run `newsletter build` first")
@@ -335,29 +350,38 @@ class Store(SubscribersMixin, DeliveriesMixin, LocksMixin, BouncesMixin, RunsMix
         return [dict(r) for r in rows]
 
     # --- archive -------------------------------------------------------------------------
-    def save_archive(self, day: date, html: str) -> None:
+    def save_archive(self, day: date, html: str, kind: str = "daily") -> None:
+        key = (s.archive.c.date == day, s.archive.c.kind == kind)
         with self.begin() as c:
-            c.execute(s.archive.delete().where(s.archive.c.date == day))
-            c.execute(insert(s.archive).values(date=day, html=html.encode(), published=False))
+            c.execute(s.archive.delete().where(*key))
+            c.execute(insert(s.archive).values(date=day, kind=kind, html=html.encode(),
+                                               published=False))
 
-    def publish_archive(self, day: date) -> None:
+    def publish_archive(self, day: date, kind: str = "daily") -> None:
         with self.begin() as c:
-            c.execute(update(s.archive).where(s.archive.c.date == day).values(published=True))
+            c.execute(update(s.archive).where(s.archive.c.date == day,
+                                              s.archive.c.kind == kind).values(published=True))
 
-    def archive_page(self, day: date, *, published_only: bool = True) -> str | None:
-        q = select(s.archive.c.html).where(s.archive.c.date == day)
+    def archive_page(self, day: date, *, published_only: bool = True,
+                     kind: str = "daily") -> str | None:
+        q = select(s.archive.c.html).where(s.archive.c.date == day, s.archive.c.kind == kind)
         if published_only:
             q = q.where(s.archive.c.published.is_(True))
         with self.begin() as c:
             r = c.execute(q).scalar_one_or_none()
         return r.decode() if r is not None else None
 
-    def archive_dates(self, *, published_only: bool = True) -> list[date]:
-        q = select(s.archive.c.date).order_by(s.archive.c.date.desc())
+    def archive_dates(self, *, published_only: bool = True, kind: str = "daily") -> list[date]:
+        q = select(s.archive.c.date).where(s.archive.c.kind == kind
+                                           ).order_by(s.archive.c.date.desc())
         if published_only:
             q = q.where(s.archive.c.published.is_(True))
         with self.begin() as c:
             return list(c.execute(q).scalars())
+
+
+def _edition_key(day: date, kind: str) -> tuple[Any, Any]:
+    return (s.editions.c.date == day, s.editions.c.kind == kind)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
