@@ -97,12 +97,17 @@ def render_stored(store: Store, config: Config, day: date, list_name: str) -> An
     Raises:
         RenderError: there is no edition of ``day``.
     """
-    from .render import render_edition
+    from .render import render_edition, render_weekly
 
-    row = store.edition(day)
+    kind = config.list_settings(list_name).edition
+    row = store.edition(day, kind)
     if row is None:
-        raise RenderError(f"no edition for {day}",
-                          hint="run `newsletter build` (or `newsletter run`) first")
+        what = "edition" if kind == "daily" else f"{kind} edition"
+        raise RenderError(f"no {what} for {day} (list {list_name!r})",
+                          hint=f"run `newsletter build --list {list_name} --date {day}` "
+                               "(or `newsletter run`) first")
+    if kind == "weekly":
+        return render_weekly(row["edition"], config=config, list_name=list_name)
     return render_edition(row["edition"], config=config, list_name=list_name)
 
 

@@ -116,6 +116,16 @@ def _build_summary(b: Any) -> None:
     out.print(f"  -> {b.directory}/email.html, email.txt, edition.json")
 
 
+def _weekly_summary(b: Any) -> None:
+    out.print(f"built the weekly recap of [bold]{b.date}[/] for list {b.list_name} (week "
+              f"{b.week}, {b.year}): {b.rows} price rows, {b.stories} stories from "
+              f"{b.editions} daily editions; HTML {b.html_size / 1024:.1f} KB")
+    out.print(f"  subject: {escape(b.subject)}")
+    for w in b.warnings:
+        out.print(f"  [yellow]warning:[/] {w}")
+    out.print(f"  -> {b.directory}/email.html, email.txt, edition.json")
+
+
 def _send_summary(reports: list[Any], nl: Newsletter) -> int:
     code = 0
     for r in reports:
@@ -225,17 +235,28 @@ def run(offline: Annotated[bool, typer.Option("--offline", help="Replay the reco
     _collect_summary(rep)
     b = nl.build(day if not offline else None, as_of=rep.as_of if offline else None)
     _build_summary(b)
+    # every list due today: the daily lists, and the weekly lists on their send day
+    due = nl.due_lists(b.date)
+    for name in due:
+        if nl.list_kind(name) == "weekly":
+            _weekly_summary(nl.build_list(name, b.date,
+                                          as_of=rep.as_of if offline else None))
     if no_send:
         out.print("not sending (--no-send); preview with `newsletter preview`")
         raise typer.Exit(1 if rep.failed else 0)
     if nl.config.editorial.approval == "required":
-        row = nl.store.edition(b.date)
-        if not row or row["status"] != "approved":
-            out.print("[yellow]not sending:[/] approval is required; review with "
-                      f"`newsletter preview`, then `newsletter approve --date {b.date}` "
+        waiting = [n for n in due
+                   if (nl.store.edition(b.date, nl.list_kind(n)) or {}).get("status")
+                   != "approved"]
+        for n in waiting:
+            out.print(f"[yellow]not sending list {n}:[/] approval is required; review with "
+                      f"`newsletter preview`, then `newsletter approve --date {b.date}"
+                      f"{'' if nl.list_kind(n) == 'daily' else ' --list ' + n}` "
                       "and `newsletter send`")
+        due = [n for n in due if n not in waiting]
+        if not due:
             return
-    code = _send_summary(nl.send(b.date, progress=_progress()), nl)
+    code = _send_summary(nl.send(b.date, lists=due, progress=_progress()), nl)
     raise typer.Exit(code or (1 if rep.failed else 0))
 
 
@@ -259,10 +280,18 @@ def collect(offline: Annotated[bool, typer.Option("--offline")] = False,
 
 @app.command()
 @handle_errors
-def build(date_: DateOpt = None, config: ConfigOpt = None) -> None:
+def build(date_: DateOpt = None,
+          list_: Annotated[str | None, typer.Option(
+              "--list", help="Build the edition this list gets (its `edition` kind: a "
+                             "weekly list's recap goes to var/issues/DATE/weekly/).")] = None,
+          config: ConfigOpt = None) -> None:
     """Assemble and render the edition into var/issues/DATE/."""
     nl = _load(config)
-    _build_summary(nl.build(_parse_date(date_)))
+    day = _parse_date(date_)
+    if list_ and nl.list_kind(list_) != "daily":
+        _weekly_summary(nl.build_list(list_, day))
+        return
+    _build_summary(nl.build(day))
 
 
 @app.command()
@@ -287,11 +316,15 @@ def send(date_: DateOpt = None,
 @handle_errors
 def approve(date_: DateOpt = None,
             by: Annotated[str | None, typer.Option("--by", help="Who approves.")] = None,
+            list_: Annotated[str | None, typer.Option(
+                "--list", help="Approve the edition this list gets (default: the daily "
+                               "edition).")] = None,
             config: ConfigOpt = None) -> None:
     """Approve the edition for sending (needed when editorial approval is "required")."""
     nl = _load(config)
-    day = nl.approve(_parse_date(date_), by)
-    out.print(f"approved the edition of {day}")
+    kind = nl.list_kind(list_) if list_ else "daily"
+    day = nl.approve(_parse_date(date_), by, kind=kind)
+    out.print(f"approved the {'' if kind == 'daily' else kind + ' '}edition of {day}")
 
 
 # --- looking at things -------------------------------------------------------------------
@@ -354,9 +387,13 @@ def status(json_: JsonOpt = False, config: ConfigOpt = None) -> None:
         r = st["last_runs"].get(job)
         last = f"{r['status']} at {when(r['finished'])} UTC" if r else "never"
         out.print(f"{job:8} last: {last:32} next: {when(st['next_runs'].get(job))}")
-    for key, t in st["next_runs"].items():
-        if key.startswith("send:") and len(st["next_runs"]) > 5:
-            out.print(f"  next send to list {key[5:]}: {when(t)}")
+    for name, ls in st["lists"].items():
+        last = ls["last_edition"]
+        out.print(f"list {name} ({ls['kind']}): last edition "
+                  + (f"{last['date']} ({last['status']}"
+                     + (f", send {last['send']}" if last["send"] else ", not sent") + ")"
+                     if last else "none")
+                  + f", next send {when(ls['next_send'])}")
     lead = st["scheduler"]["leader"]
     out.print(f"scheduler: {st['scheduler']['mode']}, "
               + (f"led by {lead['holder']} since {when(lead['since'])} UTC"

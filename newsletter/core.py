@@ -26,7 +26,7 @@ from .config import Config
 from .deliver._sender import SendReport
 from .exceptions import ConfigError, NotApprovedError, RenderError
 from .store import Store, open_store
-from .types import Edition, Item, PriceItem, Source
+from .types import Edition, Item, PriceItem, Source, WeeklyEdition
 
 log = logging.getLogger("newsletter")
 
@@ -272,7 +272,7 @@ class Newsletter:
         out.mkdir(parents=True, exist_ok=True)
         (out / "edition.json").write_text(json.dumps(document, ensure_ascii=False, indent=2),
                                           encoding="utf-8")
-        list_name = next(iter(cfg.lists), "daily")
+        list_name = next((n for n in self.lists_of_kind("daily")), next(iter(cfg.lists)))
         rendered = render_edition(edition, config=cfg, list_name=list_name)
         sample = self.sample_message(rendered, list_name)
         (out / "email.html").write_text(sample["html"], encoding="utf-8")
@@ -292,6 +292,47 @@ class Newsletter:
                                              "html_size": rendered.size_bytes}, self.now())
         return report
 
+    # --- lists and their kinds (issue 17) -----------------------------------------------
+    def list_kind(self, list_name: str) -> str:
+        """``daily``, ``weekly`` or ``alerts`` (``[lists.NAME] edition``)."""
+        return self.config.list_settings(list_name).edition
+
+    def lists_of_kind(self, kind: str) -> list[str]:
+        return [n for n, ls in self.config.lists.items() if ls.edition == kind]
+
+    def due_lists(self, day: date) -> list[str]:
+        """The lists that get an edition on ``day``: every daily list, and each weekly list
+        whose send time falls on that day (Fridays by default). Alerts lists are sent as
+        prices are collected, not by the daily job."""
+        from ._cron import list_due_on
+
+        return [n for n, ls in self.config.lists.items()
+                if ls.edition == "daily"
+                or ls.edition == "weekly" and list_due_on(self.config, n, day)]
+
+    def build_list(self, list_name: str, day: date | None = None, *,
+                   as_of: datetime | None = None) -> Any:
+        """Build the edition list ``list_name`` receives for ``day``: the daily edition
+        (shared by every daily list) or the list's weekly recap.
+
+        Raises:
+            ConfigError: no such list, or an alerts list (alerts have no edition to build).
+        """
+        from ._weekly_job import build_weekly_list
+
+        kind = self.list_kind(list_name)
+        if kind == "daily":
+            return self.build(day, as_of=as_of)
+        if kind == "weekly":
+            as_of = as_of or self.data_as_of()
+            day = day or as_of.astimezone(self.tz).date()
+            return build_weekly_list(self.store, self.config, self.now, day, list_name,
+                                     self.issue_dir(day), as_of=as_of)
+        raise ConfigError(f"list {list_name!r} receives alerts (edition = \"{kind}\"), which "
+                          "have no edition to build",
+                          hint="alerts are sent as prices are collected; build a daily or "
+                               "weekly list")
+
     def sample_message(self, rendered: Any, list_name: str) -> dict[str, str]:
         """The personalised HTML/text parts for a sample reader (used for files and preview)."""
         from .deliver._sample import sample_parts
@@ -303,47 +344,79 @@ class Newsletter:
         """Render the stored edition of ``day`` for one list (one premailer run)."""
         return _send.render_stored(self.store, self.config, day, list_name)
 
-    def check_approved(self, day: date) -> None:
+    def check_approved(self, day: date, kind: str = "daily") -> None:
         if self.config.editorial.approval != "required":
             return
-        row = self.store.edition(day)
+        row = self.store.edition(day, kind)
         if row is None or row["status"] not in ("approved", "sent"):
+            what = "edition" if kind == "daily" else f"{kind} edition"
+            opt = "" if kind == "daily" else \
+                f" --list {next(iter(self.lists_of_kind(kind)), 'NAME')}"
             raise NotApprovedError(
-                f"the edition of {day} is not approved and [editorial] approval = "
+                f"the {what} of {day} is not approved and [editorial] approval = "
                 "\"required\"", hint=f"review it with `newsletter preview`, then "
-                                     f"`newsletter approve --date {day}`")
+                                     f"`newsletter approve --date {day}{opt}`")
 
-    def check_not_empty(self, day: date) -> None:
-        """Never mail subscribers an edition with no stories (every source failed, say)."""
-        row = self.store.edition(day)
+    def check_not_empty(self, day: date, kind: str = "daily") -> None:
+        """Never mail subscribers an edition with no stories (every source failed, say);
+        a weekly recap needs stories or prices."""
+        row = self.store.edition(day, kind)
         if row is None:
-            raise RenderError(f"no edition for {day}", hint="run `newsletter build` first")
+            hint = "run `newsletter build` first" if kind == "daily" else \
+                f"run `newsletter build --list NAME --date {day}` for a {kind} list first"
+            raise RenderError(f"no {kind} edition for {day}", hint=hint)
+        if kind == "weekly":
+            wk = WeeklyEdition.from_json(row["edition"])
+            if not wk.stories and not wk.rows:
+                raise RenderError(f"the weekly edition of {day} has no stories and no "
+                                  "prices; not sending it",
+                                  hint="check `newsletter status`, collect and build the "
+                                       "week's dailies, then build the weekly again")
+            return
         if not Edition.from_json(row["edition"]).stories:
             raise RenderError(
                 f"the edition of {day} has no stories; not sending it",
                 hint="check `newsletter status` for failing sources, collect again, then "
                      "`newsletter build` and `newsletter send`")
 
-    def approve(self, day: date | None = None, by: str | None = None) -> date:
-        day = day or self.store.latest_edition_date()
+    def approve(self, day: date | None = None, by: str | None = None,
+                kind: str = "daily") -> date:
+        day = day or self.store.latest_edition_date(kind)
         if day is None:
-            raise RenderError("there is no edition to approve",
+            raise RenderError(f"there is no {kind} edition to approve",
                               hint="run `newsletter build` first")
         who = by or f"{os.environ.get('USER', 'editor')}@{socket.gethostname()}"
-        self.store.approve(day, who, self.now())
+        self.store.approve(day, who, self.now(), kind=kind)
         return day
 
     def send(self, day: date | None = None, *, list_name: str | None = None,
-             progress: Any = None, stop_event: Any = None) -> list[SendReport]:
-        """Deliver the edition of ``day`` to each list (or one), resumably."""
-        day = day or self.store.latest_edition_date()
+             lists: list[str] | None = None, progress: Any = None,
+             stop_event: Any = None) -> list[SendReport]:
+        """Deliver the editions of ``day``, resumably: to one list, to ``lists``, or (by
+        default) to every daily list and to each weekly list with a recap built for
+        ``day``. Each list gets the edition of its kind."""
+        if list_name:
+            names = [list_name]
+        elif lists is not None:
+            names = list(lists)
+        else:
+            names = None
+        kind0 = self.list_kind(names[0]) if names else "daily"
+        day = day or self.store.latest_edition_date(kind0)
         if day is None:
             raise RenderError("there is no edition to send", hint="run `newsletter build` first")
-        self.check_approved(day)
-        self.check_not_empty(day)
-        names = [list_name] if list_name else list(self.config.lists)
+        if names is None:
+            names = [n for n in self.config.lists if self.list_kind(n) == "daily"
+                     or self.list_kind(n) == "weekly"
+                     and self.store.edition(day, "weekly") is not None]
         for n in names:
-            self.config.list_settings(n)
+            if self.list_kind(n) == "alerts":
+                raise ConfigError(f"list {n!r} receives alerts, not editions",
+                                  hint="alerts are sent as prices are collected")
+        kinds = list(dict.fromkeys(self.list_kind(n) for n in names))
+        for kind in kinds:
+            self.check_approved(day, kind)
+            self.check_not_empty(day, kind)
         run_id = self.store.start_run("send", self.now())
         reports = []
         try:
@@ -360,7 +433,8 @@ class Newsletter:
             "lists": {r.list_name: {"sent": r.sent, "deferred": r.deferred, "failed": r.failed,
                                     "paused": r.paused, "message": r.pause_reason}
                       for r in reports}}, self.now())
-        self.store.publish_archive(day)
+        for kind in kinds:
+            self.store.publish_archive(day, kind)
         return reports
 
     def send_test(self, address: str, day: date | None = None,
@@ -423,7 +497,28 @@ class Newsletter:
             "bounces": bounce_status(self.store),
             "scheduler": leader_status(self.store, self.now(),
                                        self.config.schedule.lock_stale_seconds),
+            "lists": self.list_status(),
         }
+
+    def list_status(self) -> dict[str, dict[str, Any]]:
+        """Per list: its kind, its last edition (date, status, where the send stands) and
+        its next send time."""
+        nxt = self.next_runs()
+        out: dict[str, dict[str, Any]] = {}
+        for name, ls in self.config.lists.items():
+            entry: dict[str, Any] = {"kind": ls.edition, "file": ls.file,
+                                     "next_send": nxt.get(f"send:{name}"),
+                                     "last_edition": None}
+            if ls.edition in ("daily", "weekly"):
+                day = self.store.latest_edition_date(ls.edition)
+                row = self.store.edition(day, ls.edition) if day else None
+                if row is not None and day is not None:
+                    sent = self.store.send_state(day, name)
+                    entry["last_edition"] = {
+                        "date": day.isoformat(), "status": row["status"],
+                        "send": sent["status"] if sent else None}
+            out[name] = entry
+        return out
 
     def next_runs(self) -> dict[str, str | None]:
         return next_fire_times(self.config, self.now())

@@ -224,7 +224,14 @@ def send_if_due(nl: Newsletter, list_name: str, scheduled: datetime,
     """
     tz = ZoneInfo(nl.config.list_settings(list_name).timezone or nl.config.schedule.timezone)
     day_start = local_midnight(scheduled, tz)
-    day = nl.store.latest_edition_date()
+    kind = nl.list_kind(list_name)
+    if kind == "weekly":
+        # the recap of the week up to the send day, built when it is due (the week's
+        # dailies are in by then); a rebuild after a crash makes the same recap
+        week_day = scheduled.astimezone(tz).date()
+        if nl.store.edition(week_day, "weekly") is None:
+            nl.build_list(list_name, week_day)
+    day = nl.store.latest_edition_date(kind)
     if day is None:
         log.warning(kv("send_skipped", list=list_name, reason="no edition built"))
         return "no_edition"
@@ -243,7 +250,7 @@ def send_if_due(nl: Newsletter, list_name: str, scheduled: datetime,
                         reason=f"edition {others[0]['edition_date']} already went to this "
                                "list today (one edition per list per day)"))
             return "already_sent"
-        row = nl.store.edition(day)
+        row = nl.store.edition(day, kind)
         built = row["built_at"] if row else None
         max_age = timedelta(hours=24, minutes=nl.config.schedule.grace_minutes)
         if built is not None and nl.now() - built > max_age:
