@@ -355,6 +355,8 @@ class MessageFactory:
         self.unsub_mailto = nl.unsubscribe_mailto or f"unsubscribe@{self.domain}"
         _no_crlf(self.unsub_mailto, "unsubscribe mailto")
         self.list_id = _no_crlf(config.list_id(list_name), "List-Id")
+        # the list's own name when it has one ("REE Weekly"), else the newsletter's
+        self._list_title = _no_crlf(ls.name or nl.title, "list name")
         self._list_label = re.sub(r"[^A-Za-z0-9_-]", "-", list_name) or "list"
         self._date_compact = rendered.date.replace("-", "")
         self._now = now if now is not None else time.time()
@@ -435,7 +437,7 @@ class MessageFactory:
                 f"Date: {self._date_header}",
                 "Message-ID: %%H_MSGID%%",
                 "MIME-Version: 1.0",
-                f"List-Id: {_phrase(self.config.newsletter.title)} <{self.list_id}>",
+                f"List-Id: {_phrase(self._list_title)} <{self.list_id}>",
                 f"List-Unsubscribe: <%%H_UNSUB%%>, "
                 f"<mailto:{self.unsub_mailto}?subject=unsubscribe%20%%H_TOKEN%%>",
                 "List-Unsubscribe-Post: List-Unsubscribe=One-Click",

@@ -113,7 +113,14 @@ def _context(ed: WeeklyEdition, config: Config, list_name: str | None) -> dict[s
                         "day": s.first_seen_label, "updated": s.updated_label,
                         "summary": s.summary, "others": others,
                         "latest_title": s.latest_title, "latest_url": s.latest_url})
+    rows = [_row_ctx(r) for r in ed.rows]
+    # a basis every price row shares is said once, above the table, not on each row
+    labels = {r["basis_label"] for r in rows if r["kind"] != "index"}
+    common = labels.pop() if len(labels) == 1 else ""
+    for r in rows:
+        r["basis_shown"] = "" if r["basis_label"] == common else r["basis_label"]
     return {
+        "common_basis": common,
         "lang": "en",
         "title": title,
         "tagline": f"The rare-earth week: week {ed.week}, {ed.year}",
@@ -127,7 +134,7 @@ def _context(ed: WeeklyEdition, config: Config, list_name: str | None) -> dict[s
         "year": ed.year,
         "summary": ed.summary,
         "editor_note": _one_line(ed.editor_note or ""),
-        "rows": [_row_ctx(r) for r in ed.rows],
+        "rows": rows,
         "stories": stories,
         "editions": len(ed.editions),
         "list_title": ls.name if ls and ls.name else title,

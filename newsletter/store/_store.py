@@ -353,9 +353,12 @@ class Store(SubscribersMixin, DeliveriesMixin, LocksMixin, BouncesMixin, RunsMix
     def save_archive(self, day: date, html: str, kind: str = "daily") -> None:
         key = (s.archive.c.date == day, s.archive.c.kind == kind)
         with self.begin() as c:
+            was = c.execute(select(s.archive.c.published).where(*key)).scalar_one_or_none()
             c.execute(s.archive.delete().where(*key))
+            # a rebuild of an edition already sent (a correction) stays public: its send
+            # is done, so nothing would publish it again
             c.execute(insert(s.archive).values(date=day, kind=kind, html=html.encode(),
-                                               published=False))
+                                               published=bool(was)))
 
     def publish_archive(self, day: date, kind: str = "daily") -> None:
         with self.begin() as c:
