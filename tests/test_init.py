@@ -61,10 +61,15 @@ def test_init_writes_a_project_folder_that_runs_offline(tmp_path: Path,
     monkeypatch.chdir(proj)
     res = runner.invoke(app, ["run", "--offline"])
     assert res.exit_code == 0, res.output
-    emls = list((proj / "var" / "outbox").rglob("*.eml"))
+    # the newest capture day is Friday 27 Nov: the daily list's example reader gets the
+    # daily, the weekly list's the recap; the alerts list gets no edition
+    outbox = proj / "var" / "outbox"
+    emls = list((outbox / "2026-11-27" / "daily").rglob("*.eml"))
     assert len(emls) == 1                      # the one example reader
     msg = email.message_from_bytes(emls[0].read_bytes(), policy=policy.default)
     assert msg["To"].addresses[0].addr_spec == rows[1][0]
+    weekly = list((outbox / "2026-11-27" / "weekly").rglob("*.eml"))
+    assert len(weekly) == 1 and len(list(outbox.rglob("*.eml"))) == 2
 
 
 def test_init_demo_copies_the_recorded_snapshots(tmp_path: Path) -> None:
