@@ -39,12 +39,10 @@ class WeeklyBuildReport:
     warnings: list[str] = field(default_factory=list)
 
 
-def weekly_title(config: Config, list_name: str) -> str:
-    """The recap's title: the list's ``name``, else the newsletter's title with "Daily"
-    made "Weekly" ("REE Daily" -> "REE Weekly"), else "<title> Weekly"."""
-    ls = config.list_settings(list_name)
-    if ls.name:
-        return ls.name
+def weekly_title(config: Config) -> str:
+    """The recap's title: the newsletter's title with "Daily" made "Weekly" ("REE Daily"
+    -> "REE Weekly"), else "<title> Weekly". One recap per date serves every weekly list,
+    so its title is not a list's (the list's ``name`` is in its List-Id and footer)."""
     title = config.newsletter.title
     return title.replace("Daily", "Weekly") if "Daily" in title else f"{title} Weekly"
 
@@ -61,7 +59,7 @@ def make_weekly(store: Store, config: Config, day: date, list_name: str, *,
     editions = store.editions_between(monday, day)
     fps = {r["url"]: r["fingerprint"]
            for r in store.previous_stories(day + timedelta(days=1), monday)}
-    title = weekly_title(config, list_name)
+    title = weekly_title(config)
     recap = build_weekly(observations, editions, day, fingerprints=fps, title=title,
                          chart_weeks=CHART_WEEKS)
     return weekly_edition(recap, title=title, as_of=as_of, generated_at=now.isoformat())
@@ -87,7 +85,7 @@ def build_weekly_list(store: Store, config: Config, now: Callable[[], datetime],
     (out / "email.txt").write_text(sample["text"], encoding="utf-8")
     if rendered.chart_png:
         (out / "chart.png").write_bytes(rendered.chart_png)
-    store.save_archive(day, render_web_weekly(edition, config=config, list_name=list_name),
+    store.save_archive(day, render_web_weekly(edition, config=config),
                        kind="weekly")
     store.save_edition(day, document, as_of=as_of, html_size=rendered.size_bytes, stories=[],
                        now=now(), kind="weekly")

@@ -440,10 +440,10 @@ class Newsletter:
     def send_test(self, address: str, day: date | None = None,
                   list_name: str | None = None, name: str = "") -> str:
         """Send one test copy of the edition to ``address`` (ledger untouched)."""
-        day = day or self.store.latest_edition_date()
+        list_name = list_name or next(iter(self.config.lists))
+        day = day or self.store.latest_edition_date(self.list_kind(list_name))
         if day is None:
             raise RenderError("there is no edition to send", hint="run `newsletter build` first")
-        list_name = list_name or next(iter(self.config.lists))
         return _send.send_test_copy(self.store, self.config, day, list_name, address, name)
 
     # --- inspect / prices ----------------------------------------------------------------

@@ -238,3 +238,42 @@ def test_weekly_archive_page_in_chromium(browser, week, width: int, scheme: str)
         assert page.get_by_role("link", name="Unsubscribe").count() == 0
     finally:
         ctx.close()
+
+
+def test_the_scheduler_builds_and_sends_a_weekly_list_on_its_send_day_only(
+        week, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`serve`'s send job of a weekly list: on the Friday it builds the recap and sends it
+    once; the daily list's Monday edition does not go to it."""
+    from datetime import UTC, datetime
+
+    from newsletter._cron import list_due_on
+    from newsletter.config import ListSettings, load_config
+    from newsletter.core import Newsletter
+    from newsletter.schedule import send_if_due
+
+    monkeypatch.setenv("NEWSLETTER_SECRET", SECRET)
+    root, srv, _ = week
+    (root / "subscribers" / "investors.csv").write_text("email\ninvestor@example.com\n")
+    base = load_config(root / "newsletter.toml")
+    lists = dict(base.lists, investors=ListSettings(file="subscribers/investors.csv",
+                                                    edition="weekly", name="REE Investors"))
+    cfg = base.model_copy(update={"lists": lists})
+    assert [d for d in WEEK if list_due_on(cfg, "investors", d)] == [FRI]
+    friday_4pm = datetime(2026, 11, 27, 16, tzinfo=UTC)
+    nl = Newsletter(cfg, now=lambda: friday_4pm)
+    try:
+        assert nl.due_lists(WEEK[0]) == ["daily"]
+        assert nl.due_lists(FRI) == ["daily", "weekly", "investors"]
+        before = len(srv.received)
+        assert send_if_due(nl, "investors", friday_4pm) == "sent"
+        got = [_parse(r.data) for r in srv.received[before:]]
+        assert [m["To"] for m in got] == ["investor@example.com"]
+        # the one recap of the date, with this list's own List-Id and footer
+        assert got[0]["Subject"].startswith("REE Weekly: week 48, 2026")
+        assert got[0]["List-Id"] == "REE Investors <investors.ree-daily.example>"
+        assert "REE Investors" in got[0].get_body(("plain",)).get_content()
+        assert send_if_due(nl, "investors", friday_4pm) == "already_sent"
+        assert send_if_due(nl, "weekly", friday_4pm) == "already_sent"
+        assert len(srv.received) == before + 1
+    finally:
+        nl.close()
