@@ -97,7 +97,10 @@ def test_wheel_installs_and_runs_the_demo_outside_the_clone(tmp_path: Path) -> N
     assert "1 sent" in run.stdout
     (edition_file,) = (proj / "var" / "issues").glob("*/edition.json")
     edition = json.loads(edition_file.read_text("utf-8"))
-    emls = sorted((proj / "var" / "outbox").rglob("*.eml"))
+    # Friday 27 Nov: the daily list's reader and the weekly list's (the packaged weekly
+    # templates are found outside the clone too)
+    assert len(list((proj / "var" / "outbox").rglob("weekly/*.eml"))) == 1
+    emls = sorted((proj / "var" / "outbox").rglob("daily/*.eml"))
     assert len(emls) == 1
     msg = email.message_from_bytes(emls[0].read_bytes(), policy=policy.default)
     assert msg["To"].addresses[0].addr_spec == "reader@example.com"
