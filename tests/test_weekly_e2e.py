@@ -277,3 +277,67 @@ def test_the_scheduler_builds_and_sends_a_weekly_list_on_its_send_day_only(
         assert len(srv.received) == before + 1
     finally:
         nl.close()
+
+
+# --- preview, approval and the archive per list ------------------------------------------------
+def test_the_preview_shows_and_approves_the_weekly_list_s_recap(week) -> None:
+    import httpx
+    from test_preview import serve
+
+    from newsletter.config import load_config
+    from newsletter.core import Newsletter
+    from newsletter.web.preview import make_preview_app
+
+    root, _srv, _ = week
+    nl = Newsletter(load_config(root / "newsletter.toml"))
+    app = make_preview_app(nl)
+    try:
+        with serve(app) as base:
+            page = httpx.get(base + "/?list=weekly").text
+            assert '<option selected>weekly</option>' in page
+            assert "alerts</option>" not in page          # an alerts list has no edition
+            assert "REE Weekly: week 48, 2026" in page      # the recap's own subject
+            assert "Pin to top" not in page                 # no daily story edits on it
+            assert "newsletter approve --date 2026-11-27 --list weekly" in page
+            # only the recap's dates are offered for the weekly list
+            assert '<option value="2026-11-23"' not in page
+            frame = httpx.get(base + "/_email?list=weekly&date=2026-11-27").text
+            assert "Prices this week" in frame and "Top stories of the week" in frame
+            daily = httpx.get(base + "/_email?list=daily&date=2026-11-27").text
+            assert "Prices this week" not in daily and "Top highlights" in daily
+            r = httpx.post(base + "/approve", headers={"Origin": base},
+                           data={"csrf": app.state.preview.csrf, "date": "2026-11-27",
+                                 "list": "weekly", "by": "Ana Editor"})
+            assert r.status_code == 303 and "list=weekly" in r.headers["location"]
+            r = httpx.post(base + "/edit", headers={"Origin": base},
+                           data={"csrf": app.state.preview.csrf, "date": "2026-11-27",
+                                 "list": "weekly", "action": "note", "text": "x"})
+            assert r.status_code == 400 and "weekly" in r.text
+        assert nl.store.edition(FRI, "weekly")["approved_by"] == "Ana Editor"
+        assert nl.store.edition(FRI)["status"] == "draft"  # the daily is its own edition
+    finally:
+        nl.close()
+
+
+def test_the_public_archive_lists_and_serves_the_weekly_recaps(week) -> None:
+    from starlette.testclient import TestClient
+
+    from newsletter.config import load_config
+    from newsletter.core import Newsletter
+    from newsletter.web.public import make_app
+
+    root, _srv, _ = week
+    nl = Newsletter(load_config(root / "newsletter.toml"))
+    try:
+        client = TestClient(make_app(nl), base_url="https://ree-daily.example")
+        index = client.get("/archive/")
+        assert index.status_code == 200
+        assert 'href="/archive/weekly/2026-11-27"' in index.text and "Week 48, 2026" in index.text
+        assert 'href="/archive/2026-11-23"' in index.text
+        page = client.get("/archive/weekly/2026-11-27")
+        assert page.status_code == 200 and "Prices this week" in page.text
+        assert client.get("/archive/weekly/2026-11-26").status_code == 404
+        assert client.get("/archive/weekly/2026-13-40").status_code == 404
+        assert "Prices this week" not in client.get("/archive/2026-11-27").text
+    finally:
+        nl.close()
