@@ -530,7 +530,7 @@ def subs_export(list_: ListOpt = "daily",
 
 
 # Bounce handling (issue 14) lives in its own package; its commands get handle_errors here.
-from .bounces._cli import bounces_app, subscriber_show  # noqa: E402
+from .cli_bounces import bounces_app, subscriber_show  # noqa: E402
 
 for _cmd in bounces_app.registered_commands:
     _cmd.callback = handle_errors(_cmd.callback)

@@ -19,7 +19,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from .parse import parse_bounce
+from .bounces.parse import parse_bounce
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -29,8 +29,8 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on 
 
 
 def _load(config: Path | None) -> Any:  # a Newsletter
-    from ..config import load_config
-    from ..core import Newsletter
+    from .config import load_config
+    from .core import Newsletter
 
     return Newsletter(load_config(config))
 
@@ -95,7 +95,7 @@ def ingest_cmd(paths: Annotated[list[Path], typer.Argument(help="Mail files or f
                                                            "(an MTA pipe).")],
                config: ConfigOpt = None) -> None:
     """Store and act on bounce mails (what `bounces fetch` does with the mailbox)."""
-    from ._policy import ingest_mail
+    from .bounces._policy import ingest_mail
 
     nl = _load(config)
     unreadable = 0
@@ -148,7 +148,7 @@ def resume_cmd(list_: Annotated[str, typer.Option("--list", help="List name.")] 
                by: Annotated[str, typer.Option("--by", help="Who decides.")] = "operator",
                config: ConfigOpt = None) -> None:
     """Send a list again although its last edition passed the complaint-rate limit."""
-    from ._policy import acknowledge_complaints
+    from .bounces._policy import acknowledge_complaints
 
     nl = _load(config)
     nl.config.list_settings(list_)
@@ -163,8 +163,8 @@ def resume_cmd(list_: Annotated[str, typer.Option("--list", help="List name.")] 
 def subscriber_show(email: Annotated[str, typer.Argument(help="The address.")],
                     json_: JsonOpt = False, config: ConfigOpt = None) -> None:
     """One address on every list: status, why, bounce score, and the events behind it."""
-    from ..exceptions import SubscriberError
-    from ..store._subscribers import email_key
+    from .exceptions import SubscriberError
+    from .store._subscribers import email_key
 
     nl = _load(config)
     try:
@@ -205,7 +205,7 @@ def subscriber_show(email: Annotated[str, typer.Argument(help="The address.")],
 @bounces_app.command("fetch")
 def fetch_cmd(json_: JsonOpt = False, config: ConfigOpt = None) -> None:
     """Read the bounce mailbox now ([bounces.mailbox]): store and act on every message."""
-    from ._mailbox import fetch
+    from .bounces._mailbox import fetch
 
     nl = _load(config)
     rep = fetch(nl.store, nl.config, nl.now)
