@@ -5,7 +5,8 @@ Public names (re-exported here; implementation modules are private):
 * lists: :func:`import_csv`, :func:`sync_list`, :func:`add_subscriber`,
   :func:`remove_subscriber`, :func:`list_subscribers`, :func:`export_csv`,
   :func:`validate_address`, :class:`ImportReport`;
-* messages: :class:`Recipient`, :class:`MessageFactory` (``_message.py``);
+* messages: :class:`Recipient`, :class:`MessageFactory` (``_message.py``; header values in
+  ``_headers.py``, DKIM in ``_dkim.py``);
 * transports: :class:`OutboxTransport`, :class:`SmtpTransport`, :func:`make_transport`,
   :class:`Envelope`, :class:`SendResult`;
 * sending: :func:`send_edition`, :func:`send_test`, :class:`SendReport`,

@@ -16,7 +16,8 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr, quote
 from typing import TYPE_CHECKING, Any
 
-from ..exceptions import HeaderInjectionError, SendError
+from ..exceptions import SendError
+from ._headers import refuse_line_breaks as _check  # the one CR/LF check of deliver
 from ._transports import Envelope
 
 if TYPE_CHECKING:
@@ -26,13 +27,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("newsletter.notices")
 
 POLICY = email.policy.SMTP.clone(max_line_length=998)
-
-
-def _check(value: str, what: str) -> str:
-    if "\r" in value or "\n" in value:
-        raise HeaderInjectionError(f"{what} contains a line break; refusing to build the "
-                                   "message")
-    return value
 
 
 def _domain(config: Config) -> str:
