@@ -10,7 +10,7 @@ Public names (re-exported here; implementation modules are private):
 * transports: :class:`OutboxTransport`, :class:`SmtpTransport`, :func:`make_transport`,
   :class:`Envelope`, :class:`SendResult`;
 * sending: :func:`send_edition`, :func:`send_test`, :class:`SendReport`,
-  :class:`SendProgress`, :class:`RateLimiter`.
+  :class:`SendProgress`, :class:`SendRateLimiter`.
 
 Wiring (what ``newsletter send`` does per list)::
 
@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._ratelimit import RateLimiter
+from ._ratelimit import SendRateLimiter
 from ._sender import SendProgress, SendReport, send_edition, send_test
 from ._subscribers import (
     ImportReport,
@@ -58,9 +58,9 @@ __all__ = [
     "ImportReport",
     "MessageFactory",
     "OutboxTransport",
-    "RateLimiter",
     "Recipient",
     "SendProgress",
+    "SendRateLimiter",
     "SendReport",
     "SendResult",
     "SmtpTransport",
