@@ -31,7 +31,7 @@ class EditError(ValueError):
     """The form asked for something impossible (unknown story, text too long...)."""
 
 
-def normalize(edits: Mapping[str, Any] | None) -> dict[str, Any]:
+def normalise(edits: Mapping[str, Any] | None) -> dict[str, Any]:
     """A complete edits dict (every key present, right types), keeping unknown keys."""
     e = dict(copy.deepcopy(dict(edits or {})))
     for key in ("pinned", "dropped", "order", "hidden_prices"):
@@ -89,7 +89,7 @@ def apply_action(edits: Mapping[str, Any] | None, edition: Mapping[str, Any], ac
     Raises:
         EditError: unknown action or story, or text too long.
     """
-    e = normalize(edits)
+    e = normalise(edits)
     sid = str(form.get("story") or "")
     current = story_ids(edition)
     if action in ("pin", "unpin", "drop", "up", "down", "summary") and sid not in current:
