@@ -13,13 +13,16 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
 from .bounces.parse import parse_bounce
+
+if TYPE_CHECKING:
+    from .core import Newsletter
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -28,7 +31,7 @@ ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="Config f
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
 
 
-def _load(config: Path | None) -> Any:  # a Newsletter
+def _load(config: Path | None) -> Newsletter:
     from .config import load_config
     from .core import Newsletter
 
