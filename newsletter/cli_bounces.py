@@ -19,7 +19,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from .bounces.parse import parse_bounce
+from .bounces import parse_bounce
 
 if TYPE_CHECKING:
     from .core import Newsletter
@@ -98,7 +98,7 @@ def ingest_cmd(paths: Annotated[list[Path], typer.Argument(help="Mail files or f
                                                            "(an MTA pipe).")],
                config: ConfigOpt = None) -> None:
     """Store and act on bounce mails (what `bounces fetch` does with the mailbox)."""
-    from .bounces._policy import ingest_mail
+    from .bounces import ingest_mail
 
     newsletter = _load(config)
     unreadable = 0
@@ -152,7 +152,7 @@ def resume_cmd(list_: Annotated[str, typer.Option("--list", help="List name.")] 
                by: Annotated[str, typer.Option("--by", help="Who decides.")] = "operator",
                config: ConfigOpt = None) -> None:
     """Send a list again although its last edition passed the complaint-rate limit."""
-    from .bounces._policy import acknowledge_complaints
+    from .bounces import acknowledge_complaints
 
     newsletter = _load(config)
     newsletter.config.list_settings(list_)
@@ -209,7 +209,7 @@ def subscriber_show(email: Annotated[str, typer.Argument(help="The address.")],
 @bounces_app.command("fetch")
 def fetch_cmd(json_: JsonOpt = False, config: ConfigOpt = None) -> None:
     """Read the bounce mailbox now ([bounces.mailbox]): store and act on every message."""
-    from .bounces._mailbox import fetch
+    from .bounces import fetch_mailbox as fetch
 
     newsletter = _load(config)
     rep = fetch(newsletter.store, newsletter.config, newsletter.now)

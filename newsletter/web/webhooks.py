@@ -29,9 +29,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ..bounces._policy import Outcome, ingest_event
-from ..bounces._sns import SnsError, SnsTrust
-from ..bounces._sns import verify as sns_verify
+from ..bounces import Outcome, SnsError, SnsTrust, ingest_event, verify_sns
 
 log = logging.getLogger("newsletter.web")
 WEBHOOK_MAX_BODY = 1024 * 1024  # SendGrid posts batches; SNS messages are small
@@ -64,7 +62,7 @@ def _json(body: bytes) -> Any:
 
 
 def _status_of(text: str | None) -> str | None:
-    from ..bounces._text import find_status
+    from ..bounces import find_status
 
     return find_status(text or "") if text else None
 
@@ -230,7 +228,7 @@ def webhook_routes(newsletter: Any, *, sns_trust: SnsTrust | None = None) -> lis
         raw = await request.body()
         msg = _json(raw)
         try:
-            await run_in_threadpool(sns_verify, msg, trust)
+            await run_in_threadpool(verify_sns, msg, trust)
         except SnsError as exc:
             return refuse("ses", 403, str(exc))
         if settings.ses_topic_arns and msg["TopicArn"] not in settings.ses_topic_arns:
