@@ -19,13 +19,14 @@ from .exceptions import (
     StoreError,
     SubscriberError,
 )
-from .types import Item, PriceItem, Relevance, Source
+from .types import Edition, Item, PriceItem, PriceRow, Relevance, Source
 
 __all__ = [
     "__version__",
     "AlreadyRunningError",
     "Config",
     "ConfigError",
+    "Edition",
     "FetchError",
     "Item",
     "Newsletter",
@@ -33,6 +34,7 @@ __all__ = [
     "NotApprovedError",
     "ParseError",
     "PriceItem",
+    "PriceRow",
     "Relevance",
     "RenderError",
     "SendError",

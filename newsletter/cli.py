@@ -529,7 +529,7 @@ def subs_export(list_: ListOpt = "daily",
         export_csv(nl.store, list_, sys.stdout)
 
 
-# Bounce handling (issue 14) lives in its own package; its commands get handle_errors here.
+# Bounce handling (issue 14) has its own command module; its commands get handle_errors here.
 from .cli_bounces import bounces_app, subscriber_show  # noqa: E402
 
 for _cmd in bounces_app.registered_commands:

@@ -1,6 +1,7 @@
 """``newsletter bounces ...``: parse bounce mails, fetch the bounce mailbox, list events.
 
-Registered on the main app by :mod:`newsletter.cli`, which wraps every command here in its
+The front end of :mod:`newsletter.bounces` (a stage, which never imports the core),
+registered on the main app by :mod:`newsletter.cli`, which wraps every command here in its
 ``handle_errors`` (this module must not import ``newsletter.cli``: ``python -m
 newsletter.cli`` runs that module as ``__main__``, and importing it back would make a
 second copy).
@@ -13,16 +14,15 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
 from .bounces import parse_bounce
-
-if TYPE_CHECKING:
-    from .core import Newsletter
+from .config import load_config
+from .core import Newsletter
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -32,9 +32,6 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on 
 
 
 def _load(config: Path | None) -> Newsletter:
-    from .config import load_config
-    from .core import Newsletter
-
     return Newsletter(load_config(config))
 
 

@@ -15,6 +15,7 @@ import os
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -368,8 +369,13 @@ class Config(_Model):
         ls = self.list_settings(name)
         if ls.list_id:
             return ls.list_id
-        host = self.newsletter.public_url.split("://", 1)[1].split("/", 1)[0]
-        return f"{name}.{host}"
+        return f"{name}.{self.public_host}"
+
+    @property
+    def public_host(self) -> str:
+        """The host name of ``[newsletter] public_url``, lower-cased, without port: the
+        domain of List-Id, Message-IDs and Content-IDs, and the Host ``serve`` answers."""
+        return urlsplit(self.newsletter.public_url).hostname or ""
 
     @property
     def user_agent(self) -> str:

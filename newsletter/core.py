@@ -15,18 +15,18 @@ import os
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from . import _send
+from ._cron import next_fire_times
 from .config import Config
+from .deliver._sender import SendReport
 from .exceptions import ConfigError, NotApprovedError, RenderError
 from .store import Store, open_store
-from .types import Item, PriceItem, Source
-
-if TYPE_CHECKING:
-    from .deliver import SendReport
+from .types import Edition, Item, PriceItem, Source
 
 log = logging.getLogger("newsletter")
 
@@ -229,19 +229,6 @@ class Newsletter:
         return extract_prices(text, as_of=when.astimezone(self.tz).date() if when else None,
                               source=src.title if src else None)
 
-    def _fx(self, table: list[dict[str, Any]], day: date, as_of: datetime,
-            sources: dict[str, Source]) -> dict[str, Any]:
-        """USD equivalents for the yuan rows from the latest collected ECB rates (none
-        older than ``summarize.fx.MAX_AGE_DAYS``); returns the edition's ``fx`` note."""
-        from .summarize.fx import MAX_AGE_DAYS, add_usd, latest_rate
-
-        fx_sources = {n: s for n, s in sources.items() if s.role == "fx"}
-        stored = self.store.items_between(as_of - timedelta(days=MAX_AGE_DAYS + 10),
-                                          as_of + timedelta(hours=1))
-        items = [st.item for st in stored if st.item.source in fx_sources]
-        title = next(iter(fx_sources.values())).title if fx_sources else "ECB"
-        return add_usd(table, latest_rate(items, day, title), day)
-
     def _set_as_of(self, as_of: datetime) -> None:
         """Remember the data cut-off of the last offline collect (for build)."""
         path = self.config.data_dir / "as_of.json"
@@ -263,44 +250,27 @@ class Newsletter:
     def build(self, day: date | None = None, *, as_of: datetime | None = None) -> BuildReport:
         """Assemble the edition of ``day`` from the store and render it to var/issues/DAY/."""
         from .render import render_edition, render_web_edition
-        from .summarize.cluster import fingerprint
-        from .summarize.edition import PreviousStory, build_edition
-        from .summarize.prices import dedupe_observations, index_series, price_table
+        from .summarize.daily import daily_edition, story_rows, windows
 
         cfg = self.config
         as_of = as_of or self.data_as_of()
         day = day or as_of.astimezone(self.tz).date()
         run_id = self.store.start_run("build", self.now())
-        ed = cfg.editorial
-        since = as_of - timedelta(days=ed.lookback_days)
-        stored = self.store.items_between(since, as_of + timedelta(hours=1))
-        sources = {s.name: s for s in self.sources()}
-        previous = [PreviousStory(fingerprint=r["fingerprint"], url=r["url"], title=r["title"],
-                                  edition_date=r["edition_date"])
-                    for r in self.store.previous_stories(day, day - timedelta(days=14))]
-        raw = [o for o in self.store.price_observations(day - timedelta(days=120))
-               if o.as_of is None or o.as_of <= day]
-        obs = dedupe_observations(raw)
-        # the table reads every source's observation (to name them all and flag
-        # disagreements); the chart one per day
-        table = price_table(raw, today=day, stale_days=ed.stale_price_days)
-        fx = self._fx(table, day, as_of, sources)
-        series = index_series(obs, commodity="creia_index", n=30)
-        from .summarize.prices import COMMODITY_NAMES
-
-        chart = ({"commodity": "creia_index", "name": COMMODITY_NAMES.get("creia_index",
-                                                                         "CREIA index"),
-                  "points": [[d.isoformat(), v] for d, v in series]} if series else None)
+        w = windows(day, as_of, cfg.editorial)
+        stored = self.store.items_between(w.items_since, w.items_until)
         row = self.store.edition(day)
-        edits = row["edits"] if row else {}
-        edition = build_edition([s.item for s in stored], sources=sources, previous=previous,
-                                prices=table, index_chart=chart, date=day, as_of=as_of,
-                                title=cfg.newsletter.title, settings=ed, edits=edits, fx=fx)
-        # edition.json is the renderer's only input: make it plain JSON data now.
-        edition = json.loads(json.dumps(edition, default=_iso))
+        edition = daily_edition(
+            [s.item for s in stored],
+            fx_items=[s.item for s in self.store.items_between(w.fx_since, w.items_until)],
+            sources={s.name: s for s in self.sources()},
+            previous=self.store.previous_stories(day, w.previous_since),
+            observations=self.store.price_observations(w.prices_since), day=day,
+            as_of=as_of, title=cfg.newsletter.title, settings=cfg.editorial,
+            edits=row["edits"] if row else None)
+        document = edition.to_json()  # edition.json: the stored form
         out = self.issue_dir(day)
         out.mkdir(parents=True, exist_ok=True)
-        (out / "edition.json").write_text(json.dumps(edition, ensure_ascii=False, indent=2),
+        (out / "edition.json").write_text(json.dumps(document, ensure_ascii=False, indent=2),
                                           encoding="utf-8")
         list_name = next(iter(cfg.lists), "daily")
         rendered = render_edition(edition, config=cfg, list_name=list_name)
@@ -310,19 +280,12 @@ class Newsletter:
         if rendered.chart_png:
             (out / "chart.png").write_bytes(rendered.chart_png)
         self.store.save_archive(day, render_web_edition(edition, config=cfg))
-        by_id = {it.url: it for it in (s.item for s in stored)}
-        stories_rows = []
-        for sec in edition["sections"]:
-            for st in sec["stories"]:
-                item = by_id.get(st["url"])
-                fp = fingerprint(item) if item else ""
-                stories_rows.append({"story_id": st["id"], "url": st["url"],
-                                     "title": st["title"], "fingerprint": fp})
-        self.store.save_edition(day, edition, as_of=as_of, html_size=rendered.size_bytes,
-                                stories=stories_rows, now=self.now())
-        n_stories = sum(len(s["stories"]) for s in edition["sections"])
+        self.store.save_edition(day, document, as_of=as_of, html_size=rendered.size_bytes,
+                                stories=story_rows(edition, (s.item for s in stored)),
+                                now=self.now())
+        n_stories = len(edition.stories)
         report = BuildReport(date=day, directory=out, stories=n_stories,
-                             highlights=len(edition["highlights"]), prices=len(edition["prices"]),
+                             highlights=len(edition.highlights), prices=len(edition.prices),
                              html_size=rendered.size_bytes, items_considered=len(stored),
                              warnings=list(rendered.warnings))
         self.store.finish_run(run_id, "ok", {"date": day.isoformat(), "stories": n_stories,
@@ -331,20 +294,14 @@ class Newsletter:
 
     def sample_message(self, rendered: Any, list_name: str) -> dict[str, str]:
         """The personalised HTML/text parts for a sample reader (used for files and preview)."""
-        from .deliver._job import sample_parts
+        from .deliver._sample import sample_parts
 
         return sample_parts(self.config, rendered, list_name)
 
     # --- send ----------------------------------------------------------------------------
     def rendered(self, day: date, list_name: str) -> Any:
         """Render the stored edition of ``day`` for one list (one premailer run)."""
-        from .render import render_edition
-
-        row = self.store.edition(day)
-        if row is None:
-            raise RenderError(f"no edition for {day}",
-                              hint="run `newsletter build` (or `newsletter run`) first")
-        return render_edition(row["edition"], config=self.config, list_name=list_name)
+        return _send.render_stored(self.store, self.config, day, list_name)
 
     def check_approved(self, day: date) -> None:
         if self.config.editorial.approval != "required":
@@ -361,8 +318,7 @@ class Newsletter:
         row = self.store.edition(day)
         if row is None:
             raise RenderError(f"no edition for {day}", hint="run `newsletter build` first")
-        ed = row["edition"]
-        if not any(sec.get("stories") for sec in ed.get("sections", [])):
+        if not Edition.from_json(row["edition"]).stories:
             raise RenderError(
                 f"the edition of {day} has no stories; not sending it",
                 hint="check `newsletter status` for failing sources, collect again, then "
@@ -377,16 +333,9 @@ class Newsletter:
         self.store.approve(day, who, self.now())
         return day
 
-    def make_transport(self) -> Any:
-        from .deliver._job import make_transport
-
-        return make_transport(self.config, self.config.data_dir / "outbox")
-
     def send(self, day: date | None = None, *, list_name: str | None = None,
              progress: Any = None, stop_event: Any = None) -> list[SendReport]:
         """Deliver the edition of ``day`` to each list (or one), resumably."""
-        from .deliver._job import send_list
-
         day = day or self.store.latest_edition_date()
         if day is None:
             raise RenderError("there is no edition to send", hint="run `newsletter build` first")
@@ -399,8 +348,8 @@ class Newsletter:
         reports = []
         try:
             for n in names:
-                reports.append(send_list(self, day, n, progress=progress,
-                                         stop_event=stop_event))
+                reports.append(_send.send_list(self.store, self.config, self.now, day, n,
+                                               progress=progress, stop_event=stop_event))
         except Exception as exc:
             self.store.finish_run(run_id, "error", {"date": day.isoformat(),
                                                     "error": str(exc)}, self.now())
@@ -417,13 +366,11 @@ class Newsletter:
     def send_test(self, address: str, day: date | None = None,
                   list_name: str | None = None, name: str = "") -> str:
         """Send one test copy of the edition to ``address`` (ledger untouched)."""
-        from .deliver._job import send_test
-
         day = day or self.store.latest_edition_date()
         if day is None:
             raise RenderError("there is no edition to send", hint="run `newsletter build` first")
         list_name = list_name or next(iter(self.config.lists))
-        return send_test(self, day, list_name, address, name)
+        return _send.send_test_copy(self.store, self.config, day, list_name, address, name)
 
     # --- inspect / prices ----------------------------------------------------------------
     def inspect(self, target: str, url: str | None = None, *,
@@ -461,7 +408,6 @@ class Newsletter:
     # --- status --------------------------------------------------------------------------
     def status(self) -> dict[str, Any]:
         from .bounces._policy import bounce_status
-        from .deliver._job import pending_summary
         from .leader import leader_status
 
         latest = self.store.latest_edition_date()
@@ -472,7 +418,7 @@ class Newsletter:
             "latest_edition": None if row is None else {
                 "date": latest.isoformat() if latest else None, "status": row["status"],
                 "approved_by": row["approved_by"], "html_size": row["html_size"]},
-            "deliveries": pending_summary(self.store),
+            "deliveries": self.store.pending_deliveries_summary(),
             "next_runs": self.next_runs(),
             "bounces": bounce_status(self.store),
             "scheduler": leader_status(self.store, self.now(),
@@ -480,12 +426,5 @@ class Newsletter:
         }
 
     def next_runs(self) -> dict[str, str | None]:
-        from .schedule import next_fire_times
-
         return next_fire_times(self.config, self.now())
 
-
-def _iso(value: Any) -> str:
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not JSON data")

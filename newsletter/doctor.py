@@ -256,7 +256,7 @@ def check_public_url(config: Config) -> Check:
         return Check("public_url", "warn" if config.delivery.transport == "outbox" else "fail",
                      f"{url} is not https: unsubscribe and preference links travel in clear",
                      "serve the endpoints behind TLS and set newsletter.public_url to https://")
-    host = url.split("://", 1)[1].split("/", 1)[0].split(":")[0]
+    host = config.public_host
     if host == "example" or host.endswith(".example"):
         return Check("public_url", "warn", f"{url} is the placeholder domain: links in the "
                      "emails would lead nowhere", "set newsletter.public_url in newsletter.toml")

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from .schedule import kv
+from ._logfmt import kv
 from .store import _schema as s
 from .store._locks import LockInfo, this_holder
 

@@ -8,9 +8,8 @@ Jobs (APScheduler 3.11 ``BackgroundScheduler``, time zone from ``[schedule] time
 * ``send:<list>``: ``[lists.<list>] send`` (time zone ``[lists.<list>] timezone``), else
   ``[schedule] send``.
 
-Cron expressions have 5 fields (``minute hour day month day-of-week``, day 0 or 7 = Sunday
-as in crontab) or 6 with **seconds first** (``second minute hour ...``) so tests can fire
-jobs within seconds.
+Cron expressions and fire times are :mod:`newsletter._cron`'s; the ledger reads are the
+store's (``store/_runs.py``).
 
 Exactly one edition per list per day (issue 7) is decided by the ledger in the store, never
 by the scheduler's memory:
@@ -32,257 +31,27 @@ by the scheduler's memory:
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from typing import TYPE_CHECKING, Any
+from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.triggers.cron import CronTrigger
-from sqlalchemy import select
 
-from .exceptions import ConfigError, NewsletterError, NotApprovedError
+from ._cron import JobSpec, due_today, job_specs, local_midnight
+from ._logfmt import kv
+from .core import Newsletter
+from .exceptions import NewsletterError, NotApprovedError
 from .store._locks import job_lock_name, send_lock_name
-from .store._util import as_utc as _utc
-
-if TYPE_CHECKING:
-    from .config import Config
-    from .core import Newsletter
 
 log = logging.getLogger("newsletter.schedule")
 
 RETRY_SECONDS = 300
 """How often ``serve`` resumes today's unfinished sends (deferred messages, a pause)."""
-
-_DOW_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
-
-
-def kv(event: str, **fields: Any) -> str:
-    """One log line as ``event=... key=value ...``; values with spaces are quoted."""
-    parts = [f"event={event}"]
-    for k, v in fields.items():
-        if v is None:
-            continue
-        text = v.isoformat() if isinstance(v, datetime | date) else str(v)
-        text = text.replace("\n", " ").replace("\r", " ")
-        if not text or any(ch in text for ch in ' "='):
-            text = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-        parts.append(f"{k}={text}")
-    return " ".join(parts)
-
-
-# --- cron --------------------------------------------------------------------------------
-
-def _dow_value(tok: str) -> int:
-    tok = tok.strip().lower()
-    if tok[:3] in _DOW_NAMES and not tok.isdigit():
-        return _DOW_NAMES.index(tok[:3])
-    n = int(tok)
-    if not 0 <= n <= 7:
-        raise ValueError(f"day of week {n} out of range 0-7")
-    return n % 7
-
-
-def _convert_dow(field: str) -> str:
-    """Crontab day-of-week (0/7 = Sunday, names allowed) to APScheduler 3 names.
-
-    APScheduler 3 numbers days from Monday = 0, so numbers cannot be passed through.
-    """
-    if field in ("*", "?"):
-        return "*"
-    days: set[int] = set()
-    for part in field.split(","):
-        rng, _, step_s = part.partition("/")
-        step = int(step_s) if step_s else 1
-        if step < 1:
-            raise ValueError("step must be at least 1")
-        if rng in ("*", "?"):
-            lo, hi = 0, 6
-        elif "-" in rng:
-            a, b = rng.split("-", 1)
-            lo, hi = _dow_value(a), _dow_value(b)
-            if b.strip() == "7":
-                hi = 7
-            if hi < lo:
-                raise ValueError(f"bad day-of-week range {rng!r}")
-        else:
-            lo = _dow_value(rng)
-            hi = 6 if step_s else lo
-        days.update(d % 7 for d in range(lo, hi + 1, step))
-    return ",".join(_DOW_NAMES[d] for d in sorted(days))
-
-
-def parse_cron(expr: str, tz: tzinfo | str) -> CronTrigger:
-    """A ``CronTrigger`` from 5 crontab fields, or 6 with seconds first.
-
-    Raises:
-        ConfigError: the expression is not valid (the message quotes it).
-    """
-    fields = expr.split()
-    if len(fields) == 5:
-        second, (minute, hour, day, month, dow) = "0", fields
-    elif len(fields) == 6:
-        second, minute, hour, day, month, dow = fields
-    else:
-        raise ConfigError(f"cron expression {expr!r}: expected 5 fields, or 6 with seconds "
-                          "first")
-    try:
-        return CronTrigger(second=second, minute=minute, hour=hour, day=day, month=month,
-                           day_of_week=_convert_dow(dow), timezone=tz)
-    except ValueError as exc:
-        raise ConfigError(f"cron expression {expr!r}: {exc}",
-                          hint="fields: [second] minute hour day month day-of-week") from None
-
-
-@dataclass(frozen=True)
-class JobSpec:
-    """One scheduled job: its id, cron expression, time zone and (for sends) list."""
-
-    id: str
-    cron: str
-    tz: str
-    list_name: str | None = None
-
-    def trigger(self) -> CronTrigger:
-        return parse_cron(self.cron, ZoneInfo(self.tz))
-
-
-def job_specs(config: Config) -> list[JobSpec]:
-    """The jobs ``serve`` schedules for this configuration."""
-    sch = config.schedule
-    specs = [JobSpec("collect", sch.collect, sch.timezone),
-             JobSpec("build", sch.build, sch.timezone)]
-    for name, ls in config.lists.items():
-        specs.append(JobSpec(f"send:{name}", ls.send or sch.send, ls.timezone or sch.timezone,
-                             list_name=name))
-    return specs
-
-
-def next_fire_times(config: Config, now: datetime) -> dict[str, str | None]:
-    """The next run of each job after ``now`` (ISO 8601 in the job's time zone).
-
-    Keys: ``collect``, ``build``, ``send`` (the earliest list) and ``send:<list>``.
-    An invalid expression gives None for that job (``serve`` reports it as an error).
-    """
-    out: dict[str, str | None] = {}
-    sends: list[datetime] = []
-    for spec in job_specs(config):
-        try:
-            nxt = spec.trigger().get_next_fire_time(None, now)
-        except ConfigError:
-            nxt = None
-        out[spec.id] = nxt.isoformat() if nxt else None
-        if spec.list_name and nxt:
-            sends.append(nxt)
-    out["send"] = min(sends, key=lambda d: d.astimezone(UTC)).isoformat() if sends else None
-    return out
-
-
-def last_fire_time(trigger: CronTrigger, now: datetime, since: datetime,
-                   limit: int = 5000) -> datetime | None:
-    """The latest fire time of ``trigger`` in ``[since, now]``, or None.
-
-    APScheduler 3 has no "previous fire time", so this walks forward through windows ending
-    at ``now`` (the last minute, ten minutes, an hour, six hours, then all of
-    ``[since, now]``); the first window with a fire time holds the latest one. Each walk is
-    bounded by ``limit`` steps, so a job firing every second costs a minute of steps.
-    """
-    for span in (60, 600, 3600, 6 * 3600, None):
-        start = since if span is None else max(since, now - timedelta(seconds=span))
-        last = None
-        cursor: datetime | None = trigger.get_next_fire_time(None, start)
-        steps = 0
-        while cursor is not None and cursor <= now and steps < limit:
-            last = cursor
-            cursor = trigger.get_next_fire_time(cursor, cursor + timedelta(microseconds=1))
-            steps += 1
-        if last is not None and (cursor is None or cursor > now):
-            return last
-        if start <= since:
-            return last  # the whole range walked (or the step limit hit on it)
-    return None
-
-
-def _local_midnight(t: datetime, tz: ZoneInfo) -> datetime:
-    d = t.astimezone(tz).date()
-    return datetime.combine(d, time(0), tz)
-
-
-# --- the ledger --------------------------------------------------------------------------
-
-def sends_started_since(nl: Newsletter, list_name: str,
-                        since: datetime) -> list[dict[str, Any]]:
-    """Rows of the ``sends`` ledger for ``list_name`` started at or after ``since``.
-
-    Read-only; the delivery stage owns the writes.
-    """
-    from .store import _schema as s
-
-    t = s.sends
-    with nl.store.begin() as c:
-        rows = c.execute(select(t.c.edition_date, t.c.status, t.c.started)
-                         .where(t.c.list == list_name)
-                         .order_by(t.c.started.desc())).mappings().all()
-    out = []
-    for r in rows:
-        started = _utc(r["started"])
-        if started is not None and started >= since.astimezone(UTC):
-            out.append({"edition_date": r["edition_date"], "status": r["status"],
-                        "started": started})
-    return out
-
-
-def send_status(nl: Newsletter, day: date, list_name: str) -> str | None:
-    """The ledger status of ``(day, list)`` (``sending``/``paused``/``sent``/...), or None."""
-    from .store import _schema as s
-
-    t = s.sends
-    with nl.store.begin() as c:
-        return c.execute(select(t.c.status).where(t.c.edition_date == day,
-                                                  t.c.list == list_name)).scalar_one_or_none()
-
-
-def skipped_since(nl: Newsletter, list_name: str, since: datetime) -> bool:
-    """Whether a skipped send of ``list_name`` was recorded at or after ``since``."""
-    from .store import _schema as s
-
-    t = s.runs
-    with nl.store.begin() as c:
-        rows = c.execute(select(t.c.started, t.c.detail).where(
-            t.c.job == "send", t.c.status == "skipped")).all()
-    for started, detail in rows:
-        try:
-            d = json.loads(detail or "{}")
-        except ValueError:
-            continue
-        st = _utc(started)
-        if d.get("list") == list_name and st is not None and st >= since.astimezone(UTC):
-            return True
-    return False
-
-
-def runs_started_since(nl: Newsletter, job: str, since: datetime) -> int:
-    """How many runs of ``job`` started at or after ``since`` (any outcome)."""
-    from .store import _schema as s
-
-    t = s.runs
-    with nl.store.begin() as c:
-        rows = c.execute(select(t.c.started).where(t.c.job == job)).scalars().all()
-    return sum(1 for st in rows if (_utc(st) or since) >= since.astimezone(UTC))
-
-
-def record_skipped(nl: Newsletter, list_name: str, scheduled: datetime, reason: str) -> None:
-    """Record a send that will not happen today as a ``runs`` row with status skipped."""
-    run_id = nl.store.start_run("send", nl.now())
-    nl.store.finish_run(run_id, "skipped", {"list": list_name,
-                                            "scheduled": scheduled.isoformat(),
-                                            "reason": reason}, nl.now())
-
 
 # --- the jobs ----------------------------------------------------------------------------
 
@@ -412,8 +181,8 @@ class Runner:
                 continue
             tz = ZoneInfo(self.nl.config.list_settings(name).timezone
                           or self.nl.config.schedule.timezone)
-            today = _local_midnight(self.nl.now(), tz)
-            open_sends = [r for r in sends_started_since(self.nl, name, today)
+            today = local_midnight(self.nl.now(), tz)
+            open_sends = [r for r in self.nl.store.sends_started_since(name, today)
                           if r["status"] in ("sending", "paused", "deferred")]
             if open_sends:
                 log.info(kv("retry", list=name, edition=open_sends[0]["edition_date"],
@@ -454,19 +223,20 @@ def send_if_due(nl: Newsletter, list_name: str, scheduled: datetime,
         ``stale_edition``, ``interrupted`` or ``failed``.
     """
     tz = ZoneInfo(nl.config.list_settings(list_name).timezone or nl.config.schedule.timezone)
-    day_start = _local_midnight(scheduled, tz)
+    day_start = local_midnight(scheduled, tz)
     day = nl.store.latest_edition_date()
     if day is None:
         log.warning(kv("send_skipped", list=list_name, reason="no edition built"))
         return "no_edition"
-    status = send_status(nl, day, list_name)
+    state = nl.store.send_state(day, list_name)
+    status = state["status"] if state else None
     if status in ("sent", "skipped"):
         log.info(kv("send_skipped", list=list_name, edition=day,
                     reason=f"edition already {status} (ledger)"))
         return "already_sent"
     resuming = status in ("sending", "paused", "deferred")
     if not resuming:
-        others = [r for r in sends_started_since(nl, list_name, day_start)
+        others = [r for r in nl.store.sends_started_since(list_name, day_start)
                   if r["edition_date"] != day]
         if others:
             log.info(kv("send_skipped", list=list_name, edition=day,
@@ -497,6 +267,58 @@ def send_if_due(nl: Newsletter, list_name: str, scheduled: datetime,
     return outcome
 
 
+@dataclass(frozen=True)
+class TodaysSend:
+    """Where today's send of one list stands (``/healthz`` reports one per list).
+
+    Attributes:
+        due: today's send time (list time zone) once it has passed, else None.
+        last_sent: when the latest completed send of today started, or None.
+        overdue: ``due`` plus ``grace_minutes`` passed with no completed send today while
+            the list has active subscribers: past the window :func:`catch_up` sends in.
+    """
+
+    list_name: str
+    due: datetime | None
+    last_sent: datetime | None
+    overdue: bool
+
+    @property
+    def problem(self) -> str | None:
+        """One line for ``/healthz`` ``problems`` when overdue."""
+        if not self.overdue or self.due is None:
+            return None
+        return f"list {self.list_name}: today's send ({self.due.isoformat()}) is overdue"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"due": self.due.isoformat() if self.due else None,
+                "sent_today": self.last_sent is not None,
+                "last_sent": self.last_sent.astimezone(UTC).isoformat()
+                if self.last_sent else None,
+                "overdue": self.overdue}
+
+
+def todays_sends(nl: Newsletter, now: datetime) -> list[TodaysSend]:
+    """For each list, whether today's send is done, and whether it is overdue."""
+    grace = timedelta(minutes=nl.config.schedule.grace_minutes)
+    out = []
+    for spec in job_specs(nl.config):
+        if spec.list_name is None:
+            continue
+        try:
+            due = due_today(spec, now)
+        except NewsletterError:
+            due = None
+        midnight = local_midnight(now, ZoneInfo(spec.tz))
+        sent = [r for r in nl.store.sends_started_since(spec.list_name, midnight)
+                if r["status"] == "sent"]
+        overdue = (due is not None and now > due + grace and not sent
+                   and bool(nl.store.subscriber_counts(spec.list_name).get("active")))
+        out.append(TodaysSend(spec.list_name, due, sent[0]["started"] if sent else None,
+                              overdue))
+    return out
+
+
 def catch_up(nl: Newsletter, runner: Runner, now: datetime | None = None) -> dict[str, str]:
     """Start-up check for work missed while the service was down.
 
@@ -514,25 +336,24 @@ def catch_up(nl: Newsletter, runner: Runner, now: datetime | None = None) -> dic
     sends_due: list[tuple[JobSpec, datetime]] = []
     for spec in specs:
         tz = ZoneInfo(spec.tz)
-        since = _local_midnight(now, tz)
-        last = last_fire_time(spec.trigger(), now, since)
+        last = due_today(spec, now)
         if last is None:
             continue
         if spec.list_name is None:
-            if runs_started_since(nl, spec.id, last) == 0 and now - last <= grace:
+            if nl.store.runs_started_since(spec.id, last) == 0 and now - last <= grace:
                 log.info(kv("catch_up", job=spec.id, missed=last))
                 done[spec.id] = "run"
                 getattr(runner, spec.id)()
             continue
-        ledger_day = _local_midnight(last, tz)
-        sent_today = [r for r in sends_started_since(nl, spec.list_name, ledger_day)
+        ledger_day = local_midnight(last, tz)
+        sent_today = [r for r in nl.store.sends_started_since(spec.list_name, ledger_day)
                       if r["status"] in ("sent", "sending", "paused")]
         if sent_today and all(r["status"] == "sent" for r in sent_today):
             continue
         if sent_today:  # interrupted today: resume now, whatever the time
             sends_due.append((spec, last))
             continue
-        if skipped_since(nl, spec.list_name, ledger_day):
+        if nl.store.skipped_since(spec.list_name, ledger_day):
             continue
         if now - last <= grace:
             sends_due.append((spec, last))
@@ -541,8 +362,9 @@ def catch_up(nl: Newsletter, runner: Runner, now: datetime | None = None) -> dic
             log.warning(kv("send_missed", list=spec.list_name, scheduled=last,
                            minutes_late=late, grace_minutes=nl.config.schedule.grace_minutes,
                            action="skipped until the next send time"))
-            record_skipped(nl, spec.list_name, last, f"service down at send time; "
-                                                     f"{late} min late > grace")
+            nl.store.record_skipped_send(spec.list_name, last, f"service down at send time; "
+                                                               f"{late} min late > grace",
+                                         nl.now())
             done[spec.id] = "skipped"
     for spec, last in sends_due:
         assert spec.list_name is not None

@@ -29,16 +29,16 @@ import sys
 import threading
 import time
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import uvicorn
 
+from ._cron import next_fire_times
+from ._logfmt import KeyValueFormatter, kv
+from .core import Newsletter
 from .exceptions import AlreadyRunningError, ConfigError, NewsletterError
-from .schedule import JobGuard, Runner, catch_up, kv, make_scheduler, next_fire_times
-
-if TYPE_CHECKING:
-    from .core import Newsletter
-    from .store._locks import LockInfo
+from .schedule import JobGuard, Runner, catch_up, make_scheduler
+from .store._locks import LockInfo
 
 log = logging.getLogger("newsletter.service")
 
@@ -46,24 +46,10 @@ LOCK_NAME = "serve"
 SHUTDOWN_BUDGET = 8.0  # seconds from the signal to exit; the requirement is 10
 
 
-class _KeyValueFormatter(logging.Formatter):
-    """``level=info logger=newsletter.service event=...``: one line, journald-friendly."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        msg = record.getMessage().replace("\n", " ")
-        if not msg.startswith("event="):
-            msg = kv("log", msg=msg)
-        line = f"level={record.levelname.lower()} logger={record.name} {msg}"
-        if record.exc_info:
-            exc = self.formatException(record.exc_info).replace("\n", " | ")
-            line += " " + kv("x", traceback=exc)[len("event=x "):]
-        return line
-
-
 def setup_logging(level: int = logging.INFO) -> None:
     """Send the package's logs to stdout, one key=value line each (idempotent)."""
     handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(_KeyValueFormatter())
+    handler.setFormatter(KeyValueFormatter())
     for name in ("newsletter", "apscheduler", "uvicorn.error"):
         lg = logging.getLogger(name)
         for h in list(lg.handlers):
@@ -245,7 +231,7 @@ class Service:
             web = cfg.web
             # Host allow-list and read deadlines / per-client cap: see web/_guard.py.
             app = AllowedHosts(make_app(nl), allowed_hosts(
-                cfg.newsletter.public_url, web.allowed_hosts, web.allow_loopback_host))
+                cfg.public_host, web.allowed_hosts, web.allow_loopback_host))
             proxies = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
             protocol = guarded_h11(header_timeout=web.header_timeout,
                                    body_timeout=web.body_timeout,

@@ -12,11 +12,11 @@ from delivery_helpers import EDITION, Clock, delivery_settings, make_factory, ma
 from delivery_helpers import populate as add_readers
 from smtp_server import SmtpServer
 
+from newsletter._send import verp_sender
 from newsletter.bounces import parse_bounce
 from newsletter.bounces._verp import verify_token
 from newsletter.config import Config, DeliverySettings, SmtpSettings, load_config
 from newsletter.deliver import OutboxTransport, SmtpTransport, send_edition
-from newsletter.deliver._job import _verp_sender
 from newsletter.exceptions import ConfigError
 
 SECRET = b"test-secret"  # conftest sets NEWSLETTER_SECRET to this
@@ -37,7 +37,7 @@ def test_smtp_mail_from_is_a_signed_per_subscriber_address(tmp_path: Path) -> No
     add_readers(store, 5)
     with SmtpServer() as server:
         rep = _send(store, SmtpTransport(SmtpSettings(host=server.host, port=server.port,
-                                                      timeout=5)), _verp_sender(_config()))
+                                                      timeout=5)), verp_sender(_config()))
         received = list(server.received)
     assert rep.sent == 5
     by_id = {sub.id: sub.email for sub in store.subscribers("daily")}
@@ -56,14 +56,14 @@ def test_smtp_mail_from_is_a_signed_per_subscriber_address(tmp_path: Path) -> No
 
 
 def test_without_bounce_address_the_envelope_is_the_from_address(tmp_path: Path) -> None:
-    assert _verp_sender(Config()) is None
+    assert verp_sender(Config()) is None
 
 
 def test_outbox_file_records_the_return_path(tmp_path: Path) -> None:
     store = make_store(tmp_path)
     add_readers(store, 2)
     out = tmp_path / "outbox"
-    _send(store, OutboxTransport(out), _verp_sender(_config()))
+    _send(store, OutboxTransport(out), verp_sender(_config()))
     files = sorted((out / EDITION.isoformat() / "daily").glob("*.eml"))
     assert len(files) == 2
     for f in files:
@@ -81,7 +81,7 @@ def test_a_bounce_to_the_verp_address_identifies_the_subscriber(tmp_path: Path) 
     store = make_store(tmp_path)
     add_readers(store, 1)
     out = tmp_path / "outbox"
-    _send(store, OutboxTransport(out), _verp_sender(_config()))
+    _send(store, OutboxTransport(out), verp_sender(_config()))
     [f] = (out / EDITION.isoformat() / "daily").glob("*.eml")
     rp = BytesParser(policy=policy.default).parsebytes(f.read_bytes())["Return-Path"]
     bounce = (f"Delivered-To: {rp.strip('<>')}\r\nFrom: postmaster@isp.example\r\n"

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from newsletter.summarize import cluster as clu
+from newsletter.summarize import fingerprints as fps
 from newsletter.types import Item
 
 REPO = Path(__file__).resolve().parent.parent
@@ -89,19 +90,19 @@ def test_scales_without_all_pairs() -> None:
 
 
 def test_fingerprint_is_compact_stable_and_comparable() -> None:
-    fp = clu.fingerprint(REWRITES[0])
+    fp = fps.fingerprint(REWRITES[0])
     assert fp.startswith("m1:") and len(fp) < 250
-    assert fp == clu.fingerprint(REWRITES[0])
-    assert clu.similarity(fp, fp) == 1.0
-    assert clu.similarity(fp, clu.fingerprint(REWRITES[1])) > 0.2
-    assert clu.similarity(fp, clu.fingerprint(OTHERS[2])) < 0.15
-    assert clu.similarity(fp, "garbage") == 0.0
-    assert clu.name_similarity(fp, clu.fingerprint(REWRITES[2])) > 0.6
-    assert clu.name_similarity(fp, "garbage") is None
+    assert fp == fps.fingerprint(REWRITES[0])
+    assert fps.similarity(fp, fp) == 1.0
+    assert fps.similarity(fp, fps.fingerprint(REWRITES[1])) > 0.2
+    assert fps.similarity(fp, fps.fingerprint(OTHERS[2])) < 0.15
+    assert fps.similarity(fp, "garbage") == 0.0
+    assert fps.name_similarity(fp, fps.fingerprint(REWRITES[2])) > 0.6
+    assert fps.name_similarity(fp, "garbage") is None
 
 
 def test_fingerprint_does_not_depend_on_python_hash_seed() -> None:
-    code = ("from newsletter.summarize.cluster import fingerprint\n"
+    code = ("from newsletter.summarize.fingerprints import fingerprint\n"
             "from newsletter.types import Item\n"
             "print(fingerprint(Item('s', 'u', 'g', 'Lynas lifts NdPr output', "
             "text='Lynas said output rose 12% at Mount Weld.')))")
@@ -114,34 +115,34 @@ def test_fingerprint_does_not_depend_on_python_hash_seed() -> None:
 
 
 def test_matches_previous() -> None:
-    prev = {"story-a": clu.fingerprint(REWRITES[0]), "story-b": clu.fingerprint(OTHERS[2])}
-    assert clu.matches_previous(clu.fingerprint(REWRITES[0]), prev) == "story-a"
-    assert clu.matches_previous(clu.fingerprint(OTHERS[1]), prev) is None
-    pairs = [("x", clu.fingerprint(OTHERS[1]))]
-    assert clu.matches_previous(clu.fingerprint(OTHERS[1]), pairs) == "x"
-    bare = [clu.fingerprint(OTHERS[1])]
-    assert clu.matches_previous(bare[0], bare) == bare[0]
+    prev = {"story-a": fps.fingerprint(REWRITES[0]), "story-b": fps.fingerprint(OTHERS[2])}
+    assert fps.matches_previous(fps.fingerprint(REWRITES[0]), prev) == "story-a"
+    assert fps.matches_previous(fps.fingerprint(OTHERS[1]), prev) is None
+    pairs = [("x", fps.fingerprint(OTHERS[1]))]
+    assert fps.matches_previous(fps.fingerprint(OTHERS[1]), pairs) == "x"
+    bare = [fps.fingerprint(OTHERS[1])]
+    assert fps.matches_previous(bare[0], bare) == bare[0]
 
 
 def test_relation_same_update_new() -> None:
-    assert clu.relation(0.9, "Lynas lifts output", "Lynas lifts output") == "same"
-    assert clu.relation(0.35, "Lynas lifts output", "Lynas lifts NdPr output") == "same"
-    assert clu.relation(0.3, "MP Materials closes Pentagon deal",
+    assert fps.relation(0.9, "Lynas lifts output", "Lynas lifts output") == "same"
+    assert fps.relation(0.35, "Lynas lifts output", "Lynas lifts NdPr output") == "same"
+    assert fps.relation(0.3, "MP Materials closes Pentagon deal",
                         "MP Materials signs $400 million deal with Pentagon") == "update"
-    assert clu.relation(0.05, "MP Materials closes Pentagon deal",
+    assert fps.relation(0.05, "MP Materials closes Pentagon deal",
                         "MP Materials signs Pentagon deal worth $400 million") == "update"
-    assert clu.relation(0.05, "Lynas opens Kalgoorlie plant",
+    assert fps.relation(0.05, "Lynas opens Kalgoorlie plant",
                         "MP Materials signs Pentagon deal") == "new"
 
 
 def test_rewrite_of_an_earlier_story_is_same_not_update() -> None:
-    old = clu.fingerprint(REWRITES[1])
+    old = fps.fingerprint(REWRITES[1])
     for rewrite in (REWRITES[0], REWRITES[2]):
-        fp = clu.fingerprint(rewrite)
-        sim = clu.similarity(fp, old)
+        fp = fps.fingerprint(rewrite)
+        sim = fps.similarity(fp, old)
         assert 0.2 <= sim < 0.6  # the middle band on text alone
-        assert clu.relation(sim, rewrite.title, REWRITES[1].title,
-                            clu.name_similarity(fp, old)) == "same"
+        assert fps.relation(sim, rewrite.title, REWRITES[1].title,
+                            fps.name_similarity(fp, old)) == "same"
 
 
 def test_headline_only_entry_joins_the_full_article() -> None:
@@ -238,15 +239,15 @@ def test_aggregator_suffix_is_not_part_of_the_story() -> None:
              "Outpace the Field", "The index rose 1.2 points to 306.4.",
              "2026-11-24T05:40:00+00:00")
     assert clu.split_outlet(idx) == (idx.title, None)
-    assert clu.plain_title("Update: Iluka fixes kiln at Eneabba - Reuters") == \
+    assert fps.plain_title("Update: Iluka fixes kiln at Eneabba - Reuters") == \
         "Iluka fixes kiln at Eneabba"
 
 
 def test_follow_up_needs_the_same_company_and_project() -> None:
     def rel(new: Item, old: Item) -> str:
-        fa, fb = clu.fingerprint(new), clu.fingerprint(old)
-        return clu.relation(clu.similarity(fa, fb), new.title, old.title,
-                            clu.name_similarity(fa, fb), names_a=clu.proper_names(new))
+        fa, fb = fps.fingerprint(new), fps.fingerprint(old)
+        return fps.relation(fps.similarity(fa, fb), new.title, old.title,
+                            fps.name_similarity(fa, fb), names_a=clu.proper_names(new))
 
     assert rel(ILUKA_RESTART, ILUKA_FAULT) == "update"
     offtake = at("ree", "offtake", "Arafura Secures Final Nolans Offtake With Korean Buyer",
@@ -276,5 +277,5 @@ def test_follow_up_needs_the_same_company_and_project() -> None:
                     "feeds its Kuantan refinery in Malaysia, reached nameplate capacity.",
                     "2026-11-21T02:30:00+00:00")
     assert rel(licence, kalgoorlie) == "new"
-    assert clu.relation(0.25, "Cyclic Materials opens Arizona magnet recycling plant",
+    assert fps.relation(0.25, "Cyclic Materials opens Arizona magnet recycling plant",
                         "HyProMag opens rare earth magnet recycling plant in Germany") == "new"

@@ -18,7 +18,7 @@ from newsletter.deliver import (
     SendRateLimiter,
     SmtpTransport,
     send_edition,
-    send_test,
+    send_test_message,
 )
 from newsletter.deliver._transports import Envelope
 from newsletter.exceptions import HeaderInjectionError, SendError, SubscriberError
@@ -232,18 +232,20 @@ def test_stop_event_stops_after_message_in_flight(store, server):
 
 
 def test_send_test_copy_does_not_touch_ledger(store, server):
-    mid = send_test(make_factory(), smtp(server), "editor@example.com", "Ed")
+    mid = send_test_message(make_factory(), smtp(server), "editor@example.com", "Ed")
     assert mid and server.count_for("editor@example.com") == 1
     msg = BytesParser(policy=policy.default).parsebytes(server.received[0].data)
     assert "TEST" in msg["Subject"]
     assert store.delivery_counts(EDITION, "daily")["sent"] == 0
     with pytest.raises(HeaderInjectionError):
-        send_test(make_factory(), smtp(server), "editor@example.com", "Ed\r\nBcc: x@y.example")
+        send_test_message(make_factory(), smtp(server), "editor@example.com",
+                          "Ed\r\nBcc: x@y.example")
     with pytest.raises(SubscriberError):
-        send_test(make_factory(), smtp(server), "editor@example.com\r\nRCPT TO:<x@y.example>")
+        send_test_message(make_factory(), smtp(server),
+                          "editor@example.com\r\nRCPT TO:<x@y.example>")
     server.perm_fail.add("gone@example.com")
     with pytest.raises(SendError, match="550"):
-        send_test(make_factory(), smtp(server), "gone@example.com")
+        send_test_message(make_factory(), smtp(server), "gone@example.com")
 
 
 def test_crlf_injection_in_a_stored_name_fails_only_that_row(store, server):
@@ -331,7 +333,7 @@ def test_make_transport_from_config(tmp_path, monkeypatch):
 
 def test_outbox_test_copies_and_notices_stay_out_of_the_edition_folder(tmp_path):
     out = tmp_path / "outbox"
-    send_test(make_factory(), OutboxTransport(out), "editor@example.com")
+    send_test_message(make_factory(), OutboxTransport(out), "editor@example.com")
     files = list(out.rglob("*.eml"))
     assert len(files) == 1 and files[0].parent == out / "test" / "daily"
     ch = OutboxTransport(out).channel()

@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from newsletter.config import EditorialSettings
-from newsletter.summarize.cluster import fingerprint
 from newsletter.summarize.edition import PreviousStory, build_edition, story_id
+from newsletter.summarize.fingerprints import fingerprint
 from newsletter.summarize.highlights import sentences
 from newsletter.types import Item, Source
 
@@ -81,7 +81,7 @@ def build(items: list[Item], *, previous: list[PreviousStory] | None = None,
     return build_edition(items, sources=SOURCES, previous=previous or [],
                          prices=prices or [], index_chart=None, date=DAY, as_of=AS_OF,
                          title="REE Daily", settings=settings or EditorialSettings(),
-                         edits=edits)
+                         edits=edits).to_json()
 
 
 ALL = [*NOISE[:10], *PENTAGON, PRICES, CONTROLS, PRICE_ROW, RECYCLE, *NOISE[10:], LYNAS]
@@ -242,7 +242,7 @@ def test_edits_are_applied() -> None:
     assert prices not in {h["story_id"] for h in ed["highlights"]}
     assert by_title(ed, "Researchers recycle")["summary"] == "Editor's own summary."
     assert ed["editor_note"] == "Markets close early on Friday."
-    assert ed["prices"] == [{"commodity": "prnd_oxide"}]
+    assert [p["commodity"] for p in ed["prices"]] == ["prnd_oxide"]
 
 
 def test_order_edit_and_pin_beyond_cap() -> None:
@@ -391,7 +391,7 @@ def snapshot_edition() -> dict:
              S_ENERGY_FUELS, S_BROWNS, S_TARIFF]
     return build_edition(items, sources=SNAP_SOURCES, previous=S_PREVIOUS, prices=[],
                          index_chart=None, date=DAY3, as_of=AS_OF3, title="REE Daily",
-                         settings=EditorialSettings())
+                         settings=EditorialSettings()).to_json()
 
 
 def test_one_event_is_one_story_with_the_full_article_as_main_link() -> None:
@@ -425,7 +425,7 @@ def test_updates_only_for_genuine_follow_ups() -> None:
 def test_headline_only_story_names_its_outlet_without_the_suffix() -> None:
     alone = build_edition([S_EU_GN], sources=SNAP_SOURCES, previous=[], prices=[],
                           index_chart=None, date=DAY3, as_of=AS_OF3, title="REE Daily",
-                          settings=EditorialSettings())
+                          settings=EditorialSettings()).to_json()
     (s,) = stories(alone)
     assert s["title"] == "EU and China strike rare earth licence deal for carmakers"
     assert s["source"] == "POLITICO Europe via Google News"
@@ -446,5 +446,5 @@ def test_highlights_one_per_event_and_name_their_subject() -> None:
                 "supplies from China have been held up by export licensing.", 50)
     ed2 = build_edition([S_EU_REE, twin], sources=SNAP_SOURCES, previous=[], prices=[],
                         index_chart=None, date=DAY3, as_of=AS_OF3, title="REE Daily",
-                        settings=EditorialSettings())
+                        settings=EditorialSettings()).to_json()
     assert len(stories(ed2)) == 2 and len(ed2["highlights"]) == 1

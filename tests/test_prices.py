@@ -11,13 +11,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from newsletter.summarize.prices import (
-    COMMODITY_NAMES,
-    dedupe_observations,
-    extract_prices,
-    index_series,
-    price_table,
-)
+from newsletter.summarize._commodities import COMMODITY_NAMES
+from newsletter.summarize.price_table import dedupe_observations, index_series, price_table
+from newsletter.summarize.prices import extract_prices
 from newsletter.types import PriceItem
 
 AS_OF = date(2026, 2, 3)

@@ -9,7 +9,8 @@ import pytest
 from newsletter.collect._fx import parse_ecb_rates
 from newsletter.exceptions import ParseError
 from newsletter.summarize.fx import add_usd, latest_rate
-from newsletter.summarize.prices import extract_prices, price_table
+from newsletter.summarize.price_table import price_table
+from newsletter.summarize.prices import extract_prices
 from newsletter.types import PriceItem, Source
 
 DAY = date(2026, 11, 25)

@@ -150,7 +150,7 @@ def test_relays_config_and_a_pinned_list(tmp_path, servers, monkeypatch) -> None
     assert [r.name for r in pool.relays] == ["own-postfix", "ses"]
     assert pool.connections == 6
     assert pool.relays[1].transport.credentials == ("u", "")
-    from newsletter.deliver._job import make_transport as job_transport
+    from newsletter._send import open_transport as job_transport
 
     pinned = job_transport(cfg, tmp_path, "daily")
     assert [r.name for r in pinned.relays] == ["own-postfix"]
@@ -160,7 +160,7 @@ def test_relays_config_and_a_pinned_list(tmp_path, servers, monkeypatch) -> None
 def test_a_pin_to_an_unknown_relay_or_a_repeated_name_is_a_config_error(
         tmp_path, servers) -> None:
     cfg = _config(tmp_path, servers, pin='relays = ["postmark"]')
-    from newsletter.deliver._job import make_transport as job_transport
+    from newsletter._send import open_transport as job_transport
 
     with pytest.raises(ConfigError, match="'postmark'.*does not define"):
         job_transport(cfg, tmp_path, "daily")

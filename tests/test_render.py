@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from newsletter.render._render import (
     subject_short,
 )
 from newsletter.resources import packaged_templates
+from newsletter.types import Edition, Highlight
 
 DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).resolve().parent.parent
@@ -72,12 +74,16 @@ def test_subject_and_preheader(rendered: RenderedEdition) -> None:
 
 
 def test_preheader_bounds() -> None:
-    short = {"highlights": [{"text": "Prices up."}]}
+    short = _with_highlights("Prices up.")
     assert 40 <= len(make_preheader(short, "The rare-earth market in two minutes")) <= 130
-    long = {"highlights": [{"text": "word " * 80}]}
+    long = _with_highlights("word " * 80)
     p = make_preheader(long, "x")
     assert 40 <= len(p) <= 130 and p.endswith("\u2026")
-    assert 40 <= len(make_preheader({"highlights": []}, "")) <= 130
+    assert 40 <= len(make_preheader(_with_highlights(), "")) <= 130
+
+
+def _with_highlights(*texts: str) -> Edition:
+    return Edition(date=date(2026, 11, 24), highlights=tuple(Highlight(t) for t in texts))
 
 
 def test_subject_short() -> None:

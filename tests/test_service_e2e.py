@@ -37,14 +37,14 @@ FAR = "0 0 0 1 1 *"  # midnight on 1 January: never during a test
 
 def _pipeline_ready() -> bool:
     try:
-        import newsletter.deliver._job  # noqa: F401
+        import newsletter._send  # noqa: F401
     except ImportError:
         return False
     return True
 
 
 needs_pipeline = pytest.mark.skipif(not _pipeline_ready(),
-                                    reason="needs newsletter/deliver/_job.py (send glue)")
+                                    reason="needs newsletter/_send.py (send glue)")
 
 
 # --- the harness -------------------------------------------------------------------------

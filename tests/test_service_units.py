@@ -11,18 +11,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from newsletter._cron import last_fire_time, next_fire_times, parse_cron
+from newsletter._logfmt import kv
 from newsletter.config import load_config
 from newsletter.core import Newsletter
 from newsletter.exceptions import AlreadyRunningError, ConfigError
-from newsletter.schedule import (
-    JobGuard,
-    catch_up,
-    kv,
-    last_fire_time,
-    next_fire_times,
-    parse_cron,
-    send_if_due,
-)
+from newsletter.schedule import JobGuard, catch_up, send_if_due
 from newsletter.store import open_store
 
 UTC_TZ = ZoneInfo("UTC")

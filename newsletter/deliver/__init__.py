@@ -6,13 +6,15 @@ Public names (re-exported here; implementation modules are private):
   :func:`remove_subscriber`, :func:`list_subscribers`, :func:`export_csv`,
   :func:`validate_address`, :class:`ImportReport`;
 * messages: :class:`Recipient`, :class:`MessageFactory` (``_message.py``; header values in
-  ``_headers.py``, DKIM in ``_dkim.py``);
+  ``_headers.py``, DKIM in ``_dkim.py``); the sample reader's copy (``_sample.py``) and
+  the notices (``_notices.py``);
 * transports: :class:`OutboxTransport`, :class:`SmtpTransport`, :func:`make_transport`,
   :class:`Envelope`, :class:`SendResult`;
-* sending: :func:`send_edition`, :func:`send_test`, :class:`SendReport`,
+* sending: :func:`send_edition`, :func:`send_test_message`, :class:`SendReport`,
   :class:`SendProgress`, :class:`SendRateLimiter`.
 
-Wiring (what ``newsletter send`` does per list)::
+Wiring (what ``newsletter send`` does per list; ``newsletter/_send.py`` adds the send lock,
+the bounce policy, VERP and relay pinning)::
 
     report = sync_list(store, config, list_name, now)          # print report.summary()
     factory = MessageFactory(rendered, config=config, list_name=list_name,
@@ -23,7 +25,7 @@ Wiring (what ``newsletter send`` does per list)::
                           progress=callback, stop_event=event)
     # result.summary(); exit code 1 if result.paused or result.failed
 
-``send_test(factory, transport, address, name)`` sends one copy for ``--to``;
+``send_test_message(factory, transport, address, name)`` sends one copy for ``--to``;
 ``store.pending_deliveries_summary()`` feeds ``newsletter status``.
 """
 
@@ -32,7 +34,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._ratelimit import SendRateLimiter
-from ._sender import SendProgress, SendReport, send_edition, send_test
+from ._sender import SendProgress, SendReport, send_edition, send_test_message
 from ._subscribers import (
     ImportReport,
     add_subscriber,
@@ -73,7 +75,7 @@ __all__ = [
     "parse_csv",
     "remove_subscriber",
     "send_edition",
-    "send_test",
+    "send_test_message",
     "sync_list",
     "validate_address",
 ]

@@ -1,36 +1,26 @@
-"""Transactional notices: the double-opt-in confirmation email.
+"""Transactional notices: the double-opt-in confirmation and the fresh preferences link.
 
-Built with the same header policy as the newsletter messages (``deliver/_message.py``):
+Built here with the same header policy as the newsletter messages (``deliver/_message.py``):
 ``email.policy.SMTP`` with 998-character lines, and any CR or LF in a header value is
-refused (:class:`~newsletter.exceptions.HeaderInjectionError`) rather than folded. Sent
-through the configured transport (outbox or SMTP), never logged with its link.
+refused (:class:`~newsletter.exceptions.HeaderInjectionError`) rather than folded.
+:func:`send_notice` hands one to a transport; ``newsletter/_send.py`` opens the configured
+transport (outbox or SMTP) for it. Never logged with its link.
 """
 
 from __future__ import annotations
 
 import email.policy
-import logging
 from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr, quote
-from typing import TYPE_CHECKING, Any
 
+from ..config import Config
 from ..exceptions import SendError
 from ._headers import refuse_line_breaks as _check  # the one CR/LF check of deliver
-from ._transports import Envelope
-
-if TYPE_CHECKING:
-    from ..config import Config
-    from ..core import Newsletter
-
-log = logging.getLogger("newsletter.notices")
+from ._transports import Envelope, Transport
 
 POLICY = email.policy.SMTP.clone(max_line_length=998)
-
-
-def _domain(config: Config) -> str:
-    return config.newsletter.public_url.split("://", 1)[1].split("/", 1)[0].split(":")[0]
 
 
 def build_confirmation(config: Config, list_name: str, address: str, name: str,
@@ -66,7 +56,7 @@ def build_confirmation(config: Config, list_name: str, address: str, name: str,
         raise SendError(f"cannot address a confirmation to {address!r}: {exc}") from None
     msg["Subject"] = _check(f"Confirm your subscription to {title}", "the subject")
     msg["Date"] = format_datetime(now or datetime.now(UTC))
-    msg["Message-ID"] = make_msgid(domain=_domain(config))
+    msg["Message-ID"] = make_msgid(domain=config.public_host)
     msg["Auto-Submitted"] = "auto-generated"
     if config.newsletter.reply_to:
         msg["Reply-To"] = _check(config.newsletter.reply_to, "reply_to")
@@ -97,49 +87,24 @@ def build_confirmation(config: Config, list_name: str, address: str, name: str,
     return msg.as_bytes(policy=pol)
 
 
-def _transport(nl: Newsletter) -> Any:
-    """The configured transport: ``Newsletter.make_transport()`` (outbox or SMTP)."""
-    try:
-        return nl.make_transport()
-    except ImportError:  # the send glue is optional here; the transports are not
-        from ._transports import make_transport
-
-        cfg = nl.config
-        return make_transport(cfg.delivery, cfg.data_dir / "outbox", cfg.smtp_credentials())
-
-
-def send_confirmation(nl: Newsletter, list_name: str, address: str, name: str,
-                      confirm_url: str) -> str:
-    """Build and send the confirmation email through the configured transport.
-
-    Returns:
-        The transport's name (``smtp`` or ``outbox``), for logs.
+def send_notice(transport: Transport, config: Config, list_name: str, address: str,
+                data: bytes, what: str) -> None:
+    """Hand one notice to ``transport`` for ``address`` (MAIL FROM: the list's sender).
 
     Raises:
-        SendError: the transport failed; HeaderInjectionError: bad header values.
+        SendError: the relay did not accept it (the message names *what*).
     """
-    data = build_confirmation(nl.config, list_name, address, name, confirm_url, nl.now())
-    return _send_one(nl, list_name, address, data, "confirmation email")
-
-
-def _send_one(nl: Newsletter, list_name: str, address: str, data: bytes, what: str) -> str:
-    """Send one notice to one address through a transport opened for it; returns the
-    transport's name. Raises SendError naming *what* when the relay does not accept it."""
-    cfg = nl.config
-    sender = parseaddr(cfg.list_settings(list_name).from_address
-                       or cfg.newsletter.from_address)[1]
-    transport = _transport(nl)
+    sender = parseaddr(config.list_settings(list_name).from_address
+                       or config.newsletter.from_address)[1]
     channel = transport.channel()
     try:
         result = channel.send(Envelope(sender=sender, recipient=address, list_name=list_name),
                               data)
     finally:
         channel.close()
-        transport.close()
     if result.status != "ok":
         raise SendError(f"{what} not accepted: {result.detail or result.status}",
                         hint=result.hint)
-    return getattr(transport, "name", cfg.delivery.transport)
 
 
 def build_preferences_link(config: Config, list_name: str, address: str, name: str,
@@ -160,7 +125,7 @@ def build_preferences_link(config: Config, list_name: str, address: str, name: s
     msg["To"] = address
     msg["Subject"] = _check(f"Your link to the {title} preferences", "the subject")
     msg["Date"] = format_datetime(now or datetime.now(UTC))
-    msg["Message-ID"] = make_msgid(domain=_domain(config))
+    msg["Message-ID"] = make_msgid(domain=config.public_host)
     msg["Auto-Submitted"] = "auto-generated"
     greeting = f"Hello {name}," if name else "Hello,"
     msg.set_content(f"{greeting}\n\nhere is a fresh link to your {title} preferences (name, "
@@ -168,14 +133,3 @@ def build_preferences_link(config: Config, list_name: str, address: str, name: s
                     f"this email.\n\n-- \n{title}\n{config.newsletter.postal_address}\n",
                     charset="utf-8")
     return msg.as_bytes(policy=pol)
-
-
-def send_preferences_link(nl: Newsletter, list_name: str, address: str, name: str,
-                          url: str) -> str:
-    """Build and send :func:`build_preferences_link`; returns the transport's name.
-
-    Raises:
-        SendError: the transport failed; HeaderInjectionError: bad header values.
-    """
-    data = build_preferences_link(nl.config, list_name, address, name, url, nl.now())
-    return _send_one(nl, list_name, address, data, "preferences link")

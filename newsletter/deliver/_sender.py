@@ -431,8 +431,8 @@ def send_edition(store: Store, factory: Factory, transport: Transport, *,
     return report
 
 
-def send_test(factory: Factory, transport: Transport, address: str, name: str = "", *,
-              list_name: str = "daily", envelope_from: str | None = None) -> str:
+def send_test_message(factory: Factory, transport: Transport, address: str, name: str = "",
+                      *, list_name: str = "daily", envelope_from: str | None = None) -> str:
     """Send one test copy (``newsletter send --to``) without touching the ledger.
 
     The factory marks the copy as a test (``build(..., test=True)``).

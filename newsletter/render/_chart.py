@@ -8,12 +8,14 @@ The output is quantized to a small palette: a typical chart is well under 20 KB.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from functools import lru_cache
 from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
+
+from ..types import Chart
 
 # Colours match the email's palette (templates/email/daily.html.j2).
 _BG = (255, 255, 255)
@@ -49,22 +51,26 @@ def _fmt_date(iso: str, *, year: bool = False) -> str:
     return f"{d.day} {d:%b %Y}" if year else f"{d.day} {d:%b}"
 
 
-def _points(chart: dict[str, Any]) -> list[tuple[str, float]]:
-    pts = []
-    for p in chart.get("points") or []:
-        try:
-            pts.append((str(p[0]), float(p[1])))
-        except (TypeError, ValueError, IndexError):
-            continue
-    return pts[-30:]
+def _as_chart(chart: Chart | Mapping[str, Any] | None) -> Chart | None:
+    if chart is None or isinstance(chart, Chart):
+        return chart
+    return Chart.from_json(chart)
 
 
-def chart_alt(chart: dict[str, Any] | None) -> str:
+def _points(chart: Chart | Mapping[str, Any] | None) -> list[tuple[str, float]]:
+    c = _as_chart(chart)
+    if c is None:
+        return []
+    return [(d.isoformat(), float(v)) for d, v in c.points][-30:]
+
+
+def chart_alt(chart: Chart | Mapping[str, Any] | None) -> str:
     """Describe the chart's trend in one sentence (the image's alt text and text fallback)."""
-    pts = _points(chart or {})
-    if len(pts) < 2:
+    c = _as_chart(chart)
+    pts = _points(c)
+    if c is None or len(pts) < 2:
         return ""
-    name = (chart or {}).get("name") or "Price index"
+    name = c.name or "Price index"
     first, last = pts[0], pts[-1]
     lo = min(pts, key=lambda p: p[1])
     hi = max(pts, key=lambda p: p[1])
@@ -77,20 +83,20 @@ def chart_alt(chart: dict[str, Any] | None) -> str:
             f"high {_fmt_value(hi[1])} on {_fmt_date(hi[0])}.")
 
 
-def render_chart_png(chart: dict[str, Any] | None, *, width: int = 560, height: int = 160,
-                     scale: int = 2) -> bytes | None:
+def render_chart_png(chart: Chart | Mapping[str, Any] | None, *, width: int = 560,
+                     height: int = 160, scale: int = 2) -> bytes | None:
     """Draw the index chart as PNG bytes, or None when there are fewer than two points.
 
     Args:
-        chart: ``edition["index_chart"]``: ``{"name", "points": [[iso_date, value], ...]}``;
-            the last 30 points are drawn.
+        chart: the edition's ``index_chart`` (a ``Chart``, or its JSON
+            ``{"name", "points": [[iso_date, value], ...]}``); the last 30 points are drawn.
         width, height: CSS pixels of the slot the image fills in the email.
         scale: device-pixel ratio of the output (2 = retina).
 
     Returns:
         PNG bytes of ``width*scale x height*scale`` pixels.
     """
-    pts = _points(chart or {})
+    pts = _points(chart)
     if len(pts) < 2:
         return None
     k = scale * SUPERSAMPLE
@@ -170,6 +176,7 @@ def render_chart_png(chart: dict[str, Any] | None, *, width: int = 560, height: 
     return buf.getvalue()
 
 
-def chart_points_summary(chart: dict[str, Any] | None) -> Sequence[tuple[str, float]]:
+def chart_points_summary(chart: Chart | Mapping[str, Any] | None
+                         ) -> Sequence[tuple[str, float]]:
     """The points actually drawn (last 30), for text fallbacks and tests."""
-    return _points(chart or {})
+    return _points(chart)

@@ -1,4 +1,5 @@
-"""Render an edition (``edition.json``) into the email's HTML and text parts, once per list.
+"""Render an edition (``newsletter.types.Edition``, stored as ``edition.json``) into the
+email's HTML and text parts, once per list.
 
 One Jinja render and one premailer run per edition and list; everything personal is a
 placeholder token (:mod:`._placeholders`) filled in per subscriber by
@@ -12,6 +13,7 @@ from __future__ import annotations
 import base64
 import copy
 import textwrap
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from email.utils import parseaddr
@@ -30,6 +32,7 @@ from markupsafe import Markup
 from ..config import Config
 from ..exceptions import RenderError
 from ..resources import template_loader
+from ..types import Chart, Edition
 from . import _placeholders as ph
 from ._chart import chart_alt, chart_points_summary, render_chart_png
 from ._inline import inline_css
@@ -109,6 +112,13 @@ def environment(config: Config) -> Environment:
 _MINUS = "\u2212"
 
 
+def _get(p: Any, name: str) -> Any:
+    """A field of a price row (a ``PriceRow``, a ``SourcePrice`` or a plain dict)."""
+    if isinstance(p, Mapping):
+        return p.get(name)
+    return getattr(p, name, None)
+
+
 def _num(v: float) -> str:
     v = float(v)
     if v.is_integer():
@@ -116,9 +126,9 @@ def _num(v: float) -> str:
     return f"{v:,.2f}".rstrip("0").rstrip(".")
 
 
-def price_level(p: dict[str, Any]) -> str:
+def price_level(p: Any) -> str:
     """``"399,000–401,000"`` for a range, ``"306.4"`` for a single value."""
-    low, high = p.get("low"), p.get("high")
+    low, high = _get(p, "low"), _get(p, "high")
     if low is None and high is None:
         return "n/a"
     if low is None or high is None or float(low) == float(high):
@@ -126,9 +136,9 @@ def price_level(p: dict[str, Any]) -> str:
     return f"{_num(low)}\u2013{_num(high)}"
 
 
-def usd_level(p: dict[str, Any]) -> str:
+def usd_level(p: Any) -> str:
     """The USD/kg equivalent of a yuan row, ``"49.57–49.82"`` (two decimals)."""
-    low, high = p.get("usd_low"), p.get("usd_high")
+    low, high = _get(p, "usd_low"), _get(p, "usd_high")
     if low is None or high is None:
         return ""
     if float(low) == float(high):
@@ -136,7 +146,7 @@ def usd_level(p: dict[str, Any]) -> str:
     return f"{float(low):,.2f}\u2013{float(high):,.2f}"
 
 
-def usd_level_html(p: dict[str, Any]) -> Markup:
+def usd_level_html(p: Any) -> Markup:
     """The USD/kg level for the HTML table, breakable only after its dash."""
     low, dash, high = usd_level(p).partition("\u2013")
     if not dash:
@@ -145,7 +155,7 @@ def usd_level_html(p: dict[str, Any]) -> Markup:
                   '<span style="white-space:nowrap">{}</span>').format(low, high)
 
 
-def price_level_html(p: dict[str, Any]) -> Markup:
+def price_level_html(p: Any) -> Markup:
     """The level for the HTML table: a range may break after its dash (and nowhere else),
     so "1,635,000–1,645,000" fits a 375 px screen instead of widening the layout."""
     text = price_level(p)
@@ -156,30 +166,30 @@ def price_level_html(p: dict[str, Any]) -> Markup:
                   '<span style="white-space:nowrap">{}</span>').format(low, high)
 
 
-def _direction(p: dict[str, Any]) -> str | None:
-    if p.get("change") is None and p.get("change_pct") is None:
+def _direction(p: Any) -> str | None:
+    if _get(p, "change") is None and _get(p, "change_pct") is None:
         return None              # no previous observation: no direction to show
-    d = p.get("direction")
+    d = _get(p, "direction")
     if d in ("up", "down", "flat"):
         return d
-    c = p.get("change")
+    c = _get(p, "change")
     if c is None:
-        c = p.get("change_pct")
+        c = _get(p, "change_pct")
     if c is None:
         return None
     return "up" if c > 0 else "down" if c < 0 else "flat"
 
 
-def change_class(p: dict[str, Any]) -> str:
+def change_class(p: Any) -> str:
     """CSS class of the change cell: ``up``, ``down`` or ``flat``."""
     return _direction(p) or "flat"
 
 
-def change_text(p: dict[str, Any]) -> str:
+def change_text(p: Any) -> str:
     """Arrow plus absolute change, e.g. ``"▲ 135"``; the arrow and sign carry the
     direction so it is never told by colour alone."""
     d = _direction(p)
-    c = p.get("change")
+    c = _get(p, "change")
     if d is None:
         return "n/a"
     if d == "flat":
@@ -190,9 +200,9 @@ def change_text(p: dict[str, Any]) -> str:
     return f"{arrow} {_num(abs(float(c)))}"
 
 
-def change_pct_text(p: dict[str, Any]) -> str:
+def change_pct_text(p: Any) -> str:
     """Signed percentage with a real minus sign: ``"+1.9%"``, ``"−0.5%"``."""
-    v = p.get("change_pct")
+    v = _get(p, "change_pct")
     if v is None:
         return ""
     v = float(v)
@@ -200,7 +210,7 @@ def change_pct_text(p: dict[str, Any]) -> str:
     return f"{sign}{abs(v):.1f}%"
 
 
-def change_text_plain(p: dict[str, Any]) -> str:
+def change_text_plain(p: Any) -> str:
     """The change for the text part: ``"▲ +135 (+1.9%)"`` or ``"no change reported"``."""
     d = _direction(p)
     if d is None:
@@ -208,7 +218,7 @@ def change_text_plain(p: dict[str, Any]) -> str:
     if d == "flat":
         return "unchanged"
     arrow = "\u25b2" if d == "up" else "\u25bc"
-    c = p.get("change")
+    c = _get(p, "change")
     sign = "+" if d == "up" else _MINUS
     parts = [arrow]
     if c is not None:
@@ -291,9 +301,9 @@ def subject_short(text: str, limit: int = 70) -> str:
     return _shorten(text, limit)
 
 
-def make_preheader(edition: dict[str, Any], tagline: str) -> str:
+def make_preheader(edition: Edition, tagline: str) -> str:
     """40-130 characters of inbox preview, drawn from the top highlight."""
-    texts = [_one_line(h.get("text", "")) for h in edition.get("highlights") or []]
+    texts = [_one_line(h.text) for h in edition.highlights]
     texts = [t for t in texts if t]
     out = texts[0] if texts else ""
     for extra in [*texts[1:], _one_line(tagline), "Rare-earth prices, news and policy today."]:
@@ -310,7 +320,7 @@ def _domain(config: Config, list_name: str) -> str:
     addr = parseaddr(ls.from_address or config.newsletter.from_address)[1]
     if "@" in addr:
         return addr.rsplit("@", 1)[1].lower()
-    return config.newsletter.public_url.split("://", 1)[1].split("/", 1)[0]
+    return config.public_host
 
 
 def view_url(config: Config, edition_date: str) -> str:
@@ -334,29 +344,41 @@ def _check_links(ed: dict[str, Any], fallback: str, warnings: list[str]) -> None
                 fix(a, f"story {s.get('id')!r} also-reported-by")
 
 
-def _context(edition: dict[str, Any], config: Config, list_name: str | None,
-             warnings: list[str]) -> dict[str, Any]:
+def _prepared(edition: Edition | Mapping[str, Any], config: Config,
+              warnings: list[str]) -> Edition:
+    """The edition made safe to render: every string token-safe, every link absolute."""
+    data = edition.to_json() if isinstance(edition, Edition) else dict(edition)
     for key in ("date", "sections"):
-        if key not in edition:
+        if key not in data:
             raise RenderError(f"edition has no {key!r}: not an edition.json document")
-    ed = _clean(edition)
-    nl = config.newsletter
+    data = _clean(data)
     try:
-        d = date.fromisoformat(str(ed["date"])[:10])
+        day = date.fromisoformat(str(data["date"])[:10])
     except ValueError:
-        raise RenderError(f"edition date {ed['date']!r} is not YYYY-MM-DD") from None
+        raise RenderError(f"edition date {data['date']!r} is not YYYY-MM-DD") from None
+    _check_links(data, view_url(config, day.isoformat()), warnings)
+    try:
+        return Edition.from_json(data)
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise RenderError(f"edition.json is malformed: {exc}",
+                          hint="rebuild it with `newsletter build`") from None
+
+
+def _context(ed: Edition, config: Config, list_name: str | None) -> dict[str, Any]:
+    nl = config.newsletter
+    d = ed.date
     url = view_url(config, d.isoformat())
-    _check_links(ed, url, warnings)
     tz = nl.timezone
-    as_of = _parse_dt(ed.get("as_of") or "")
+    as_of = ed.as_of
     if as_of is not None:
+        if as_of.tzinfo is None:
+            as_of = as_of.replace(tzinfo=ZoneInfo("UTC"))
         a = as_of.astimezone(ZoneInfo(tz))
         as_of_text = f"{a:%H:%M} {a.tzname()} on {a:%A} {a.day} {a:%B %Y}"
     else:
         as_of_text = f"{d:%A} {d.day} {d:%B %Y}"
-    highlights = ed.get("highlights") or []
-    title = ed.get("title") or nl.title
-    top = highlights[0].get("text") if highlights else None
+    title = ed.title or nl.title
+    top = ed.highlights[0].text if ed.highlights else None
     short = subject_short(top) if top else nl.tagline
     subject = _one_line(f"{title} \u2014 {d.day} {d:%b %Y}: {short}")
     ls = config.list_settings(list_name) if list_name else None
@@ -371,12 +393,12 @@ def _context(edition: dict[str, Any], config: Config, list_name: str | None,
         "date_long": f"{d:%A} {d.day} {d:%B %Y}",
         "as_of_text": as_of_text,
         "tz": tz,
-        "editor_note": _one_line(ed.get("editor_note") or ""),
-        "highlights": highlights,
-        "prices": ed.get("prices") or [],
-        "fx": ed.get("fx") or None,
-        "sections": ed.get("sections") or [],
-        "stats": ed.get("stats") or None,
+        "editor_note": _one_line(ed.editor_note or ""),
+        "highlights": ed.highlights,
+        "prices": ed.prices,
+        "fx": ed.fx,
+        "sections": ed.sections,
+        "stats": ed.stats,
         "stale_days": config.editorial.stale_price_days,
         "list_title": (ls.name if ls and ls.name else title),
         "list_description": ls.description if ls else "",
@@ -390,23 +412,23 @@ def _context(edition: dict[str, Any], config: Config, list_name: str | None,
     }
 
 
-def _chart_ctx(edition: dict[str, Any], src: str) -> dict[str, Any] | None:
-    chart = edition.get("index_chart")
+def _chart_ctx(chart: Chart | None, src: str) -> dict[str, Any] | None:
     pts = chart_points_summary(chart)
-    if len(pts) < 2:
+    if chart is None or len(pts) < 2:
         return None
-    return {"name": chart.get("name") or "Price index", "count": len(pts),
+    return {"name": chart.name or "Price index", "count": len(pts),
             "alt": chart_alt(chart), "src": src}
 
 
 # --- public entry points ----------------------------------------------------------------
 
-def render_edition(edition: dict[str, Any], *, config: Config,
+def render_edition(edition: Edition | Mapping[str, Any], *, config: Config,
                    list_name: str = "daily") -> RenderedEdition:
     """Render an edition for one list: one Jinja render and one CSS inline.
 
     Args:
-        edition: the ``edition.json`` document (see docs/internals.md).
+        edition: the edition (an ``Edition`` or its ``edition.json`` document, see
+            docs/internals.md).
         config: the project configuration (templates, newsletter and list settings).
         list_name: the list to render for (its name, description, from-domain).
 
@@ -418,11 +440,12 @@ def render_edition(edition: dict[str, Any], *, config: Config,
         ConfigError: ``list_name`` is not a configured list.
     """
     warnings: list[str] = []
-    ctx = _context(edition, config, list_name, warnings)
-    png = render_chart_png(edition.get("index_chart"))
+    ed = _prepared(edition, config, warnings)
+    ctx = _context(ed, config, list_name)
+    png = render_chart_png(ed.index_chart)
     cid = f"index-chart.{ctx['date'].replace('-', '')}@{_domain(config, list_name)}"
     if png is not None:
-        ctx["chart"] = _chart_ctx(edition, f"cid:{cid}")
+        ctx["chart"] = _chart_ctx(ed.index_chart, f"cid:{cid}")
     env = environment(config)
     try:
         raw_html = env.get_template(HTML_TEMPLATE).render(ctx)
@@ -446,7 +469,7 @@ def render_edition(edition: dict[str, Any], *, config: Config,
         size_bytes=size, warnings=warnings)
 
 
-def render_web_edition(edition: dict[str, Any], *, config: Config) -> str:
+def render_web_edition(edition: Edition | Mapping[str, Any], *, config: Config) -> str:
     """The edition as a public web page (archive / "view in browser"), without personal
     links; the chart is embedded as a ``data:`` URI so the page stands alone.
 
@@ -454,11 +477,12 @@ def render_web_edition(edition: dict[str, Any], *, config: Config) -> str:
         RenderError: the edition is malformed or a template fails.
     """
     warnings: list[str] = []
-    ctx = _context(edition, config, None, warnings)
-    png = render_chart_png(edition.get("index_chart"))
+    ed = _prepared(edition, config, warnings)
+    ctx = _context(ed, config, None)
+    png = render_chart_png(ed.index_chart)
     if png is not None:
         ctx["chart"] = _chart_ctx(
-            edition, "data:image/png;base64," + base64.b64encode(png).decode("ascii"))
+            ed.index_chart, "data:image/png;base64," + base64.b64encode(png).decode("ascii"))
     try:
         return environment(config).get_template(WEB_TEMPLATE).render(ctx)
     except TemplateError as exc:

@@ -1,6 +1,7 @@
 """The Store object: connection, automatic schema creation, and the collect/build methods.
 
-Subscriber and delivery methods live in mixins (``_subscribers.py``, ``_deliveries.py``),
+Subscriber, delivery, lock, bounce and run methods live in mixins (``_subscribers.py``,
+``_deliveries.py``, ``_locks.py``, ``_bounces.py``, ``_runs.py``),
 as reader splits its storage by domain.
 """
 
@@ -34,6 +35,7 @@ from . import _schema as s
 from ._bounces import BouncesMixin
 from ._deliveries import DeliveriesMixin
 from ._locks import LocksMixin
+from ._runs import RunsMixin
 from ._subscribers import SubscribersMixin
 from ._util import as_utc as _utc
 
@@ -73,7 +75,7 @@ class SaveResult:
     changed_ids: list[int]
 
 
-class Store(SubscribersMixin, DeliveriesMixin, LocksMixin, BouncesMixin):
+class Store(SubscribersMixin, DeliveriesMixin, LocksMixin, BouncesMixin, RunsMixin):
     """Access to the database. Create with :func:`open_store`."""
 
     def __init__(self, engine: Engine) -> None:
@@ -356,33 +358,6 @@ class Store(SubscribersMixin, DeliveriesMixin, LocksMixin, BouncesMixin):
             q = q.where(s.archive.c.published.is_(True))
         with self.begin() as c:
             return list(c.execute(q).scalars())
-
-    # --- runs ----------------------------------------------------------------------------
-    def start_run(self, job: str, now: datetime) -> int:
-        with self.begin() as c:
-            res = c.execute(insert(s.runs).values(job=job, started=now, status="running",
-                                                  detail="{}"))
-            return int(res.inserted_primary_key[0])
-
-    def finish_run(self, run_id: int, status: str, detail: dict[str, Any],
-                   now: datetime) -> None:
-        with self.begin() as c:
-            c.execute(update(s.runs).where(s.runs.c.id == run_id).values(
-                finished=now, status=status, detail=json.dumps(detail, default=str)))
-
-    def last_runs(self) -> dict[str, dict[str, Any]]:
-        """The latest finished run of each job."""
-        out: dict[str, dict[str, Any]] = {}
-        with self.begin() as c:
-            for job in ("collect", "build", "send"):
-                r = c.execute(select(s.runs).where(s.runs.c.job == job,
-                                                   s.runs.c.finished.is_not(None))
-                              .order_by(s.runs.c.id.desc()).limit(1)).mappings().first()
-                if r:
-                    out[job] = {"started": _utc(r["started"]).isoformat(),
-                                "finished": _utc(r["finished"]).isoformat(),
-                                "status": r["status"], "detail": json.loads(r["detail"])}
-        return out
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -1,19 +1,21 @@
 """Commodity ids, display names, market order and the words that name them.
 
-The ids are those of DESIGN.md's price-item schema. ``COMMODITY_NAMES`` maps each id to
+The ids are those of the price-item schema (README). Indices are defined in
+:mod:`._indices`; ``COMMODITY_NAMES`` maps each id to
 the name shown in the email; ``MARKET_ORDER`` is the order rows appear in the price table;
 ``ELEMENTS`` and ``SYMBOLS`` are what the extractor uses to find commodity mentions.
 """
 
 from __future__ import annotations
 
-INDEX_IDS: frozenset[str] = frozenset({"creia_index", "crepi", "sunsirs_index", "mmi"})
+from newsletter.summarize._indices import INDEX_IDS, INDEX_NAMES
 
+__all__ = ["COMMODITY_NAMES", "INDEX_IDS", "MARKET_ORDER", "UNIT_ORDER", "commodity_id",
+           "decimal_slip", "display_name", "market_rank"]
+
+#: id -> the name shown in the email: the indices (``_indices.INDICES``), then products.
 COMMODITY_NAMES: dict[str, str] = {
-    "creia_index": "CREIA price index (2010 = 100)",
-    "crepi": "China Rare Earth Price Index (Baotou/Xinhua)",
-    "sunsirs_index": "SunSirs rare earth index",
-    "mmi": "MetalMiner Rare Earths MMI",
+    **INDEX_NAMES,
     "prnd_oxide": "Pr-Nd oxide",
     "prnd_metal": "Pr-Nd metal",
     "nd_oxide": "Nd oxide",

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from newsletter.summarize._commodities import ELEMENTS, METAL_STEMS, commodity_id
+from newsletter.summarize._indices import ENGLISH_PATTERNS
 
 # ---------------------------------------------------------------- sentences and dates
 
@@ -556,29 +557,9 @@ _BLOCK = re.compile(
     r"|quotas?)\b",
     re.I,
 )
-_IDX_CREIA = re.compile(
-    r"\b(?:CREIA|ACREI|CARI)\b(?:'s)?(?:\s+(?:rare[- ]earth\s+)?(?:price\s+)?index)?"
-    r"|\b(?:China\s+Rare\s+Earth\s+Industry\s+Association|Association\s+of\s+Chin(?:a|ese)\s+"
-    r"Rare\s+Earths?\s+Industry)(?:'s)?(?:\s+(?:rare[- ]earths?\s+)?(?:price\s+)?index)?",
-    re.I,
-)
-_IDX_CREPI = re.compile(r"\bCREPI\b|\bBaotou\s+(?:rare[- ]earth\s+)?(?:price\s+)?index\b", re.I)
 _IDX_PRICE = re.compile(
     r"\b(?:(?:China(?:'s)?|Chinese)\s+)?(?:official\s+)?rare[- ]earths?\s+(?:products?\s+)?"
     r"price\s+ind(?:ex|ices)\b",
-    re.I,
-)
-_IDX_MMI = re.compile(
-    r"\b(?:(?:the\s+)?Rare[- ]Earths?\s+)?(?:Monthly\s+Metals\s+Index\s+)?MMI\b"
-    r"(?:\s?\((?:Monthly\s+Metals?\s+Index)\))?|\bRare[- ]Earths?\s+Monthly\s+Metals?\s+Index\b"
-    r"|\b(?:monthly|weekly)\s+rare[- ]earths?\s+(?:metals?\s+)?(?:price\s+)?index\b"
-    r"|\bRare[- ]Earths?\s+Metals?\s+Index\s+\(MMI\)",
-    re.I,
-)
-_IDX_SUNSIRS = re.compile(
-    r"\b(?:SunSirs(?:'s)?\s+)?rare[- ]earths?\s+(?:commodity\s+)?index\b|\bSunSirs\s+index\b"
-    # SunSirs (生意社, "the business community") in translation
-    r"|\brare[- ]earths?\s+sector\s+index\s+of\s+the\s+business\s+community\b",
     re.I,
 )
 _ANAPHOR = re.compile(r"\b(?:the|this)\s+(?:index|gauge|benchmark\s+index)\b", re.I)
@@ -605,9 +586,8 @@ def find_mentions(s: str) -> list[Mention]:
 
     for m in _BLOCK.finditer(s):
         add(m.start(), m.end(), "block", "", 0)
-    for rx, cid in ((_IDX_CREIA, "creia_index"), (_IDX_CREPI, "crepi"),
-                    (_IDX_PRICE, "?price_index"), (_IDX_MMI, "mmi"),
-                    (_IDX_SUNSIRS, "sunsirs_index")):
+    # the named indices (_indices.py), then the unnamed "rare earth price index"
+    for rx, cid in (*ENGLISH_PATTERNS, (_IDX_PRICE, "?price_index")):
         for m in rx.finditer(s):
             if cid == "sunsirs_index" and not re.search("sunsirs", m.group(0), re.I):
                 cid_m = "?rare_earth_index"  # "its rare earths index": whose, the sentence says

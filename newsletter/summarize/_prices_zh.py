@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from newsletter.summarize._commodities import COMMODITY_NAMES, PLAUSIBLE_CNY_T
+from newsletter.summarize._indices import CHINESE_PATTERNS
 
 _T2S = str.maketrans(
     "鐠釹鏑鋱鑭鈰釔釓鈥鉺釤銪鐿鑥鈧銩鐵屬噸萬價漲點較報為數與調幣臺環際國協會業場單產額進"
@@ -143,10 +144,10 @@ _NAMES: list[tuple[re.Pattern[str], str]] = [
     # a bare element priced directly ("欧洲镝价"): its oxide
     (re.compile(rf"(?P<e>[{_ELC}])(?=价)"), "oxide"),
 ]
+#: the named indices (_indices.py), then the unnamed "rare earth price index"
 _INDEX = [
-    (re.compile(r"中国稀土价格指数"), "crepi"),
+    *CHINESE_PATTERNS,
     (re.compile(r"稀土价格指数"), "?price_index"),
-    (re.compile(r"稀土指数"), "sunsirs_index"),
 ]
 _BLOCK = re.compile(
     r"(?:磁性材料|储氢材料|催化材料|发光材料|抛光材料|功能材料)价格指数|单品价格指数"

@@ -1,7 +1,7 @@
 """Assemble the day's edition (the ``edition.json`` of docs/internals.md) from stored items.
 
-A pure function: items, sources, earlier stories, prices and the editor's edits in, one dict
-out. The steps:
+A pure function: items, sources, earlier stories, prices and the editor's edits in, one
+:class:`newsletter.types.Edition` out (:mod:`.daily` gathers its inputs). The steps:
 
 1. leave out items of price sources (``role = "prices"``) and repeated URLs;
 2. score relevance (:mod:`.relevance`) and drop the irrelevant;
@@ -11,7 +11,7 @@ out. The steps:
    go to ``also_reported_by``. An aggregator's "headline - Outlet" is shown as the headline,
    with the source "Outlet via Google News";
 4. drop stories already covered in an earlier edition unless they are a genuine follow-up
-   of one (same company and project or asset, :func:`.cluster.relation`; then
+   of one (same company and project or asset, :func:`.fingerprints.relation`; then
    ``is_update`` is true and the title starts with "Update:");
 5. rank by relevance x recency x source weight (x a little for wide coverage), cap at
    ``max_story_count``, group into sections by topic;
@@ -31,15 +31,29 @@ from __future__ import annotations
 import hashlib
 import math
 import struct
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from datetime import date as date_type
 from typing import Any
 
 from ..config import EditorialSettings
-from ..types import Item, Source
+from ..types import (
+    AlsoReported,
+    Chart,
+    Edition,
+    EditionStats,
+    FxNote,
+    Highlight,
+    Item,
+    PriceRow,
+    Section,
+    Source,
+    Story,
+)
 from . import cluster as clu
+from . import fingerprints as fps
+from ._edits import Edits
 from .highlights import _terminate, headline_sentence, is_boilerplate, summarize
 from .relevance import analyse
 
@@ -64,7 +78,7 @@ class PreviousStory:
     """A story of an earlier edition, as the store keeps it.
 
     Attributes:
-        fingerprint: :func:`.cluster.fingerprint` of its main item.
+        fingerprint: :func:`.fingerprints.fingerprint` of its main item.
         url: its main link.
         title: its title as published.
         edition_date: the date of the edition it appeared in.
@@ -93,19 +107,6 @@ class _Story:
     is_update: bool = False
     pinned: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
-
-
-def _normalise_edits(edits: Mapping[str, Any] | None) -> dict[str, Any]:
-    e = dict(edits or {})
-    return {
-        "pinned": [str(x) for x in e.get("pinned") or []],
-        "dropped": {str(x) for x in e.get("dropped") or []},
-        "order": [str(x) for x in e.get("order") or []],
-        "summaries": {str(k): str(v) for k, v in (e.get("summaries") or {}).items()},
-        "highlights": {str(k): str(v) for k, v in (e.get("highlights") or {}).items()},
-        "note": (str(e["note"]).strip() or None) if e.get("note") else None,
-        "hidden_prices": {str(x) for x in e.get("hidden_prices") or []},
-    }
 
 
 def _recency(published: datetime | None, as_of: datetime) -> float:
@@ -157,26 +158,28 @@ def _same_event(a: frozenset[str], b: frozenset[str]) -> bool:
 
 
 def build_edition(items: Sequence[Item], *, sources: Mapping[str, Source],
-                  previous: Sequence[PreviousStory], prices: list[dict[str, Any]],
-                  index_chart: dict[str, Any] | None, date: date_type, as_of: datetime,
-                  title: str, settings: EditorialSettings,
-                  edits: Mapping[str, Any] | None = None,
-                  fx: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Build the edition dict (the ``edition.json`` schema of docs/internals.md).
+                  previous: Sequence[PreviousStory],
+                  prices: Sequence[PriceRow | Mapping[str, Any]],
+                  index_chart: Chart | Mapping[str, Any] | None, date: date_type,
+                  as_of: datetime, title: str, settings: EditorialSettings,
+                  edits: Mapping[str, Any] | Edits | None = None,
+                  fx: FxNote | Mapping[str, Any] | None = None) -> Edition:
+    """Build the day's :class:`~newsletter.types.Edition` (``edition.json``,
+    docs/internals.md).
 
     Args:
         items: collected items of the look-back window (any sources, any order).
         sources: ``Source`` by name (weights, licence caps, default topics, roles).
         previous: stories of earlier editions (to avoid repeating them).
-        prices: price rows already shaped for the table (``commodity`` keys).
-        index_chart: the price-index chart block, or None.
+        prices: the price table (``PriceRow``, or rows of ``price_table.price_table``).
+        index_chart: the price-index chart, or None.
         date: the edition date; as_of: the data cut-off (aware datetime).
         title: the newsletter title.
         settings: editorial settings (story and highlight counts, threshold).
         edits: the editor's stored edits (see module docs), or None.
         fx: the exchange-rate note of the price table (``summarize.fx.fx_note``), or None.
     """
-    ed = _normalise_edits(edits)
+    ed = edits if isinstance(edits, Edits) else Edits.from_json(edits)
     threshold = settings.relevance_threshold
 
     def src(name: str) -> Source:
@@ -220,9 +223,9 @@ def build_edition(items: Sequence[Item], *, sources: Mapping[str, Source],
             aliases={story_id(rel_items[i].url) for i in group},
             score=max(rel_info[i][0] for i in group), topic=rel_info[main][1]))
 
-    pinned_ids = ed["pinned"]
+    pinned_ids = ed.pinned
 
-    def matches(story: _Story, ids: set[str] | list[str]) -> bool:
+    def matches(story: _Story, ids: Collection[str]) -> bool:
         return any(a in ids for a in story.aliases)
 
     # 4. earlier editions.
@@ -237,8 +240,8 @@ def build_edition(items: Sequence[Item], *, sources: Mapping[str, Source],
             except ValueError:
                 when = date
         try:
-            psig: tuple[int, ...] | None = clu.unpack(p.fingerprint)
-            pnames = clu.unpack_names(p.fingerprint)
+            psig: tuple[int, ...] | None = fps.unpack(p.fingerprint)
+            pnames = fps.unpack_names(p.fingerprint)
         except (ValueError, TypeError, AttributeError, struct.error):
             psig, pnames = None, frozenset()  # the URL still identifies it
         prev_sigs.append((p, when, psig, pnames))
@@ -246,7 +249,7 @@ def build_edition(items: Sequence[Item], *, sources: Mapping[str, Source],
 
     def names(i: int) -> frozenset[int]:
         if i not in names_cache:
-            names_cache[i] = clu.name_hashes(rel_items[i])
+            names_cache[i] = fps.name_hashes(rel_items[i])
         return names_cache[i]
 
     def story_relation(st: _Story, p: PreviousStory, psig: tuple[int, ...],
@@ -258,11 +261,11 @@ def build_edition(items: Sequence[Item], *, sources: Mapping[str, Source],
         verdicts = set()
         for i in st.members:
             sim = clu.agreement([v & 0xFFFF for v in sigs[i]], psig)
-            if sim < clu.UPDATE_BAND[0] and not (clu.title_tokens(p.title)
+            if sim < fps.UPDATE_BAND[0] and not (clu.title_tokens(p.title)
                                                  & clu.title_tokens(rel_items[i].title)):
                 continue
-            verdicts.add(clu.relation(sim, rel_items[i].title, p.title,
-                                      clu.names_jaccard(names(i), pnames), names_a=subjects))
+            verdicts.add(fps.relation(sim, rel_items[i].title, p.title,
+                                      fps.names_jaccard(names(i), pnames), names_a=subjects))
         return "same" if "same" in verdicts else "update" if "update" in verdicts else "new"
 
     kept: list[_Story] = []
@@ -291,7 +294,7 @@ def build_edition(items: Sequence[Item], *, sources: Mapping[str, Source],
         kept.append(st)
 
     # 5. drop, rank, cap.
-    kept = [st for st in kept if not matches(st, ed["dropped"])]
+    kept = [st for st in kept if not matches(st, ed.dropped)]
     for st in kept:
         m = rel_items[st.main]
         sources_n = len({rel_items[i].source for i in st.members})
@@ -309,7 +312,7 @@ def build_edition(items: Sequence[Item], *, sources: Mapping[str, Source],
     chosen = pinned + rest[:max(settings.max_story_count - len(pinned), 0)]
 
     # 6-7. story dicts, licence caps, editor summaries.
-    order = ed["order"]
+    order = ed.order
 
     def source_name(it: Item) -> str:
         """The source as a reader knows it: "The West Australian via Google News" for an
@@ -321,11 +324,11 @@ def build_edition(items: Sequence[Item], *, sources: Mapping[str, Source],
     def order_pos(st: _Story) -> int:
         return min((order.index(a) for a in st.aliases if a in order), default=len(order))
 
-    def story_dict(st: _Story) -> dict[str, Any]:
+    def story_of(st: _Story) -> Story:
         m = rel_items[st.main]
         s = src(m.source)
         cap = s.excerpt_cap
-        edited = next((ed["summaries"][a] for a in st.aliases if a in ed["summaries"]), None)
+        edited = next((ed.summaries[a] for a in st.aliases if a in ed.summaries), None)
         if edited is not None:
             summary = edited
         else:
@@ -341,7 +344,7 @@ def build_edition(items: Sequence[Item], *, sources: Mapping[str, Source],
                     break
                 bullets.append(b)
                 budget -= len(b)
-        also: list[dict[str, str]] = []
+        also: list[AlsoReported] = []
         seen_sources = {source_name(m)}
         others = sorted((i for i in st.members if i != st.main),
                         key=lambda i: (-src(rel_items[i].source).weight, -rel_info[i][0], i))
@@ -351,19 +354,18 @@ def build_edition(items: Sequence[Item], *, sources: Mapping[str, Source],
             if name in seen_sources or o.url == m.url:
                 continue
             seen_sources.add(name)
-            also.append({"source": name, "url": o.url, "title": clu.display_title(o)})
+            also.append(AlsoReported(source=name, url=o.url, title=clu.display_title(o)))
         title_text = clu.display_title(m)
         if st.is_update and not title_text.lower().startswith("update"):
             title_text = UPDATE_PREFIX + title_text
-        return {
-            "id": st.id, "title": title_text, "url": m.url, "source": source_name(m),
-            "published": m.published.isoformat() if m.published else None,
-            "summary": summary, "highlights": bullets, "topic": st.topic,
-            "relevance": round(st.score, 2), "is_update": st.is_update,
-            "pinned": st.pinned, "also_reported_by": also,
-        }
+        return Story(
+            id=st.id, title=title_text, url=m.url, source=source_name(m),
+            published=m.published.isoformat() if m.published else None,
+            summary=summary, highlights=tuple(bullets), topic=st.topic,
+            relevance=round(st.score, 2), is_update=st.is_update,
+            pinned=st.pinned, also_reported_by=tuple(also))
 
-    sections = []
+    sections: list[Section] = []
     for sec_id, sec_title in SECTIONS:
         members = [s for s in chosen if s.topic == sec_id]
         if not members:
@@ -371,19 +373,19 @@ def build_edition(items: Sequence[Item], *, sources: Mapping[str, Source],
         rank_pos = {s.id: n for n, s in enumerate(chosen)}
         members.sort(key=lambda s: (0 if s.pinned else 1, pin_pos(s) if s.pinned else 0,
                                     order_pos(s), rank_pos[s.id]))
-        sections.append({"id": sec_id, "title": sec_title,
-                         "stories": [story_dict(s) for s in members]})
+        sections.append(Section(id=sec_id, title=sec_title,
+                                stories=tuple(story_of(s) for s in members)))
 
     # 6. top highlights: pinned first, then by rank; one per story, never two about the
     # same event (stories the clustering kept apart can still be one event to a reader).
-    highlights: list[dict[str, Any]] = []
+    highlights: list[Highlight] = []
     about: list[frozenset[str]] = []
     for st in chosen:
         if len(highlights) >= settings.max_highlights:
             break
         m = rel_items[st.main]
         s = src(m.source)
-        edited = next((ed["highlights"][a] for a in st.aliases if a in ed["highlights"]), None)
+        edited = next((ed.highlights[a] for a in st.aliases if a in ed.highlights), None)
         if edited is not None:
             text = edited
         elif s.excerpt_cap == 0:
@@ -396,37 +398,37 @@ def build_edition(items: Sequence[Item], *, sources: Mapping[str, Source],
         if edited is None and any(_same_event(topic_words, seen) for seen in about):
             continue
         about.append(topic_words)
-        highlights.append({"text": text, "story_id": st.id, "url": m.url,
-                           "source": source_name(m)})
+        highlights.append(Highlight(text=text, story_id=st.id, url=m.url,
+                                    source=source_name(m)))
     # An editor's highlight for a chosen story that did not make the list joins it if there
     # is room; index keys ("0", "1", ...) rewrite that position.
-    listed = {h["story_id"] for h in highlights}
+    listed = {h.story_id for h in highlights}
     for st in chosen:
         if len(highlights) >= settings.max_highlights:
             break
-        edited = next((ed["highlights"][a] for a in st.aliases if a in ed["highlights"]), None)
+        edited = next((ed.highlights[a] for a in st.aliases if a in ed.highlights), None)
         if edited is not None and st.id not in listed:
             m = rel_items[st.main]
-            highlights.append({"text": edited, "story_id": st.id, "url": m.url,
-                               "source": source_name(m)})
-    for key, text in ed["highlights"].items():
+            highlights.append(Highlight(text=edited, story_id=st.id, url=m.url,
+                                        source=source_name(m)))
+    for key, text in ed.highlights.items():
         if key.isdigit() and int(key) < len(highlights):
-            highlights[int(key)]["text"] = text
+            highlights[int(key)] = replace(highlights[int(key)], text=text)
 
-    hidden = ed["hidden_prices"]
-    price_rows = [dict(p) for p in prices if p.get("commodity") not in hidden]
-    n_stories = sum(len(s["stories"]) for s in sections)
-    return {
-        "date": date.isoformat(),
-        "title": title,
-        "as_of": as_of.isoformat(),
-        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "editor_note": ed["note"],
-        "highlights": highlights,
-        "prices": price_rows,
-        "fx": dict(fx) if fx else None,
-        "index_chart": index_chart,
-        "sections": sections,
-        "stats": {"items_considered": len(considered), "stories": n_stories,
-                  "sources": len({it.source for it in considered})},
-    }
+    rows = [p if isinstance(p, PriceRow) else PriceRow.from_json(p) for p in prices]
+    n_stories = sum(len(s.stories) for s in sections)
+    return Edition(
+        date=date,
+        title=title,
+        as_of=as_of,
+        generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        editor_note=ed.note,
+        highlights=tuple(highlights),
+        prices=tuple(r for r in rows if r.commodity not in ed.hidden_prices),
+        fx=fx if isinstance(fx, FxNote) else FxNote.from_json(fx) if fx else None,
+        index_chart=(index_chart if isinstance(index_chart, Chart) or index_chart is None
+                     else Chart.from_json(index_chart)),
+        sections=tuple(sections),
+        stats=EditionStats(items_considered=len(considered), stories=n_stories,
+                           sources=len({it.source for it in considered})),
+    )

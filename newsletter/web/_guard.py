@@ -40,7 +40,7 @@ from typing import Any
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from ..schedule import kv
+from .._logfmt import kv
 from ._security import (
     MAX_BODY,
     ASGIApp,
@@ -193,11 +193,9 @@ class AllowedHosts:
         await self.app(scope, receive, send)
 
 
-def allowed_hosts(public_url: str, extra: Iterable[str], loopback: bool) -> frozenset[str]:
+def allowed_hosts(public_host: str, extra: Iterable[str], loopback: bool) -> frozenset[str]:
     """The Host names `serve` answers: public_url's host, ``extra``, loopback names."""
-    from urllib.parse import urlsplit
-
-    names = {urlsplit(public_url).hostname or "", *extra}
+    names = {public_host, *extra}
     if loopback:
         names |= LOOPBACK_HOSTS
     return frozenset(host_of(n) for n in names if n)

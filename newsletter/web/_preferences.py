@@ -17,9 +17,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from .._logfmt import kv
 from ..deliver._tokens import make_token
 from ..exceptions import NewsletterError
-from ..schedule import kv
 from ._security import CSRF_FIELD, FIELD_LIMITS
 from ._site import PublicSite, mask, read_form, site_of
 
@@ -77,11 +77,11 @@ def _send_fresh_link(site: PublicSite, list_name: str, sub: Any) -> None:
     newsletter = site.newsletter
 
     def go() -> None:
-        from ..deliver._notices import send_preferences_link
+        from .._send import send_preferences_link
 
         try:
-            where = send_preferences_link(newsletter, list_name, sub.email, sub.name or "",
-                                          url)
+            where = send_preferences_link(newsletter.config, list_name, sub.email,
+                                          sub.name or "", url, now=newsletter.now())
             log.info(kv("preferences_link_sent", list=list_name, subscriber=sub.id,
                         via=where))
         except NewsletterError as exc:

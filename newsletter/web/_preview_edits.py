@@ -1,6 +1,6 @@
 """Editors' changes to a draft, as the ``edits`` dict stored with the edition.
 
-The format (see docs/internals.md and ``summarize.edition.build_edition``)::
+The format (read by ``summarize._edits.normalise_edits``, the one reading of it)::
 
     {"pinned": [story_id, ...], "dropped": [story_id, ...], "order": [story_id, ...],
      "summaries": {story_id: text}, "highlights": {str(index) or story_id: text},
@@ -16,9 +16,11 @@ the store, so the rules are easy to test.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from typing import Any
+
+from ..summarize._edits import normalise_edits
+from ..types import Edition, Story
 
 #: Longest editor's note, summary or highlight accepted from the form (characters).
 MAX_TEXT = 4000
@@ -31,30 +33,22 @@ class EditError(ValueError):
     """The form asked for something impossible (unknown story, text too long...)."""
 
 
-def normalise(edits: Mapping[str, Any] | None) -> dict[str, Any]:
-    """A complete edits dict (every key present, right types), keeping unknown keys."""
-    e = dict(copy.deepcopy(dict(edits or {})))
-    for key in ("pinned", "dropped", "order", "hidden_prices"):
-        e[key] = [str(x) for x in (e.get(key) or [])]
-    for key in ("summaries", "highlights", "titles"):
-        e[key] = {str(k): str(v) for k, v in (e.get(key) or {}).items()}
-    note = e.get("note")
-    e["note"] = str(note) if note else None
-    return e
+def _edition(edition: Edition | Mapping[str, Any]) -> Edition:
+    return edition if isinstance(edition, Edition) else Edition.from_json(edition)
 
 
-def stories(edition: Mapping[str, Any]) -> list[dict[str, Any]]:
+def stories(edition: Edition | Mapping[str, Any]) -> list[Story]:
     """Every story of the edition in the order the email shows them."""
-    return [st for sec in edition.get("sections", []) for st in sec.get("stories", [])]
+    return list(_edition(edition).stories)
 
 
-def story_ids(edition: Mapping[str, Any]) -> list[str]:
-    return [str(st["id"]) for st in stories(edition)]
+def story_ids(edition: Edition | Mapping[str, Any]) -> list[str]:
+    return [st.id for st in stories(edition)]
 
 
-def _section_of(edition: Mapping[str, Any], sid: str) -> list[str] | None:
-    for sec in edition.get("sections", []):
-        ids = [str(st["id"]) for st in sec.get("stories", [])]
+def _section_of(edition: Edition | Mapping[str, Any], sid: str) -> list[str] | None:
+    for sec in _edition(edition).sections:
+        ids = [st.id for st in sec.stories]
         if sid in ids:
             return ids
     return None
@@ -71,7 +65,8 @@ def _remove(seq: list[str], value: str) -> list[str]:
     return [x for x in seq if x != value]
 
 
-def apply_action(edits: Mapping[str, Any] | None, edition: Mapping[str, Any], action: str,
+def apply_action(edits: Mapping[str, Any] | None, edition: Edition | Mapping[str, Any],
+                 action: str,
                  form: Mapping[str, Any]) -> tuple[dict[str, Any], str]:
     """Apply one editing action from the preview's forms.
 
@@ -89,12 +84,12 @@ def apply_action(edits: Mapping[str, Any] | None, edition: Mapping[str, Any], ac
     Raises:
         EditError: unknown action or story, or text too long.
     """
-    e = normalise(edits)
+    e = normalise_edits(edits)
     sid = str(form.get("story") or "")
     current = story_ids(edition)
     if action in ("pin", "unpin", "drop", "up", "down", "summary") and sid not in current:
         raise EditError(f"no story {sid!r} in this draft (rebuilt meanwhile? reload the page)")
-    title = next((st.get("title", sid) for st in stories(edition) if str(st["id"]) == sid), sid)
+    title = next((st.title for st in stories(edition) if st.id == sid), sid)
     if action == "pin":
         e["pinned"] = [sid, *_remove(e["pinned"], sid)]
         e["dropped"] = _remove(e["dropped"], sid)
@@ -157,7 +152,8 @@ def _as_list(value: Any) -> list[Any]:
     return [value]
 
 
-def _move(e: dict[str, Any], edition: Mapping[str, Any], sid: str, step: int) -> dict[str, Any]:
+def _move(e: dict[str, Any], edition: Edition | Mapping[str, Any], sid: str,
+          step: int) -> dict[str, Any]:
     """Swap a story with its neighbour in the same section.
 
     The build sorts each section by pinned first (in the order of ``pinned``), then by
@@ -189,11 +185,11 @@ def _move(e: dict[str, Any], edition: Mapping[str, Any], sid: str, step: int) ->
     return e
 
 
-def highlight_key(edition: Mapping[str, Any], index: int) -> str:
+def highlight_key(edition: Edition | Mapping[str, Any], index: int) -> str:
     """The key an edit of highlight ``index`` is stored under: its story id when that is
     unique among the highlights (stable across rebuilds), else ``str(index)``."""
-    hls = edition.get("highlights", [])
-    sid = hls[index].get("story_id") if index < len(hls) else None
-    if sid and sum(1 for h in hls if h.get("story_id") == sid) == 1:
+    hls = _edition(edition).highlights
+    sid = hls[index].story_id if index < len(hls) else None
+    if sid and sum(1 for h in hls if h.story_id == sid) == 1:
         return str(sid)
     return str(index)

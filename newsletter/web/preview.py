@@ -57,6 +57,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..exceptions import NewsletterError
 from ..resources import packaged_templates, template_loader
+from ..summarize._edits import normalise_edits
+from ..types import Edition
 from . import _preview_edits as edits_mod
 from ._preview_mail import GMAIL_CLIP_BYTES, MailView, build_view, frame_html
 
@@ -402,10 +404,10 @@ class PreviewApp:
         config = self.newsletter.config
         row = self.store.edition(sel.day)
         assert row is not None
-        edition = row["edition"]
-        edits = edits_mod.normalise(row["edits"])
-        for st in edits_mod.stories(edition):
-            self.titles[str(st["id"])] = str(st.get("title") or st["id"])
+        edition = Edition.from_json(row["edition"])
+        edits = normalise_edits(row["edits"])
+        for st in edition.stories:
+            self.titles[st.id] = st.title or st.id
         view: MailView | None = None
         error = ""
         try:
@@ -423,14 +425,14 @@ class PreviewApp:
         failed = [h for h in health
                   if h.get("last_status") == "error" or h.get("name") in failed_names]
         health = failed + [h for h in health if h not in failed]
-        price_rows = [{"commodity": p["commodity"], "name": p.get("name") or p["commodity"],
-                       "shown": True} for p in edition.get("prices", [])]
+        price_rows = [{"commodity": p.commodity, "name": p.name or p.commodity,
+                       "shown": True} for p in edition.prices]
         names = _commodity_names()
         price_rows += [{"commodity": c, "name": names.get(c, c), "shown": False}
                        for c in edits["hidden_prices"]
                        if c not in {r["commodity"] for r in price_rows}]
-        highlights = [{"key": edits_mod.highlight_key(edition, i), **h}
-                      for i, h in enumerate(edition.get("highlights", []))]
+        highlights = [{"key": edits_mod.highlight_key(edition, i), **h.to_json()}
+                      for i, h in enumerate(edition.highlights)]
         dropped = [{"id": sid, "title": edits["titles"].get(sid)
                     or self.titles.get(sid, f"story {sid}")}
                    for sid in edits["dropped"]]
@@ -551,11 +553,11 @@ class PreviewApp:
             row = self.store.edition(sel.day)
             if row is None:
                 raise BadRequest(f"no edition for {sel.day}", status=404)
-            for st in edits_mod.stories(row["edition"]):
-                self.titles[str(st["id"])] = str(st.get("title") or st["id"])
+            edition = Edition.from_json(row["edition"])
+            for st in edition.stories:
+                self.titles[st.id] = st.title or st.id
             try:
-                new, message = edits_mod.apply_action(row["edits"], row["edition"], action,
-                                                      fields)
+                new, message = edits_mod.apply_action(row["edits"], edition, action, fields)
             except edits_mod.EditError as exc:
                 self.flash("error", str(exc))
                 return
@@ -598,7 +600,7 @@ class PreviewApp:
         await run_in_threadpool(run)
         return RedirectResponse(self.home(sel, "status"), status_code=303)
 
-    async def send_test(self, request: Request) -> Response:
+    async def send_test_form(self, request: Request) -> Response:
         form, sel = await self._post(request)
         address = str(form.get("address") or "").strip()
         if not address or "@" not in address or any(c in address for c in "\r\n<>,;"):
@@ -648,7 +650,7 @@ def _number(value: Any) -> str:
 
 def _commodity_names() -> dict[str, str]:
     try:
-        from ..summarize.prices import COMMODITY_NAMES
+        from ..summarize._commodities import COMMODITY_NAMES
     except ImportError:
         return {}
     return dict(COMMODITY_NAMES)
@@ -684,7 +686,7 @@ def make_preview_app(newsletter: Any, *, bind_host: str = "127.0.0.1",
         Route("/_reload", p.reload),
         Route("/edit", p.edit, methods=["POST"]),
         Route("/approve", p.approve, methods=["POST"]),
-        Route("/send-test", p.send_test, methods=["POST"]),
+        Route("/send-test", p.send_test_form, methods=["POST"]),
         Route("/rebuild", p.rebuild, methods=["POST"]),
     ]
     app = Starlette(routes=routes, exception_handlers={BadRequest: _bad_request})

@@ -32,9 +32,8 @@ import json
 import logging
 import re
 import threading
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -43,9 +42,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from .._logfmt import kv
 from ..deliver._tokens import make_token
 from ..exceptions import NewsletterError
-from ..schedule import kv
 from ..store._subscribers import SUPPRESSED
 from ._guard import AccessLog, SecurityMiddleware, redact_path
 from ._preferences import preferences_get, preferences_post
@@ -165,10 +164,11 @@ def _start_confirmation(site: PublicSite, list_name: str, address: str, name: st
     newsletter = site.newsletter
 
     def go() -> None:
-        from ..deliver._notices import send_confirmation
+        from .._send import send_confirmation
 
         try:
-            where = send_confirmation(newsletter, list_name, address, name, url)
+            where = send_confirmation(newsletter.config, list_name, address, name, url,
+                                      now=newsletter.now())
             log.info(kv("confirmation_sent", list=list_name, to=mask(address), via=where))
         except NewsletterError as exc:
             log.error(kv("confirmation_failed", list=list_name, to=mask(address),
@@ -359,7 +359,7 @@ def health(nl: Newsletter, now: datetime | None = None) -> dict[str, Any]:
     ``ok`` is false when the last send run failed, or a list with active subscribers
     had its send time today plus ``grace_minutes`` pass without a send of that list.
     """
-    from ..schedule import job_specs, last_fire_time, sends_started_since
+    from ..schedule import todays_sends
 
     now = now or nl.now()
     runs = nl.store.last_runs()
@@ -369,31 +369,9 @@ def health(nl: Newsletter, now: datetime | None = None) -> dict[str, Any]:
     send = runs.get("send")
     if send and send["status"] == "error":
         problems.append("the last send failed")
-    grace = timedelta(minutes=nl.config.schedule.grace_minutes)
-    lists: dict[str, Any] = {}
-    for spec in job_specs(nl.config):
-        if spec.list_name is None:
-            continue
-        tz = ZoneInfo(spec.tz)
-        local = now.astimezone(tz)
-        midnight = datetime(local.year, local.month, local.day, tzinfo=tz)
-        try:
-            due = last_fire_time(spec.trigger(), now, midnight)
-        except NewsletterError:
-            due = None
-        sent = [r for r in sends_started_since(nl, spec.list_name, midnight)
-                if r["status"] == "sent"]
-        overdue = (due is not None and now > due + grace and not sent
-                   and bool(nl.store.subscriber_counts(spec.list_name).get("active")))
-        if overdue:
-            problems.append(f"list {spec.list_name}: today's send ({due.isoformat()}) is "
-                            "overdue")
-        lists[spec.list_name] = {
-            "due": due.isoformat() if due else None,
-            "sent_today": bool(sent),
-            "last_sent": sent[0]["started"].astimezone(UTC).isoformat() if sent else None,
-            "overdue": overdue,
-        }
+    sends = todays_sends(nl, now)  # the scheduler's own "due" and "overdue"
+    problems += [p for t in sends if (p := t.problem)]
+    lists = {t.list_name: t.to_json() for t in sends}
     return {"ok": not problems, "status": "ok" if not problems else "fail",
             "problems": problems, "last_runs": out_runs, "lists": lists,
             "now": now.astimezone(UTC).isoformat()}
