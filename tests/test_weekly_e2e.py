@@ -320,7 +320,8 @@ def test_the_preview_shows_and_approves_the_weekly_list_s_recap(week) -> None:
 
 
 def test_the_public_archive_lists_and_serves_the_weekly_recaps(week) -> None:
-    from starlette.testclient import TestClient
+    import httpx
+    from test_preview import serve
 
     from newsletter.config import load_config
     from newsletter.core import Newsletter
@@ -329,15 +330,15 @@ def test_the_public_archive_lists_and_serves_the_weekly_recaps(week) -> None:
     root, _srv, _ = week
     nl = Newsletter(load_config(root / "newsletter.toml"))
     try:
-        client = TestClient(make_app(nl), base_url="https://ree-daily.example")
-        index = client.get("/archive/")
-        assert index.status_code == 200
-        assert 'href="/archive/weekly/2026-11-27"' in index.text and "Week 48, 2026" in index.text
-        assert 'href="/archive/2026-11-23"' in index.text
-        page = client.get("/archive/weekly/2026-11-27")
-        assert page.status_code == 200 and "Prices this week" in page.text
-        assert client.get("/archive/weekly/2026-11-26").status_code == 404
-        assert client.get("/archive/weekly/2026-13-40").status_code == 404
-        assert "Prices this week" not in client.get("/archive/2026-11-27").text
+        with serve(make_app(nl)) as base:
+            index = httpx.get(base + "/archive/")
+            assert index.status_code == 200
+            assert 'href="/archive/weekly/2026-11-27"' in index.text
+            assert "Week 48, 2026" in index.text and 'href="/archive/2026-11-23"' in index.text
+            page = httpx.get(base + "/archive/weekly/2026-11-27")
+            assert page.status_code == 200 and "Prices this week" in page.text
+            assert httpx.get(base + "/archive/weekly/2026-11-26").status_code == 404
+            assert httpx.get(base + "/archive/weekly/2026-13-40").status_code == 404
+            assert "Prices this week" not in httpx.get(base + "/archive/2026-11-27").text
     finally:
         nl.close()

@@ -58,7 +58,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from ..exceptions import NewsletterError
 from ..resources import packaged_templates, template_loader
 from ..summarize._edits import normalise_edits
-from ..types import Edition
+from ..types import Edition, WeeklyEdition
 from . import _preview_edits as edits_mod
 from ._preview_mail import GMAIL_CLIP_BYTES, MailView, build_view, frame_html
 
@@ -84,6 +84,7 @@ class Selection:
     day: date
     list_name: str
     sub: str  # a sample key: a subscriber id, "c<row>" of the list file, or "sample"
+    kind: str = "daily"  # the list's edition kind: "daily" or "weekly" (issue 17)
 
     def query(self, **extra: str) -> str:
         return urlencode({"date": self.day.isoformat(), "list": self.list_name,
@@ -286,25 +287,28 @@ class PreviewApp:
     def selection(self, params: Any, *, day_required: bool = False) -> Selection | None:
         """Validate date/list/sub from a query string or form; None when there is no draft."""
         config = self.newsletter.config
+        lists = self.lists()
+        list_name = str(params.get("list") or "")
+        if list_name not in lists:
+            list_name = lists[0] if lists else "daily"
+        kind = config.lists[list_name].edition if list_name in config.lists else "daily"
         raw_day = str(params.get("date") or "")
+        day: date | None = None
         if raw_day:
             try:
                 day = date.fromisoformat(raw_day)
             except ValueError:
                 raise BadRequest(f"bad date {raw_day!r} (expected YYYY-MM-DD)") from None
-            if self.store.edition(day) is None:
+            if self.store.edition(day, kind) is None:
                 if day_required:
-                    raise BadRequest(f"no edition for {day}", status=404)
+                    raise BadRequest(f"no {kind} edition for {day}", status=404)
+                if kind == "daily":
+                    return None
+                day = None  # another list's date: this list's latest edition
+        if day is None:
+            day = self.store.latest_edition_date(kind)
+            if day is None:
                 return None
-        else:
-            latest = self.store.latest_edition_date()
-            if latest is None:
-                return None
-            day = latest
-        lists = list(config.lists)
-        list_name = str(params.get("list") or "")
-        if list_name not in lists:
-            list_name = lists[0] if lists else "daily"
         sub = str(params.get("sub") or "")
         keys = [s["key"] for s in self.samples(list_name)]
         if sub not in keys and sub.isdigit() and not (sub.isascii() and len(sub) <= 18):
@@ -313,7 +317,11 @@ class PreviewApp:
                              "10**18 or a sample from the chooser)")
         if sub not in keys and not sub.isdigit():
             sub = keys[0]
-        return Selection(day=day, list_name=list_name, sub=sub)
+        return Selection(day=day, list_name=list_name, sub=sub, kind=kind)
+
+    def lists(self) -> list[str]:
+        """The lists with an edition to preview (an alerts list has none)."""
+        return [n for n, ls in self.newsletter.config.lists.items() if ls.edition != "alerts"]
 
     def recipient(self, sel: Selection) -> dict[str, Any]:
         """The sample subscriber of the selection (``{"id", "email", "name"}``)."""
@@ -329,7 +337,7 @@ class PreviewApp:
 
     def mail(self, sel: Selection) -> MailView:
         """The built message for the selection (cached until a rebuild or template edit)."""
-        row = self.store.edition(sel.day)
+        row = self.store.edition(sel.day, sel.kind)
         if row is None:
             raise BadRequest(f"no edition for {sel.day}", status=404)
         rcpt = self.recipient(sel)
@@ -402,9 +410,11 @@ class PreviewApp:
         """Everything page.html.j2 shows: the built message (or the error building it),
         the edition and its edits, status, source health and the form data."""
         config = self.newsletter.config
-        row = self.store.edition(sel.day)
+        row = self.store.edition(sel.day, sel.kind)
         assert row is not None
-        edition = Edition.from_json(row["edition"])
+        weekly = WeeklyEdition.from_json(row["edition"]) if sel.kind == "weekly" else None
+        # a weekly recap has no daily edits: its page shows the recap, not the edit forms
+        edition = Edition(date=sel.day) if weekly else Edition.from_json(row["edition"])
         edits = normalise_edits(row["edits"])
         for st in edition.stories:
             self.titles[st.id] = st.title or st.id
@@ -444,7 +454,8 @@ class PreviewApp:
         return dict(
             sel=sel, row=row, edition=edition, edits=edits, view=view, error=error,
             status=status, approval=config.editorial.approval, send_state=send_state,
-            dates=self.store.edition_dates(), lists=list(config.lists),
+            dates=self.store.edition_dates(sel.kind), lists=self.lists(), kind=sel.kind,
+            weekly=weekly,
             samples=self.samples(sel.list_name), recipient=self.recipient(sel),
             health=health, failed=failed, collect=collect, runs=runs,
             bounce_rates=self.store.bounce_rates(limit=7),  # issue 14
@@ -519,12 +530,14 @@ class PreviewApp:
         raw_day = request.query_params.get("date")
         if raw_day:
             try:
-                row = await run_in_threadpool(self.store.edition, date.fromisoformat(raw_day))
+                row = await run_in_threadpool(self.store.edition, date.fromisoformat(raw_day),
+                                              self._kind(request.query_params.get("list")))
                 built = str(row.get("built_at")) if row else None
             except ValueError:
                 built = None
         else:
-            latest = await run_in_threadpool(self.store.latest_edition_date)
+            latest = await run_in_threadpool(self.store.latest_edition_date,
+                                             self._kind(request.query_params.get("list")))
             built = latest.isoformat() if latest else None
         resp = JSONResponse({"mtime": mtime, "changed": mtime > since, "built": built})
         _no_store(resp)
@@ -548,7 +561,14 @@ class PreviewApp:
             action, "stories")
         return RedirectResponse(self.home(sel, anchor), status_code=303)
 
+    def _kind(self, list_name: str | None) -> str:
+        ls = self.newsletter.config.lists.get(list_name or "")
+        return ls.edition if ls is not None and ls.edition != "alerts" else "daily"
+
     def _edit(self, sel: Selection, action: str, fields: dict[str, Any]) -> None:
+        if sel.kind != "daily":
+            raise BadRequest(f"the {sel.kind} recap of list {sel.list_name!r} has no edits: "
+                             "edit the week's daily editions, then rebuild it")
         with self.lock:
             row = self.store.edition(sel.day)
             if row is None:
@@ -562,13 +582,13 @@ class PreviewApp:
                 self.flash("error", str(exc))
                 return
             self.store.save_edits(sel.day, new)
-            self._rebuild(sel.day, row)
+            self._rebuild(sel, row)
             self.flash("ok", message + " (rebuilt; approval reset to draft)"
                        if row.get("status") == "approved" else message + " (rebuilt)")
 
-    def _rebuild(self, day: date, row: dict[str, Any]) -> None:
+    def _rebuild(self, sel: Selection, row: dict[str, Any]) -> None:
         try:
-            self.newsletter.build(day, as_of=row.get("as_of"))
+            self.newsletter.build_list(sel.list_name, sel.day, as_of=row.get("as_of"))
         except NewsletterError as exc:
             self.flash("error", f"rebuild failed: {exc}")
 
@@ -577,9 +597,9 @@ class PreviewApp:
 
         def run() -> None:
             with self.lock:
-                row = self.store.edition(sel.day)
+                row = self.store.edition(sel.day, sel.kind)
                 if row is not None:
-                    self._rebuild(sel.day, row)
+                    self._rebuild(sel, row)
                     self.flash("ok", f"rebuilt the edition of {sel.day}")
 
         await run_in_threadpool(run)
@@ -592,7 +612,7 @@ class PreviewApp:
         def run() -> None:
             with self.lock:
                 try:
-                    self.newsletter.approve(sel.day, by)
+                    self.newsletter.approve(sel.day, by, kind=sel.kind)
                     self.flash("ok", f"approved the edition of {sel.day} as {by}")
                 except NewsletterError as exc:
                     self.flash("error", f"approval failed: {exc}")

@@ -17,7 +17,8 @@
 ``POST /preferences/T``    CSRF-protected: ``action=name`` (display name),
                            ``unsubscribe`` or ``resubscribe`` (not for a bounced or
                            complained address); answers 303 to the same path
-``GET  /archive/``         published editions; ``/archive/YYYY-MM-DD`` one edition
+``GET  /archive/``         published editions; ``/archive/YYYY-MM-DD`` one edition,
+                           ``/archive/weekly/YYYY-MM-DD`` one weekly recap
 ``GET  /healthz``          JSON: last runs; 503 when the last send failed or is overdue
 =========================  =============================================================
 
@@ -32,7 +33,8 @@ import json
 import logging
 import re
 import threading
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
@@ -87,6 +89,7 @@ def make_app(newsletter: Newsletter, *, rate_limiter: RequestRateLimiter | None 
         Route("/archive", archive_redirect, methods=["GET"]),
         Route("/archive/", archive_index, methods=["GET"]),
         Route("/archive/{day}", archive_day, methods=["GET"]),
+        Route("/archive/weekly/{day}", archive_weekly, methods=["GET"]),  # issue 17
         Route("/healthz", healthz, methods=["GET"]),
         *webhook_routes(newsletter, sns_trust=sns_trust),  # /webhooks/* (issue 14)
     ]
@@ -291,11 +294,30 @@ async def confirm_post(request: Request) -> Response:
 async def archive_index(request: Request) -> Response:
     site = site_of(request)
     days = await run_in_threadpool(site.store.archive_dates)
-    return site.pages.render("archive_index", days=[d.isoformat() for d in days],
-                             long_days=[f"{d:%A} {d.day} {d:%B %Y}" for d in days])
+    weeks = await run_in_threadpool(partial(site.store.archive_dates, kind="weekly"))
+    return site.pages.render(
+        "archive_index", days=[d.isoformat() for d in days],
+        long_days=[f"{d:%A} {d.day} {d:%B %Y}" for d in days],
+        weeks=[{"day": d.isoformat(),
+                "label": f"Week {d.isocalendar()[1]}, {d.isocalendar()[0]}",
+                "span": _week_span(d)} for d in weeks])
+
+
+def _week_span(end: date) -> str:
+    start = end - timedelta(days=end.weekday())
+    return f"{start:%a} {start.day} {start:%b} \u2013 {end:%a} {end.day} {end:%b %Y}"
 
 
 async def archive_day(request: Request) -> Response:
+    return await _archive_page(request, "daily")
+
+
+async def archive_weekly(request: Request) -> Response:
+    """``/archive/weekly/YYYY-MM-DD``: the weekly recap of the week up to that day."""
+    return await _archive_page(request, "weekly")
+
+
+async def _archive_page(request: Request, kind: str) -> Response:
     site = site_of(request)
     raw = request.path_params["day"]
     if not _DAY_RE.fullmatch(raw):
@@ -304,7 +326,7 @@ async def archive_day(request: Request) -> Response:
         day = date.fromisoformat(raw)
     except ValueError:
         return site.not_found()
-    html = await run_in_threadpool(site.store.archive_page, day)
+    html = await run_in_threadpool(partial(site.store.archive_page, day, kind=kind))
     if html is None:
         return site.not_found()
     return HTMLResponse(html, headers={"cache-control": "public, max-age=300"})
