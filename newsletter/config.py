@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from . import resources
 from ._version import __version__
 from .exceptions import ConfigError
+from .summarize.alerts import Thresholds
 
 SECRET_KEYS = {"password", "secret", "username", "token", "api_key", "private_key"}
 
@@ -86,6 +87,8 @@ class ListSettings(_Model):
     send: str | None = None
     timezone: str | None = None
     relays: list[str] | None = None  # pin the list to these [[delivery.relays]] names
+    #: what the list receives: the daily edition, the weekly recap, or price-move alerts
+    edition: Literal["daily", "weekly", "alerts"] = "daily"
 
     @field_validator("timezone")
     @classmethod
@@ -314,8 +317,20 @@ class Config(_Model):
     editorial: EditorialSettings = EditorialSettings()
     bounces: BounceSettings = BounceSettings()
     webhooks: WebhookSettings = WebhookSettings()
+    #: ``[alerts]``: price-move thresholds of every list with ``edition = "alerts"``
+    alerts: Thresholds = Thresholds()
     root: Path = Path(".")
     file: Path = Path("newsletter.toml")
+
+    @field_validator("lists")
+    @classmethod
+    def _list_names(cls, v: dict[str, ListSettings]) -> dict[str, ListSettings]:
+        bad = [n for n in v if not n or "+" in n or "/" in n]
+        if bad:
+            raise ValueError(f"list names may not be empty or hold '+' or '/': "
+                             f"{', '.join(map(repr, bad))} (the ledger keys an alert as "
+                             "LIST+COMMODITY)")
+        return v
 
     # --- derived paths -------------------------------------------------------------------
     def path(self, rel: str) -> Path:
@@ -364,6 +379,10 @@ class Config(_Model):
         except KeyError:
             raise ConfigError(f"no list named {name!r} in {self.file}",
                               hint=f"lists defined: {', '.join(self.lists) or 'none'}") from None
+
+    def lists_of(self, edition: str) -> list[str]:
+        """The names of the lists that receive ``edition`` ("daily", "weekly", "alerts")."""
+        return [n for n, ls in self.lists.items() if ls.edition == edition]
 
     def list_id(self, name: str) -> str:
         ls = self.list_settings(name)

@@ -341,9 +341,15 @@ class Newsletter:
             raise RenderError("there is no edition to send", hint="run `newsletter build` first")
         self.check_approved(day)
         self.check_not_empty(day)
-        names = [list_name] if list_name else list(self.config.lists)
+        # alerts lists get alerts (send_alerts), never the edition
+        names = [list_name] if list_name else [n for n, ls in self.config.lists.items()
+                                               if ls.edition != "alerts"]
         for n in names:
-            self.config.list_settings(n)
+            if self.config.list_settings(n).edition == "alerts":
+                raise ConfigError(f"list {n!r} receives price alerts (edition = \"alerts\"), "
+                                  "not editions",
+                                  hint="alerts go out after each collect (`newsletter "
+                                       "run`, `newsletter collect`, `serve`)")
         run_id = self.store.start_run("send", self.now())
         reports = []
         try:

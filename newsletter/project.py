@@ -35,6 +35,7 @@ def _plan(demo: bool) -> dict[str, str | Path]:
         "newsletter.toml": project / "newsletter.toml",
         "sources.toml": packaged_sources(),
         "subscribers/daily.csv": project / "subscribers.csv",
+        "subscribers/alerts.csv": project / "subscribers.csv",
         "templates/README.md": readme.replace("{packaged}", str(packaged_templates())),
         ".gitignore": project / "gitignore",
     }
