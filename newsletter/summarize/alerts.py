@@ -361,3 +361,28 @@ def thresholds_from(settings: Mapping[str, object] | None) -> Thresholds:
     """Thresholds from a plain mapping (a TOML table); raises pydantic's ValidationError,
     which the config loader turns into a message naming the key."""
     return Thresholds.model_validate(dict(settings or {}))
+
+
+def alert_to_json(alert: Alert) -> dict[str, object]:
+    """The alert as plain JSON (dates ISO, tuples lists): what the store keeps."""
+    d: dict[str, object] = {}
+    for k, v in alert.__dict__.items():
+        if isinstance(v, date):
+            v = v.isoformat()
+        elif k == "series":
+            v = [[day.isoformat(), mid] for day, mid in v]
+        elif isinstance(v, tuple):
+            v = list(v)
+        d[k] = v
+    return d
+
+
+def alert_from_json(data: Mapping[str, object]) -> Alert:
+    """The :class:`Alert` of :func:`alert_to_json`'s output."""
+    d = dict(data)
+    for k in ("as_of", "previous_as_of"):
+        d[k] = date.fromisoformat(str(d[k]))
+    d["sources"] = tuple(d.get("sources") or ())  # type: ignore[arg-type]
+    d["series"] = tuple((date.fromisoformat(str(day)), float(mid))
+                        for day, mid in (d.get("series") or ()))  # type: ignore[union-attr,misc]
+    return Alert(**d)  # type: ignore[arg-type]
