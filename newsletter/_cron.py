@@ -105,6 +105,8 @@ def job_specs(config: Config) -> list[JobSpec]:
     specs = [JobSpec("collect", sch.collect, sch.timezone),
              JobSpec("build", sch.build, sch.timezone)]
     for name, ls in config.lists.items():
+        if ls.edition == "alerts":
+            continue  # alerts go out after each collect, not at a send time
         specs.append(JobSpec(f"send:{name}", ls.send or sch.send, ls.timezone or sch.timezone,
                              list_name=name))
     return specs

@@ -159,6 +159,10 @@ class Runner:
             rep = self.nl.collect(offline=self.nl.config.schedule.offline)
             log.info(kv("collected", items_new=rep.items_new, failed=len(rep.failed),
                         offline=rep.offline))
+            # price alerts go out right after the collect that stored the price
+            for r in self.nl.send_alerts(stop_event=self.stop_event):
+                log.info(kv("alert_sent", unit=r.list_name, day=r.edition_date,
+                            sent=r.sent, failed=r.failed, state=r.state))
             return rep
         return self._run("collect", go)
 
