@@ -28,9 +28,10 @@ from . import _send
 from .config import Config
 from .deliver._sender import SendReport, send_edition
 from .deliver._subscribers import sync_list
+from .exceptions import ConfigError
 from .store import Store
 from .store._alerts import QueuedAlert, alert_unit
-from .summarize.alerts import Alert, detect_alerts, select_alerts
+from .summarize.alerts import Alert, Thresholds, detect_alerts, select_alerts
 from .types import PriceItem
 
 log = logging.getLogger("newsletter.alerts")
@@ -53,6 +54,27 @@ class AlertRun:
                 "sends": [r.to_dict() for r in self.reports]}
 
 
+def alert_thresholds(config: Config) -> Thresholds:
+    """``[alerts]`` as :class:`~newsletter.summarize.alerts.Thresholds`.
+
+    Raises:
+        ConfigError: an unknown commodity id or group (named with its key; exit 2).
+    """
+    from pydantic import ValidationError
+
+    try:
+        return Thresholds.model_validate(config.alerts.model_dump())
+    except ValidationError as exc:
+        problems = []
+        for e in exc.errors():
+            msg = e["msg"].removeprefix("Value error, ")
+            problems.append(f"alerts.{'.'.join(map(str, e['loc']))}: {msg}")
+        raise ConfigError(f"{config.file}: {len(problems)} problem(s) in the configuration:",
+                          problems=problems,
+                          hint="see the README section 'Configuration' for every key"
+                          ) from None
+
+
 def queue_alerts(store: Store, config: Config, new: Sequence[PriceItem], *,
                  today: date, now: datetime) -> AlertRun:
     """Detect the crossings among ``new`` (observations just stored) and record, per
@@ -69,8 +91,16 @@ def queue_alerts(store: Store, config: Config, new: Sequence[PriceItem], *,
         return run
     since = min(o.as_of for o in dated) - timedelta(days=HISTORY_DAYS)  # type: ignore[operator,type-var]
     history = store.price_observations(since)
-    thresholds = config.alerts
-    candidates = detect_alerts(dated, history, thresholds)
+    thresholds = alert_thresholds(config)
+    # a move already followed by a later level is history, not news (a first collect
+    # that brings several days at once alerts only what is still the latest level)
+    latest: dict[tuple[str, str], date] = {}
+    for o in history:
+        k = (o.commodity, o.unit)
+        if o.as_of is not None and o.as_of > latest.get(k, date.min):
+            latest[k] = o.as_of
+    candidates = [a for a in detect_alerts(dated, history, thresholds)
+                  if a.as_of >= latest.get((a.commodity, a.unit), a.as_of)]
     for name in lists:
         sel = select_alerts(candidates, store.alert_records(name), today=today,
                             thresholds=thresholds)
@@ -138,4 +168,5 @@ def alert_day(config: Config, when: datetime) -> date:
     return when.astimezone(ZoneInfo(config.newsletter.timezone)).date()
 
 
-__all__ = ["AlertRun", "alert_day", "alert_unit", "queue_alerts", "send_queued_alerts"]
+__all__ = ["AlertRun", "alert_day", "alert_thresholds", "alert_unit",
+           "queue_alerts", "send_queued_alerts"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -23,7 +23,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from . import resources
 from ._version import __version__
 from .exceptions import ConfigError
-from .summarize.alerts import Thresholds
 
 SECRET_KEYS = {"password", "secret", "username", "token", "api_key", "private_key"}
 
@@ -303,6 +302,20 @@ class EditorialSettings(_Model):
     size_budget_kb: int = Field(default=102, ge=10)
 
 
+class AlertSettings(_Model):
+    """``[alerts]``: price-move thresholds of the lists with ``edition = "alerts"``
+    (``summarize.alerts.Thresholds`` reads them; commodity ids are checked there, when a
+    ``Newsletter`` is made, and reported with this table's key)."""
+
+    default_pct: float = Field(default=3.0, gt=0, le=100)
+    index_pct: float = Field(default=2.0, gt=0, le=100)
+    groups: dict[Literal["oxides", "metals", "indices", "heavy", "light"],
+                 Annotated[float, Field(gt=0, le=100)]] = {}
+    commodities: dict[str, Annotated[float, Field(gt=0, le=100)]] = {}
+    max_per_day: int = Field(default=3, ge=1, le=50)
+    max_gap_days: int = Field(default=10, ge=1, le=60)
+
+
 class Config(_Model):
     """The whole validated configuration. ``root`` is the config file's directory."""
 
@@ -318,7 +331,7 @@ class Config(_Model):
     bounces: BounceSettings = BounceSettings()
     webhooks: WebhookSettings = WebhookSettings()
     #: ``[alerts]``: price-move thresholds of every list with ``edition = "alerts"``
-    alerts: Thresholds = Thresholds()
+    alerts: AlertSettings = AlertSettings()
     root: Path = Path(".")
     file: Path = Path("newsletter.toml")
 

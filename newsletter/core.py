@@ -81,6 +81,9 @@ class Newsletter:
         self.config = config
         self._store = store
         self._now_fn = now or (lambda: datetime.now(UTC))
+        from ._alerts import alert_thresholds
+
+        alert_thresholds(config)  # an unknown commodity id in [alerts]: exit 2 at once
 
     # --- plumbing ------------------------------------------------------------------------
     @property

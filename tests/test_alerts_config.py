@@ -32,7 +32,9 @@ commodities = { tb_oxide = 1.5 }
 max_per_day = 2
 """))
     assert cfg.lists["daily"].edition == "daily" and cfg.lists_of("alerts") == ["moves"]
-    t = cfg.alerts
+    from newsletter._alerts import alert_thresholds
+
+    t = alert_thresholds(cfg)
     assert (t.default_pct, t.max_per_day) == (4, 2)
     assert t.threshold_for("tb_oxide") == 1.5 and t.threshold_for("dy_oxide") == 2.5
     assert t.threshold_for("prnd_oxide") == 4 and t.threshold_for("creia_index") == 2.0
@@ -47,15 +49,14 @@ edition = "hourly"
 [alerts]
 default_pct = 0
 groups = { bogus = 2 }
-commodities = { unobtainium = 2 }
 max_per_day = 0
 colour = "red"
 """)
     res = runner.invoke(app, ["status", "--config", str(p)])
     assert res.exit_code == 2, res.output
     out = " ".join(res.output.split())
-    for want in ("lists.daily.edition", "alerts.default_pct", "unknown group 'bogus'",
-                 "unknown commodity 'unobtainium'", "alerts.max_per_day",
+    for want in ("lists.daily.edition", "alerts.default_pct", "alerts.groups.bogus",
+                 "alerts.max_per_day",
                  "alerts.colour: unknown key"):
         assert want in out, (want, out)
     assert "Traceback" not in res.output
@@ -65,3 +66,13 @@ def test_a_list_name_with_a_plus_is_refused(tmp_path: Path) -> None:
     p = _write(tmp_path, '[lists."a+b"]\nfile = "x.csv"\n')
     res = runner.invoke(app, ["status", "--config", str(p)])
     assert res.exit_code == 2 and "list names may not" in res.output
+
+
+def test_an_unknown_commodity_in_alerts_exits_2_naming_it(tmp_path: Path) -> None:
+    p = _write(tmp_path, '[lists.daily]\nfile = "d.csv"\n[alerts]\n'
+                         'commodities = { unobtainium = 2.0 }\n')
+    res = runner.invoke(app, ["status", "--config", str(p)])
+    assert res.exit_code == 2, res.output
+    out = " ".join(res.output.split())
+    assert "alerts.commodities: unknown commodity 'unobtainium'" in out, out
+    assert "Traceback" not in res.output

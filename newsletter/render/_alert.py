@@ -16,7 +16,7 @@ from jinja2 import TemplateError
 
 from ..config import Config
 from ..exceptions import RenderError
-from ..summarize.alerts import Alert
+from ..types import Alert
 from . import _placeholders as ph
 from ._chart import render_sparkline_png
 from ._inline import inline_css

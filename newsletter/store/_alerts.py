@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..summarize.alerts import Alert, AlertRecord, alert_from_json, alert_to_json
+from ..types import Alert, AlertRecord, alert_from_json, alert_to_json
 from . import _schema as s
 from ._util import as_utc as _utc
 
