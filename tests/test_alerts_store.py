@@ -72,3 +72,24 @@ def test_a_csv_reimport_keeps_the_subscribers_own_opt_out_and_choice(store, tmp_
     assert rep.kept_suppressed == 1
     assert store.get_subscriber("alerts", "b@example.com").status == "unsubscribed"
     assert store.subscriber_commodities(a.id) == ["tb_oxide"]
+
+
+def test_save_choices_subscribes_unsubscribes_and_stores_the_commodities(store, tmp_path):
+    from newsletter.config import Config
+    from newsletter.deliver._prefs import list_choices, save_choices
+
+    cfg = Config(root=tmp_path, lists={
+        "daily": {"file": "d.csv"}, "weekly": {"file": "w.csv", "edition": "weekly"},
+        "alerts": {"file": "a.csv", "edition": "alerts"}, "old": {"file": "o.csv"}})
+    store.add_subscriber("daily", "ann@example.com", "Ann", now=T0)
+    store.add_subscriber("old", "ann@example.com", "Ann", now=T0)
+    store.set_subscriber_status("old", "ann@example.com", "bounced", "550", T0)
+    notes = save_choices(store, cfg, "ann@example.com", "Ann", {"weekly", "alerts", "old"},
+                         ["tb_oxide", "dy_oxide"], T0)
+    got = {c.name: (c.on, c.status, c.commodities)
+           for c in list_choices(store, cfg, "ann@example.com")}
+    assert got == {"daily": (False, "unsubscribed", ()), "weekly": (True, "active", ()),
+                   "alerts": (True, "active", ("dy_oxide", "tb_oxide")),
+                   "old": (False, "bounced", ())}
+    assert notes == ["old: this address cannot be reactivated here"]
+    assert store.get_subscriber("weekly", "ann@example.com").name == "Ann"
