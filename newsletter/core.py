@@ -463,6 +463,11 @@ class Newsletter:
             "deliveries": self.store.pending_deliveries_summary(),
             "next_runs": self.next_runs(),
             "bounces": bounce_status(self.store),
+            "alerts": [{"list": q.list_name, "commodity": q.alert.commodity,
+                        "date": q.alert.as_of.isoformat(), "headline": q.alert.headline,
+                        "status": q.status,
+                        "sent": q.sent.isoformat() if q.sent else None}
+                       for q in self.store.alerts_sent()[-20:]],
             "scheduler": leader_status(self.store, self.now(),
                                        self.config.schedule.lock_stale_seconds),
         }

@@ -141,6 +141,9 @@ def test_replaying_thursday_again_sends_no_alert(week) -> None:
         assert sorted(a.alert.commodity for a in sent) == ["dy_oxide", "dyfe"]
         assert all(a.status == "sent" for a in sent)
         assert nl.store.delivery_counts(WEEK[3], "alerts+dy_oxide")["sent"] == 2
+        shown = {a["commodity"]: a for a in nl.status()["alerts"]}
+        assert shown["dy_oxide"]["status"] == "sent" and shown["dy_oxide"]["headline"] == (
+            "Dy oxide +3.0% to 1,690,000 CNY/t")
     finally:
         nl.close()
 
