@@ -20,7 +20,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from .bounces.parse import parse_bounce
+from .bounces import parse_bounce
 from .config import load_config
 from .core import Newsletter
 
@@ -95,9 +95,9 @@ def ingest_cmd(paths: Annotated[list[Path], typer.Argument(help="Mail files or f
                                                            "(an MTA pipe).")],
                config: ConfigOpt = None) -> None:
     """Store and act on bounce mails (what `bounces fetch` does with the mailbox)."""
-    from .bounces._policy import ingest_mail
+    from .bounces import ingest_mail
 
-    nl = _load(config)
+    newsletter = _load(config)
     unreadable = 0
     sources: list[tuple[str, bytes]] = []
     for top in paths:
@@ -116,7 +116,8 @@ def ingest_cmd(paths: Annotated[list[Path], typer.Argument(help="Mail files or f
                           f"({escape(exc.strerror or str(exc))})")
                 unreadable += 1
     for name, raw in sources:
-        for o in ingest_mail(nl.store, raw, source="cli", config=nl.config, now=nl.now()):
+        for o in ingest_mail(newsletter.store, raw, source="cli", config=newsletter.config,
+                             now=newsletter.now()):
             note = "" if o.created else " (already stored)"
             out.print(f"{escape(name)}: {o.kind} {escape(o.recipient or '-')}: "
                       f"{escape(o.decision or '-')}{note}")
@@ -129,8 +130,8 @@ def list_cmd(json_: JsonOpt = False,
              limit: Annotated[int, typer.Option("--limit", help="Newest N events.")] = 100,
              config: ConfigOpt = None) -> None:
     """The stored bounce, complaint and auto-reply events and what each decided."""
-    nl = _load(config)
-    events = nl.store.bounce_events(limit=limit)
+    newsletter = _load(config)
+    events = newsletter.store.bounce_events(limit=limit)
     if json_:
         _echo_json([e.to_dict() for e in events])
         return
@@ -148,11 +149,11 @@ def resume_cmd(list_: Annotated[str, typer.Option("--list", help="List name.")] 
                by: Annotated[str, typer.Option("--by", help="Who decides.")] = "operator",
                config: ConfigOpt = None) -> None:
     """Send a list again although its last edition passed the complaint-rate limit."""
-    from .bounces._policy import acknowledge_complaints
+    from .bounces import acknowledge_complaints
 
-    nl = _load(config)
-    nl.config.list_settings(list_)
-    edition = acknowledge_complaints(nl.store, list_, by, nl.now())
+    newsletter = _load(config)
+    newsletter.config.list_settings(list_)
+    edition = acknowledge_complaints(newsletter.store, list_, by, newsletter.now())
     if edition is None:
         err.print(f"list {list_} has no sent edition: nothing to acknowledge")
         raise typer.Exit(1)
@@ -166,27 +167,27 @@ def subscriber_show(email: Annotated[str, typer.Argument(help="The address.")],
     from .exceptions import SubscriberError
     from .store._subscribers import email_key
 
-    nl = _load(config)
+    newsletter = _load(config)
     try:
         key = email_key(email)
     except SubscriberError as exc:
         err.print(f"[bold red]error:[/] {escape(str(exc))}")
         raise typer.Exit(2) from None
-    rows = nl.store.subscribers_by_key(key)
+    rows = newsletter.store.subscribers_by_key(key)
     if not rows:
         err.print(f"{escape(email)} is on no list")
         raise typer.Exit(1)
     subs = []
     for r in rows:
-        sub = nl.store.get_subscriber(r.list, r.id)
-        score = nl.store.bounce_score(r.id)
+        sub = newsletter.store.get_subscriber(r.list, r.id)
+        score = newsletter.store.bounce_score(r.id)
         d = sub.to_dict() if sub else {"id": r.id, "list": r.list, "status": r.status}
         d["bounce_score"] = None if score is None else {
             "score": score.score, "last_day": score.last_day.isoformat()
             if score.last_day else None,
             "reenable_at": score.reenable_at.isoformat() if score.reenable_at else None}
         subs.append(d)
-    events = nl.store.bounce_events(subscriber_ids=[r.id for r in rows], recipient_key=key)
+    events = newsletter.store.bounce_events(subscriber_ids=[r.id for r in rows], recipient_key=key)
     if json_:
         _echo_json({"email": rows[0].email, "subscriptions": subs,
                     "events": [e.to_dict() for e in events]})
@@ -205,10 +206,10 @@ def subscriber_show(email: Annotated[str, typer.Argument(help="The address.")],
 @bounces_app.command("fetch")
 def fetch_cmd(json_: JsonOpt = False, config: ConfigOpt = None) -> None:
     """Read the bounce mailbox now ([bounces.mailbox]): store and act on every message."""
-    from .bounces._mailbox import fetch
+    from .bounces import fetch_mailbox as fetch
 
-    nl = _load(config)
-    rep = fetch(nl.store, nl.config, nl.now)
+    newsletter = _load(config)
+    rep = fetch(newsletter.store, newsletter.config, newsletter.now)
     if json_:
         _echo_json(rep.to_dict())
     else:

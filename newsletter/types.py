@@ -11,7 +11,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
-SourceKind = Literal["feed", "page"]
+SourceKind = str
+"""A kind registered in ``newsletter/collect/_kinds.py`` (built in: ``feed``, ``page``)."""
 PriceKind = Literal["price", "index"]
 
 
@@ -22,7 +23,8 @@ class Source:
     Attributes:
         name: short unique id (``rare-earth-exchanges``).
         title: human name shown in the email ("Rare Earth Exchanges").
-        kind: ``feed`` (RSS/Atom) or ``page`` (an HTML page or listing page).
+        kind: a registered source kind (``collect/_kinds.py``): ``feed`` (RSS/Atom) or
+            ``page`` (an HTML page or listing page) unless more are registered.
         url: where the live source is fetched.
         weight: relevance prior in 0..1 (a rare-earth specialist outlet is near 1).
         snapshot: path of the recorded copy under ``snapshots/`` (or None).

@@ -67,3 +67,27 @@ def store(store_url: str):
     st = open_store(store_url)
     yield st
     st.close()
+
+
+# --- a newsletter over the project copy, and the public app in front of it ----------------
+@pytest.fixture
+def nl(project: Path):
+    """A :class:`~newsletter.core.Newsletter` over the ``project`` copy (closed at the end).
+    Modules that need another clock or configuration define their own ``nl``."""
+    from newsletter.config import load_config
+    from newsletter.core import Newsletter
+
+    newsletter = Newsletter(load_config(project / "newsletter.toml"))
+    yield newsletter
+    newsletter.close()
+
+
+@pytest.fixture
+def client(nl):
+    """Starlette's TestClient on the public app of ``nl`` (https://testserver)."""
+    from starlette.testclient import TestClient
+
+    from newsletter.web.public import make_app
+
+    with TestClient(make_app(nl), base_url="https://testserver") as test_client:
+        yield test_client

@@ -15,7 +15,7 @@ from smtp_server import SmtpServer
 from newsletter.config import DeliverySettings, SmtpSettings
 from newsletter.deliver import (
     OutboxTransport,
-    RateLimiter,
+    SendRateLimiter,
     SmtpTransport,
     send_edition,
     send_test_message,
@@ -193,7 +193,7 @@ def test_rate_limit_is_respected(store, server):
 
 def test_sliding_window_limiter():
     fake = [0.0]
-    limiter = RateLimiter(0, window_limit=3, window_seconds=10, clock=lambda: fake[0],
+    limiter = SendRateLimiter(0, window_limit=3, window_seconds=10, clock=lambda: fake[0],
                           sleep=lambda d: fake.__setitem__(0, fake[0] + d))
     times = []
     for _ in range(7):
@@ -204,7 +204,7 @@ def test_sliding_window_limiter():
 
 def test_token_bucket_paces_evenly_and_catches_up():
     fake = [0.0]
-    limiter = RateLimiter(10, clock=lambda: fake[0],
+    limiter = SendRateLimiter(10, clock=lambda: fake[0],
                           sleep=lambda d: fake.__setitem__(0, fake[0] + d))
     times = []
     for _ in range(5):

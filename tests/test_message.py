@@ -300,8 +300,8 @@ def test_dkim_signing(rendered: RenderedEdition, tmp_path: Path) -> None:
     def no_crypto(*args: object) -> None:
         raise ImportError("cryptography")
 
-    orig = m._FastDkim
-    m._FastDkim = no_crypto  # type: ignore[assignment,misc]
+    orig = m.DkimSigner
+    m.DkimSigner = no_crypto  # type: ignore[assignment,misc]
     try:
         slow = MessageFactory(rendered, config=cfg, list_name="daily", secret=SECRET,
                               dkim_key=key.read_bytes())
@@ -309,7 +309,7 @@ def test_dkim_signing(rendered: RenderedEdition, tmp_path: Path) -> None:
         assert dkim.verify(slow.build(Recipient(4, "d@example.com", "Dee")),
                            dnsfunc=lambda name, timeout=5: record)
     finally:
-        m._FastDkim = orig  # type: ignore[misc]
+        m.DkimSigner = orig  # type: ignore[misc]
 
 
 def test_unknown_list(rendered: RenderedEdition, config: Config) -> None:

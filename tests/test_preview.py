@@ -171,13 +171,6 @@ def serve(app: Any) -> Iterator[str]:
         thread.join(10)
 
 
-@pytest.fixture
-def nl(project: Path) -> Iterator[Newsletter]:
-    n = Newsletter(load_config(project / "newsletter.toml"))
-    yield n
-    n.close()
-
-
 def _store_sample_edition(n: Newsletter) -> None:
     n.store.save_edition(DAY, _edition(), as_of=AS_OF, html_size=None, stories=[],
                          now=AS_OF)

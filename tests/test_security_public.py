@@ -35,13 +35,6 @@ def _old_format(secret: bytes, payload: list) -> str:
     return body + "." + base64.urlsafe_b64encode(sig).rstrip(b"=").decode()
 
 
-@pytest.fixture
-def nl(project: Path) -> Newsletter:
-    n = Newsletter(load_config(project / "newsletter.toml"))
-    yield n
-    n.close()
-
-
 def _client(nl: Newsletter, **kw):
     from starlette.testclient import TestClient
 

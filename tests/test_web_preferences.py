@@ -13,31 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from newsletter.config import load_config
 from newsletter.core import Newsletter
 from newsletter.deliver._message import MessageFactory, Recipient
 from newsletter.deliver._tokens import make_token
 from newsletter.render import render_edition
-from newsletter.web.public import make_app, redact_path
+from newsletter.web.public import redact_path
 
 pytestmark = pytest.mark.filterwarnings("ignore:Using `httpx`")
 SECRET = b"test-secret"
 DATA = Path(__file__).parent / "data"
-
-
-@pytest.fixture
-def nl(project: Path) -> Newsletter:
-    n = Newsletter(load_config(project / "newsletter.toml"))
-    yield n
-    n.close()
-
-
-@pytest.fixture
-def client(nl: Newsletter):
-    from starlette.testclient import TestClient
-
-    with TestClient(make_app(nl), base_url="https://testserver") as c:
-        yield c
 
 
 def _sub(nl: Newsletter, address: str = "ann.smith@example.com", name: str = "Ann",

@@ -12,31 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from newsletter.config import load_config
 from newsletter.core import Newsletter
 from newsletter.deliver._notices import build_confirmation
 from newsletter.deliver._tokens import make_token
 from newsletter.exceptions import HeaderInjectionError
-from newsletter.web._security import Csrf, RateLimiter
-from newsletter.web.public import health, make_app, redact_path
+from newsletter.web._security import Csrf, RequestRateLimiter
+from newsletter.web.public import health, redact_path
 
 pytestmark = pytest.mark.filterwarnings("ignore:Using `httpx`")
 SECRET = b"test-secret"
-
-
-@pytest.fixture
-def nl(project: Path) -> Newsletter:
-    n = Newsletter(load_config(project / "newsletter.toml"))
-    yield n
-    n.close()
-
-
-@pytest.fixture
-def client(nl: Newsletter):
-    from starlette.testclient import TestClient
-
-    with TestClient(make_app(nl), base_url="https://testserver") as c:
-        yield c
 
 
 def _sub(nl: Newsletter, address: str = "ann@example.com", name: str = "Ann") -> int:
@@ -225,7 +209,7 @@ def test_rate_limit_per_client(client) -> None:
 
 def test_rate_limiter_and_csrf_units() -> None:
     t = [0.0]
-    rl = RateLimiter(2, 60, max_keys=3, clock=lambda: t[0])
+    rl = RequestRateLimiter(2, 60, max_keys=3, clock=lambda: t[0])
     assert rl.hit("a") is None and rl.hit("a") is None
     assert rl.hit("a") is not None
     t[0] = 61

@@ -13,15 +13,14 @@ from typing import Literal
 import httpx
 
 from ..config import CollectSettings
-from ..exceptions import FetchError, ParseError
+from ..exceptions import FetchError
 from ..types import Item, Source
-from ._feeds import looks_like_feed, looks_like_html, parse_feed
 from ._fetch import Fetched, Fetcher
 from ._fx import parse_ecb_rates
-from ._pages import extract_article, extract_items, extract_links
+from ._kinds import detect_kind, source_kind
+from ._parse import Doc, parse_article
 from ._robots import RobotsCache
-from ._text import decode_bytes
-from ._urls import canonical_url, is_http_url
+from ._urls import is_http_url
 
 log = logging.getLogger(__name__)
 Status = Literal["ok", "not_modified", "error"]
@@ -58,62 +57,24 @@ class _Parsed:
     documents: int
 
 
-def _is_binary(data: bytes) -> bool:
-    head = data[:4096]
-    return b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff"))
-
-
-def _article_item(source: Source, url: str, html: str) -> tuple[Item, list[str]]:
-    art = extract_article(html, url, source.selectors, source=source.name)
-    if not art.text and not art.title:
-        raise ParseError("no article text or title found in the page", source=source.name,
-                         url=url)
-    canon = canonical_url(url)
-    item = Item(source=source.name, url=canon, guid=canon, title=art.title or canon,
-                published=art.published, text=art.text, summary=art.summary, html=art.html,
-                highlights=tuple(art.highlights))
-    return item, ([] if art.text else [f"{url}: no article text found"])
-
-
-_Doc = tuple[list[Item], list[str], list[str]]  # items, warnings, links to follow
+ARTICLE = "article"
+"""The parse mode of a page a feed entry or a listing page links to."""
 
 
 def parse_document(mode: str, source: Source, data: bytes, ctype: str, url: str,
-                   content_location: str | None = None, limit: int = 20) -> _Doc:
+                   content_location: str | None = None, limit: int = 20) -> Doc:
     """All CPU work on one fetched document (a plain function, so it can run in a worker
-    process). ``mode``: ``feed``, ``article`` (a followed link) or ``page``.
+    process). ``mode``: a source kind's name (``collect/_kinds.py``) or ``article`` (a
+    followed link).
 
     Raises:
         ParseError: the bytes are not what the mode expects.
     """
-    if source.role == "fx" and mode != "article":
+    if source.role == "fx" and mode != ARTICLE:
         return [parse_ecb_rates(data, source, url)], [], []
-    if mode == "feed":
-        pf = parse_feed(data, url=url, source=source.name, content_type=ctype,
-                        content_location=content_location)
-        return pf.items, pf.warnings, []
-    if not data.strip():
-        raise ParseError("not an HTML page: the response body is empty", source=source.name,
-                         url=url)
-    if _is_binary(data):
-        raise ParseError("not an HTML page: binary content", source=source.name, url=url)
-    if looks_like_feed(data, ctype) and not looks_like_html(data, ctype):
-        if mode == "article":
-            raise ParseError("expected an article page, got a feed", source=source.name,
-                             url=url)
-        items, warnings, _ = parse_document("feed", source, data, ctype, url,
-                                            content_location)
-        return items, ["a page source returned a feed; parsed it as a feed", *warnings], []
-    html = decode_bytes(data, ctype)
-    sel = source.selectors
-    if mode == "page" and "item" in sel:
-        return extract_items(html, url, sel, source=source.name), [], []
-    if mode == "page" and "links" in sel:
-        links = extract_links(html, url, sel["links"], limit)
-        warn = [] if links else [f"no article links matched selector {sel['links']!r}"]
-        return [], warn, links
-    item, warnings = _article_item(source, url, html)
-    return [item], warnings, []
+    if mode == ARTICLE:
+        return parse_article(source, data, ctype, url)
+    return source_kind(mode).parse(source, data, ctype, url, content_location, limit)
 
 
 @dataclass
@@ -124,7 +85,7 @@ class _Run:
     pool: Executor | None = None
     follow_limit: int = 20
 
-    async def parse(self, *args: object) -> _Doc:
+    async def parse(self, *args: object) -> Doc:
         if self.pool is None:
             return parse_document(*args)  # type: ignore[arg-type]
         loop = asyncio.get_running_loop()
@@ -133,8 +94,8 @@ class _Run:
 
 async def _fetch_article(run: _Run, source: Source, url: str) -> Item:
     assert run.fetcher is not None
-    got = await run.fetcher.fetch(url, kind="page", discovered=True, source=source.name)
-    items, _warnings, _ = await run.parse("article", source, got.content, got.content_type,
+    got = await run.fetcher.fetch(url, policy="crawl", discovered=True, source=source.name)
+    items, _warnings, _ = await run.parse(ARTICLE, source, got.content, got.content_type,
                                           got.url)
     return items[0]
 
@@ -156,8 +117,7 @@ async def _fetch_all(run: _Run, source: Source, urls: list[str],
 
 
 async def _process(run: _Run, source: Source, got: Fetched, kind: str) -> _Parsed:
-    mode = "feed" if kind == "feed" else "page"
-    items, warnings, links = await run.parse(mode, source, got.content, got.content_type,
+    items, warnings, links = await run.parse(kind, source, got.content, got.content_type,
                                              got.url, got.headers.get("content-location"),
                                              run.follow_limit)
     warnings = list(warnings)
@@ -168,7 +128,7 @@ async def _process(run: _Run, source: Source, got: Fetched, kind: str) -> _Parse
         arts = await _fetch_all(run, source, links, warnings)
         found = [a for a in arts if a is not None]
         return _Parsed(found, warnings, docs + len(found))
-    if mode == "feed" and source.follow:  # the feed's entries link to the full articles
+    if source_kind(kind).follows_entries and source.follow:  # entries link to the articles
         todo = items[:run.follow_limit]
         arts = await _fetch_all(run, source, [i.url for i in todo], warnings)
         merged = []
@@ -191,8 +151,9 @@ async def _collect_one(run: _Run, source: Source, state: FetchState | None) -> S
     state = state or FetchState()
     assert run.fetcher is not None
     try:
-        got = await run.fetcher.fetch(source.url, kind=source.kind, etag=state.etag,
-                            last_modified=state.last_modified, source=source.name)
+        got = await run.fetcher.fetch(source.url, policy=source_kind(source.kind).fetch_policy,
+                                      etag=state.etag, last_modified=state.last_modified,
+                                      source=source.name)
         result.permanent_redirect = got.permanent_redirect
         result.etag = got.etag or state.etag
         result.last_modified = got.last_modified or state.last_modified
@@ -249,11 +210,11 @@ async def inspect_target(target: str, *, source: Source | None = None,
                          ) -> tuple[str, list[Item]]:
     """What the collector extracts from one URL or local file (``newsletter inspect``).
 
-    Feed or page is decided from the content. A given ``source`` supplies the selectors,
-    ``follow`` and the base URL for a local file.
+    The kind (feed or page) is decided from the content (``collect/_kinds.py``). A given
+    ``source`` supplies the selectors, ``follow`` and the base URL for a local file.
 
     Returns:
-        ``("feed" | "page", items)``.
+        ``(kind name, items)``.
 
     Raises:
         FetchError: the target cannot be read, fetched or parsed (ParseError for the last).
@@ -278,16 +239,15 @@ async def inspect_target(target: str, *, source: Source | None = None,
             return await _inspect(_Run(None, None, settings.follow_limit), source, got, name)
     async with Fetcher(settings, user_agent, transport) as fetcher:
         if is_http_url(target):
-            got = await fetcher.fetch(target, kind=source.kind if source else "feed",
-                                      source=name)
+            policy = source_kind(source.kind).fetch_policy if source else "plain"
+            got = await fetcher.fetch(target, policy=policy, source=name)
         return await _inspect(_Run(fetcher, None, settings.follow_limit), source, got, name)
 
 
 async def _inspect(run: _Run, source: Source | None, got: Fetched,
                    name: str) -> tuple[str, list[Item]]:
-    kind = "feed" if looks_like_feed(got.content, got.content_type) and not \
-        looks_like_html(got.content, got.content_type) else "page"
-    src = source or Source(name=name, title=name, kind=kind, url=got.url)  # type: ignore[arg-type]
+    kind = detect_kind(got.content, got.content_type)
+    src = source or Source(name=name, title=name, kind=kind, url=got.url)
     if not is_http_url(got.url):
         run = _Run(None, None, run.follow_limit)
     parsed = await _process(run, src, got, kind)

@@ -5,7 +5,7 @@ the same rules: a global and a per-host concurrency limit, connect/read timeouts
 total deadline around the whole streamed read, a size cap counted on the decompressed
 stream, manually followed redirects (permanent ones recorded), retries with exponential
 backoff and jitter for connect errors, 429 and 5xx (honouring ``Retry-After``), robots.txt
-for page fetches, conditional GET, and the private-address guard for discovered links.
+for ``crawl`` fetches, conditional GET, and the private-address guard for discovered links.
 httpx exceptions never leave this module: they become :class:`FetchError`.
 """
 
@@ -36,7 +36,11 @@ from ._urls import (
     literal_host_is_private,
 )
 
-FetchKind = Literal["feed", "page", "robots"]
+FetchPolicy = Literal["plain", "crawl", "robots"]
+"""How a URL is fetched: ``crawl`` obeys robots.txt (pages and the articles they link);
+``plain`` does not (a feed, meant to be polled); ``robots`` is robots.txt itself (a 4xx
+answer is returned instead of raising). Each source kind names its policy
+(``collect/_kinds.py``)."""
 _Fail = Callable[..., FetchError]  # builds a FetchError for (message, url=None)
 REDIRECTS = {301, 302, 303, 307, 308}
 PERMANENT = {301, 308}
@@ -223,13 +227,13 @@ class Fetcher:
         await self.client.aclose()
 
     # ------------------------------------------------------------------ public
-    async def fetch(self, url: str, *, kind: FetchKind = "feed", etag: str | None = None,
+    async def fetch(self, url: str, *, policy: FetchPolicy = "plain", etag: str | None = None,
                     last_modified: str | None = None, discovered: bool = False,
                     source: str | None = None, max_bytes: int | None = None) -> Fetched:
         """Fetch ``url`` and return its body.
 
         Args:
-            kind: ``page`` fetches obey robots.txt; ``feed`` and ``robots`` do not (a
+            policy: ``crawl`` fetches obey robots.txt; ``plain`` and ``robots`` do not (a
                 ``robots`` fetch returns a 4xx answer instead of raising).
             etag, last_modified: validators for a conditional GET (a 304 is returned as is).
             discovered: the URL was found inside fetched content; refuse private addresses.
@@ -245,7 +249,8 @@ class Fetcher:
             raise fail(f"not an http(s) URL: {url[:200]}")
         if discovered and (reason := await self.guard.blocked_reason(url)):
             raise fail(reason)
-        if kind == "page" and self.settings.respect_robots and not await self._allowed(url):
+        if policy == "crawl" and self.settings.respect_robots \
+                and not await self._allowed(url):
             raise fail(f"robots.txt of {urlsplit(url).netloc} disallows {url}")
         headers = {}
         if etag:
@@ -266,7 +271,7 @@ class Fetcher:
                     raise fail(f"redirect refused: {reason}", current)
                 if target in seen:
                     raise fail(f"redirect loop: {current} -> {target}", current)
-                if (kind == "page" and self.settings.respect_robots
+                if (policy == "crawl" and self.settings.respect_robots
                         and not await self._allowed(target)):
                     raise fail(f"redirected to {target}, which robots.txt of "
                                f"{urlsplit(target).netloc} disallows", current)
@@ -277,7 +282,7 @@ class Fetcher:
                     permanent = target
                 current = target
                 continue
-            if status == 304 or 200 <= status < 300 or (kind == "robots"
+            if status == 304 or 200 <= status < 300 or (policy == "robots"
                                                           and 400 <= status < 500):
                 return Fetched(current, status, resp_headers, body, permanent)
             raise fail(f"HTTP {status} {httpx.codes.get_reason_phrase(status)}".rstrip(),
@@ -378,7 +383,7 @@ class Fetcher:
         if entry is not None and cache.is_fresh(entry):
             return robots_parser(origin, entry)
         try:
-            got = await self.fetch(origin + "/robots.txt", kind="robots",
+            got = await self.fetch(origin + "/robots.txt", policy="robots",
                                    etag=entry.etag if entry else None,
                                    last_modified=entry.last_modified if entry else None,
                                    max_bytes=ROBOTS_MAX_BYTES)

@@ -11,6 +11,7 @@ from cssselect import SelectorError
 
 from ..exceptions import ConfigError
 from ..types import Source
+from ._kinds import kind_names, source_kind
 from ._pages import css
 from ._urls import is_http_url
 
@@ -18,6 +19,12 @@ _SELECTOR_KEYS = {"title", "date", "body", "highlights", "links", "item"}
 _KEYS = {"name", "title", "kind", "url", "weight", "snapshot", "follow", "selectors",
          "excerpt_cap", "topic", "role"}
 _TOPICS = {"markets", "policy", "companies", "technology"}
+
+
+def _one_of(names: list[str]) -> str:
+    """``"a" or "b"``; ``"a", "b" or "c"``."""
+    quoted = [f'"{n}"' for n in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
 
 
 def _check_one(n: int, raw: Any, problems: list[str], names: set[str]) -> Source | None:
@@ -40,8 +47,12 @@ def _check_one(n: int, raw: Any, problems: list[str], names: set[str]) -> Source
         if name in names:
             bad("name", f"duplicate source name {name!r}")
         names.add(name)
-    if raw.get("kind") not in ("feed", "page"):
-        bad("kind", f"expected \"feed\" or \"page\" (got {raw.get('kind')!r})")
+    kind = raw.get("kind")
+    if not isinstance(kind, str) or kind not in kind_names():
+        bad("kind", f"expected {_one_of(kind_names())} (got {kind!r})")
+    elif (validate := source_kind(kind).validate) is not None:
+        for key, msg in validate(raw):
+            bad(key, msg)
     if isinstance(raw.get("url"), str) and not is_http_url(raw["url"]):
         bad("url", f"expected an absolute http(s) URL (got {raw['url']!r})")
     weight = raw.get("weight", 0.5)

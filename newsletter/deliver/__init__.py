@@ -5,12 +5,13 @@ Public names (re-exported here; implementation modules are private):
 * lists: :func:`import_csv`, :func:`sync_list`, :func:`add_subscriber`,
   :func:`remove_subscriber`, :func:`list_subscribers`, :func:`export_csv`,
   :func:`validate_address`, :class:`ImportReport`;
-* messages: :class:`Recipient`, :class:`MessageFactory` (``_message.py``); the sample
-  reader's copy (``_sample.py``) and the notices (``_notices.py``);
+* messages: :class:`Recipient`, :class:`MessageFactory` (``_message.py``; header values in
+  ``_headers.py``, DKIM in ``_dkim.py``); the sample reader's copy (``_sample.py``) and
+  the notices (``_notices.py``);
 * transports: :class:`OutboxTransport`, :class:`SmtpTransport`, :func:`make_transport`,
   :class:`Envelope`, :class:`SendResult`;
 * sending: :func:`send_edition`, :func:`send_test_message`, :class:`SendReport`,
-  :class:`SendProgress`, :class:`RateLimiter`.
+  :class:`SendProgress`, :class:`SendRateLimiter`.
 
 Wiring (what ``newsletter send`` does per list; ``newsletter/_send.py`` adds the send lock,
 the bounce policy, VERP and relay pinning)::
@@ -32,7 +33,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._ratelimit import RateLimiter
+from ._ratelimit import SendRateLimiter
 from ._sender import SendProgress, SendReport, send_edition, send_test_message
 from ._subscribers import (
     ImportReport,
@@ -59,9 +60,9 @@ __all__ = [
     "ImportReport",
     "MessageFactory",
     "OutboxTransport",
-    "RateLimiter",
     "Recipient",
     "SendProgress",
+    "SendRateLimiter",
     "SendReport",
     "SendResult",
     "SmtpTransport",

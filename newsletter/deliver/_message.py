@@ -1,4 +1,8 @@
-"""The one place MIME messages are built.
+"""The message factory: the one place newsletter MIME messages are built.
+
+Header values come from :mod:`._headers` (CR/LF refusal, RFC 2047, addresses) and the
+DKIM signature from :mod:`._dkim`; this module lays out the MIME structure, encodes the
+body and fills in the per-recipient values.
 
 A :class:`MessageFactory` serializes the whole message ONCE per edition and list: headers,
 MIME structure, the quoted-printable text and HTML parts and the base64 chart, with
@@ -58,9 +62,11 @@ from itertools import chain
 from typing import Any
 
 from ..config import Config
-from ..exceptions import ConfigError, HeaderInjectionError, SendError
+from ..exceptions import ConfigError
 from ..render import RenderedEdition
 from ..render._placeholders import TOKEN_RE, greeting
+from ._dkim import DkimSigner, dkimpy_sign, relaxed_body
+from ._headers import format_address, header_address, phrase, refuse_line_breaks, subject_header
 from ._tokens import make_token
 
 __all__ = ["AlertMessageFactory", "MessageFactory", "Recipient"]
@@ -68,10 +74,7 @@ __all__ = ["AlertMessageFactory", "MessageFactory", "Recipient"]
 CRLF = b"\r\n"
 _QP_LINE = 74          # longest encoded value line before a soft break (+ "=" = 75 < 76)
 _B64_LINE = 76
-_ATOM_PHRASE = re.compile(r"[A-Za-z0-9!#$%&'*+\-/?^_`{|}~ ]+")
 _SAFE_VALUE = re.compile(rb"[\x20-\x3c\x3e-\x7e]*")   # printable ASCII except "="
-_SIGNED = [b"from", b"to", b"subject", b"date", b"message-id", b"reply-to", b"mime-version",
-           b"content-type", b"list-id", b"list-unsubscribe", b"list-unsubscribe-post"]
 
 
 @dataclass(frozen=True)
@@ -91,94 +94,6 @@ class Recipient:
     email: str
     name: str = ""
     list_name: str = "daily"
-
-
-# --- header helpers ------------------------------------------------------------------------
-
-def _no_crlf(value: str, what: str) -> str:
-    if "\r" in value or "\n" in value:
-        raise HeaderInjectionError(f"{what} contains a line break: {value[:60]!r}",
-                                   hint="remove CR/LF characters from the value")
-    return value
-
-
-def _encoded_words(text: str, *, at_spaces: bool = False) -> str:
-    """RFC 2047 ``=?utf-8?b?...?=`` words folded one per line.
-
-    Each word carries at most 39 UTF-8 bytes (a 64-character word), so every folded line,
-    ``Subject: `` included, stays within RFC 2047's 76 characters. With ``at_spaces`` (for
-    display names) a word ends after a space where possible, the space encoded inside it:
-    decoders drop the whitespace *between* encoded-words, so the space must be inside.
-    """
-    words: list[bytes] = []
-    chunk = b""
-    last_space = -1
-    for ch in text:
-        b = ch.encode("utf-8")
-        if len(chunk) + len(b) > 39:
-            if at_spaces and last_space > 0:
-                words.append(chunk[:last_space])
-                chunk = chunk[last_space:]
-            else:
-                words.append(chunk)
-                chunk = b""
-            last_space = -1
-        chunk += b
-        if ch == " ":
-            last_space = len(chunk)
-    if chunk:
-        words.append(chunk)
-    return "\r\n ".join(f"=?utf-8?b?{base64.b64encode(w).decode('ascii')}?=" for w in words)
-
-
-def _phrase(name: str) -> str:
-    """A display name as an RFC 5322 phrase: atoms, a quoted string or encoded-words."""
-    name = " ".join(name.split())
-    if not name.isascii():
-        return _encoded_words(name, at_spaces=True)
-    if _ATOM_PHRASE.fullmatch(name) and "=?" not in name:
-        return name
-    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _wire_address(addr: str) -> str:
-    """The address as it goes in a header: IDNA domain; a non-ASCII local part stays UTF-8
-    (RFC 6532 header, sent with SMTPUTF8 by the transport)."""
-    addr = addr.strip()
-    local, at, domain = addr.rpartition("@")
-    if not at or not local or not domain or any(c in addr for c in " <>,;\"\\()"):
-        raise SendError(f"not a usable email address: {addr[:80]!r}")
-    if not domain.isascii():
-        try:
-            domain = domain.encode("idna").decode("ascii")
-        except UnicodeError as exc:
-            raise SendError(f"{addr!r}: invalid internationalized domain") from exc
-    return f"{local}@{domain}"
-
-
-def format_address(name: str, addr: str, *, what: str = "address") -> str:
-    """``Name <addr>`` ready for a header (CR/LF rejected, non-ASCII names encoded)."""
-    _no_crlf(name, f"{what} name")
-    _no_crlf(addr, what)
-    addr = _wire_address(addr)
-    if not name.strip():
-        return addr
-    phrase = _phrase(name)
-    # fold before the address when an encoded-word line would pass 76 characters
-    sep = "\r\n " if "=?" in phrase and len(phrase.rsplit("\n", 1)[-1]) + len(addr) > 66 \
-        else " "
-    return f"{phrase}{sep}<{addr}>"
-
-
-def _header_address(value: str, what: str) -> str:
-    _no_crlf(value, what)
-    name, addr = parseaddr(value)
-    return format_address(name, addr or value, what=what)
-
-
-def _subject_header(subject: str) -> str:
-    subject = _no_crlf(subject, "subject")
-    return subject if subject.isascii() else _encoded_words(subject)
 
 
 # --- quoted-printable helpers -------------------------------------------------------------
@@ -253,70 +168,6 @@ class _Skeleton:
             zip(self.literals, [values[k] for k in self.keys], strict=True))) + self.tail
 
 
-# --- DKIM --------------------------------------------------------------------------------
-
-_WSP_RUN = re.compile(rb"[ \t]+")
-_WSP_EOL = re.compile(rb"[ \t]+\r\n")
-
-
-def _relaxed_body(data: bytes) -> bytes:
-    """RFC 6376 relaxed body canonicalization of whole lines (CRLF-terminated)."""
-    return _WSP_EOL.sub(CRLF, _WSP_RUN.sub(b" ", data))
-
-
-def _relaxed_header(name: bytes, value: bytes) -> bytes:
-    value = _WSP_RUN.sub(b" ", value.replace(CRLF, b"")).strip(b" ")
-    return name.lower().strip() + b":" + value + CRLF
-
-
-class _FastDkim:
-    """DKIM signing (relaxed/relaxed) that reuses the once-per-edition skeleton.
-
-    The body is canonicalized once, segment by segment: every placeholder sits on its own
-    line and every substituted value is already canonical (single spaces, no trailing
-    whitespace), so the body hash of a message is one SHA-256 over pre-canonicalized
-    segments and the values. Signing uses ``cryptography`` (RSA or Ed25519 keys); dkimpy,
-    pure Python, is ~100x slower and stays the fallback. Verified against dkimpy in
-    tests/test_message.py.
-    """
-
-    def __init__(self, selector: bytes, domain: bytes, pem: bytes, timestamp: int) -> None:
-        from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
-        from cryptography.hazmat.primitives.serialization import load_pem_private_key
-
-        self.key = load_pem_private_key(pem, password=None)
-        if isinstance(self.key, rsa.RSAPrivateKey):
-            self.algo = b"rsa-sha256"
-        elif isinstance(self.key, ed25519.Ed25519PrivateKey):
-            self.algo = b"ed25519-sha256"
-        else:
-            raise ConfigError("DKIM key must be an RSA or Ed25519 private key (PEM)")
-        self.selector, self.domain, self.timestamp = selector, domain, timestamp
-
-    def _sign_bytes(self, data: bytes) -> bytes:
-        if self.algo == b"rsa-sha256":
-            from cryptography.hazmat.primitives import hashes
-            from cryptography.hazmat.primitives.asymmetric import padding
-
-            return self.key.sign(data, padding.PKCS1v15(), hashes.SHA256())
-        return self.key.sign(hashlib.sha256(data).digest())    # RFC 8463
-
-    def header(self, headers: list[tuple[bytes, bytes]], body_hash: bytes) -> bytes:
-        """The ``DKIM-Signature:`` header line(s) for ``headers`` (name, raw value) and the
-        SHA-256 digest of the canonical body."""
-        present = [n for n, _ in headers if n.lower() in _SIGNED]
-        tags = [b"v=1", b"a=" + self.algo, b"c=relaxed/relaxed", b"d=" + self.domain,
-                b"s=" + self.selector, b"t=" + str(self.timestamp).encode(),
-                b"h=" + b":".join(n.lower() for n in present),
-                b"bh=" + base64.b64encode(body_hash), b"b="]
-        value = b" " + b";\r\n ".join(tags)
-        data = b"".join(_relaxed_header(n, v) for n, v in headers if n.lower() in _SIGNED)
-        data += _relaxed_header(b"DKIM-Signature", value)[:-2]
-        sig = base64.b64encode(self._sign_bytes(data))
-        folded = b"\r\n  ".join(sig[i:i + 72] for i in range(0, len(sig), 72))
-        return b"DKIM-Signature:" + value + folded + CRLF
-
-
 # --- the factory ---------------------------------------------------------------------------
 
 class MessageFactory:
@@ -344,34 +195,35 @@ class MessageFactory:
         self.config = config
         self.list_name = list_name
         self.secret = secret
-        ls = config.list_settings(list_name)
-        nl = config.newsletter
-        self.from_header = _header_address(ls.from_address or nl.from_address, "From")
-        reply_to = ls.reply_to or nl.reply_to
-        self.reply_to_header = _header_address(reply_to, "Reply-To") if reply_to else None
+        list_settings = config.list_settings(list_name)
+        settings = config.newsletter
+        self.from_header = header_address(list_settings.from_address or settings.from_address,
+                                          "From")
+        reply_to = list_settings.reply_to or settings.reply_to
+        self.reply_to_header = header_address(reply_to, "Reply-To") if reply_to else None
         from_addr = parseaddr(self.from_header)[1]
         self.domain = from_addr.rsplit("@", 1)[1].lower()
-        self.public_url = nl.public_url
-        self.unsub_mailto = nl.unsubscribe_mailto or f"unsubscribe@{self.domain}"
-        _no_crlf(self.unsub_mailto, "unsubscribe mailto")
-        self.list_id = _no_crlf(config.list_id(list_name), "List-Id")
+        self.public_url = settings.public_url
+        self.unsub_mailto = settings.unsubscribe_mailto or f"unsubscribe@{self.domain}"
+        refuse_line_breaks(self.unsub_mailto, "unsubscribe mailto")
+        self.list_id = refuse_line_breaks(config.list_id(list_name), "List-Id")
         self._list_label = re.sub(r"[^A-Za-z0-9_-]", "-", list_name) or "list"
         self._date_compact = rendered.date.replace("-", "")
         self._now = now if now is not None else time.time()
         self._date_header = format_datetime(datetime.fromtimestamp(self._now, UTC))
-        self._subjects = {False: _subject_header(rendered.subject),
-                          True: _subject_header("[TEST] " + rendered.subject)}
-        dk = config.delivery.dkim
+        self._subjects = {False: subject_header(rendered.subject),
+                          True: subject_header("[TEST] " + rendered.subject)}
+        dkim = config.delivery.dkim
         self._dkim: tuple[bytes, bytes, bytes] | None = None
         self._fast_dkim = None
-        if dk.enabled:
+        if dkim.enabled:
             key = dkim_key or config.dkim_private_key()
             if not key:
                 raise ConfigError("[delivery.dkim] is set but no private key was given",
                                   hint="set NEWSLETTER_DKIM_KEY_FILE to the PEM key file")
-            self._dkim = (str(dk.selector).encode(), str(dk.domain).encode(), key)
+            self._dkim = (str(dkim.selector).encode(), str(dkim.domain).encode(), key)
             try:
-                self._fast_dkim: _FastDkim | None = _FastDkim(
+                self._fast_dkim: DkimSigner | None = DkimSigner(
                     self._dkim[0], self._dkim[1], key, int(self._now))
             except ImportError:          # no `cryptography`: dkimpy signs (slowly)
                 self._fast_dkim = None
@@ -438,7 +290,7 @@ class MessageFactory:
                 f"Date: {self._date_header}",
                 "Message-ID: %%H_MSGID%%",
                 "MIME-Version: 1.0",
-                f"List-Id: {_phrase(self.config.newsletter.title)} <{self.list_id}>",
+                f"List-Id: {phrase(self.config.newsletter.title)} <{self.list_id}>",
                 f"List-Unsubscribe: <%%H_UNSUB%%>, "
                 f"<mailto:{self.unsub_mailto}?subject=unsubscribe%20%%H_TOKEN%%>",
                 "List-Unsubscribe-Post: List-Unsubscribe=One-Click",
@@ -448,7 +300,7 @@ class MessageFactory:
             if self._fast_dkim is not None and test not in self._canon:
                 # self._body starts with the top-level Content-Type header: skip it
                 body = self._body.split(b"\r\n\r\n", 1)[1]
-                self._canon[test] = _Skeleton(_relaxed_body(body))
+                self._canon[test] = _Skeleton(relaxed_body(body))
         return sk
 
     # --- per recipient -------------------------------------------------------------------
@@ -527,16 +379,8 @@ class MessageFactory:
         return msg
 
     def _sign(self, msg: bytes) -> bytes:
-        import dkim  # dkimpy; only needed when signing
-
         selector, domain, key = self._dkim  # type: ignore[misc]
-        try:
-            sig = dkim.sign(msg, selector, domain, key, include_headers=_SIGNED,
-                            canonicalize=(b"relaxed", b"relaxed"), linesep=b"\r\n")
-        except dkim.DKIMException as exc:
-            raise SendError(f"DKIM signing failed: {exc}",
-                            hint="check the key in NEWSLETTER_DKIM_KEY_FILE") from exc
-        return sig + msg
+        return dkimpy_sign(msg, selector, domain, key)
 
     def sample(self, recipient: Recipient | None = None) -> dict[str, Any]:
         """The personalised HTML and text of one recipient as str (previews, files)."""

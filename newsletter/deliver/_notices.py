@@ -16,17 +16,11 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr, quote
 
 from ..config import Config
-from ..exceptions import HeaderInjectionError, SendError
+from ..exceptions import SendError
+from ._headers import refuse_line_breaks as _check  # the one CR/LF check of deliver
 from ._transports import Envelope, Transport
 
 POLICY = email.policy.SMTP.clone(max_line_length=998)
-
-
-def _check(value: str, what: str) -> str:
-    if "\r" in value or "\n" in value:
-        raise HeaderInjectionError(f"{what} contains a line break; refusing to build the "
-                                   "message")
-    return value
 
 
 def build_confirmation(config: Config, list_name: str, address: str, name: str,

@@ -1,5 +1,12 @@
-"""Connection and Host guards of ``newsletter serve`` (issue 12; see docs/security.md).
+"""The guards of ``newsletter serve``: connection, Host and request (issue 12; see
+docs/security.md). Every ASGI middleware of the public app lives here.
 
+* :class:`SecurityMiddleware` (pure ASGI) adds the security headers of
+  :func:`~newsletter.web._security.security_headers` to every response, caps request
+  bodies (413 beyond ``max_body``), and answers a request that breaks it without reaching
+  the app.
+* :class:`AccessLog` (ASGI): one log line per request, tokens redacted
+  (:func:`redact_path`).
 * :class:`AllowedHosts` (ASGI): a request whose ``Host`` is not one of the service's names
   (the host of ``public_url``, ``[web] allowed_hosts``, and loopback names for local health
   checks) gets a plain 400 before it reaches the app. Nothing the app builds from the
@@ -23,6 +30,9 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import logging
+import re
+import time
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
@@ -30,9 +40,130 @@ from typing import Any
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from ._security import ASGIApp, Receive, Scope, Send, _plain, client_key
+from .._logfmt import kv
+from ._security import (
+    MAX_BODY,
+    ASGIApp,
+    Message,
+    Receive,
+    Scope,
+    Send,
+    client_key,
+    security_headers,
+)
+
+log = logging.getLogger("newsletter.web")
+_REDACT = re.compile(r"^/(unsubscribe|confirm|preferences)/[^/]*")
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+class SecurityMiddleware:
+    """Security headers on every response; request bodies capped at ``max_body`` bytes.
+
+    The whole (small) body is read before the app runs, so a slow or endless body costs at
+    most ``max_body`` bytes of memory and never reaches a handler half-read.
+    """
+
+    def __init__(self, app: ASGIApp, *, https: bool, max_body: int = MAX_BODY,
+                 prefix_limits: dict[str, int] | None = None) -> None:
+        self.app = app
+        self.headers = security_headers(https)
+        self.max_body = max_body
+        # Larger caps for some paths (provider webhooks post batches): {"/webhooks/": n}.
+        self.prefix_limits = prefix_limits or {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        names = {k for k, _ in self.headers}
+        limit = next((n for p, n in self.prefix_limits.items()
+                      if scope.get("path", "").startswith(p)), self.max_body)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                hdrs = [(k, v) for k, v in message.get("headers", []) if k.lower() not in names]
+                message["headers"] = hdrs + self.headers
+            await send(message)
+
+        declared = None
+        for k, v in scope.get("headers", []):
+            if k == b"content-length":
+                try:
+                    declared = int(v)
+                except ValueError:
+                    await plain_response(send_with_headers, 400, b"bad Content-Length")
+                    return
+        if declared is not None and (declared > limit or declared < 0):
+            await plain_response(send_with_headers, 413, b"request body too large")
+            return
+        if scope["method"] in ("GET", "HEAD", "OPTIONS") and declared in (None, 0):
+            await self.app(scope, receive, send_with_headers)
+            return
+        body = bytearray()
+        while True:
+            msg = await receive()
+            if msg["type"] == "http.disconnect":
+                return
+            body += msg.get("body", b"")
+            if len(body) > limit:
+                await plain_response(send_with_headers, 413, b"request body too large")
+                return
+            if not msg.get("more_body", False):
+                break
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": bytes(body), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send_with_headers)
+
+
+async def plain_response(send: Send, status: int, text: bytes) -> None:
+    """Answer with a short plain-text body and close the connection (a guard's refusal)."""
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"),
+                            (b"content-length", str(len(text)).encode()),
+                            (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": text})
+
+
+def redact_path(path: str) -> str:
+    """A request path fit for logs: tokens replaced by ``<token>``."""
+    return _REDACT.sub(r"/\1/<token>", path)[:200]
+
+
+class AccessLog:
+    """One log line per request, tokens redacted."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = 500
+
+        async def send_wrap(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrap)
+        finally:
+            if log.isEnabledFor(logging.INFO):
+                log.info(kv("http", method=scope.get("method"),
+                            path=redact_path(scope.get("path", "")), status=status,
+                            ms=round((time.perf_counter() - start) * 1000, 1)))
 
 
 def host_of(value: str) -> str:
@@ -57,7 +188,7 @@ class AllowedHosts:
             got = [v for k, v in scope.get("headers", []) if k == b"host"]
             name = host_of(got[0].decode("latin-1")) if len(got) == 1 else ""
             if name not in self.hosts:
-                await _plain(send, 400, b"unknown Host\n")
+                await plain_response(send, 400, b"unknown Host\n")
                 return
         await self.app(scope, receive, send)
 

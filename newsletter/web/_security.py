@@ -1,13 +1,15 @@
-"""Security plumbing of the public web app: headers, body limits, CSRF, rate limiting.
+"""Security rules of the public web app: headers, body limits, CSRF, rate limiting.
 
-* :class:`SecurityMiddleware` (pure ASGI) adds the security headers to every response,
-  caps request bodies (413 beyond ``max_body``), and answers a request that breaks it
-  without reaching the app.
+The ASGI middleware that applies them lives with the other guards in
+:mod:`newsletter.web._guard`.
+
+* :func:`security_headers`: the headers of every response; :data:`MAX_BODY` and
+  :data:`FIELD_LIMITS`: the input limits.
 * :class:`Csrf`: a signed double-submit token. The GET of a form sets a random nonce in an
   ``HttpOnly; SameSite=Strict`` cookie and puts ``<time>.<HMAC(secret, nonce, time)>`` in a
   hidden field; the POST must carry both, matching and younger than ``max_age``.
-* :class:`RateLimiter`: a sliding window per client key (IP), bounded memory.
-* Input limits: :data:`FIELD_LIMITS`.
+* :class:`RequestRateLimiter`: requests per key (a client's IP, an address) in a sliding
+  window, bounded memory.
 """
 
 from __future__ import annotations
@@ -88,80 +90,6 @@ def security_headers(https: bool) -> list[tuple[bytes, bytes]]:
     return headers
 
 
-class SecurityMiddleware:
-    """Security headers on every response; request bodies capped at ``max_body`` bytes.
-
-    The whole (small) body is read before the app runs, so a slow or endless body costs at
-    most ``max_body`` bytes of memory and never reaches a handler half-read.
-    """
-
-    def __init__(self, app: ASGIApp, *, https: bool, max_body: int = MAX_BODY,
-                 prefix_limits: dict[str, int] | None = None) -> None:
-        self.app = app
-        self.headers = security_headers(https)
-        self.max_body = max_body
-        # Larger caps for some paths (provider webhooks post batches): {"/webhooks/": n}.
-        self.prefix_limits = prefix_limits or {}
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        names = {k for k, _ in self.headers}
-        limit = next((n for p, n in self.prefix_limits.items()
-                      if scope.get("path", "").startswith(p)), self.max_body)
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                hdrs = [(k, v) for k, v in message.get("headers", []) if k.lower() not in names]
-                message["headers"] = hdrs + self.headers
-            await send(message)
-
-        declared = None
-        for k, v in scope.get("headers", []):
-            if k == b"content-length":
-                try:
-                    declared = int(v)
-                except ValueError:
-                    await _plain(send_with_headers, 400, b"bad Content-Length")
-                    return
-        if declared is not None and (declared > limit or declared < 0):
-            await _plain(send_with_headers, 413, b"request body too large")
-            return
-        if scope["method"] in ("GET", "HEAD", "OPTIONS") and declared in (None, 0):
-            await self.app(scope, receive, send_with_headers)
-            return
-        body = bytearray()
-        while True:
-            msg = await receive()
-            if msg["type"] == "http.disconnect":
-                return
-            body += msg.get("body", b"")
-            if len(body) > limit:
-                await _plain(send_with_headers, 413, b"request body too large")
-                return
-            if not msg.get("more_body", False):
-                break
-        sent = False
-
-        async def replay() -> Message:
-            nonlocal sent
-            if not sent:
-                sent = True
-                return {"type": "http.request", "body": bytes(body), "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send_with_headers)
-
-
-async def _plain(send: Send, status: int, text: bytes) -> None:
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"text/plain; charset=utf-8"),
-                            (b"content-length", str(len(text)).encode()),
-                            (b"connection", b"close")]})
-    await send({"type": "http.response.body", "body": text})
-
-
 class Csrf:
     """Signed double-submit CSRF tokens (see the module docstring).
 
@@ -200,8 +128,9 @@ class Csrf:
                                                                             "replace"))
 
 
-class RateLimiter:
-    """At most ``limit`` events per ``window`` seconds per key; memory bounded by
+class RequestRateLimiter:
+    """At most ``limit`` requests per ``window`` seconds per key (sign-ups per client IP,
+    confirmation emails per address); memory bounded by
     ``max_keys`` (the least recently seen keys are forgotten first)."""
 
     def __init__(self, limit: int, window: float = 60.0, max_keys: int = 10_000,

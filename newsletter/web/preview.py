@@ -204,12 +204,12 @@ class PreviewApp:
     """State and handlers of one preview process.
 
     Args:
-        nl: the newsletter.
+        newsletter: the newsletter.
         bind_host: the address the server binds to (decides the accepted Host names).
     """
 
-    def __init__(self, nl: Any, *, bind_host: str = "127.0.0.1") -> None:
-        self.nl = nl
+    def __init__(self, newsletter: Any, *, bind_host: str = "127.0.0.1") -> None:
+        self.newsletter = newsletter
         self.bind_host = bind_host
         self.csrf = secrets.token_urlsafe(32)
         self.lock = threading.RLock()
@@ -217,7 +217,7 @@ class PreviewApp:
         self._cache_lock = threading.Lock()
         self.flashes: list[tuple[str, str]] = []
         self.titles: dict[str, str] = {}
-        self.env = jinja2.Environment(loader=template_loader(nl.config.templates_dir),
+        self.env = jinja2.Environment(loader=template_loader(newsletter.config.templates_dir),
                                       autoescape=True, auto_reload=True,
                                       trim_blocks=True, lstrip_blocks=True)
         self.env.filters["kb"] = lambda n: f"{(n or 0) / 1024:.1f}"
@@ -227,13 +227,13 @@ class PreviewApp:
     # --- helpers -------------------------------------------------------------------------
     @property
     def store(self) -> Any:
-        return self.nl.store
+        return self.newsletter.store
 
     def templates_mtime(self) -> float:
         """The newest modification time of any file under the project's templates folder
         or the packaged templates (edited in a clone)."""
         newest = 0.0
-        stack = [str(self.nl.config.templates_dir), str(packaged_templates())]
+        stack = [str(self.newsletter.config.templates_dir), str(packaged_templates())]
         while stack:
             try:
                 with os.scandir(stack.pop()) as it:
@@ -264,13 +264,13 @@ class PreviewApp:
         return [*out, {"key": "sample", **DEFAULT_SAMPLE, "origin": "sample"}]
 
     def _csv_samples(self, list_name: str) -> list[dict[str, Any]]:
-        cfg = self.nl.config
-        ls = cfg.lists.get(list_name)
-        if ls is None:
+        config = self.newsletter.config
+        list_settings = config.lists.get(list_name)
+        if list_settings is None:
             return []
         out: list[dict[str, Any]] = []
         try:
-            with cfg.path(ls.file).open(newline="", encoding="utf-8-sig") as fh:
+            with config.path(list_settings.file).open(newline="", encoding="utf-8-sig") as fh:
                 for n, row in enumerate(csv.DictReader(fh)):
                     if n >= 200 or len(out) >= SAMPLE_LIMIT:
                         break
@@ -285,7 +285,7 @@ class PreviewApp:
 
     def selection(self, params: Any, *, day_required: bool = False) -> Selection | None:
         """Validate date/list/sub from a query string or form; None when there is no draft."""
-        cfg = self.nl.config
+        config = self.newsletter.config
         raw_day = str(params.get("date") or "")
         if raw_day:
             try:
@@ -301,7 +301,7 @@ class PreviewApp:
             if latest is None:
                 return None
             day = latest
-        lists = list(cfg.lists)
+        lists = list(config.lists)
         list_name = str(params.get("list") or "")
         if list_name not in lists:
             list_name = lists[0] if lists else "daily"
@@ -341,9 +341,9 @@ class PreviewApp:
                 return self._cache[key]
         from ..deliver._message import MessageFactory, Recipient
 
-        rendered = self.nl.rendered(sel.day, sel.list_name)
-        view = build_view(MessageFactory, Recipient, rendered, config=self.nl.config,
-                          list_name=sel.list_name, secret=self.nl.config.secret(),
+        rendered = self.newsletter.rendered(sel.day, sel.list_name)
+        view = build_view(MessageFactory, Recipient, rendered, config=self.newsletter.config,
+                          list_name=sel.list_name, secret=self.newsletter.config.secret(),
                           recipient=rcpt)
         with self._cache_lock:
             self._cache[key] = view
@@ -401,7 +401,7 @@ class PreviewApp:
     def page_context(self, sel: Selection) -> dict[str, Any]:
         """Everything page.html.j2 shows: the built message (or the error building it),
         the edition and its edits, status, source health and the form data."""
-        cfg = self.nl.config
+        config = self.newsletter.config
         row = self.store.edition(sel.day)
         assert row is not None
         edition = Edition.from_json(row["edition"])
@@ -443,25 +443,25 @@ class PreviewApp:
             status = "sent"  # the ledger knows; the edition row keeps its approval
         return dict(
             sel=sel, row=row, edition=edition, edits=edits, view=view, error=error,
-            status=status, approval=cfg.editorial.approval, send_state=send_state,
-            dates=self.store.edition_dates(), lists=list(cfg.lists),
+            status=status, approval=config.editorial.approval, send_state=send_state,
+            dates=self.store.edition_dates(), lists=list(config.lists),
             samples=self.samples(sel.list_name), recipient=self.recipient(sel),
             health=health, failed=failed, collect=collect, runs=runs,
             bounce_rates=self.store.bounce_rates(limit=7),  # issue 14
-            complaint_limit=cfg.bounces.complaint_rate_limit,
+            complaint_limit=config.bounces.complaint_rate_limit,
             price_rows=price_rows, highlights=highlights, dropped=dropped,
             clip=GMAIL_CLIP_BYTES, csrf=self.csrf, flashes=self.take_flashes(),
             mtime=self.templates_mtime(), built=str(row.get("built_at")),
-            transport=cfg.delivery.transport, user=_default_user(),
+            transport=config.delivery.transport, user=_default_user(),
             frame_url="/_email?" + sel.query(), frame_dark_url="/_email?" + sel.query(dark="1"),
-            source_url="/_source?" + sel.query(), title=cfg.newsletter.title,
+            source_url="/_source?" + sel.query(), title=config.newsletter.title,
             pinned=set(edits["pinned"]),
         )
 
     async def index(self, request: Request) -> Response:
         sel = await run_in_threadpool(self.selection, request.query_params)
         if sel is None:
-            return self.render("empty.html.j2", title=self.nl.config.newsletter.title,
+            return self.render("empty.html.j2", title=self.newsletter.config.newsletter.title,
                                flashes=self.take_flashes(), mtime=self.templates_mtime(),
                                asked=request.query_params.get("date"))
         ctx = await run_in_threadpool(self.page_context, sel)
@@ -568,7 +568,7 @@ class PreviewApp:
 
     def _rebuild(self, day: date, row: dict[str, Any]) -> None:
         try:
-            self.nl.build(day, as_of=row.get("as_of"))
+            self.newsletter.build(day, as_of=row.get("as_of"))
         except NewsletterError as exc:
             self.flash("error", f"rebuild failed: {exc}")
 
@@ -592,7 +592,7 @@ class PreviewApp:
         def run() -> None:
             with self.lock:
                 try:
-                    self.nl.approve(sel.day, by)
+                    self.newsletter.approve(sel.day, by)
                     self.flash("ok", f"approved the edition of {sel.day} as {by}")
                 except NewsletterError as exc:
                     self.flash("error", f"approval failed: {exc}")
@@ -609,7 +609,7 @@ class PreviewApp:
 
         def run() -> None:
             try:
-                where = self.nl.send_test(address, sel.day, sel.list_name)
+                where = self.newsletter.send_test(address, sel.day, sel.list_name)
                 self.flash("ok", f"test copy sent to {address} ({where})")
             except NewsletterError as exc:
                 self.flash("error", f"test send failed: {exc}")
@@ -661,13 +661,13 @@ async def _bad_request(request: Request, exc: Exception) -> Response:
     return PlainTextResponse(str(exc), status_code=exc.status)
 
 
-def make_preview_app(nl: Any, *, bind_host: str = "127.0.0.1",
+def make_preview_app(newsletter: Any, *, bind_host: str = "127.0.0.1",
                      allowed_hosts: Iterable[str] | None = None,
                      access_token: str | None = None) -> Starlette:
     """Build the preview app for a newsletter.
 
     Args:
-        nl: the :class:`~newsletter.core.Newsletter` to drive.
+        newsletter: the :class:`~newsletter.core.Newsletter` to drive.
         bind_host: the address the server listens on; requests must name this host or a
             loopback name in their ``Host`` header (for a wildcard: this machine's names).
         allowed_hosts: more accepted ``Host`` names (added to those of ``bind_host``).
@@ -677,7 +677,7 @@ def make_preview_app(nl: Any, *, bind_host: str = "127.0.0.1",
     Returns:
         A Starlette application; ``app.state.preview`` is the :class:`PreviewApp`.
     """
-    p = PreviewApp(nl, bind_host=bind_host)
+    p = PreviewApp(newsletter, bind_host=bind_host)
     routes = [
         Route("/", p.index),
         Route("/_email", p.email_frame),
@@ -700,12 +700,12 @@ def make_preview_app(nl: Any, *, bind_host: str = "127.0.0.1",
     return app
 
 
-def run_preview(nl: Any, host: str = "127.0.0.1", port: int = 8000,
+def run_preview(newsletter: Any, host: str = "127.0.0.1", port: int = 8000,
                 allow_hosts: Iterable[str] = ()) -> None:
     """Serve the preview app until interrupted (``newsletter preview``).
 
     Args:
-        nl: the newsletter.
+        newsletter: the newsletter.
         host: the bind address; loopback unless the user passes ``--host``.
         port: the TCP port.
         allow_hosts: more ``Host`` names to answer (a DNS alias of this machine).
@@ -714,7 +714,7 @@ def run_preview(nl: Any, host: str = "127.0.0.1", port: int = 8000,
 
     loopback = host in LOOPBACK_NAMES or host.startswith("127.")
     token = None if loopback else secrets.token_urlsafe(24)
-    app = make_preview_app(nl, bind_host=host, allowed_hosts=allow_hosts,
+    app = make_preview_app(newsletter, bind_host=host, allowed_hosts=allow_hosts,
                            access_token=token)
     shown = f"[{host}]" if ":" in host else host
     if host in WILDCARD_HOSTS:
@@ -727,7 +727,7 @@ def run_preview(nl: Any, host: str = "127.0.0.1", port: int = 8000,
               "browser then keeps in a cookie): without it every page answers 401. Anyone "
               "with the link can edit and approve the draft; the connection is not "
               "encrypted.", flush=True)
-    if nl.store.latest_edition_date() is None:
+    if newsletter.store.latest_edition_date() is None:
         print("no draft yet: run `newsletter run --offline --no-send` or "
               "`newsletter build`", flush=True)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning",

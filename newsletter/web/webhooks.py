@@ -29,9 +29,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ..bounces._policy import Outcome, ingest_event
-from ..bounces._sns import SnsError, SnsTrust
-from ..bounces._sns import verify as sns_verify
+from ..bounces import Outcome, SnsError, SnsTrust, ingest_event, verify_sns
 
 log = logging.getLogger("newsletter.web")
 WEBHOOK_MAX_BODY = 1024 * 1024  # SendGrid posts batches; SNS messages are small
@@ -64,7 +62,7 @@ def _json(body: bytes) -> Any:
 
 
 def _status_of(text: str | None) -> str | None:
-    from ..bounces._text import find_status
+    from ..bounces import find_status
 
     return find_status(text or "") if text else None
 
@@ -192,21 +190,22 @@ def generic_events(body: Any) -> list[Event]:
 
 
 # --- the routes ------------------------------------------------------------------------
-def webhook_routes(nl: Any, *, sns_trust: SnsTrust | None = None) -> list[Route]:
+def webhook_routes(newsletter: Any, *, sns_trust: SnsTrust | None = None) -> list[Route]:
     """The /webhooks/ routes of the public app. ``sns_trust``: tests only (their own CA
     and certificate host); the default trusts AWS's hosts and the system's CAs."""
-    cfg = nl.config.webhooks
+    settings = newsletter.config.webhooks
     trust = sns_trust or SnsTrust()
-    max_age = cfg.max_age_seconds
+    max_age = settings.max_age_seconds
 
     def store(source: str, events: list[Event], raw: bytes) -> list[Outcome]:
         outs = []
         for e in events:
             if e.kind == "ignored" or not e.recipient:
                 continue
-            outs.append(ingest_event(nl.store, source=f"webhook:{source}", dedupe_key=e.key,
-                                     kind=e.kind, recipient=e.recipient, raw=raw,
-                                     config=nl.config, now=nl.now(), status=e.status,
+            outs.append(ingest_event(newsletter.store, source=f"webhook:{source}",
+                                     dedupe_key=e.key, kind=e.kind, recipient=e.recipient,
+                                     raw=raw, config=newsletter.config, now=newsletter.now(),
+                                     status=e.status,
                                      diagnostic=e.diagnostic, evidence=e.detail,
                                      message_id=e.message_id, envelope=e.envelope))
         return outs
@@ -224,15 +223,15 @@ def webhook_routes(nl: Any, *, sns_trust: SnsTrust | None = None) -> list[Route]
         return _answer(status, why)
 
     async def ses(request: Request) -> Response:
-        if not cfg.ses:
+        if not settings.ses:
             return _answer(404, "not found")
         raw = await request.body()
         msg = _json(raw)
         try:
-            await run_in_threadpool(sns_verify, msg, trust)
+            await run_in_threadpool(verify_sns, msg, trust)
         except SnsError as exc:
             return refuse("ses", 403, str(exc))
-        if cfg.ses_topic_arns and msg["TopicArn"] not in cfg.ses_topic_arns:
+        if settings.ses_topic_arns and msg["TopicArn"] not in settings.ses_topic_arns:
             return refuse("ses", 403, "topic not accepted ([webhooks] ses_topic_arns)")
         if msg["Type"] == "SubscriptionConfirmation":
             try:
@@ -249,7 +248,7 @@ def webhook_routes(nl: Any, *, sns_trust: SnsTrust | None = None) -> list[Route]
         return await accept("ses", ses_events(inner), raw)
 
     async def postmark(request: Request) -> Response:
-        if not cfg.postmark:
+        if not settings.postmark:
             return _answer(404, "not found")
         user = os.environ.get("NEWSLETTER_WEBHOOK_POSTMARK_USERNAME")
         password = os.environ.get("NEWSLETTER_WEBHOOK_POSTMARK_PASSWORD")
@@ -267,7 +266,7 @@ def webhook_routes(nl: Any, *, sns_trust: SnsTrust | None = None) -> list[Route]
         return await accept("postmark", postmark_events(body), raw)
 
     async def sendgrid(request: Request) -> Response:
-        if not cfg.sendgrid_public_key:
+        if not settings.sendgrid_public_key:
             return _answer(404, "not found")
         sig = request.headers.get("x-twilio-email-event-webhook-signature", "")
         ts = request.headers.get("x-twilio-email-event-webhook-timestamp", "")
@@ -276,9 +275,9 @@ def webhook_routes(nl: Any, *, sns_trust: SnsTrust | None = None) -> list[Route]
             return refuse("sendgrid", 401, "unsigned")
         if not _fresh(ts, max_age):
             return refuse("sendgrid", 403, "stale timestamp")
-        if not _ecdsa_ok(cfg.sendgrid_public_key, sig, ts.encode() + raw):
+        if not _ecdsa_ok(settings.sendgrid_public_key, sig, ts.encode() + raw):
             return refuse("sendgrid", 403, "the signature does not verify")
-        if not nl.store.use_nonce(f"sendgrid:{sig}", nl.now(), 2 * max_age):
+        if not newsletter.store.use_nonce(f"sendgrid:{sig}", newsletter.now(), 2 * max_age):
             return refuse("sendgrid", 403, "replayed")
         body = _json(raw)
         if not isinstance(body, list):
@@ -286,7 +285,7 @@ def webhook_routes(nl: Any, *, sns_trust: SnsTrust | None = None) -> list[Route]
         return await accept("sendgrid", sendgrid_events(body), raw)
 
     async def mailgun(request: Request) -> Response:
-        if not cfg.mailgun:
+        if not settings.mailgun:
             return _answer(404, "not found")
         key = os.environ.get("NEWSLETTER_WEBHOOK_MAILGUN_KEY")
         if not key:
@@ -303,7 +302,7 @@ def webhook_routes(nl: Any, *, sns_trust: SnsTrust | None = None) -> list[Route]
             return refuse("mailgun", 403, "the signature does not verify")
         if not _fresh(sig["timestamp"], max_age):
             return refuse("mailgun", 403, "stale timestamp")
-        if not nl.store.use_nonce(f"mailgun:{sig['token']}", nl.now(), 2 * max_age):
+        if not newsletter.store.use_nonce(f"mailgun:{sig['token']}", newsletter.now(), 2 * max_age):
             return refuse("mailgun", 403, "replayed")
         data = body.get("event-data")
         if not isinstance(data, dict):
@@ -311,7 +310,7 @@ def webhook_routes(nl: Any, *, sns_trust: SnsTrust | None = None) -> list[Route]
         return await accept("mailgun", mailgun_events(data), raw)
 
     async def generic(request: Request) -> Response:
-        if not cfg.generic:
+        if not settings.generic:
             return _answer(404, "not found")
         token = os.environ.get("NEWSLETTER_WEBHOOK_TOKEN")
         if not token or len(token) < 16:
