@@ -179,6 +179,7 @@ def test_the_service_collect_job_sends_the_alert_before_any_build(
     """`serve`'s scheduled collect ([schedule] offline: the newest capture day) hands the
     alert to the relay in the same job; no build or send job has run."""
     import threading
+    import time
 
     from newsletter.schedule import JobGuard, Runner
 
@@ -187,7 +188,7 @@ def test_the_service_collect_job_sends_the_alert_before_any_build(
         root = tmp_path / "svc"
         cfg = _project(root, srv.port, "")
         text = cfg.read_text().replace("offline = false", "offline = true", 1)
-        cfg.write_text(text)
+        cfg.write_text(text.replace("retry_base_seconds = 60 ", "retry_base_seconds = 1 ", 1))
         snaps = root / "snapshots"
         later = sorted(p for p in snaps.iterdir() if p.is_dir() and p.name > "2026-11-26")
         for p in later:  # the service replays the newest capture day: make it Thursday
@@ -196,11 +197,20 @@ def test_the_service_collect_job_sends_the_alert_before_any_build(
         try:
             nl.collect(offline=True, day=WEEK[2])  # Wednesday's prices are in the store
             runner_ = Runner(nl, threading.Event(), JobGuard(nl, stale_after=5))
+            srv.temp_fail.add("dy@example.com")  # 451 at RCPT: deferred, not lost
             runner_.collect()
             got = [r.rcpt_tos[0] for r, m in _alert_mails(srv) if "Dy oxide" in str(m["Subject"])]
-            assert sorted(got) == ["all@example.com", "dy@example.com"]
+            assert got == ["all@example.com"]
             assert nl.store.latest_edition_date() is None  # no build ran
+            assert [q.alert.commodity for q in nl.store.queued_alerts()] == ["dy_oxide"]
+            srv.temp_fail.clear()
+            time.sleep(1.2)  # the deferred row's next attempt (retry_base_seconds = 1)
+            runner_.retry()  # the service's retry job resumes the deferred alert
+            got = [r.rcpt_tos[0] for r, m in _alert_mails(srv) if "Dy oxide" in str(m["Subject"])]
+            assert sorted(got) == ["all@example.com", "dy@example.com"]
+            assert nl.store.queued_alerts() == []
             runner_.collect()  # the next scheduled collect: nothing new, nothing sent
+            runner_.retry()
             assert len(_alert_mails(srv)) == 3
         finally:
             nl.close()
