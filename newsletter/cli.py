@@ -105,6 +105,9 @@ def _collect_summary(rep: Any) -> None:
               + (" [dim](offline snapshots)[/]" if rep.offline else ""))
     for s in rep.failed:
         out.print(f"  [yellow]![/] {s['name']}: {escape(str(s['error']))}")
+    for name, keys in getattr(rep, "alerts_queued", {}).items():
+        out.print(f"  price alert(s) queued for list [bold]{name}[/]: "
+                  + ", ".join(k.replace("|", " on ") for k in keys))
 
 
 def _build_summary(b: Any) -> None:
@@ -146,6 +149,19 @@ def _send_summary(reports: list[Any], nl: Newsletter) -> int:
             code = 1
     if nl.config.delivery.transport == "outbox":
         out.print(f"  -> messages in {nl.config.data_dir / 'outbox'}/")
+    return code
+
+
+def _alerts_summary(reports: list[Any]) -> int:
+    """One line per alert sent (ledger unit LIST+COMMODITY); 1 if one paused or failed."""
+    code = 0
+    for r in reports:
+        out.print(f"alert [bold]{r.list_name}[/] of {r.edition_date}: {r.sent} sent, "
+                  f"{r.deferred} deferred, {r.failed} failed")
+        if r.paused:
+            out.print(f"  [red]paused:[/] {escape(r.pause_reason or '')}\n"
+                      "  run `newsletter send` again to resume once fixed")
+        code = code or int(r.paused or bool(r.failed))
     return code
 
 
@@ -233,6 +249,7 @@ def run(offline: Annotated[bool, typer.Option("--offline", help="Replay the reco
         _require_send_secret(nl)
     rep = nl.collect(offline=offline, day=day if offline else None)
     _collect_summary(rep)
+    alert_code = 0 if no_send else _alerts_summary(nl.send_alerts())
     b = nl.build(day if not offline else None, as_of=rep.as_of if offline else None)
     _build_summary(b)
     # every list due today: the daily lists, and the weekly lists on their send day
@@ -257,7 +274,7 @@ def run(offline: Annotated[bool, typer.Option("--offline", help="Replay the reco
         if not due:
             return
     code = _send_summary(nl.send(b.date, lists=due, progress=_progress()), nl)
-    raise typer.Exit(code or (1 if rep.failed else 0))
+    raise typer.Exit(code or alert_code or (1 if rep.failed else 0))
 
 
 @app.command()
@@ -309,7 +326,10 @@ def send(date_: DateOpt = None,
         where = nl.send_test(to, day, list_)
         out.print(f"test copy sent to {to} ({where})")
         return
-    raise typer.Exit(_send_summary(nl.send(day, list_name=list_, progress=_progress()), nl))
+    if list_ and nl.config.list_settings(list_).edition == "alerts":
+        raise typer.Exit(_alerts_summary(nl.send_alerts()))   # queued alerts only
+    code = _send_summary(nl.send(day, list_name=list_, progress=_progress()), nl)
+    raise typer.Exit(code or (0 if list_ else _alerts_summary(nl.send_alerts())))
 
 
 @app.command()

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -306,6 +306,20 @@ class EditorialSettings(_Model):
     size_budget_kb: int = Field(default=102, ge=10)
 
 
+class AlertSettings(_Model):
+    """``[alerts]``: price-move thresholds of the lists with ``edition = "alerts"``
+    (``summarize.alerts.Thresholds`` reads them; commodity ids are checked there, when a
+    ``Newsletter`` is made, and reported with this table's key)."""
+
+    default_pct: float = Field(default=3.0, gt=0, le=100)
+    index_pct: float = Field(default=2.0, gt=0, le=100)
+    groups: dict[Literal["oxides", "metals", "indices", "heavy", "light"],
+                 Annotated[float, Field(gt=0, le=100)]] = {}
+    commodities: dict[str, Annotated[float, Field(gt=0, le=100)]] = {}
+    max_per_day: int = Field(default=3, ge=1, le=50)
+    max_gap_days: int = Field(default=10, ge=1, le=60)
+
+
 class Config(_Model):
     """The whole validated configuration. ``root`` is the config file's directory."""
 
@@ -320,8 +334,20 @@ class Config(_Model):
     editorial: EditorialSettings = EditorialSettings()
     bounces: BounceSettings = BounceSettings()
     webhooks: WebhookSettings = WebhookSettings()
+    #: ``[alerts]``: price-move thresholds of every list with ``edition = "alerts"``
+    alerts: AlertSettings = AlertSettings()
     root: Path = Path(".")
     file: Path = Path("newsletter.toml")
+
+    @field_validator("lists")
+    @classmethod
+    def _list_names(cls, v: dict[str, ListSettings]) -> dict[str, ListSettings]:
+        bad = [n for n in v if not n or "+" in n or "/" in n]
+        if bad:
+            raise ValueError(f"list names may not be empty or hold '+' or '/': "
+                             f"{', '.join(map(repr, bad))} (the ledger keys an alert as "
+                             "LIST+COMMODITY)")
+        return v
 
     # --- derived paths -------------------------------------------------------------------
     def path(self, rel: str) -> Path:
@@ -378,6 +404,10 @@ class Config(_Model):
         if ls.send:
             return ls.send
         return WEEKLY_SEND if ls.edition == "weekly" else self.schedule.send
+
+    def lists_of(self, edition: str) -> list[str]:
+        """The names of the lists that receive ``edition`` ("daily", "weekly", "alerts")."""
+        return [n for n, ls in self.lists.items() if ls.edition == edition]
 
     def list_id(self, name: str) -> str:
         ls = self.list_settings(name)

@@ -41,6 +41,8 @@ class CollectReport:
     prices_new: int = 0
     as_of: datetime | None = None
     offline: bool = False
+    #: price alerts queued by this collect, per alerts list ("dy_oxide|2026-11-26")
+    alerts_queued: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def failed(self) -> list[dict[str, Any]]:
@@ -50,7 +52,7 @@ class CollectReport:
         return {"sources": self.sources, "items_new": self.items_new,
                 "items_updated": self.items_updated, "prices_new": self.prices_new,
                 "as_of": self.as_of.isoformat() if self.as_of else None,
-                "offline": self.offline}
+                "offline": self.offline, "alerts_queued": self.alerts_queued}
 
 
 @dataclass
@@ -79,6 +81,9 @@ class Newsletter:
         self.config = config
         self._store = store
         self._now_fn = now or (lambda: datetime.now(UTC))
+        from ._alerts import alert_thresholds
+
+        alert_thresholds(config)  # an unknown commodity id in [alerts]: exit 2 at once
 
     # --- plumbing ------------------------------------------------------------------------
     @property
@@ -176,12 +181,14 @@ class Newsletter:
             self.store.save_robots({o: vars(e) for o, e in robots.updated.items()},
                                    now=self.now())
         report = CollectReport(as_of=as_of, offline=offline)
+        new_prices: list[PriceItem] = []
         for res in results:
             src = res.source
             saved = self.store.save_items(res.items, as_of)
             report.items_new += saved.new
             report.items_updated += saved.updated
-            report.prices_new += self._extract_prices(src, saved.changed_ids, as_of)
+            report.prices_new += self._extract_prices(src, saved.changed_ids, as_of,
+                                                      new_prices)
             self.store.save_source_state(
                 src.name, res.url, status=res.status, error=res.error, etag=res.etag,
                 last_modified=res.last_modified, permanent_redirect=res.permanent_redirect,
@@ -199,16 +206,45 @@ class Newsletter:
             "as_of": as_of.isoformat(), "offline": offline}, self.now())
         if offline:
             self._set_as_of(as_of)
+        if new_prices:
+            from ._alerts import alert_day, queue_alerts
+
+            run = queue_alerts(self.store, self.config, new_prices,
+                               today=alert_day(self.config, as_of), now=self.now())
+            report.alerts_queued = {n: [a.key for a in v] for n, v in run.queued.items()}
         return report
 
-    def _extract_prices(self, src: Source, item_ids: list[int], as_of: datetime) -> int:
+    def _extract_prices(self, src: Source, item_ids: list[int], as_of: datetime,
+                        new: list[PriceItem] | None = None) -> int:
         if src.role == "fx":
             return 0  # exchange rates, not prices
         added = 0
         for stored in self.store.items_by_ids(item_ids):
             found = self.item_prices(stored.item, src, as_of)
-            added += self.store.add_prices(found, item_id=stored.id, now=self.now())
+            added += self.store.add_prices(found, item_id=stored.id, now=self.now(),
+                                           new=new)
         return added
+
+    def send_alerts(self, *, stop_event: Any = None) -> list[SendReport]:
+        """Send (or resume) the queued price alerts of every alerts list (one ledger unit
+        per alert, see :mod:`newsletter._alerts`)."""
+        from ._alerts import send_queued_alerts
+
+        if not self.config.lists_of("alerts"):
+            return []
+        run_id = self.store.start_run("alerts", self.now())
+        try:
+            reports = send_queued_alerts(self.store, self.config, self.now,
+                                         stop_event=stop_event)
+        except Exception as exc:
+            self.store.finish_run(run_id, "error", {"error": str(exc)}, self.now())
+            raise
+        bad = any(r.paused or r.failed for r in reports)
+        self.store.finish_run(run_id, "error" if bad else "ok", {
+            "alerts": {r.list_name: {"date": r.edition_date.isoformat(), "sent": r.sent,
+                                     "failed": r.failed, "state": r.state}
+                       for r in reports}}, self.now())
+        return reports
 
     def item_prices(self, it: Item, src: Source | None,
                     as_of: datetime | None = None) -> list[PriceItem]:
@@ -495,6 +531,11 @@ class Newsletter:
             "deliveries": self.store.pending_deliveries_summary(),
             "next_runs": self.next_runs(),
             "bounces": bounce_status(self.store),
+            "alerts": [{"list": q.list_name, "commodity": q.alert.commodity,
+                        "date": q.alert.as_of.isoformat(), "headline": q.alert.headline,
+                        "status": q.status,
+                        "sent": q.sent.isoformat() if q.sent else None}
+                       for q in self.store.alerts_sent()[-20:]],
             "scheduler": leader_status(self.store, self.now(),
                                        self.config.schedule.lock_stale_seconds),
             "lists": self.list_status(),

@@ -159,8 +159,25 @@ class Runner:
             rep = self.nl.collect(offline=self.nl.config.schedule.offline)
             log.info(kv("collected", items_new=rep.items_new, failed=len(rep.failed),
                         offline=rep.offline))
+            # price alerts go out right after the collect that stored the price (under
+            # the "alerts" guard the retry job takes too, so the two never overlap; when
+            # it holds it, that run or the next retry sends what this collect queued)
+            with self.guard.hold("alerts") as ok:
+                if ok:
+                    self._send_alerts()
             return rep
         return self._run("collect", go)
+
+    def _send_alerts(self) -> None:
+        for r in self.nl.send_alerts(stop_event=self.stop_event):
+            log.info(kv("alert_sent", unit=r.list_name, day=r.edition_date,
+                        sent=r.sent, failed=r.failed, state=r.state))
+
+    def retry_alerts(self) -> Any:
+        """Resume queued price alerts (a 4xx answer deferred some, a pause, a crash)."""
+        if not self.nl.config.lists_of("alerts") or not self.nl.store.queued_alerts():
+            return None
+        return self._run("alerts", self._send_alerts)
 
     def build(self) -> Any:
         """The scheduled build of the day's draft."""
@@ -176,9 +193,12 @@ class Runner:
         Only sends that started today (list time zone) are retried; an older unfinished
         send waits for ``newsletter send``.
         """
+        self.retry_alerts()
         for name in self.nl.config.lists:
             if send_lock_name(name) in self.guard.held or self.stop_event.is_set():
                 continue
+            if self.nl.config.list_settings(name).edition == "alerts":
+                continue  # retry_alerts
             tz = ZoneInfo(self.nl.config.list_settings(name).timezone
                           or self.nl.config.schedule.timezone)
             today = local_midnight(self.nl.now(), tz)

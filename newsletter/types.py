@@ -11,6 +11,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
+from ._alert_types import Alert, AlertRecord, alert_from_json, alert_to_json  # noqa: F401 (re-exported)
+
 SourceKind = str
 """A kind registered in ``newsletter/collect/_kinds.py`` (built in: ``feed``, ``page``)."""
 PriceKind = Literal["price", "index"]

@@ -69,7 +69,7 @@ from ._dkim import DkimSigner, dkimpy_sign, relaxed_body
 from ._headers import format_address, header_address, phrase, refuse_line_breaks, subject_header
 from ._tokens import make_token
 
-__all__ = ["MessageFactory", "Recipient"]
+__all__ = ["AlertMessageFactory", "MessageFactory", "Recipient"]
 
 CRLF = b"\r\n"
 _QP_LINE = 74          # longest encoded value line before a soft break (+ "=" = 75 < 76)
@@ -262,7 +262,7 @@ class MessageFactory:
                b"\r\n",
                b"--" + alt.encode() + CRLF, qp_headers % b"text/plain", text]
         if r.chart_png and r.chart_cid:
-            fname = f"creia-index-{self._date_compact}.png".encode()
+            fname = self._chart_filename().encode()
             out += [b"--" + alt.encode() + CRLF,
                     b'Content-Type: multipart/related; type="text/html";\r\n'
                     b' boundary="' + rel.encode() + b'"\r\n\r\n',
@@ -278,6 +278,9 @@ class MessageFactory:
             out += [b"--" + alt.encode() + CRLF, qp_headers % b"text/html", html_qp]
         out.append(b"--" + alt.encode() + b"--\r\n")
         return b"".join(out)
+
+    def _chart_filename(self) -> str:
+        return f"creia-index-{self._date_compact}.png"
 
     def _skeleton(self, test: bool) -> _Skeleton:
         sk = self._skeletons.get(test)
@@ -391,6 +394,36 @@ class MessageFactory:
         vals = self.values(r)
         return {"html": substitute(self.rendered.html, vals, html_escape=True),
                 "text": substitute(self.rendered.text, vals, html_escape=False)}
+
+
+class AlertMessageFactory(MessageFactory):
+    """The messages of one price alert (``render.render_alert``) to an alerts list.
+
+    As :class:`MessageFactory` (List-Id, unsubscribe and preferences links of the list),
+    but the Message-ID names the alert's ledger unit, so two alerts of one day to one
+    subscriber get two Message-IDs: ``<20261126.alerts-dy_oxide.42.1a2b3c4d@domain>``
+    (``bounces._verp.verify_message_id`` reads it).
+
+    Args:
+        unit: the ledger unit, ``"LIST+COMMODITY"`` (``store._alerts.alert_unit``).
+    """
+
+    def __init__(self, rendered: RenderedEdition, *, config: Config, list_name: str,
+                 unit: str, secret: bytes, now: float | None = None,
+                 dkim_key: bytes | None = None) -> None:
+        self.unit = unit
+        super().__init__(rendered, config=config, list_name=list_name, secret=secret,
+                         now=now, dkim_key=dkim_key)
+        self._unit_label = re.sub(r"[^A-Za-z0-9_-]", "-", unit) or "alert"
+
+    def _chart_filename(self) -> str:
+        return f"{self.unit.rsplit('+', 1)[-1].replace('_', '-')}-30d-{self._date_compact}.png"
+
+    def message_id(self, recipient: Recipient) -> str:
+        label = self._unit_label
+        mac = hmac.new(self.secret, f"msgid|{self.rendered.date}|{label}|"
+                       f"{recipient.id}".encode(), hashlib.sha256).hexdigest()[:8]
+        return f"<{self._date_compact}.{label}.{recipient.id}.{mac}@{self.domain}>"
 
 
 def message_parts(raw: bytes) -> tuple[EmailMessage, str | None, str | None]:

@@ -362,7 +362,8 @@ def send_edition(store: Store, factory: Factory, transport: Transport, *,
                  stop_event: threading.Event | None = None,
                  envelope_from: str | None = None,
                  limiter: RateLimiter | None = None,
-                 envelope_for: Callable[[int], str] | None = None) -> SendReport:
+                 envelope_for: Callable[[int], str] | None = None,
+                 audience: Any = None) -> SendReport:
     """Deliver (or resume delivering) one edition to one list.
 
     Args:
@@ -379,6 +380,9 @@ def send_edition(store: Store, factory: Factory, transport: Transport, *,
         limiter: a rate limiter to use instead of one built from ``settings``.
         envelope_for: MAIL FROM per subscriber id (VERP, ``bounces._verp``); wins over
             ``envelope_from``.
+        audience: who to plan instead of the list's active subscribers (a SELECT of
+            subscriber ids; an alert's ``Store.alert_audience``, whose ``list_name`` is
+            the alert's ledger unit).
 
     Returns:
         A :class:`SendReport`. A paused send (``report.paused``) keeps its state; run
@@ -391,7 +395,7 @@ def send_edition(store: Store, factory: Factory, transport: Transport, *,
         counts = store.delivery_counts(edition_date, list_name)
         report.total = sum(counts.values())
         return report
-    store.plan_deliveries(edition_date, list_name, now)
+    store.plan_deliveries(edition_date, list_name, now, audience=audience)
     report.resumed = store.reset_sending(edition_date, list_name, now)
     counts = store.delivery_counts(edition_date, list_name)
     report.total = sum(counts.values())

@@ -180,3 +180,33 @@ def chart_points_summary(chart: Chart | Mapping[str, Any] | None
                          ) -> Sequence[tuple[str, float]]:
     """The points actually drawn (last 30), for text fallbacks and tests."""
     return _points(chart)
+
+
+def render_sparkline_png(series: Sequence[tuple[date, float]], *, up: bool,
+                         width: int = 280, height: int = 56, scale: int = 2) -> bytes | None:
+    """A price alert's 30-day sparkline: the line, a light fill, the last point as a dot
+    in the direction's colour; no axes (the alert's text says the levels). None with
+    fewer than two points."""
+    values = [float(v) for _, v in series][-30:]
+    if len(values) < 2:
+        return None
+    k = scale * SUPERSAMPLE
+    w, h = width * k, height * k
+    img = Image.new("RGB", (w, h), _BG)
+    draw = ImageDraw.Draw(img)
+    lo, hi = min(values), max(values)
+    span = hi - lo or max(abs(hi) * 0.01, 1.0)
+    pad = 6 * k
+    line = [(pad + (w - 2 * pad) * i / (len(values) - 1),
+             pad + (h - 2 * pad) * (1 - (v - lo) / span)) for i, v in enumerate(values)]
+    draw.polygon([(line[0][0], h - pad), *line, (line[-1][0], h - pad)], fill=_FILL)
+    draw.line(line, fill=_LINE, width=int(2 * k), joint="curve")
+    x, y = line[-1]
+    r = 4 * k
+    draw.ellipse([x - r, y - r, x + r, y + r], fill=_UP if up else _DOWN, outline=_BG,
+                 width=max(1, k // 2))
+    out = img.resize((width * scale, height * scale), Image.Resampling.LANCZOS)
+    out = out.quantize(colors=32, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    buf = io.BytesIO()
+    out.save(buf, format="PNG", optimize=True)
+    return buf.getvalue()

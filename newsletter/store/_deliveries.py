@@ -193,17 +193,25 @@ class DeliveriesMixin:
                              .where(t.c.list == list_name, t.c.status == "sent")).scalar()
 
     # --- the ledger ------------------------------------------------------------------------
-    def plan_deliveries(self, edition_date: date, list_name: str, now: datetime) -> int:
+    def plan_deliveries(self, edition_date: date, list_name: str, now: datetime, *,
+                        audience: Any = None) -> int:
         """Add a ``pending`` row for each active subscriber not yet in the ledger.
 
         Idempotent: running it again only adds subscribers who became active since.
         Returns the number of rows added.
+
+        Args:
+            audience: a SELECT of subscriber ids to plan instead of the list's active
+                subscribers (an alert: ``Store.alert_audience``).
         """
         d, sub = s.deliveries, s.subscribers
         already = select(d.c.subscriber_id).where(d.c.edition_date == edition_date,
                                                   d.c.list == list_name)
-        src = (select(sub.c.id).where(sub.c.list == list_name, sub.c.status == "active",
-                                      sub.c.id.not_in(already)))
+        if audience is not None:
+            src = select(sub.c.id).where(sub.c.id.in_(audience), sub.c.id.not_in(already))
+        else:
+            src = (select(sub.c.id).where(sub.c.list == list_name, sub.c.status == "active",
+                                          sub.c.id.not_in(already)))
         with self.begin() as c:
             ids = list(c.execute(src).scalars())
             if ids:

@@ -252,3 +252,38 @@ webhook_nonces = Table(
     Column("seen", DateTime(timezone=True), nullable=False),
 )
 
+
+# Price-move alerts (issue 17): one row per alert queued for an alerts list, the whole
+# ``summarize.alerts.Alert`` in ``alert_json`` (the email is rendered from it). Its
+# deliveries are a ledger unit of their own: ``deliveries.list`` / ``sends.list`` =
+# "LIST+COMMODITY", ``edition_date`` = the alert's ``as_of``. The unique key is the dedupe
+# rule "one alert per commodity per day per list".
+alerts = Table(
+    "alerts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("list", String(100), nullable=False),
+    Column("commodity", String(40), nullable=False),
+    Column("as_of", Date, nullable=False),
+    Column("direction", String(4), nullable=False),
+    Column("level", Float, nullable=False),
+    Column("unit", String(10), nullable=False, default=""),
+    Column("change_pct", Float, nullable=False),
+    Column("alert_json", Text, nullable=False),
+    Column("status", String(20), nullable=False, default="queued"),  # queued/sent
+    Column("sent_on", Date, nullable=False),  # the day it was queued, list's time zone
+    Column("created", DateTime(timezone=True), nullable=False),
+    Column("sent", DateTime(timezone=True)),
+    UniqueConstraint("list", "commodity", "as_of", name="uq_alerts_list_commodity_day"),
+)
+Index("ix_alerts_list_sent_on", alerts.c.list, alerts.c.sent_on)
+
+# A subscriber's own choices on one list (the row of ``subscribers`` is per list):
+# ``commodities`` (JSON list of ids) narrows an alerts list to those commodities, empty =
+# all. Set only on the preferences page; a list-file import never touches it.
+subscriber_prefs = Table(
+    "subscriber_prefs", metadata,
+    Column("subscriber_id", Integer, ForeignKey("subscribers.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("commodities", Text, nullable=False, default="[]"),
+    Column("updated", DateTime(timezone=True), nullable=False),
+)

@@ -32,6 +32,7 @@ from ..exceptions import StoreError
 from ..types import Item, PriceItem
 from . import _migrate
 from . import _schema as s
+from ._alerts import AlertsMixin
 from ._bounces import BouncesMixin
 from ._deliveries import DeliveriesMixin
 from ._locks import LocksMixin
@@ -75,7 +76,8 @@ class SaveResult:
     changed_ids: list[int]
 
 
-class Store(SubscribersMixin, DeliveriesMixin, LocksMixin, BouncesMixin, RunsMixin):
+class Store(SubscribersMixin, DeliveriesMixin, LocksMixin, BouncesMixin, RunsMixin,
+            AlertsMixin):
     """Access to the database. Create with :func:`open_store`."""
 
     def __init__(self, engine: Engine) -> None:
@@ -218,10 +220,11 @@ class Store(SubscribersMixin, DeliveriesMixin, LocksMixin, BouncesMixin, RunsMix
 
     # --- prices --------------------------------------------------------------------------
     def add_prices(self, observations: Iterable[PriceItem], *, item_id: int | None,
-                   now: datetime) -> int:
+                   now: datetime, new: list[PriceItem] | None = None) -> int:
         """Store observations; one already stored (same commodity, unit, date, level) is
         not stored again, whichever source reported it, but a new source's name is added
-        to its ``source`` ("SMM; SunSirs"). Returns how many were new."""
+        to its ``source`` ("SMM; SunSirs"). Returns how many were new (and appends them to
+        ``new`` when given: the price alerts look at those)."""
         added = 0
         t = s.prices
         with self.begin() as c:
@@ -236,6 +239,8 @@ class Store(SubscribersMixin, DeliveriesMixin, LocksMixin, BouncesMixin, RunsMix
                             as_of=p.as_of, source=p.source, basis=p.basis, item_id=item_id,
                             observed=now))
                     added += 1
+                    if new is not None:
+                        new.append(p)
                 except IntegrityError:
                     if p.source:
                         self._add_source(c, p)

@@ -23,11 +23,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ..types import PriceItem
+from ..types import Alert, AlertRecord, PriceItem, alert_from_json, alert_to_json
 from ._basis import basis_label, basis_of
 from ._commodities import COMMODITY_NAMES, INDEX_IDS, display_name
 
@@ -122,67 +121,11 @@ def _check_pct(name: str, pct: float) -> None:
 
 
 @dataclass(frozen=True)
-class Alert:
-    """One price move past its threshold: everything the alert email shows."""
-
-    commodity: str
-    name: str  #: display name ("Dy oxide")
-    kind: str  #: "price" or "index"
-    direction: Literal["up", "down"]
-    change: float  #: absolute change of the mid-point, in ``unit``
-    change_pct: float  #: percent change of the mid-point (signed)
-    threshold_pct: float
-    low: float
-    high: float
-    level: float  #: the new mid-point
-    unit: str
-    basis: str | None
-    basis_label: str
-    as_of: date
-    previous_level: float
-    previous_as_of: date
-    sources: tuple[str, ...]
-    #: the last 30 days' levels (date, mid-point), for the sparkline; ends at ``as_of``
-    series: tuple[tuple[date, float], ...] = ()
-
-    @property
-    def key(self) -> str:
-        """Identifies the crossing: one commodity on one day."""
-        return f"{self.commodity}|{self.as_of.isoformat()}"
-
-    @property
-    def headline(self) -> str:
-        """'Dy oxide +3.0% to 1,690,000 CNY/t'"""
-        return f"{self.name} {self.change_pct:+.1f}% to {_fmt(self.level)} {self.unit}"
-
-
-@dataclass(frozen=True)
-class AlertRecord:
-    """An alert already sent to a list (what the store keeps to dedupe)."""
-
-    commodity: str
-    as_of: date  #: the day of the observation that alerted
-    direction: str
-    level: float  #: the mid-point that alerted
-    sent_on: date  #: the day it was sent (for the daily cap)
-    unit: str = ""
-
-    @classmethod
-    def of(cls, alert: Alert, sent_on: date) -> AlertRecord:
-        return cls(commodity=alert.commodity, as_of=alert.as_of, direction=alert.direction,
-                   level=alert.level, sent_on=sent_on, unit=alert.unit)
-
-
-@dataclass(frozen=True)
 class Selection:
     """What :func:`select_alerts` decided: the alerts to send, and why the others are not."""
 
     send: tuple[Alert, ...]
     suppressed: tuple[tuple[Alert, str], ...]
-
-
-def _fmt(x: float) -> str:
-    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:,.2f}".rstrip("0").rstrip(".")
 
 
 def _basis(o: PriceItem) -> str | None:
@@ -361,3 +304,9 @@ def thresholds_from(settings: Mapping[str, object] | None) -> Thresholds:
     """Thresholds from a plain mapping (a TOML table); raises pydantic's ValidationError,
     which the config loader turns into a message naming the key."""
     return Thresholds.model_validate(dict(settings or {}))
+
+
+
+__all__ = ["Alert", "AlertRecord", "Selection", "Thresholds", "alert_from_json",
+           "alert_to_json", "detect_alerts", "detect_crossing", "groups_of",
+           "previous_level", "select_alerts", "sparkline_series", "thresholds_from"]

@@ -1,9 +1,11 @@
 """``GET/POST /preferences/T``: the subscriber's own page (see ``web/public.py``).
 
-The page shows the masked address, the list and the status, with forms to change the
-display name, unsubscribe or resubscribe (never a bounced or complained address). A link
-older than ``[web] preferences_max_age_days`` (or of an earlier release, without an issue
-date) only offers to mail a fresh link to the subscriber's own address.
+The page shows the masked address, the list and the status, with forms to choose which
+of the newsletter's lists the address gets (and an alerts list's commodities,
+``_pref_lists.py``), change the display name, unsubscribe or resubscribe (never a
+bounced or complained address). A link older than ``[web] preferences_max_age_days``
+(or of an earlier release, without an issue date) only offers to mail a fresh link to
+the subscriber's own address.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from starlette.responses import RedirectResponse, Response
 from .._logfmt import kv
 from ..deliver._tokens import make_token
 from ..exceptions import NewsletterError
+from ._pref_lists import lists_context, save_lists_form
 from ._security import CSRF_FIELD, FIELD_LIMITS
 from ._site import PublicSite, mask, read_form, site_of
 
@@ -41,6 +44,7 @@ _DONE_TEXT = {
     "name": "Your name is saved.",
     "unsubscribed": "You are unsubscribed. Nothing more will be sent to you.",
     "resubscribed": "You are subscribed again, from the next edition.",
+    "lists": "Your emails are saved.",
 }
 
 
@@ -96,12 +100,14 @@ def _send_fresh_link(site: PublicSite, list_name: str, sub: Any) -> None:
 def _prefs_page(site: PublicSite, request: Request, token: str, sub: Any, status: int = 200,
                 error: str | None = None, done: str | None = None) -> Response:
     nonce = site.csrf_nonce(request)
+    # the "Your emails" form: every list of the newsletter for this address (issue 17)
+    mine = lists_context(site.store, site.config, sub.email, site.newsletter.now())
     resp = site.pages.render(
         "preferences", status, list_title=site.lists[sub.list], address=mask(sub.email),
         status=sub.status, status_text=_STATUS_TEXT.get(sub.status, (sub.status, "")),
         name=sub.name, action=f"/preferences/{token}",
         csrf_field=CSRF_FIELD, csrf_token=site.csrf.token(nonce), limits=FIELD_LIMITS,
-        error=error, done=_DONE_TEXT.get(done or ""), subscribe_url="/subscribe")
+        error=error, done=_DONE_TEXT.get(done or ""), subscribe_url="/subscribe", **mine)
     return site.with_csrf(resp, nonce)
 
 
@@ -174,6 +180,16 @@ async def preferences_post(request: Request) -> Response:
                                 name, now())
         log.info(kv("preferences_name", list=list_name, subscriber=sub_id))
         done = "name"
+    elif action == "lists":
+        notes = await run_in_threadpool(site.write, save_lists_form, store, site.config,
+                                        sub.email, sub.name, form, now())
+        log.info(kv("preferences_lists", list=list_name, subscriber=sub_id,
+                    lists=",".join(n for n in site.config.lists
+                                   if form.get(f"list.{n}") == "on")))
+        if notes:
+            sub = await run_in_threadpool(store.get_subscriber, list_name, sub_id)
+            return _prefs_page(site, request, token, sub, 409, "; ".join(notes) + ".")
+        done = "lists"
     elif action == "unsubscribe":
         await run_in_threadpool(site.write, store.unsubscribe, list_name, sub_id,
                                 now(), "unsubscribed on the preferences page")

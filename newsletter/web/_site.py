@@ -174,7 +174,8 @@ def site_of(request: Request) -> PublicSite:
 async def read_form(request: Request) -> dict[str, str] | None:
     """The urlencoded/multipart form as str fields, None if malformed or over limits."""
     try:
-        form = await request.form(max_files=0, max_fields=20, max_part_size=4096)
+        # up to 64 fields: the preferences page's list and commodity checkboxes
+        form = await request.form(max_files=0, max_fields=64, max_part_size=4096)
     except HTTPException:
         return None
     out: dict[str, str] = {}
