@@ -58,7 +58,7 @@ def _leaders(procs: list[Serve]) -> list[Serve]:
 def test_two_instances_one_scheduler_and_a_takeover_after_sigkill(
         tmp_path, smtp, pg_url, running) -> None:
     ports = [free_port(), free_port()]
-    n = 24
+    n = 60  # 20 s of sending at 3/s: the status step above must not outlast it under load
     cfg = write_project(tmp_path, web_port=ports[0], smtp_port=smtp.port, subscribers=n,
                         rate_limit=3, send="*/2 * * * * *", stale=6, store_url=pg_url)
     for cmd in (["collect", "--offline"], ["build"]):
