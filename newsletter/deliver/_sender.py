@@ -260,13 +260,18 @@ class _Run:
                 if self.sender is None:
                     self.sender = envelope_sender(data)
         sender = self.envelope_for(sid) if self.envelope_for else self.sender
-        env = Envelope(sender, item.email, lst, self.edition_date, sid)
-        # The previous message's record is committed before this one leaves (built first,
-        # so the wait overlaps the build).
-        if (not self.ledger.wait(ticket) or self.halted()
+        # The previous message's record must be committed before this one is handed over
+        # for good. A channel that gates waits for it just before the end-of-data dot, so
+        # the commit overlaps this message's SMTP exchange; with any other channel the
+        # wait comes first.
+        gates = getattr(channel, "gates", False)
+        if ((not gates and not self.ledger.wait(ticket)) or self.halted()
                 or not self.limiter.acquire(self.stop_event) or self.halted()):
             self._give_back(item)
             return ticket
+        prev = ticket
+        env = Envelope(sender, item.email, lst, self.edition_date, sid,
+                       gate=(lambda: self.ledger.wait(prev)) if gates else None)
         result = channel.send(env, data)
         now = self.now_fn()
         if result.status == "ok":

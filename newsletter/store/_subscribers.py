@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 import idna
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, text, update
 
 from ..exceptions import SubscriberError
 from . import _schema as s
@@ -257,6 +257,11 @@ class SubscribersMixin:
             if new_rows:
                 c.execute(insert(t), new_rows)
                 added = len(new_rows)
+                if added >= 1000 and c.dialect.name == "postgresql":
+                    # Without fresh statistics the planner takes a table it believes tiny
+                    # and looks the next batch's addresses up through ix_subscribers_
+                    # list_status: a scan of the list per chunk (bench/million.py).
+                    c.execute(text("ANALYZE subscribers"))
         return UpsertCounts(added, updated, unchanged, suppressed)
 
     def add_subscriber(self, list_name: str, email: str, name: str = "", *,
