@@ -114,8 +114,9 @@ def main() -> int:
                 leader.proc.send_signal(signal.SIGKILL)
                 killed = time.monotonic()
                 leader.proc.wait()
-                start(next(free))
-                others = [p for p in alive if p is not leader]
+                fresh = start(next(free))
+                others = [p for p in alive if p is not leader] + [fresh]
+                elected_before[id(fresh)] = 0
                 # a message whose end-of-data dot left before the kill may still land: the
                 # count settles for a second (a takeover takes longer: the stale lock)
                 at_kill = smtp.total

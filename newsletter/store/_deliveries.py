@@ -90,7 +90,11 @@ _PICK = (select(_d.c.subscriber_id, _d.c.status, _d.c.attempts, _sub.c.email, _s
                 _sub.c.status.label("sub_status"))
          .join(_sub, _sub.c.id == _d.c.subscriber_id)
          .where(_d.c.edition_date == bindparam("b_date"), _d.c.list == bindparam("b_list"),
-                _d.c.subscriber_id > bindparam("b_after"), _DUE_NOW)
+                _d.c.subscriber_id > bindparam("b_after"), _DUE_NOW,
+                # the same bound on the join's other side: else PostgreSQL may merge-join
+                # against the subscribers' primary key from its start, a scan that grows
+                # with every batch (bench/million.py)
+                _sub.c.id > bindparam("b_after"))
          .order_by(_d.c.edition_date, _d.c.list, _d.c.subscriber_id)
          .limit(bindparam("b_limit")))
 _PICK_PG = _PICK.with_for_update(of=_d, skip_locked=True)
