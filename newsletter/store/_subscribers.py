@@ -140,6 +140,7 @@ class SubscribersMixin:
 
     if TYPE_CHECKING:
         def begin(self) -> AbstractContextManager[Connection]: ...
+        def single(self) -> AbstractContextManager[Connection]: ...
 
     # --- reading -------------------------------------------------------------------------
     def get_subscriber(self, list_name: str, email_or_id: str | int) -> Subscriber | None:
@@ -155,7 +156,7 @@ class SubscribersMixin:
                 q = q.where(t.c.email_key == email_key(email_or_id))
             except SubscriberError:
                 return None
-        with self.begin() as c:
+        with self.single() as c:
             r = c.execute(q).mappings().first()
         return Subscriber._from_row(r) if r else None
 
@@ -317,7 +318,8 @@ class SubscribersMixin:
             subscriber_id = int(subscriber_id)
         except (TypeError, ValueError):
             return False
-        with self.begin() as c:  # one statement in the common case (the one-click POST)
+        # One statement in the common case (the one-click POST); the fallback only reads.
+        with self.single() as c:
             if c.execute(_UNSUBSCRIBE, {"b_list": list_name, "b_id": subscriber_id,
                                         "b_reason": reason, "b_now": now}).rowcount:
                 return True
