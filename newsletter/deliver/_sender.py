@@ -3,10 +3,12 @@
 :func:`send_edition` delivers one edition to one list. Its guarantees come from the ledger
 (``newsletter/store/_deliveries.py``):
 
-* Before a message is handed to the transport its row goes to ``sending`` in a committed
-  transaction; after the transport accepted it, ``sent`` is committed. A process killed in
-  between leaves the row in ``sending``, and the next run re-sends it: at most one duplicate
-  per connection and kill, and nothing is lost.
+* Rows are claimed in batches: a row goes to ``sending`` in a committed transaction before
+  its message is handed to the transport (``deliver/_ledger.Feed``). The outcome is
+  group-committed by one ledger thread (``LedgerWriter``), and a connection hands over its
+  next message (the end-of-data dot, ``Envelope.gate``) only once its previous one is
+  recorded. A process killed in between leaves rows in ``sending``; the next run re-sends
+  them: at most one duplicate per connection and kill, and nothing is lost.
 * ``sends`` records the state per (edition, list): once ``sent``, a second run does nothing,
   so a list gets exactly one edition per day.
 * 4xx replies defer the row with exponential backoff (``retry_base_seconds`` doubling up to
@@ -15,7 +17,8 @@
 * Connection-level errors (server down, TLS, AUTH) put the row back to ``pending``; after
   ``max_errors`` of them in a row (or at once for an authentication failure) the send
   *pauses* with a clear reason and keeps its state; the next run resumes.
-* One thread per transport connection, each owning its connection; a shared
+* One thread per transport connection, each owning its connection; the list is streamed,
+  never loaded, so memory does not grow with it; a shared
   :class:`~newsletter.deliver._ratelimit.RateLimiter` enforces ``rate_limit`` and the
   sliding window. ``stop_event`` stops taking new work; the message in flight finishes.
 """
