@@ -419,3 +419,72 @@ def test_internationalised_address_without_smtputf8_fails_alone_with_the_reason(
     assert list(server.counts) == ["ascii@example.com"]
     failed = [r for r in store.deliveries(EDITION, "daily") if r["status"] == "failed"]
     assert len(failed) == 1 and "SMTPUTF8" in (failed[0]["last_error"] or "")
+
+
+def test_gate_holds_the_end_of_data_dot_and_can_abandon_the_message(server):
+    from newsletter.deliver import Recipient
+
+    ch = smtp(server, connections=1).channel()
+    data = make_factory().build(Recipient(1, "gate@example.com", "Gate"))
+    seen: list[int] = []
+
+    def gate_open() -> bool:
+        seen.append(server.total)  # the body is out, the dot is not: nothing accepted yet
+        return True
+
+    env = Envelope("daily@ree-daily.example", "gate@example.com", "daily", gate=gate_open)
+    assert ch.send(env, data).status == "ok"
+    assert seen == [0] and server.total == 1
+    shut = Envelope("daily@ree-daily.example", "shut@example.com", "daily",
+                    gate=lambda: False)
+    res = ch.send(shut, data)
+    assert res.status == "error" and res.fatal and "held back" in res.detail
+    time.sleep(0.2)
+    assert server.total == 1 and "shut@example.com" not in server.counts  # discarded
+    assert ch.send(Envelope("daily@ree-daily.example", "after@example.com", "daily"),
+                   data).status == "ok"  # the channel reconnects for the next message
+    ch.close()
+    assert server.counts["after@example.com"] == 1
+
+
+@pytest.mark.parametrize("gates", [True, False])
+def test_a_connection_hands_over_a_message_only_once_its_previous_one_is_recorded(
+        store, gates):
+    """The duplicate bound of a kill: whatever the group commit does, each connection's
+    previous message is ``sent`` in the ledger before its next one is handed over."""
+    from newsletter.deliver._transports import OK
+
+    add_readers(store, 120)
+    violations: list[tuple[int, str]] = []
+
+    class Checking:
+        def __init__(self) -> None:
+            self.gates = gates
+            self.prev: int | None = None
+
+        def send(self, env: Envelope, data: bytes):
+            if env.gate is not None:
+                assert env.gate()
+            if self.prev is not None:
+                row = {r["subscriber_id"]: r for r in
+                       store.deliveries(EDITION, "daily")}[self.prev]
+                if row["status"] != "sent":
+                    violations.append((self.prev, row["status"]))
+            self.prev = env.subscriber_id
+            return OK
+
+        def close(self) -> None:
+            pass
+
+    class Transport:
+        name, connections = "check", 4
+
+        def channel(self):
+            return Checking()
+
+        def close(self) -> None:
+            pass
+
+    rep = send(store, Transport())
+    assert rep.sent == 120 and rep.state == "sent"
+    assert violations == []

@@ -58,6 +58,10 @@ class _Relay:
                 at = max(at, self.hour[0] + 3600)
         return at
 
+    def ready(self, now: float) -> bool:
+        """A free connection and rate budget now."""
+        return self.busy < self.settings.connections and self.budget_at(now) <= now
+
     def take(self, now: float) -> None:
         per_second = self.settings.rate_per_second
         if per_second:
@@ -112,7 +116,17 @@ class RelayPool:
                                                          for r in live)))
                     continue
                 r = min(soon, key=lambda x: (x.assigned + 1) / x.settings.weight)
-                if r.busy < r.settings.connections and r.budget_at(now) <= now:
+                if not r.ready(now):
+                    # Its connections are busy: rather than wait, another relay with a
+                    # free connection may take the message if that keeps it within its
+                    # own connection count of its weighted share.
+                    share = (r.assigned + 1) / r.settings.weight
+                    alt = [x for x in soon if x is not r and x.ready(now)
+                           and (x.assigned + 1 - x.settings.connections) / x.settings.weight
+                           <= share]
+                    if alt:
+                        r = min(alt, key=lambda x: (x.assigned + 1) / x.settings.weight)
+                if r.ready(now):
                     r.take(now)
                     r.assigned += 1
                     r.busy += 1
@@ -185,6 +199,8 @@ def relay_pool(relays: list[RelaySettings], pinned: list[str] | None = None) -> 
 
 class PoolChannel:
     """What a sending thread holds: routing happens per message in the pool."""
+
+    gates = True  # every relay is an SmtpChannel
 
     def __init__(self, pool: RelayPool) -> None:
         self.pool = pool

@@ -3,10 +3,12 @@
 :func:`send_edition` delivers one edition to one list. Its guarantees come from the ledger
 (``newsletter/store/_deliveries.py``):
 
-* Before a message is handed to the transport its row goes to ``sending`` in a committed
-  transaction; after the transport accepted it, ``sent`` is committed. A process killed in
-  between leaves the row in ``sending``, and the next run re-sends it: at most one duplicate
-  per connection and kill, and nothing is lost.
+* Rows are claimed in batches: a row goes to ``sending`` in a committed transaction before
+  its message is handed to the transport (``deliver/_ledger.Feed``). The outcome is
+  group-committed by one ledger thread (``LedgerWriter``), and a connection hands over its
+  next message (the end-of-data dot, ``Envelope.gate``) only once its previous one is
+  recorded. A process killed in between leaves rows in ``sending``; the next run re-sends
+  them: at most one duplicate per connection and kill, and nothing is lost.
 * ``sends`` records the state per (edition, list): once ``sent``, a second run does nothing,
   so a list gets exactly one edition per day.
 * 4xx replies defer the row with exponential backoff (``retry_base_seconds`` doubling up to
@@ -15,7 +17,8 @@
 * Connection-level errors (server down, TLS, AUTH) put the row back to ``pending``; after
   ``max_errors`` of them in a row (or at once for an authentication failure) the send
   *pauses* with a clear reason and keeps its state; the next run resumes.
-* One thread per transport connection, each owning its connection; a shared
+* One thread per transport connection, each owning its connection; the list is streamed,
+  never loaded, so memory does not grow with it; a shared
   :class:`~newsletter.deliver._ratelimit.RateLimiter` enforces ``rate_limit`` and the
   sliding window. ``stop_event`` stops taking new work; the message in flight finishes.
 """
@@ -24,7 +27,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -33,6 +35,8 @@ from email.parser import BytesHeaderParser
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..exceptions import HeaderInjectionError, NewsletterError, SendError, SubscriberError
+from ..store._deliveries import Outcome
+from ._ledger import Feed, LedgerWriter
 from ._ratelimit import RateLimiter
 from ._transports import Channel, Envelope, SendResult, Transport
 
@@ -174,12 +178,15 @@ class _Run:
         self.envelope_for: Callable[[int], str] | None = None
         self.done_before = done_before
         self.lock = threading.Lock()
-        self.queue: deque[DueDelivery] = deque()
         self.consecutive_errors = 0
-        self.handled = 0
         self.stopping = threading.Event()
         self.recipient_cls = _recipient_class()
         self.edition_date, self.list_name = report.edition_date, report.list_name
+        self.unsent: list[int] = []  # claimed, never handed over: released at the end
+        self.ledger = LedgerWriter(store, self.edition_date, self.list_name, self.pause)
+        self.feed = Feed(store, self.edition_date, self.list_name, now_fn, self.halted,
+                         on_skipped=lambda n: self._tick(skipped=n),
+                         before_pass=self.ledger.flush)
 
     # control ------------------------------------------------------------------------------
     def halted(self) -> bool:
@@ -193,15 +200,10 @@ class _Run:
                 self.report.pause_reason = reason
         self.stopping.set()
 
-    def _take(self) -> DueDelivery | None:
-        with self.lock:
-            return self.queue.popleft() if self.queue else None
-
     def _tick(self, **counts: int) -> None:
         with self.lock:
             for k, v in counts.items():
                 setattr(self.report, k, getattr(self.report, k) + v)
-            self.handled += 1
             r = self.report
             snap = SendProgress(total=r.total,
                                 done=self.done_before + r.sent + r.failed + r.skipped,
@@ -212,77 +214,73 @@ class _Run:
 
     # work ---------------------------------------------------------------------------------
     def worker(self, channel: Channel) -> None:
-        # ``unrecorded``: the previous message the transport accepted, whose ``sent`` is
-        # committed together with the next claim (one transaction per message), or on its
-        # own before any wait and when the worker ends.
-        unrecorded: list[tuple[int, str | None]] = []
         try:
-            with self.store.ledger_connection():
-                self._work(channel, unrecorded)
+            self._work(channel)
         except NewsletterError as exc:
             self.pause(str(exc))
         except Exception as exc:  # a bug must not leave threads running silently
             self.pause(f"unexpected error: {type(exc).__name__}: {exc}")
             raise
 
-    def _work(self, channel: Channel, unrecorded: list[tuple[int, str | None]]) -> None:
+    def _work(self, channel: Channel) -> None:
+        # ``ticket``: the ledger record of this thread's previous message. It must be
+        # committed before the next message is handed over (LedgerWriter): at most one
+        # accepted message per connection is ever unrecorded.
+        ticket = 0
         try:
             while not self.halted():
-                item = self._take()
+                item = self.feed.take()
                 if item is None:
                     return
-                if self.limiter.enabled:
-                    self._record(unrecorded)
-                if not self.limiter.acquire(self.stop_event):
-                    return
-                if self.halted():
-                    return
-                self._one(channel, item, unrecorded)
+                try:
+                    ticket = self._one(channel, item, ticket)
+                finally:
+                    self.feed.done()
         finally:
-            self._record(unrecorded)
+            self.ledger.wait(ticket)
 
-    def _record(self, unrecorded: list[tuple[int, str | None]]) -> None:
-        while unrecorded:
-            sid, mid = unrecorded[0]
-            self.store.mark_sent(self.edition_date, self.list_name, sid, mid, self.now_fn())
-            unrecorded.pop(0)
+    def _give_back(self, item: DueDelivery) -> None:
+        with self.lock:
+            self.unsent.append(item.subscriber_id)
 
-    def _one(self, channel: Channel, item: DueDelivery,
-             unrecorded: list[tuple[int, str | None]]) -> None:
-        st, d, lst, sid = self.store, self.edition_date, self.list_name, item.subscriber_id
-        claim = st.claim_delivery(d, lst, sid, self.now_fn(),
-                                  sent=unrecorded[0] if unrecorded else None)
-        unrecorded.clear()
-        if claim == "skipped":
-            self._tick(skipped=1)
-            return
-        if claim != "claimed":
-            return
+    def _one(self, channel: Channel, item: DueDelivery, ticket: int) -> int:
+        sid, lst = item.subscriber_id, self.list_name
         recipient = self.recipient_cls(id=sid, email=item.email, name=item.name,
                                        list_name=lst)
         try:
             data = self.factory.build(recipient)
             message_id = self.factory.message_id(recipient)
         except (SendError, SubscriberError, UnicodeError) as exc:
-            st.mark_failed(d, lst, sid, f"cannot build the message: {exc}", self.now_fn())
-            self._fail_note(item.email, f"cannot build the message: {exc}")
+            msg = f"cannot build the message: {exc}"
+            self._fail_note(item.email, msg)
             self._tick(failed=1)
-            return
+            return self.ledger.record(Outcome("failed", sid, self.now_fn(), error=msg))
         except BaseException:
-            st.release_delivery(d, lst, sid, "building the message failed", self.now_fn())
+            self._give_back(item)
             raise
         if self.sender is None:
             with self.lock:
                 if self.sender is None:
                     self.sender = envelope_sender(data)
         sender = self.envelope_for(sid) if self.envelope_for else self.sender
-        env = Envelope(sender, item.email, lst, d, sid)
+        # The previous message's record must be committed before this one is handed over
+        # for good. A channel that gates waits for it just before the end-of-data dot, so
+        # the commit overlaps this message's SMTP exchange; with any other channel the
+        # wait comes first.
+        gates = getattr(channel, "gates", False)
+        if ((not gates and not self.ledger.wait(ticket)) or self.halted()
+                or not self.limiter.acquire(self.stop_event) or self.halted()):
+            self._give_back(item)
+            return ticket
+        prev = ticket
+        env = Envelope(sender, item.email, lst, self.edition_date, sid,
+                       gate=(lambda: self.ledger.wait(prev)) if gates else None)
         result = channel.send(env, data)
         now = self.now_fn()
         if result.status == "ok":
-            unrecorded.append((sid, message_id))
             with self.lock:
                 self.consecutive_errors = 0
+            ticket = self.ledger.record(Outcome("sent", sid, now, message_id=message_id))
             self._tick(sent=1)
         elif result.status == "temporary":
             attempts = item.attempts + 1
@@ -290,22 +288,25 @@ class _Run:
                 self.consecutive_errors = 0
             if attempts >= self.settings.max_attempts:
                 msg = f"gave up after {attempts} attempts: {result.detail}"
-                st.mark_failed(d, lst, sid, msg, now)
+                ticket = self.ledger.record(Outcome("failed", sid, now, error=msg))
                 self._fail_note(item.email, msg)
                 self._tick(failed=1)
             else:
                 nxt = now + timedelta(seconds=backoff(attempts, self.settings))
-                st.mark_deferred(d, lst, sid, result.detail, nxt, now)
+                ticket = self.ledger.record(Outcome("deferred", sid, now,
+                                                    error=result.detail, next_attempt=nxt))
                 self._tick(deferred=1)
         elif result.status == "permanent":
-            st.mark_failed(d, lst, sid, result.detail, now, bounce=result.bounce)
+            ticket = self.ledger.record(Outcome("failed", sid, now, error=result.detail,
+                                                bounce=result.bounce))
             with self.lock:
                 self.consecutive_errors = 0
             self._fail_note(item.email, result.detail)
             self._tick(failed=1, bounced=int(result.bounce))
         else:
-            st.release_delivery(d, lst, sid, result.detail, now)
+            ticket = self.ledger.record(Outcome("released", sid, now, error=result.detail))
             self._error(result)
+        return ticket
 
     def _fail_note(self, email: str, detail: str) -> None:
         with self.lock:
@@ -330,29 +331,29 @@ class _Run:
             else:
                 time.sleep(wait)
 
-    def run_pass(self, due: list[DueDelivery], channels: list[Channel]) -> int:
-        """Send ``due`` with one thread per channel; returns how many rows were handled."""
-        with self.lock:
-            self.queue.extend(due)
-            before = self.handled
-        n = min(len(channels), len(due))
+    def run(self, channels: list[Channel]) -> None:
+        """Send every due row with one thread per channel, then write what is left."""
         threads = [threading.Thread(target=self.worker, args=(ch,), daemon=True,
-                                    name=f"send-{i}") for i, ch in enumerate(channels[:n])]
-        for t in threads:
-            t.start()
+                                    name=f"send-{i}") for i, ch in enumerate(channels)]
         try:
             for t in threads:
-                while t.is_alive():
-                    t.join(0.25)  # wake up now and then so Ctrl-C is seen
-        except KeyboardInterrupt:
-            # Ctrl-C: stop taking work, let the messages in flight finish and be recorded;
-            # the send is reported paused and resumes next time.
-            self.pause("interrupted (Ctrl-C); run the send again to resume")
-            for t in threads:
-                t.join()
-        with self.lock:
-            self.queue.clear()
-            return self.handled - before
+                t.start()
+            try:
+                for t in threads:
+                    while t.is_alive():
+                        t.join(0.25)  # wake up now and then so Ctrl-C is seen
+            except KeyboardInterrupt:
+                # Ctrl-C: stop taking work, let the messages in flight finish and be
+                # recorded; the send is reported paused and resumes next time.
+                self.pause("interrupted (Ctrl-C); run the send again to resume")
+                for t in threads:
+                    t.join()
+        finally:
+            self.ledger.close()
+            rest = [i.subscriber_id for i in self.feed.drain()] + self.unsent
+            if rest and self.ledger.failed is None:
+                self.store.release_claimed(self.edition_date, self.list_name, rest,
+                                           self.now_fn())
 
 
 def send_edition(store: Store, factory: Factory, transport: Transport, *,
@@ -407,10 +408,7 @@ def send_edition(store: Store, factory: Factory, transport: Transport, *,
     run.envelope_for = envelope_for
     channels = [transport.channel() for _ in range(max(1, transport.connections))]
     try:
-        while not run.halted():
-            due = store.due_deliveries(edition_date, list_name, now_fn())
-            if not due or run.run_pass(due, channels) == 0:
-                break
+        run.run(channels)
     finally:
         for ch in channels:
             ch.close()

@@ -22,10 +22,11 @@ import hashlib
 import os
 import re
 import smtplib
+import socket
 import ssl
 import threading
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Literal, Protocol
@@ -51,6 +52,13 @@ class Envelope:
     ``subscriber_id`` is None for a message outside the ledger: a test copy (``newsletter
     send --to``) or a notice (``kind="notice"``, e.g. a confirmation request), which the
     outbox files under ``<kind>/<list>/``.
+
+    ``gate``, when set, is called by a channel whose ``gates`` is True at the last moment
+    before the message is handed over for good (before the end-of-data dot; before the
+    outbox file's rename); if it returns False the message is abandoned (the connection is
+    dropped mid-DATA, so the server discards it) and the result is a fatal ``error``. The
+    sender uses it to overlap the commit of the previous message's ledger record with the
+    SMTP exchange of the next one.
     """
 
     sender: str
@@ -59,6 +67,7 @@ class Envelope:
     edition_date: date | None = None
     subscriber_id: int | None = None
     kind: str = "test"
+    gate: Callable[[], bool] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -92,7 +101,10 @@ OK = SendResult("ok")
 
 
 class Channel(Protocol):
-    """One connection (or writer), used by one thread at a time."""
+    """One connection (or writer), used by one thread at a time.
+
+    A channel that honours :attr:`Envelope.gate` has a true ``gates`` attribute.
+    """
 
     def send(self, envelope: Envelope, data: bytes) -> SendResult: ...
 
@@ -148,7 +160,16 @@ class OutboxTransport:
         pass
 
 
+class _GateClosed(Exception):
+    """The envelope's gate said no: the message must not be handed over."""
+
+
+GATE_CLOSED = "the message was held back: the ledger could not record the previous one"
+
+
 class _OutboxChannel:
+    gates = True
+
     def __init__(self, transport: OutboxTransport) -> None:
         self.t = transport
 
@@ -165,6 +186,9 @@ class _OutboxChannel:
                 if self.t.fsync:
                     fh.flush()
                     os.fsync(fh.fileno())
+            if envelope.gate is not None and not envelope.gate():
+                tmp.unlink()
+                return SendResult("error", detail=GATE_CLOSED, fatal=True)
             os.replace(tmp, path)
         except OSError as exc:
             with contextlib.suppress(OSError):
@@ -246,6 +270,8 @@ class _FastData:
         smtp.putcmd("rcpt", f"TO:{_quote(recip)}")
         return smtp.getreply()
 
+    gate: Callable[[], bool] | None = None
+
     def data(self, msg: bytes | str) -> tuple[int, bytes]:
         smtp: smtplib.SMTP = self  # type: ignore[assignment]
         smtp.putcmd("data")
@@ -257,7 +283,15 @@ class _FastData:
         q = dot_stuff(msg)
         if q[-2:] != b"\r\n":
             q += b"\r\n"
-        smtp.send(q + b".\r\n")
+        if self.gate is None:
+            smtp.send(q + b".\r\n")
+        else:
+            # Everything but the end-of-data dot: the server accepts (and we may have to
+            # record) the message only once the dot is sent.
+            smtp.send(q)
+            if not self.gate():
+                raise _GateClosed
+            smtp.send(b".\r\n")
         return smtp.getreply()
 
 
@@ -323,6 +357,8 @@ class SmtpTransport:
 class SmtpChannel:
     """One SMTP connection, opened lazily and reused; reconnects once when dropped."""
 
+    gates = True
+
     def __init__(self, transport: SmtpTransport) -> None:
         self.t = transport
         self.smtp: smtplib.SMTP | None = None
@@ -339,6 +375,10 @@ class SmtpChannel:
             smtp = _SMTP(s.host, s.port, timeout=s.timeout,
                          local_hostname=self.t.local_hostname)
         try:
+            # Commands and the end-of-data dot are small writes that wait for a reply:
+            # Nagle's algorithm would hold them back for the peer's delayed ACK.
+            with contextlib.suppress(OSError, AttributeError):
+                smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             smtp.ehlo()
             if s.security == "starttls":
                 smtp.starttls(context=self.t.context())
@@ -386,6 +426,9 @@ class SmtpChannel:
                 if self.smtp is None:
                     self._connect()
                 return self._sendmail(envelope, data)
+            except _GateClosed:
+                self._drop()  # mid-DATA: the server discards the message
+                return SendResult("error", None, GATE_CLOSED, fatal=True)
             except smtplib.SMTPRecipientsRefused as exc:
                 code, msg = next(iter(exc.recipients.values()))
                 if code == 421 and reused and attempt == 1:
@@ -455,7 +498,12 @@ class SmtpChannel:
             opts.append("SMTPUTF8")
         if not data.isascii() and self.smtp.has_extn("8bitmime"):
             opts.append("BODY=8BITMIME")
-        self.smtp.sendmail(sender, [rcpt], data, mail_options=opts)
+        smtp = self.smtp
+        smtp.gate = envelope.gate  # type: ignore[attr-defined]
+        try:
+            smtp.sendmail(sender, [rcpt], data, mail_options=opts)
+        finally:
+            smtp.gate = None  # type: ignore[attr-defined]
         self.messages += 1
         return OK
 

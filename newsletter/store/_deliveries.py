@@ -26,7 +26,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, bindparam, case, func, insert, or_, select, update
+from sqlalchemy import (
+    and_,
+    bindparam,
+    case,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.exc import OperationalError
 
 from ..exceptions import StoreError
@@ -67,6 +78,65 @@ _BOUNCE = (update(_sub).where(_sub.c.id == bindparam("b_sid"),
                               _sub.c.status.not_in(("unsubscribed", "complained")))
            .values(status="bounced", status_reason=bindparam("b_error"),
                    updated=bindparam("b_now")))
+
+
+# Batch claiming (the sender): the next due rows after a subscriber id, in id order along
+# the primary key, with what the message needs; on PostgreSQL the rows are locked with
+# FOR UPDATE SKIP LOCKED so concurrent claimers never wait on, or collide over, a row.
+_DUE_NOW = or_(_d.c.status == "pending",
+               and_(_d.c.status == "deferred",
+                    or_(_d.c.next_attempt.is_(None), _d.c.next_attempt <= bindparam("b_now"))))
+_PICK = (select(_d.c.subscriber_id, _d.c.status, _d.c.attempts, _sub.c.email, _sub.c.name,
+                _sub.c.status.label("sub_status"))
+         .join(_sub, _sub.c.id == _d.c.subscriber_id)
+         .where(_d.c.edition_date == bindparam("b_date"), _d.c.list == bindparam("b_list"),
+                _d.c.subscriber_id > bindparam("b_after"), _DUE_NOW,
+                # the same bound on the join's other side: else PostgreSQL may merge-join
+                # against the subscribers' primary key from its start, a scan that grows
+                # with every batch (bench/million.py)
+                _sub.c.id > bindparam("b_after"))
+         .order_by(_d.c.edition_date, _d.c.list, _d.c.subscriber_id)
+         .limit(bindparam("b_limit")))
+_PICK_PG = _PICK.with_for_update(of=_d, skip_locked=True)
+_IDS = and_(_d.c.edition_date == bindparam("b_date"), _d.c.list == bindparam("b_list"),
+            _d.c.subscriber_id.in_(bindparam("b_ids", expanding=True)))
+_CLAIM_IDS = (update(_d).where(_IDS)
+              .values(status="sending", attempts=_d.c.attempts + 1,
+                      updated=bindparam("b_now")))
+_SKIP_IDS = (update(_d).where(_IDS)
+             .values(status="skipped", last_error="subscriber no longer active",
+                     updated=bindparam("b_now")))
+_RELEASE_CLAIMED = (update(_d).where(_ROW, _d.c.status == "sending")
+                    .values(status="pending", updated=bindparam("b_now"),
+                            attempts=case((_d.c.attempts > 0, _d.c.attempts - 1), else_=0)))
+
+_PG_SENT = (
+    "UPDATE deliveries AS d SET status = 'sent', message_id = v.mid, last_error = NULL, "
+    "next_attempt = NULL, updated = %(now)s "
+    "FROM unnest(%(sids)s::integer[], %(mids)s::text[]) AS v(sid, mid) "
+    "WHERE d.edition_date = %(d)s AND d.list = %(l)s AND d.subscriber_id = v.sid")
+_SQLITE_SENT = (
+    "UPDATE deliveries SET status = 'sent', message_id = ?, last_error = NULL, "
+    "next_attempt = NULL, updated = ? "
+    "WHERE edition_date = ? AND list = ? AND subscriber_id = ?")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one claimed row, for :meth:`DeliveriesMixin.record_outcomes`.
+
+    ``kind``: ``sent`` (``message_id``), ``deferred`` (``error``, ``next_attempt``),
+    ``failed`` (``error``; ``bounce`` also marks the subscriber bounced) or ``released``
+    (``error``: a connection-level problem, the message never left; back to pending).
+    """
+
+    kind: str
+    subscriber_id: int
+    now: datetime
+    message_id: str | None = None
+    error: str | None = None
+    next_attempt: datetime | None = None
+    bounce: bool = False
 
 
 def _key(edition_date: date, list_name: str, subscriber_id: int,
@@ -198,27 +268,39 @@ class DeliveriesMixin:
         """Add a ``pending`` row for each active subscriber not yet in the ledger.
 
         Idempotent: running it again only adds subscribers who became active since.
-        Returns the number of rows added.
+        Returns the number of rows added. One ``INSERT ... SELECT`` in the database (rows
+        already planned are left alone by the primary key: ``ON CONFLICT DO NOTHING``), so
+        a million-subscriber list never passes through Python.
 
         Args:
             audience: a SELECT of subscriber ids to plan instead of the list's active
                 subscribers (an alert: ``Store.alert_audience``).
         """
         d, sub = s.deliveries, s.subscribers
-        already = select(d.c.subscriber_id).where(d.c.edition_date == edition_date,
-                                                  d.c.list == list_name)
-        if audience is not None:
-            src = select(sub.c.id).where(sub.c.id.in_(audience), sub.c.id.not_in(already))
-        else:
-            src = (select(sub.c.id).where(sub.c.list == list_name, sub.c.status == "active",
-                                          sub.c.id.not_in(already)))
+        who = (sub.c.id.in_(audience) if audience is not None
+               else (sub.c.list == list_name) & (sub.c.status == "active"))
+        src = select(literal(edition_date, d.c.edition_date.type),
+                     literal(list_name, d.c.list.type), sub.c.id, literal("pending"),
+                     literal(0), literal(now, d.c.updated.type)).where(who)
+        dialect = self.engine.dialect.name
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        elif dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        else:  # pragma: no cover - the supported stores are SQLite and PostgreSQL
+            raise StoreError(f"unsupported database {dialect!r}")
+        stmt = (dialect_insert(d).from_select(
+            ["edition_date", "list", "subscriber_id", "status", "attempts", "updated"], src)
+            .on_conflict_do_nothing())
         with self.begin() as c:
-            ids = list(c.execute(src).scalars())
-            if ids:
-                c.execute(insert(d), [dict(edition_date=edition_date, list=list_name,
-                                           subscriber_id=i, status="pending", attempts=0,
-                                           updated=now) for i in ids])
-        return len(ids)
+            res = c.execute(stmt.execution_options(preserve_rowcount=True))
+            added = max(0, int(res.rowcount or 0))
+            if added and dialect == "postgresql":
+                # Fresh statistics, or the planner, seeing a table it believes tiny, may
+                # look rows up through ix_deliveries_status instead of the primary key:
+                # a scan of the whole edition for every message (bench/million.py).
+                c.execute(text("ANALYZE deliveries"))
+        return added
 
     def reset_sending(self, edition_date: date, list_name: str, now: datetime) -> int:
         """Put rows left in ``sending`` by an interrupted run back to ``pending``."""
@@ -317,6 +399,100 @@ class DeliveriesMixin:
                     return DueDelivery(r.subscriber_id, who.email, who.name or "", r.status,
                                        r.attempts)
                 c.execute(_SKIP, key)  # no longer active: skipped, try the next one
+
+    def claim_batch(self, edition_date: date, list_name: str, now: datetime, *,
+                    after: int = 0, limit: int = 200
+                    ) -> tuple[list[DueDelivery], int, int | None]:
+        """Claim the next due rows (subscriber id above ``after``, in id order) at once.
+
+        In one committed transaction the rows of active subscribers go to ``sending``
+        (``attempts`` + 1) and the others to ``skipped``. The sender streams a list through
+        this in batches instead of loading it, and pays one commit per batch.
+
+        Returns:
+            ``(claimed, skipped, last)``: the claimed rows (``attempts`` as before the
+            claim), how many were skipped, and the highest subscriber id seen (the
+            ``after`` of the next call; None when no due row is left above ``after``).
+        """
+        pick = _PICK_PG if self.engine.dialect.name == "postgresql" else _PICK
+        params = {"b_date": edition_date, "b_list": list_name, "b_now": now,
+                  "b_after": after, "b_limit": limit}
+        with self._ledger_tx() as c:
+            rows = c.execute(pick, params).all()
+            if not rows:
+                return [], 0, None
+            active = [r for r in rows if r.sub_status == "active"]
+            gone = [r.subscriber_id for r in rows if r.sub_status != "active"]
+            if active:
+                c.execute(_CLAIM_IDS, {**params, "b_ids": [r.subscriber_id for r in active]})
+            if gone:
+                c.execute(_SKIP_IDS, {**params, "b_ids": gone})
+        claimed = [DueDelivery(r.subscriber_id, r.email, r.name or "", r.status, r.attempts)
+                   for r in active]
+        return claimed, len(gone), rows[-1].subscriber_id
+
+    def release_claimed(self, edition_date: date, list_name: str,
+                        subscriber_ids: Iterable[int], now: datetime) -> None:
+        """Rows claimed by :meth:`claim_batch` whose message was never handed over (the
+        send stopped first): back to ``pending``, the claim's attempt not counted."""
+        params = [_key(edition_date, list_name, sid, now) for sid in subscriber_ids]
+        if params:
+            with self._ledger_tx() as c:
+                c.execute(_RELEASE_CLAIMED, params)
+
+    def record_outcomes(self, edition_date: date, list_name: str,
+                        outcomes: Iterable[Outcome]) -> None:
+        """Write the outcomes of several claimed rows in one transaction (group commit).
+
+        The sender's ledger writer commits what its threads handed over since the last
+        commit at once; each thread waits for that commit before handing over its next
+        message, so at most one accepted message per connection is unrecorded at any time.
+        """
+        by: dict[str, list[dict[str, Any]]] = {}
+        bounces: list[dict[str, Any]] = []
+        sent: list[Outcome] = []
+        for o in outcomes:
+            if o.kind == "sent":
+                sent.append(o)
+                continue
+            p = _key(edition_date, list_name, o.subscriber_id, o.now)
+            p["b_error"] = o.error
+            if o.kind == "deferred":
+                p["b_next"] = o.next_attempt
+            elif o.bounce:
+                bounces.append(p)
+            by.setdefault(o.kind, []).append(p)
+        if not by and not sent:
+            return
+        stmts = {"deferred": _DEFERRED, "failed": _FAILED, "released": _RELEASE}
+        with self._ledger_tx() as c:
+            if sent:
+                self._record_sent(c, edition_date, list_name, sent)
+            for kind, params in by.items():
+                c.execute(stmts[kind], params)
+            if bounces:
+                c.execute(_BOUNCE, bounces)
+
+    def _record_sent(self, c: Connection, edition_date: date, list_name: str,
+                     sent: list[Outcome]) -> None:
+        """The hot path of a send: ``sent`` for a group of rows, in driver SQL (building
+        SQLAlchemy parameters per row cost more than the update itself). PostgreSQL gets
+        one statement over ``unnest`` arrays; SQLite one ``executemany``. The group shares
+        one ``updated`` time, the latest of its outcomes."""
+        now = max(o.now for o in sent)
+        dialect = self.engine.dialect
+        if dialect.name == "postgresql":
+            c.exec_driver_sql(_PG_SENT, {
+                "d": edition_date, "l": list_name, "now": now,
+                "sids": [o.subscriber_id for o in sent],
+                "mids": [o.message_id for o in sent]})
+            return
+        to_dt = s.deliveries.c.updated.type.bind_processor(dialect)
+        to_date = s.deliveries.c.edition_date.type.bind_processor(dialect)
+        nowv = to_dt(now) if to_dt else now
+        day = to_date(edition_date) if to_date else edition_date
+        c.exec_driver_sql(_SQLITE_SENT, [(o.message_id, nowv, day, list_name, o.subscriber_id)
+                                         for o in sent])
 
     def mark_sent(self, edition_date: date, list_name: str, subscriber_id: int,
                   message_id: str | None, now: datetime) -> None:

@@ -82,6 +82,11 @@ class Store(SubscribersMixin, DeliveriesMixin, LocksMixin, BouncesMixin, RunsMix
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # One-statement reads and writes (the public web endpoints) on PostgreSQL run in
+        # autocommit: one round trip instead of BEGIN, the statement and COMMIT
+        # (bench/web.py). The same pool; psycopg switches the mode client-side.
+        self._autocommit = (engine.execution_options(isolation_level="AUTOCOMMIT")
+                            if engine.dialect.name == "postgresql" else None)
 
     # --- plumbing ------------------------------------------------------------------------
     @contextmanager
@@ -89,6 +94,21 @@ class Store(SubscribersMixin, DeliveriesMixin, LocksMixin, BouncesMixin, RunsMix
         """A transaction; StoreError on database failure."""
         try:
             with self.engine.begin() as conn:
+                yield conn
+        except OperationalError as exc:
+            raise StoreError(f"database error: {exc.orig}",
+                             hint="check [store] url and that the disk is writable") from exc
+
+    @contextmanager
+    def single(self) -> Iterator[Connection]:
+        """A connection for ONE statement that is atomic on its own (a read, or a single
+        UPDATE): autocommit on PostgreSQL, a transaction elsewhere. StoreError on failure."""
+        if self._autocommit is None:
+            with self.begin() as conn:
+                yield conn
+            return
+        try:
+            with self._autocommit.connect() as conn:
                 yield conn
         except OperationalError as exc:
             raise StoreError(f"database error: {exc.orig}",
@@ -375,7 +395,7 @@ class Store(SubscribersMixin, DeliveriesMixin, LocksMixin, BouncesMixin, RunsMix
         q = select(s.archive.c.html).where(s.archive.c.date == day, s.archive.c.kind == kind)
         if published_only:
             q = q.where(s.archive.c.published.is_(True))
-        with self.begin() as c:
+        with self.single() as c:
             r = c.execute(q).scalar_one_or_none()
         return r.decode() if r is not None else None
 
@@ -384,7 +404,7 @@ class Store(SubscribersMixin, DeliveriesMixin, LocksMixin, BouncesMixin, RunsMix
                                            ).order_by(s.archive.c.date.desc())
         if published_only:
             q = q.where(s.archive.c.published.is_(True))
-        with self.begin() as c:
+        with self.single() as c:
             return list(c.execute(q).scalars())
 
 

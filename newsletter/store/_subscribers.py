@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 import idna
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, text, update
 
 from ..exceptions import SubscriberError
 from . import _schema as s
@@ -140,6 +140,7 @@ class SubscribersMixin:
 
     if TYPE_CHECKING:
         def begin(self) -> AbstractContextManager[Connection]: ...
+        def single(self) -> AbstractContextManager[Connection]: ...
 
     # --- reading -------------------------------------------------------------------------
     def get_subscriber(self, list_name: str, email_or_id: str | int) -> Subscriber | None:
@@ -155,7 +156,7 @@ class SubscribersMixin:
                 q = q.where(t.c.email_key == email_key(email_or_id))
             except SubscriberError:
                 return None
-        with self.begin() as c:
+        with self.single() as c:
             r = c.execute(q).mappings().first()
         return Subscriber._from_row(r) if r else None
 
@@ -257,6 +258,11 @@ class SubscribersMixin:
             if new_rows:
                 c.execute(insert(t), new_rows)
                 added = len(new_rows)
+                if added >= 1000 and c.dialect.name == "postgresql":
+                    # Without fresh statistics the planner takes a table it believes tiny
+                    # and looks the next batch's addresses up through ix_subscribers_
+                    # list_status: a scan of the list per chunk (bench/million.py).
+                    c.execute(text("ANALYZE subscribers"))
         return UpsertCounts(added, updated, unchanged, suppressed)
 
     def add_subscriber(self, list_name: str, email: str, name: str = "", *,
@@ -312,7 +318,8 @@ class SubscribersMixin:
             subscriber_id = int(subscriber_id)
         except (TypeError, ValueError):
             return False
-        with self.begin() as c:  # one statement in the common case (the one-click POST)
+        # One statement in the common case (the one-click POST); the fallback only reads.
+        with self.single() as c:
             if c.execute(_UNSUBSCRIBE, {"b_list": list_name, "b_id": subscriber_id,
                                         "b_reason": reason, "b_now": now}).rowcount:
                 return True
