@@ -533,7 +533,8 @@ def subs_export(list_: ListOpt = "daily",
 from .cli_bounces import bounces_app, subscriber_show  # noqa: E402
 
 for _cmd in bounces_app.registered_commands:
-    _cmd.callback = handle_errors(_cmd.callback)
+    if _cmd.callback is not None:
+        _cmd.callback = handle_errors(_cmd.callback)
 app.add_typer(bounces_app, name="bounces")
 subs_app.command("show")(handle_errors(subscriber_show))
 

@@ -1,9 +1,12 @@
 """The one object every front end drives: :class:`Newsletter`.
 
 The CLI, the preview app and the scheduler all get a ``Newsletter`` and call its methods
-(``collect``, ``build``, ``send``, ``run``, ``inspect``, ``approve``, ``status``). Each stage
-reads from and writes to the store, never to the next stage directly, so every method can
-run on its own and after a crash.
+(``collect``, ``build``, ``send``, ``run``, ``inspect``, ``approve``, ``status``). This
+module, with :mod:`._send` (sending) and :mod:`.schedule`, is the orchestration: it reads the
+store, hands plain values to the stages (collect, summarize and render never see the store;
+deliver and bounces take it for the send ledger and subscriber status) and writes their
+results back. Every method persists its result before returning, so each can run on its own
+and after a crash (docs/internals.md).
 """
 
 from __future__ import annotations
@@ -33,7 +36,8 @@ log = logging.getLogger("newsletter")
 
 @dataclass
 class CollectReport:
-    """What ``collect`` did: the JSON run report of DESIGN.md plus totals."""
+    """What ``collect`` did: one report per source (the ``collect --json`` output) plus
+    totals."""
 
     sources: list[dict[str, Any]] = field(default_factory=list)
     items_new: int = 0

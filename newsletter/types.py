@@ -1,7 +1,9 @@
 """Public data objects passed between the stages.
 
-Every stage reads and writes the store; these frozen dataclasses are what the store hands
-out and what the stages produce. Datetimes are timezone-aware UTC.
+These frozen dataclasses are the values the orchestration (``core``, ``_send``) passes into
+the stages and gets back: what the store hands out (items), what summarize builds (the
+:class:`Edition`) and what render produces for deliver (:class:`RenderedEdition`). The stages
+themselves do not read the store. Datetimes are timezone-aware UTC.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 SourceKind = str
 """A kind registered in ``newsletter/collect/_kinds.py`` (built in: ``feed``, ``page``)."""
@@ -88,7 +90,7 @@ class Item:
 
 @dataclass(frozen=True)
 class PriceItem:
-    """A price or price-index observation, as in DESIGN.md's price-item schema.
+    """A price or price-index observation (one row of an edition's price table).
 
     A single value has ``low == high``. Units: ``CNY/t``, ``CNY/kg``, ``USD/kg``,
     ``USD/t``, ``points``. ``basis`` is where and how the price is quoted:
@@ -547,3 +549,54 @@ class Edition:
             index_chart=Chart.from_json(chart) if chart else None,
             sections=tuple(Section.from_json(s) for s in d.get("sections") or ()),
             stats=EditionStats.from_json(stats) if stats else None)
+
+
+# --- render's output, deliver's input ----------------------------------------------------
+@dataclass(frozen=True)
+class RenderedEdition:
+    """An edition rendered for one list, ready for per-subscriber substitution.
+
+    Attributes:
+        date: the edition date, ``YYYY-MM-DD``.
+        list_name: the list it was rendered for.
+        subject: the subject line (no ``[TEST]`` prefix; the factory adds it).
+        preheader: the hidden inbox-preview text (40-130 characters).
+        html: the inlined HTML document, with placeholder tokens.
+        text: the plain-text part, with placeholder tokens.
+        chart_png: the index chart as PNG bytes, or None when there is no chart.
+        chart_alt: the chart's alt text (also its text fallback); "" without a chart.
+        chart_cid: the Content-ID (without angle brackets) the HTML refers to as
+            ``cid:...``; None without a chart.
+        view_url: the public "view in browser" URL of the edition.
+        size_bytes: size of the inlined HTML in UTF-8 bytes.
+        warnings: problems worth telling the editor (over the size budget, bad links).
+    """
+
+    date: str
+    list_name: str
+    subject: str
+    preheader: str
+    html: str
+    text: str
+    chart_png: bytes | None
+    chart_alt: str
+    chart_cid: str | None
+    view_url: str
+    size_bytes: int
+    warnings: list[str] = field(default_factory=list)
+
+
+# --- story fingerprints: summarize writes them, the store keeps them ------------------------
+class StoryRow(TypedDict):
+    """One published story of an edition as the store keeps it (``edition_stories``)."""
+
+    story_id: str
+    url: str
+    title: str
+    fingerprint: str  # summarize.fingerprints.fingerprint of its main item; "" if unknown
+
+
+class PreviousStoryRow(StoryRow):
+    """A :class:`StoryRow` read back, with the date of its edition."""
+
+    edition_date: date

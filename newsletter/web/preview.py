@@ -169,7 +169,9 @@ class AccessToken:
         self.token = token.encode()
 
     def _ok(self, value: str | None) -> bool:
-        return bool(value) and hmac.compare_digest(value.encode("utf-8", "replace"),
+        if not value:
+            return False
+        return hmac.compare_digest(value.encode("utf-8", "replace"),
                                                    self.token)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -634,7 +636,7 @@ def _when(value: Any) -> str:
         try:
             value = datetime.fromisoformat(value)
         except ValueError:
-            return value
+            return str(value)
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M UTC")
     return str(value)
