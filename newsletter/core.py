@@ -29,7 +29,7 @@ from .config import Config
 from .deliver._sender import SendReport
 from .exceptions import ConfigError, NotApprovedError, RenderError
 from .store import Store, open_store
-from .types import Edition, Item, PriceItem, Source
+from .types import Edition, Item, PriceItem, RenderedEdition, Source
 
 log = logging.getLogger("newsletter")
 
@@ -296,14 +296,14 @@ class Newsletter:
                                              "html_size": rendered.size_bytes}, self.now())
         return report
 
-    def sample_message(self, rendered: Any, list_name: str) -> dict[str, str]:
+    def sample_message(self, rendered: RenderedEdition, list_name: str) -> dict[str, str]:
         """The personalised HTML/text parts for a sample reader (used for files and preview)."""
         from .deliver._sample import sample_parts
 
         return sample_parts(self.config, rendered, list_name)
 
     # --- send ----------------------------------------------------------------------------
-    def rendered(self, day: date, list_name: str) -> Any:
+    def rendered(self, day: date, list_name: str) -> RenderedEdition:
         """Render the stored edition of ``day`` for one list (one premailer run)."""
         return _send.render_stored(self.store, self.config, day, list_name)
 
