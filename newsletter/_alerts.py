@@ -89,7 +89,7 @@ def queue_alerts(store: Store, config: Config, new: Sequence[PriceItem], *,
     dated = [o for o in new if o.as_of is not None]
     if not lists or not dated:
         return run
-    since = min(o.as_of for o in dated) - timedelta(days=HISTORY_DAYS)  # type: ignore[operator,type-var]
+    since = min(o.as_of for o in dated if o.as_of is not None) - timedelta(days=HISTORY_DAYS)
     history = store.price_observations(since)
     thresholds = alert_thresholds(config)
     # a move already followed by a later level is history, not news (a first collect

@@ -29,6 +29,7 @@ from .deliver._transports import Transport, make_transport
 from .exceptions import AlreadyRunningError, RenderError
 from .store import Store
 from .store._locks import LockInfo, send_lock_name, this_holder
+from .types import RenderedEdition
 
 log = logging.getLogger("newsletter.deliver")
 
@@ -91,7 +92,8 @@ def verp_sender(config: Config) -> Callable[[int], str] | None:
     return lambda sid: verp_address(address, make_token(secret, sid))
 
 
-def render_stored(store: Store, config: Config, day: date, list_name: str) -> Any:
+def render_stored(store: Store, config: Config, day: date,
+                  list_name: str) -> RenderedEdition:
     """Render the stored edition of ``day`` for one list (one premailer run).
 
     Raises:

@@ -263,8 +263,8 @@ def run(offline: Annotated[bool, typer.Option("--offline", help="Replay the reco
         raise typer.Exit(1 if rep.failed else 0)
     if nl.config.editorial.approval == "required":
         waiting = [n for n in due
-                   if (nl.store.edition(b.date, nl.list_kind(n)) or {}).get("status")
-                   != "approved"]
+                   if (row := nl.store.edition(b.date, nl.list_kind(n))) is None
+                   or row["status"] != "approved"]
         for n in waiting:
             out.print(f"[yellow]not sending list {n}:[/] approval is required; review with "
                       f"`newsletter preview`, then `newsletter approve --date {b.date}"
@@ -590,7 +590,8 @@ def subs_export(list_: ListOpt = "daily",
 from .cli_bounces import bounces_app, subscriber_show  # noqa: E402
 
 for _cmd in bounces_app.registered_commands:
-    _cmd.callback = handle_errors(_cmd.callback)
+    if _cmd.callback is not None:
+        _cmd.callback = handle_errors(_cmd.callback)
 app.add_typer(bounces_app, name="bounces")
 subs_app.command("show")(handle_errors(subscriber_show))
 

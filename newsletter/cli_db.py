@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol, TypeVar
 
 import typer
 from rich.console import Console
@@ -20,7 +21,14 @@ ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="Config f
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
 
 
-def make_db_app(handle_errors: Any, out: Console, err: Console) -> typer.Typer:
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+class _Decorator(Protocol):
+    def __call__(self, fn: _F, /) -> _F: ...
+
+
+def make_db_app(handle_errors: _Decorator, out: Console, err: Console) -> typer.Typer:
     """The ``db`` command group, with the CLI's error handling and consoles (passed in:
     ``python -m newsletter.cli`` runs cli.py as ``__main__``, so this module cannot
     import it)."""
@@ -31,7 +39,7 @@ def make_db_app(handle_errors: Any, out: Console, err: Console) -> typer.Typer:
     @handle_errors
     def db_upgrade(config: ConfigOpt = None) -> None:
         """Create the store or bring its schema to this release's head revision."""
-        from .store._store import _safe, open_store
+        from .store import open_store, safe_url
 
         cfg = load_config(config)
         url = cfg.store_url
@@ -41,20 +49,20 @@ def make_db_app(handle_errors: Any, out: Console, err: Console) -> typer.Typer:
             before = None
         open_store(url).close()
         if before is None:
-            out.print(f"{_safe(url)}: created at {_migrate.head()}")
+            out.print(f"{safe_url(url)}: created at {_migrate.head()}")
         elif before.up_to_date:
-            out.print(f"{_safe(url)}: already at {before.head}")
+            out.print(f"{safe_url(url)}: already at {before.head}")
         else:
             found = before.current or (f"release 0.1 schema {before.legacy}" if before.legacy
                                        else "empty")
-            out.print(f"{_safe(url)}: upgraded from {found} to {before.head}")
+            out.print(f"{safe_url(url)}: upgraded from {found} to {before.head}")
 
 
     @db_app.command("current")
     @handle_errors
     def db_current(config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
         """The store's revision and this release's head (reads only; exit 1 if behind)."""
-        from .store._store import _safe
+        from .store import safe_url
 
         cfg = load_config(config)
         url = cfg.store_url
@@ -62,10 +70,10 @@ def make_db_app(handle_errors: Any, out: Console, err: Console) -> typer.Typer:
         status = ("newer" if st.too_new else "current" if st.up_to_date
                   else "empty" if st.empty else "behind")
         if as_json:
-            out.print_json(json.dumps({"url": _safe(url), "current": st.current, "head": st.head,
+            out.print_json(json.dumps({"url": safe_url(url), "current": st.current, "head": st.head,
                                        "legacy_schema_version": st.legacy, "status": status}))
         else:
-            out.print(f"{_safe(url)}: {st.current or '(none)'} (head {st.head}): {status}")
+            out.print(f"{safe_url(url)}: {st.current or '(none)'} (head {st.head}): {status}")
             if status in ("behind", "empty"):
                 err.print("run `newsletter db upgrade`")
         if status == "newer":

@@ -1,9 +1,12 @@
 """The one object every front end drives: :class:`Newsletter`.
 
 The CLI, the preview app and the scheduler all get a ``Newsletter`` and call its methods
-(``collect``, ``build``, ``send``, ``run``, ``inspect``, ``approve``, ``status``). Each stage
-reads from and writes to the store, never to the next stage directly, so every method can
-run on its own and after a crash.
+(``collect``, ``build``, ``send``, ``run``, ``inspect``, ``approve``, ``status``). This
+module, with :mod:`._send` (sending) and :mod:`.schedule`, is the orchestration: it reads the
+store, hands plain values to the stages (collect, summarize and render never see the store;
+deliver and bounces take it for the send ledger and subscriber status) and writes their
+results back. Every method persists its result before returning, so each can run on its own
+and after a crash (docs/internals.md).
 """
 
 from __future__ import annotations
@@ -26,14 +29,15 @@ from .config import Config
 from .deliver._sender import SendReport
 from .exceptions import ConfigError, NotApprovedError, RenderError
 from .store import Store, open_store
-from .types import Edition, Item, PriceItem, Source, WeeklyEdition
+from .types import Edition, Item, PriceItem, RenderedEdition, Source, WeeklyEdition
 
 log = logging.getLogger("newsletter")
 
 
 @dataclass
 class CollectReport:
-    """What ``collect`` did: the JSON run report of DESIGN.md plus totals."""
+    """What ``collect`` did: one report per source (the ``collect --json`` output) plus
+    totals."""
 
     sources: list[dict[str, Any]] = field(default_factory=list)
     items_new: int = 0
@@ -369,14 +373,14 @@ class Newsletter:
                           hint="alerts are sent as prices are collected; build a daily or "
                                "weekly list")
 
-    def sample_message(self, rendered: Any, list_name: str) -> dict[str, str]:
+    def sample_message(self, rendered: RenderedEdition, list_name: str) -> dict[str, str]:
         """The personalised HTML/text parts for a sample reader (used for files and preview)."""
         from .deliver._sample import sample_parts
 
         return sample_parts(self.config, rendered, list_name)
 
     # --- send ----------------------------------------------------------------------------
-    def rendered(self, day: date, list_name: str) -> Any:
+    def rendered(self, day: date, list_name: str) -> RenderedEdition:
         """Render the stored edition of ``day`` for one list (one premailer run)."""
         return _send.render_stored(self.store, self.config, day, list_name)
 

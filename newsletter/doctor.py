@@ -174,8 +174,9 @@ def _probe_relay(label: str, settings: SmtpSettings,
         if channel.smtp is None or not channel.smtp.does_esmtp:
             return ("fail", f"{where}: EHLO refused", "check the relay's host and port")
     except smtplib.SMTPAuthenticationError as exc:
-        return ("fail", f"{where}: AUTH refused: {exc.smtp_code} "
-                f"{exc.smtp_error.decode(errors='replace')}",
+        reply = exc.smtp_error
+        reply_text = reply.decode(errors="replace") if isinstance(reply, bytes) else reply
+        return ("fail", f"{where}: AUTH refused: {exc.smtp_code} {reply_text}",
                 "check NEWSLETTER_SMTP_USERNAME and NEWSLETTER_SMTP_PASSWORD (or the "
                 "relay's username_env/password_env)")
     except (smtplib.SMTPException, OSError, ssl.SSLError) as exc:

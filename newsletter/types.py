@@ -1,7 +1,9 @@
 """Public data objects passed between the stages.
 
-Every stage reads and writes the store; these frozen dataclasses are what the store hands
-out and what the stages produce. Datetimes are timezone-aware UTC.
+These frozen dataclasses are the values the orchestration (``core``, ``_send``) passes into
+the stages and gets back: what the store hands out (items), what summarize builds (the
+:class:`Edition`) and what render produces for deliver (:class:`RenderedEdition`). The stages
+themselves do not read the store. Datetimes are timezone-aware UTC.
 """
 
 from __future__ import annotations
@@ -11,7 +13,14 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
-from ._alert_types import Alert, AlertRecord, alert_from_json, alert_to_json  # noqa: F401 (re-exported)
+# Defined in leaf modules (to keep this one readable), part of this module's interface:
+from ._alert_types import Alert as Alert
+from ._alert_types import AlertRecord as AlertRecord
+from ._alert_types import alert_from_json as alert_from_json
+from ._alert_types import alert_to_json as alert_to_json
+from ._seam_types import PreviousStoryRow as PreviousStoryRow
+from ._seam_types import RenderedEdition as RenderedEdition
+from ._seam_types import StoryRow as StoryRow
 
 SourceKind = str
 """A kind registered in ``newsletter/collect/_kinds.py`` (built in: ``feed``, ``page``)."""
@@ -90,7 +99,7 @@ class Item:
 
 @dataclass(frozen=True)
 class PriceItem:
-    """A price or price-index observation, as in DESIGN.md's price-item schema.
+    """A price or price-index observation (one row of an edition's price table).
 
     A single value has ``low == high``. Units: ``CNY/t``, ``CNY/kg``, ``USD/kg``,
     ``USD/t``, ``points``. ``basis`` is where and how the price is quoted:
@@ -552,6 +561,7 @@ class Edition:
 
 
 # --- the weekly recap (issue 17) -----------------------------------------------------------
+_Day = date  # the WeeklyEdition field "date" shadows the type inside its class
 WEEKDAY_ABBR = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -683,7 +693,7 @@ class WeeklyEdition:
     date: date
     year: int
     week: int
-    start: date
+    start: _Day
     title: str = ""
     as_of: datetime | None = None
     generated_at: str | None = None
@@ -693,7 +703,7 @@ class WeeklyEdition:
     rows: tuple[WeekPriceRow, ...] = ()
     index_chart: Chart | None = None
     stories: tuple[WeekStory, ...] = ()
-    editions: tuple[date, ...] = ()
+    editions: tuple[_Day, ...] = ()
     editor_note: str | None = None
 
     kind = "weekly"

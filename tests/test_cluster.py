@@ -10,6 +10,7 @@ from pathlib import Path
 
 from newsletter.summarize import cluster as clu
 from newsletter.summarize import fingerprints as fps
+from newsletter.summarize import words
 from newsletter.types import Item
 
 REPO = Path(__file__).resolve().parent.parent
@@ -230,15 +231,15 @@ def test_headline_joins_todays_report_not_the_earlier_event() -> None:
 
 
 def test_aggregator_suffix_is_not_part_of_the_story() -> None:
-    assert clu.split_outlet(ILUKA_GN) == ("Iluka fixes Eneabba kiln, sticks to 2027 start",
+    assert words.split_outlet(ILUKA_GN) == ("Iluka fixes Eneabba kiln, sticks to 2027 start",
                                           "The West Australian")
     assert "australian" not in clu.shingles(ILUKA_GN)
-    assert clu.is_headline_only(ILUKA_GN) and not clu.is_headline_only(ILUKA_RESTART)
+    assert words.is_headline_only(ILUKA_GN) and not words.is_headline_only(ILUKA_RESTART)
     # A dash in an ordinary title stays.
     idx = at("ree", "idx", "China's Rare Earth Price Index Climbs to 306.4 - Heavy Rare Earths "
              "Outpace the Field", "The index rose 1.2 points to 306.4.",
              "2026-11-24T05:40:00+00:00")
-    assert clu.split_outlet(idx) == (idx.title, None)
+    assert words.split_outlet(idx) == (idx.title, None)
     assert fps.plain_title("Update: Iluka fixes kiln at Eneabba - Reuters") == \
         "Iluka fixes kiln at Eneabba"
 

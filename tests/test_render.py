@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from newsletter._placeholders import greeting, substitute, unresolved
 from newsletter.config import Config, EditorialSettings
 from newsletter.exceptions import RenderError
 from newsletter.render import (
@@ -20,7 +21,6 @@ from newsletter.render import (
     render_edition,
     render_web_edition,
 )
-from newsletter.render._placeholders import greeting, substitute, unresolved
 from newsletter.render._render import (
     change_pct_text,
     change_text,

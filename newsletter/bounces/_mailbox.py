@@ -154,7 +154,7 @@ def _imap(store: Store, config: Config, now: Callable[[], datetime], s: MailboxS
                                hint="check [bounces.mailbox] folder")
         conn.create(_quote(s.processed_folder))  # NO when it exists: fine
         can_move = "MOVE" in conn.capabilities
-        typ, data = conn.uid("SEARCH", None, "UNDELETED", "UNKEYWORD", UNPARSED_FLAG)
+        typ, data = conn.uid("SEARCH", "UNDELETED", "UNKEYWORD", UNPARSED_FLAG)
         uids = data[0].split()[: s.max_messages] if typ == "OK" and data and data[0] else []
         for uid in uids:
             typ, parts = conn.uid("FETCH", uid, "(BODY.PEEK[])")

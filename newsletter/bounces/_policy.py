@@ -273,7 +273,7 @@ def acknowledge_complaints(store: Store, list_name: str, by: str, now: datetime)
         if r["list"] == list_name:
             store.set_meta_value(f"complaints_ack:{list_name}:{r['edition']}",
                                  f"{by} {now.isoformat()}")
-            return r["edition"]
+            return str(r["edition"])
     return None
 
 

@@ -121,8 +121,9 @@ class Feedback:
 
 
 def is_arf(msg: Message) -> bool:
+    report_type = msg.get_param("report-type")
     if msg.get_content_type() == "multipart/report" and \
-            (msg.get_param("report-type") or "").lower() == "feedback-report":
+            isinstance(report_type, str) and report_type.lower() == "feedback-report":
         return True
     return any(p.get_content_type() == "message/feedback-report" for p in msg.walk())
 
@@ -144,7 +145,7 @@ def parse_arf(msg: Message) -> Feedback:
                 fields = blocks[0]
         elif ctype == "message/rfc822" and original is None:
             payload = part.get_payload()
-            if isinstance(payload, list) and payload:
+            if isinstance(payload, list) and payload and isinstance(payload[0], Message):
                 original = payload[0]
         elif ctype == "text/rfc822-headers" and original is None:
             raw = part.get_payload(decode=True)

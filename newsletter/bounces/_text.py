@@ -223,7 +223,8 @@ def text_parts(msg: Message, limit: int = 200_000) -> str:
             payload = part.get_payload()
             if isinstance(payload, list):
                 for sub in payload:
-                    walk(sub)
+                    if isinstance(sub, Message):
+                        walk(sub)
             return
         if part.get_content_maintype() != "text" and part is not msg:
             return
@@ -262,7 +263,7 @@ def returned_message(msg: Message) -> Message | None:
         ctype = part.get_content_type()
         if ctype == "message/rfc822":
             payload = part.get_payload()
-            if isinstance(payload, list) and payload:
+            if isinstance(payload, list) and payload and isinstance(payload[0], Message):
                 return payload[0]
         elif ctype == "text/rfc822-headers":
             raw = part.get_payload(decode=True)

@@ -85,11 +85,13 @@ class _Run:
     pool: Executor | None = None
     follow_limit: int = 20
 
-    async def parse(self, *args: object) -> Doc:
+    async def parse(self, mode: str, source: Source, data: bytes, ctype: str, url: str,
+                    content_location: str | None = None, limit: int = 20) -> Doc:
         if self.pool is None:
-            return parse_document(*args)  # type: ignore[arg-type]
+            return parse_document(mode, source, data, ctype, url, content_location, limit)
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.pool, parse_document, *args)
+        return await loop.run_in_executor(self.pool, parse_document, mode, source, data,
+                                          ctype, url, content_location, limit)
 
 
 async def _fetch_article(run: _Run, source: Source, url: str) -> Item:

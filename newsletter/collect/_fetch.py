@@ -63,15 +63,17 @@ class Fetched:
 
     @property
     def content_type(self) -> str:
-        return self.headers.get("content-type", "")
+        return str(self.headers.get("content-type", ""))
 
     @property
     def etag(self) -> str | None:
-        return self.headers.get("etag")
+        value: str | None = self.headers.get("etag")
+        return value
 
     @property
     def last_modified(self) -> str | None:
-        return self.headers.get("last-modified")
+        value: str | None = self.headers.get("last-modified")
+        return value
 
 
 class _Retryable(Exception):

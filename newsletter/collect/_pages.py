@@ -185,7 +185,7 @@ def _node_line(node: lxml.html.HtmlElement) -> str:
 
 
 def _node_html(node: lxml.html.HtmlElement) -> str:
-    return lxml.html.tostring(node, encoding="unicode", with_tail=False)
+    return str(lxml.html.tostring(node, encoding="unicode", with_tail=False))
 
 
 def _node_date(node: lxml.html.HtmlElement) -> datetime | None:

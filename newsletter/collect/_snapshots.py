@@ -29,8 +29,10 @@ class SnapshotTransport(httpx.MockTransport):
         if entry is None:
             return httpx.Response(404, text="not in the snapshot manifest",
                                   headers={"content-type": "text/plain"})
-        status = int(entry.get("status", 200))  # type: ignore[call-overload]
-        headers = {str(k): str(v) for k, v in dict(entry.get("headers") or {}).items()}
+        status = int(str(entry.get("status", 200)))
+        raw_headers = entry.get("headers")
+        headers = ({str(k): str(v) for k, v in raw_headers.items()}
+                   if isinstance(raw_headers, dict) else {})
         if entry.get("content_type"):
             headers["content-type"] = str(entry["content_type"])
         if entry.get("location"):

@@ -52,11 +52,11 @@ def declared_charset(data: bytes, content_type: str | None) -> str | None:
             return name
     if content_type:
         m = _HEADER_CHARSET.search(content_type)
-        if m and (name := _codec(m.group(1))):
-            return name
+        if m and (declared := _codec(m.group(1))):
+            return declared
     head = data[:4096]
-    m = _XML_DECL.search(head) or _META_CHARSET.search(head)
-    return _codec(m.group(1).decode("ascii", "ignore")) if m else None
+    found = _XML_DECL.search(head) or _META_CHARSET.search(head)
+    return _codec(found.group(1).decode("ascii", "ignore")) if found else None
 
 
 def _looks_garbled(text: str) -> bool:
@@ -66,7 +66,7 @@ def _looks_garbled(text: str) -> bool:
     bad = text.count("\ufffd") + sum(1 for ch in text if "\x80" <= ch <= "\x9f")
     if bad * 200 > len(text) + 200:
         return True
-    return ftfy.is_bad(text[:20000]) if ("Ã" in text or "â" in text) else False
+    return is_bad(text[:20000]) if ("Ã" in text or "â" in text) else False
 
 
 def decode_bytes(data: bytes, content_type: str | None = None) -> str:

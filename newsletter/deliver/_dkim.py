@@ -11,8 +11,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from typing import TYPE_CHECKING
 
 from ..exceptions import ConfigError, SendError
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 __all__ = ["SIGNED_HEADERS", "DkimSigner", "dkimpy_sign", "relaxed_body"]
 
@@ -49,17 +53,20 @@ class DkimSigner:
         from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
         from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
-        self.key = load_pem_private_key(pem, password=None)
-        if isinstance(self.key, rsa.RSAPrivateKey):
-            self.algo = b"rsa-sha256"
-        elif isinstance(self.key, ed25519.Ed25519PrivateKey):
-            self.algo = b"ed25519-sha256"
+        key = load_pem_private_key(pem, password=None)
+        self.key: rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey
+        if isinstance(key, rsa.RSAPrivateKey):
+            self.key, self.algo = key, b"rsa-sha256"
+        elif isinstance(key, ed25519.Ed25519PrivateKey):
+            self.key, self.algo = key, b"ed25519-sha256"
         else:
             raise ConfigError("DKIM key must be an RSA or Ed25519 private key (PEM)")
         self.selector, self.domain, self.timestamp = selector, domain, timestamp
 
     def _sign_bytes(self, data: bytes) -> bytes:
-        if self.algo == b"rsa-sha256":
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        if isinstance(self.key, rsa.RSAPrivateKey):
             from cryptography.hazmat.primitives import hashes
             from cryptography.hazmat.primitives.asymmetric import padding
 
@@ -96,4 +103,4 @@ def dkimpy_sign(msg: bytes, selector: bytes, domain: bytes, key: bytes) -> bytes
     except dkim.DKIMException as exc:
         raise SendError(f"DKIM signing failed: {exc}",
                         hint="check the key in NEWSLETTER_DKIM_KEY_FILE") from exc
-    return sig + msg
+    return bytes(sig) + msg

@@ -121,7 +121,7 @@ class Feed:
 
     def __init__(self, store: Store, edition_date: date, list_name: str,
                  now_fn: Callable[[], datetime], halted: Callable[[], bool],
-                 on_skipped: Callable[[int], None], before_pass: Callable[[], None],
+                 on_skipped: Callable[[int], None], before_pass: Callable[[], object],
                  batch: int = BATCH) -> None:
         self.store, self.edition_date, self.list_name = store, edition_date, list_name
         self.now_fn, self.halted, self.on_skipped = now_fn, halted, on_skipped

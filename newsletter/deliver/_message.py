@@ -61,10 +61,10 @@ from email.utils import format_datetime, parseaddr
 from itertools import chain
 from typing import Any
 
+from .._placeholders import TOKEN_RE, greeting
 from ..config import Config
 from ..exceptions import ConfigError
-from ..render import RenderedEdition
-from ..render._placeholders import TOKEN_RE, greeting
+from ..types import RenderedEdition
 from ._dkim import DkimSigner, dkimpy_sign, relaxed_body
 from ._headers import format_address, header_address, phrase, refuse_line_breaks, subject_header
 from ._tokens import make_token
@@ -218,7 +218,7 @@ class MessageFactory:
                           True: subject_header("[TEST] " + rendered.subject)}
         dkim = config.delivery.dkim
         self._dkim: tuple[bytes, bytes, bytes] | None = None
-        self._fast_dkim = None
+        self._fast_dkim: DkimSigner | None = None
         if dkim.enabled:
             key = dkim_key or config.dkim_private_key()
             if not key:
@@ -226,7 +226,7 @@ class MessageFactory:
                                   hint="set NEWSLETTER_DKIM_KEY_FILE to the PEM key file")
             self._dkim = (str(dkim.selector).encode(), str(dkim.domain).encode(), key)
             try:
-                self._fast_dkim: DkimSigner | None = DkimSigner(
+                self._fast_dkim = DkimSigner(
                     self._dkim[0], self._dkim[1], key, int(self._now))
             except ImportError:          # no `cryptography`: dkimpy signs (slowly)
                 self._fast_dkim = None
@@ -374,9 +374,9 @@ class MessageFactory:
         if self._fast_dkim is not None:
             body_hash = hashlib.sha256(self._canon[test].fill(vals)).digest()
             head = msg[:msg.index(b"\r\n\r\n") + 2]
-            headers = [tuple(h.split(b":", 1)) for h in
-                       re.split(rb"\r\n(?![ \t])", head[:-2])]
-            msg = self._fast_dkim.header(headers, body_hash) + msg  # type: ignore[arg-type]
+            headers = [(name, value) for name, value in
+                       (h.split(b":", 1) for h in re.split(rb"\r\n(?![ \t])", head[:-2]))]
+            msg = self._fast_dkim.header(headers, body_hash) + msg
         elif self._dkim is not None:
             msg = self._sign(msg)
         return msg
@@ -387,7 +387,7 @@ class MessageFactory:
 
     def sample(self, recipient: Recipient | None = None) -> dict[str, Any]:
         """The personalised HTML and text of one recipient as str (previews, files)."""
-        from ..render._placeholders import substitute
+        from .._placeholders import substitute
 
         r = recipient or Recipient(id=0, email=f"reader@{self.domain}", name="",
                                    list_name=self.list_name)

@@ -141,7 +141,7 @@ def _recipient_class() -> Callable[..., Any]:
         from ._message import Recipient
     except ImportError:  # the message module is not there yet
         return _FallbackRecipient
-    return Recipient  # type: ignore[no-any-return]
+    return Recipient
 
 
 def envelope_sender(data: bytes) -> str:
@@ -158,8 +158,8 @@ def envelope_sender(data: bytes) -> str:
 
 def backoff(attempts: int, settings: DeliverySettings) -> float:
     """Seconds to wait before attempt ``attempts + 1`` after a temporary failure."""
-    return min(settings.retry_base_seconds * (2 ** max(0, attempts - 1)),
-               settings.retry_max_seconds)
+    return float(min(settings.retry_base_seconds * (2 ** max(0, attempts - 1)),
+                     settings.retry_max_seconds))
 
 
 class _Run:

@@ -80,8 +80,8 @@ def make_token(secret: bytes, purpose: str, list_name: str, subject: str | int,
     """
     t = now if now is not None else time.time()
     expiry = int(t + ttl) if ttl is not None else None
-    payload: list = [purpose, list_name, subject, expiry, int(issued if issued is not None
-                                                              else t)]
+    payload: list[str | int | None] = [purpose, list_name, subject, expiry,
+                                       int(issued if issued is not None else t)]
     body = _b64(json.dumps(payload, separators=(",", ":")).encode())
     return f"{body}.{_sig(secret, body)}"
 

@@ -295,11 +295,13 @@ class _FastData:
         return smtp.getreply()
 
 
-class _SMTP(_FastData, smtplib.SMTP):
+# _FastData.data takes bytes or str, where smtplib.SMTP.data takes any buffer: the sender
+# only ever passes bytes.
+class _SMTP(_FastData, smtplib.SMTP):  # type: ignore[misc]
     pass
 
 
-class _SMTP_SSL(_FastData, smtplib.SMTP_SSL):
+class _SMTP_SSL(_FastData, smtplib.SMTP_SSL):  # type: ignore[misc]
     pass
 
 
@@ -378,6 +380,7 @@ class SmtpChannel:
             # Commands and the end-of-data dot are small writes that wait for a reply:
             # Nagle's algorithm would hold them back for the peer's delayed ACK.
             with contextlib.suppress(OSError, AttributeError):
+                assert smtp.sock is not None  # connected above
                 smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             smtp.ehlo()
             if s.security == "starttls":

@@ -5,8 +5,9 @@ One Jinja render and one premailer inline per edition and list; per-subscriber v
 placeholder tokens that ``newsletter.deliver.MessageFactory`` fills in on bytes.
 """
 
+from ..types import RenderedEdition
 from ._chart import chart_alt, render_chart_png
-from ._render import RenderedEdition, render_edition, render_web_edition
+from ._render import render_edition, render_web_edition
 from ._weekly import render_web_weekly, render_weekly, weekly_view_url
 
 __all__ = ["RenderedEdition", "chart_alt", "render_chart_png", "render_edition",

@@ -14,13 +14,13 @@ from typing import Any
 
 from jinja2 import TemplateError
 
+from .. import _placeholders as ph
 from ..config import Config
 from ..exceptions import RenderError
-from ..types import Alert
-from . import _placeholders as ph
+from ..types import Alert, RenderedEdition
 from ._chart import render_sparkline_png
 from ._inline import inline_css
-from ._render import _PAD, RenderedEdition, _domain, _num, _one_line, environment
+from ._render import _PAD, _domain, _num, _one_line, environment
 
 HTML_TEMPLATE = "email/alert.html.j2"
 TEXT_TEMPLATE = "email/alert.txt.j2"

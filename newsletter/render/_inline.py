@@ -45,4 +45,4 @@ def inline_css(html: str) -> str:
         raise RenderError(f"inlining CSS failed: {exc}") from exc
     if not out.lstrip().lower().startswith("<!doctype"):
         out = "<!DOCTYPE html>\n" + out
-    return out
+    return str(out)

@@ -2,7 +2,7 @@
 email's HTML and text parts, once per list.
 
 One Jinja render and one premailer run per edition and list; everything personal is a
-placeholder token (:mod:`._placeholders`) filled in per subscriber by
+placeholder token (:mod:`newsletter._placeholders`) filled in per subscriber by
 ``deliver.MessageFactory``. Templates come from the project's ``templates/`` folder, falling
 back file by file to the ones packaged with REE Daily (:func:`newsletter.resources.
 template_loader`, a Jinja ``ChoiceLoader``, as Pelican layers theme overrides).
@@ -14,7 +14,6 @@ import base64
 import copy
 import textwrap
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from email.utils import parseaddr
 from functools import lru_cache
@@ -29,11 +28,11 @@ from jinja2 import (
 )
 from markupsafe import Markup
 
+from .. import _placeholders as ph
 from ..config import Config
 from ..exceptions import RenderError
 from ..resources import template_loader
-from ..types import Chart, Edition
-from . import _placeholders as ph
+from ..types import Chart, Edition, RenderedEdition
 from ._chart import chart_alt, chart_points_summary, render_chart_png
 from ._inline import inline_css
 
@@ -43,40 +42,6 @@ WEB_TEMPLATE = "web/edition.html.j2"
 
 PREHEADER_MIN, PREHEADER_MAX = 40, 130
 _PAD = Markup("&#847;&zwnj;&nbsp;" * 40)
-
-
-@dataclass(frozen=True)
-class RenderedEdition:
-    """An edition rendered for one list, ready for per-subscriber substitution.
-
-    Attributes:
-        date: the edition date, ``YYYY-MM-DD``.
-        list_name: the list it was rendered for.
-        subject: the subject line (no ``[TEST]`` prefix; the factory adds it).
-        preheader: the hidden inbox-preview text (40-130 characters).
-        html: the inlined HTML document, with placeholder tokens.
-        text: the plain-text part, with placeholder tokens.
-        chart_png: the index chart as PNG bytes, or None when there is no chart.
-        chart_alt: the chart's alt text (also its text fallback); "" without a chart.
-        chart_cid: the Content-ID (without angle brackets) the HTML refers to as
-            ``cid:...``; None without a chart.
-        view_url: the public "view in browser" URL of the edition.
-        size_bytes: size of the inlined HTML in UTF-8 bytes.
-        warnings: problems worth telling the editor (over the size budget, bad links).
-    """
-
-    date: str
-    list_name: str
-    subject: str
-    preheader: str
-    html: str
-    text: str
-    chart_png: bytes | None
-    chart_alt: str
-    chart_cid: str | None
-    view_url: str
-    size_bytes: int
-    warnings: list[str] = field(default_factory=list)
 
 
 # --- template environment ----------------------------------------------------------------
@@ -171,7 +136,7 @@ def _direction(p: Any) -> str | None:
         return None              # no previous observation: no direction to show
     d = _get(p, "direction")
     if d in ("up", "down", "flat"):
-        return d
+        return str(d)
     c = _get(p, "change")
     if c is None:
         c = _get(p, "change_pct")

@@ -16,17 +16,16 @@ from typing import Any
 from jinja2 import TemplateError
 from markupsafe import Markup
 
+from .. import _placeholders as ph
 from ..config import Config
 from ..exceptions import RenderError
-from ..types import WeeklyEdition
-from . import _placeholders as ph
+from ..types import RenderedEdition, WeeklyEdition
 from ._chart import chart_alt, chart_points_summary, render_chart_png
 from ._inline import inline_css
 from ._render import (
     _PAD,
     PREHEADER_MAX,
     PREHEADER_MIN,
-    RenderedEdition,
     _clean,
     _domain,
     _num,

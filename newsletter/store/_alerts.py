@@ -82,7 +82,9 @@ class AlertsMixin:
                             change_pct=a.change_pct,
                             alert_json=json.dumps(alert_to_json(a), ensure_ascii=False),
                             status="queued", sent_on=sent_on, created=now))
-                    ids.append(int(r.inserted_primary_key[0]))
+                    key = r.inserted_primary_key
+                    assert key is not None  # an INSERT of one row
+                    ids.append(int(key[0]))
                 except IntegrityError:
                     continue
         return ids
@@ -111,7 +113,7 @@ class AlertsMixin:
         return [QueuedAlert(id=r["id"], list_name=r["list"],
                             alert=alert_from_json(json.loads(r["alert_json"])),
                             status=r["status"], sent_on=r["sent_on"],
-                            created=_utc(r["created"]), sent=_utc(r["sent"]))  # type: ignore[arg-type]
+                            created=_utc(r["created"]), sent=_utc(r["sent"]))
                 for r in rows]
 
     def mark_alert_sent(self, alert_id: int, now: datetime) -> None:

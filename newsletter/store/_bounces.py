@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from . import _schema as s
 from ._util import as_utc as _utc
+from ._util import inserted_id
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -87,7 +88,7 @@ class BouncesMixin:
         try:
             with self.begin() as c:
                 res = c.execute(insert(t).values(**values))
-                return int(res.inserted_primary_key[0]), True
+                return inserted_id(res), True
         except IntegrityError:
             with self.begin() as c:
                 found = c.execute(select(t.c.id).where(t.c.dedupe_key == values["dedupe_key"])
@@ -117,7 +118,7 @@ class BouncesMixin:
         """Events, newest first; optionally of some subscribers or one address."""
         t = s.bounce_events
         q = select(*_COLS)
-        conds = []
+        conds: list[ColumnElement[bool]] = []
         if subscriber_ids:
             conds.append(t.c.subscriber_id.in_(subscriber_ids))
         if recipient_key:
@@ -209,7 +210,7 @@ class BouncesMixin:
                              .order_by(d.c.edition_date.desc(), d.c.list).limit(limit)).all()
             out = []
             for day, lst, n in sent:
-                counts = dict(c.execute(
+                counts: dict[str, int] = dict(c.execute(
                     select(e.c.kind, func.count(func.distinct(e.c.subscriber_id)))
                     .where(and_(e.c.edition_date == day, e.c.list == lst,
                                 e.c.subscriber_id.is_not(None)))

@@ -18,7 +18,7 @@ from sqlalchemy import DateTime, Table, func, inspect, select, text
 
 from ..exceptions import StoreError
 from . import _schema as s
-from ._store import Store, _safe, open_store
+from ._store import Store, open_store, safe_url
 
 BATCH = 5000
 
@@ -98,7 +98,7 @@ def copy_store(source: Store, target_url: str,
         busy = {t: n for t, n in _counts(target).items() if n}
         if busy:
             listed = ", ".join(f"{t} ({n})" for t, n in sorted(busy.items()))
-            raise StoreError(f"{_safe(target_url)} is not empty: {listed}",
+            raise StoreError(f"{safe_url(target_url)} is not empty: {listed}",
                              hint="copy into a new, empty database (a copy never merges)")
         tables = s.metadata.sorted_tables
         with source.engine.connect() as src, target.begin() as dst:

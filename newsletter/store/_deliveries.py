@@ -38,6 +38,7 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
 from ..exceptions import StoreError
@@ -167,6 +168,7 @@ class DeliveriesMixin:
     # busy handler (milliseconds), where a Python lock hands over in microseconds.
     # PostgreSQL takes concurrent writers; its row locks are enough.
     _ledger_lock = threading.Lock()
+    engine: Engine  # Store's
 
     @contextmanager
     def ledger_connection(self) -> Iterator[None]:
@@ -284,14 +286,16 @@ class DeliveriesMixin:
                      literal(0), literal(now, d.c.updated.type)).where(who)
         dialect = self.engine.dialect.name
         if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+            stmt: Any = pg_insert(d)
         elif dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+            stmt = sqlite_insert(d)
         else:  # pragma: no cover - the supported stores are SQLite and PostgreSQL
             raise StoreError(f"unsupported database {dialect!r}")
-        stmt = (dialect_insert(d).from_select(
-            ["edition_date", "list", "subscriber_id", "status", "attempts", "updated"], src)
-            .on_conflict_do_nothing())
+        stmt = stmt.from_select(
+            ["edition_date", "list", "subscriber_id", "status", "attempts", "updated"],
+            src).on_conflict_do_nothing()
         with self.begin() as c:
             res = c.execute(stmt.execution_options(preserve_rowcount=True))
             added = max(0, int(res.rowcount or 0))

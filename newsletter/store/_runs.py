@@ -12,6 +12,7 @@ from sqlalchemy import insert, select, update
 
 from . import _schema as s
 from ._util import as_utc as _utc
+from ._util import inserted_id
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -28,7 +29,7 @@ class RunsMixin:
         with self.begin() as c:
             res = c.execute(insert(s.runs).values(job=job, started=now, status="running",
                                                   detail="{}"))
-            return int(res.inserted_primary_key[0])
+            return inserted_id(res)
 
     def finish_run(self, run_id: int, status: str, detail: dict[str, Any],
                    now: datetime) -> None:

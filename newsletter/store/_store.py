@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import (
     Connection,
@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from ..exceptions import StoreError
-from ..types import Item, PriceItem
+from ..types import Item, PreviousStoryRow, PriceItem, StoryRow
 from . import _migrate
 from . import _schema as s
 from ._alerts import AlertsMixin
@@ -39,6 +39,7 @@ from ._locks import LocksMixin
 from ._runs import RunsMixin
 from ._subscribers import SubscribersMixin
 from ._util import as_utc as _utc
+from ._util import inserted_id
 
 
 def item_key(item: Item) -> str:
@@ -60,6 +61,21 @@ def _content(edition_json: str) -> Any:
     if isinstance(data, dict):
         data.pop("generated_at", None)
     return data
+
+
+class StoredEdition(TypedDict):
+    """One row of the ``editions`` table, as :meth:`Store.edition` returns it."""
+
+    date: date
+    kind: str                   # daily | weekly
+    status: str                 # draft | approved | sent
+    edition: dict[str, Any]     # Edition.to_json(), parsed (Edition.from_json reads it)
+    edits: dict[str, Any]       # the editor's stored edits (summarize._edits reads them)
+    built_at: datetime
+    as_of: datetime | None
+    approved_by: str | None
+    approved_at: datetime | None
+    html_size: int | None
 
 
 @dataclass(frozen=True)
@@ -198,7 +214,7 @@ class Store(SubscribersMixin, DeliveriesMixin, LocksMixin, BouncesMixin, RunsMix
                     res = c.execute(insert(s.items).values(source=it.source, key=key,
                                                            first_seen=now, **values))
                     new += 1
-                    changed.append(int(res.inserted_primary_key[0]))
+                    changed.append(inserted_id(res))
                 elif row.content_hash != h:
                     c.execute(update(s.items).where(s.items.c.id == row.id).values(**values))
                     updated += 1
@@ -292,7 +308,7 @@ class Store(SubscribersMixin, DeliveriesMixin, LocksMixin, BouncesMixin, RunsMix
 
     # --- editions ------------------------------------------------------------------------
     def save_edition(self, day: date, edition: dict[str, Any], *, as_of: datetime | None,
-                     html_size: int | None, stories: list[dict[str, str]],
+                     html_size: int | None, stories: list[StoryRow],
                      now: datetime, kind: str = "daily") -> None:
         """Store (or replace) the ``kind`` edition of ``day`` (and, for the daily edition,
         its story fingerprints).
@@ -319,24 +335,25 @@ class Store(SubscribersMixin, DeliveriesMixin, LocksMixin, BouncesMixin, RunsMix
             for st in stories:
                 c.execute(insert(s.edition_stories).values(edition_date=day, **st))
 
-    def edition(self, day: date, kind: str = "daily") -> dict[str, Any] | None:
+    def edition(self, day: date, kind: str = "daily") -> StoredEdition | None:
         """The stored ``kind`` edition row of ``day`` (edition parsed from JSON), or None."""
         with self.begin() as c:
             r = c.execute(select(s.editions).where(*_edition_key(day, kind))
                           ).mappings().first()
         if r is None:
             return None
-        d = dict(r)
-        d["edition"] = json.loads(d.pop("edition_json"))
-        d["edits"] = json.loads(d.pop("edits_json") or "{}")
-        for k in ("built_at", "as_of", "approved_at"):
-            d[k] = _utc(d[k])
-        return d
+        return StoredEdition(
+            date=r["date"], kind=r["kind"], status=r["status"],
+            edition=json.loads(r["edition_json"]),
+            edits=json.loads(r["edits_json"] or "{}"), built_at=_utc(r["built_at"]),
+            as_of=_utc(r["as_of"]), approved_by=r["approved_by"],
+            approved_at=_utc(r["approved_at"]), html_size=r["html_size"])
 
     def latest_edition_date(self, kind: str = "daily") -> date | None:
         with self.begin() as c:
-            return c.execute(select(func.max(s.editions.c.date))
-                             .where(s.editions.c.kind == kind)).scalar_one()
+            latest: date | None = c.execute(select(func.max(s.editions.c.date))
+                                            .where(s.editions.c.kind == kind)).scalar_one()
+            return latest
 
     def edition_dates(self, kind: str = "daily") -> list[date]:
         with self.begin() as c:
@@ -367,12 +384,14 @@ class Store(SubscribersMixin, DeliveriesMixin, LocksMixin, BouncesMixin, RunsMix
         if not n:
             raise StoreError(f"no edition for {day}", hint="run `newsletter build` first")
 
-    def previous_stories(self, before: date, since: date) -> list[dict[str, Any]]:
+    def previous_stories(self, before: date, since: date) -> list[PreviousStoryRow]:
         t = s.edition_stories
         with self.begin() as c:
             rows = c.execute(select(t).where(t.c.edition_date < before,
                                              t.c.edition_date >= since)).mappings().all()
-        return [dict(r) for r in rows]
+        return [PreviousStoryRow(edition_date=r["edition_date"], story_id=r["story_id"],
+                                 url=r["url"], title=r["title"], fingerprint=r["fingerprint"])
+                for r in rows]
 
     # --- archive -------------------------------------------------------------------------
     def save_archive(self, day: date, html: str, kind: str = "daily") -> None:
@@ -436,16 +455,16 @@ def open_store(url: str, *, migrate: bool = True) -> Store:
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
         if migrate:
-            _migrate.upgrade(engine, _safe(url))
+            _migrate.upgrade(engine, safe_url(url))
         else:
             with engine.connect() as c:
-                _migrate.check(c, _safe(url))
+                _migrate.check(c, safe_url(url))
     except SQLAlchemyError as exc:
-        raise StoreError(f"cannot open the store {_safe(url)!r}: {exc}",
+        raise StoreError(f"cannot open the store {safe_url(url)!r}: {exc}",
                          hint="check [store] url in newsletter.toml") from exc
     except ModuleNotFoundError as exc:
         if "psycopg" in str(exc):
-            raise StoreError(f"[store] url {_safe(url)!r} needs the PostgreSQL driver",
+            raise StoreError(f"[store] url {safe_url(url)!r} needs the PostgreSQL driver",
                              hint='pip install -e ".[postgres]"') from None
         raise
     return Store(engine)
@@ -460,7 +479,7 @@ def _pool_options(url: str) -> dict[str, Any]:
     return {}
 
 
-def _safe(url: str) -> str:
+def safe_url(url: str) -> str:
     """A store URL without its password (for messages)."""
     from sqlalchemy.engine import make_url
 

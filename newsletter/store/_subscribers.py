@@ -3,8 +3,8 @@
 Statuses: ``active`` (receives the list), ``unconfirmed`` (signed up, not yet confirmed),
 ``unsubscribed``, ``bounced`` (hard bounce) and ``complained``. The last three are
 *suppressions*: a re-import of the list file never undoes them, only a new confirmed opt-in
-(:meth:`SubscribersMixin.confirm_subscriber`) does (DESIGN.md, "an unsubscribe or hard
-bounce is never undone by a re-import").
+(:meth:`SubscribersMixin.confirm_subscriber`) does: an unsubscribe or hard bounce is never
+undone by a re-import.
 
 Addresses are identified by ``email_key``: the local part exactly as given, ``@``, and the
 domain lower-cased (IDNA A-label for internationalised domains), see :func:`email_key`.
@@ -226,10 +226,11 @@ class SubscribersMixin:
             keys = [r.key for r in rows]
             for i in range(0, len(keys), 500):
                 chunk = keys[i:i + 500]
-                for r in c.execute(select(t.c.id, t.c.email_key, t.c.email, t.c.name,
-                                          t.c.file_name, t.c.fields, t.c.status)
-                                   .where(t.c.list == list_name, t.c.email_key.in_(chunk))):
-                    existing[r.email_key] = r
+                for found in c.execute(select(t.c.id, t.c.email_key, t.c.email, t.c.name,
+                                              t.c.file_name, t.c.fields, t.c.status)
+                                       .where(t.c.list == list_name,
+                                              t.c.email_key.in_(chunk))):
+                    existing[found.email_key] = found
             new_rows = []
             for r in rows:
                 fields = json.dumps(r.fields, ensure_ascii=False, sort_keys=True)

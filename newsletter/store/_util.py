@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import overload
+from typing import Any, overload
+
+from sqlalchemy import CursorResult
 
 
 @overload
@@ -17,3 +19,11 @@ def as_utc(dt: datetime | None) -> datetime | None:
     if dt is None:
         return None
     return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+
+
+def inserted_id(res: CursorResult[Any]) -> int:
+    """The primary key of the row an ``INSERT`` just wrote."""
+    key = res.inserted_primary_key
+    if key is None:
+        raise RuntimeError("INSERT returned no primary key")
+    return int(key[0])

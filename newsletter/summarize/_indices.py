@@ -69,5 +69,6 @@ ENGLISH_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 #: (compiled Chinese pattern, id), longest pattern first (so "中国稀土价格指数" wins over
 #: the shorter phrases it contains)
 CHINESE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(i.chinese), i.id)
-    for i in sorted((i for i in INDICES if i.chinese), key=lambda i: -len(i.chinese or "")))
+    (re.compile(chinese), index_id)
+    for chinese, index_id in sorted(((i.chinese, i.id) for i in INDICES if i.chinese),
+                                    key=lambda pair: -len(pair[0])))

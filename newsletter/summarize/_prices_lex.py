@@ -444,7 +444,7 @@ def _repair_low(lo: float, hi: float) -> float:
     """Machine-translated ranges drop the scale of the low end: "193-1.95 million",
     "26.6-269000". Scale the low end by a power of ten into ``[hi / 2, hi]`` if one fits."""
     for k in range(1, 9):
-        cand = lo * 10**k
+        cand = lo * 10.0**k
         if hi / 2 <= cand <= hi:
             return cand
         if cand > hi:

@@ -276,7 +276,7 @@ def _historical(s: str, end: int, as_of: date | None) -> bool:
     if _OTHER_YEAR.match(s, end) or _YEARS_AGO.match(s, end):
         return True
     m = _PAST_YEAR.match(s, end)
-    return bool(m) and int(m.group("y")) < (as_of or date.today()).year
+    return m is not None and int(m.group("y")) < (as_of or date.today()).year
 
 
 def _past_clause(s: str, start: int, as_of: date | None) -> bool:
@@ -291,4 +291,4 @@ def _past_clause(s: str, start: int, as_of: date | None) -> bool:
 def _past_sentence(s: str, as_of: date | None) -> bool:
     """The sentence opens on a past year ("By June of 2013, the MMI plummeted to 29")."""
     m = _LEAD_PAST_YEAR.match(s)
-    return bool(m) and int(m.group("y")) < (as_of or date.today()).year
+    return m is not None and int(m.group("y")) < (as_of or date.today()).year

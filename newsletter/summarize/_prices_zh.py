@@ -470,10 +470,10 @@ def sentence_items_zh(raw: str, state: TableState, last: list[str]) -> list[tupl
             if lv.kind == "bare" and priced is not None and owner.kind == "commodity":
                 # a list row "598000-601000 -1500 元/吨": the unit closes the row
                 lv.kind, lv.currency, lv.measure = "money", priced.currency, priced.measure
-            elif lv.kind == "bare" and owner.kind == "commodity" and (m := _bare_measure(
+            elif lv.kind == "bare" and owner.kind == "commodity" and (unsaid := _bare_measure(
                     owner.cid, lv)):
                 # SunSirs' flash "6月13日镨钕氧化物为502500.00": yuan per tonne, unsaid
-                lv.kind, lv.currency, lv.measure = "money", "CNY", m
+                lv.kind, lv.currency, lv.measure = "money", "CNY", unsaid
         if owner.kind == "index":
             levels = [lv for lv in levels if lv.kind in {"points", "bare"}]
             for lv in levels:

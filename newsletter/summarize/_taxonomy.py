@@ -72,7 +72,7 @@ def _t(label: str | None, category: str, weight: float, keys: str | tuple[str, .
     if isinstance(keys, str):
         groups: tuple[tuple[str, ...], ...] = ((keys,),)
     elif keys and isinstance(keys[0], str):
-        groups = (tuple(keys),)  # type: ignore[arg-type]
+        groups = (tuple(keys),)
     else:
         groups = keys  # type: ignore[assignment]
     rx = re.compile(pattern) if pattern else None

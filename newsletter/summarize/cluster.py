@@ -1,7 +1,7 @@
 """Near-duplicate clustering that scales: MinHash + LSH banding, no all-pairs comparison.
 
 Each item becomes a set of content words from its title and lead (the first
-:data:`LEAD_CHARS` characters of its text or feed summary). A 64-value MinHash signature
+:data:`.words.LEAD_CHARS` characters of its text or feed summary). A 64-value MinHash signature
 summarises the set; LSH banding (32 bands of 2 rows) puts items that agree on a whole band
 in the same bucket, and only pairs sharing a bucket are compared: the signature agreement
 (an estimate of the Jaccard similarity of the word sets) plus a cheap title-token Jaccard
@@ -14,20 +14,26 @@ Stories of earlier editions (fingerprints, repeats and follow-ups) are
 
 from __future__ import annotations
 
-import hashlib
 import random
 import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from functools import lru_cache
-from urllib.parse import urlsplit
 
 from ..types import Item
+from .words import (
+    GENERIC,
+    NAME_WORD,
+    STOPWORDS,
+    content_tokens,
+    display_title,
+    lead_text,
+    story_body,
+    token_hash,
+)
 
 NUM_PERM = 64
 BANDS = 32
 ROWS = NUM_PERM // BANDS
-LEAD_CHARS = 600
 MAX_BUCKET = 48
 
 #: Signature agreement at or above which two items are the same story.
@@ -55,114 +61,19 @@ EVENT_HOURS = 36.0
 _rng = random.Random(0x5EED_2026)
 _MASKS = tuple(_rng.getrandbits(64) for _ in range(NUM_PERM))
 _MASK64 = (1 << 64) - 1
-_TOKEN = re.compile(r"[a-z0-9]+")
 _CAP_WORD = re.compile(r"\b(?:[A-Z][A-Za-z0-9&'-]+|\d[\d,.]*)")
-
-_STOP_TEXT = """
-a about above after again against all also am an and any are as at be because been before
-being below between both but by can could did do does doing down during each few for from
-further had has have having he her here hers him his how i if in into is it its itself just
-me more most my no nor not now of off on once only or other our ours out over own same she
-should so some such than that the their theirs them then there these they this those through
-to too under until up very was we were what when where which while who whom why will with
-would you your yours said says say new year years per cent percent s t mr ms us u week weeks
-day days month months today yesterday monday tuesday wednesday thursday friday saturday sunday
-according report reports reported company companies one two three told since amid via
-"""
-STOPWORDS = frozenset(_STOP_TEXT.split())
-
-#: Words nearly every story of this beat uses: they never identify a story or its subject.
-_GENERIC_TEXT = """
-rare earth earths element elements ree rees magnet magnets metal metals mineral minerals
-critical heavy light oxide oxides alloy china chinese global world market markets price
-prices stock stocks shares share export exports import imports plant plants project projects
-mine mines mining miner miners deal deals output production supply first group resources
-materials update updated news industry sector trade billion million tonnes tonne firm firms
-plans plan new latest
-"""
-GENERIC = frozenset(_GENERIC_TEXT.split())
-
-
-def _content_tokens(text: str) -> list[str]:
-    return [t for t in _TOKEN.findall(text.lower()) if t not in STOPWORDS and len(t) > 1]
-
-
-#: " - Outlet" at the end of an aggregator's headline ("... 2027 start - The West Australian").
-_OUTLET = re.compile(r"\s+[-\u2013\u2014|]\s+([^-\u2013\u2014|]{2,60}?)\s*$")
-#: Hosts of news aggregators whose entries are "headline - Outlet" with no article text.
-AGGREGATOR_HOSTS = ("news.google.",)
-
-
-def split_outlet(item: Item) -> tuple[str, str | None]:
-    """``(headline, outlet)`` of an aggregator entry ("Iluka fixes kiln - Reuters" ->
-    ("Iluka fixes kiln", "Reuters")); ``(title, None)`` for any other item.
-
-    Only an aggregator's entry (a Google News URL, or a body that is just the headline and
-    the outlet again) loses its suffix: a dash inside an ordinary title ("Index Climbs to
-    306.4 - Heavy Rare Earths Outpace the Field") is part of the title.
-    """
-    title = item.title
-    m = _OUTLET.search(title)
-    if not m:
-        return title, None
-    outlet, head = m.group(1).strip(), title[:m.start()].strip()
-    if len(head.split()) < 3 or len(outlet.split()) > 6:
-        return title, None
-    host = (urlsplit(item.url).hostname or "").lower()
-    body = " ".join((item.text or item.summary or "").split())
-    headline_only = (body.endswith(outlet) and len(body) <= len(title) + 20
-                     and body[:12].lower() == head[:12].lower())
-    if headline_only or any(h in host for h in AGGREGATOR_HOSTS):
-        return head, outlet
-    return title, None
-
-
-def display_title(item: Item) -> str:
-    """The title without an aggregator's " - Outlet" suffix."""
-    return split_outlet(item)[0]
-
-
-def _body(item: Item) -> str:
-    body = item.text or item.summary
-    head, outlet = split_outlet(item)
-    if outlet is not None:
-        flat = " ".join(body.split())
-        if flat.endswith(outlet):
-            body = flat[: -len(outlet)].rstrip(" -\u2013\u2014|")
-    return body
-
-
-def _lead(item: Item) -> str:
-    return _body(item)[:LEAD_CHARS]
-
-
-def is_headline_only(item: Item) -> bool:
-    """An entry with no article text of its own (a news aggregator's headline)."""
-    head = display_title(item)
-    body = " ".join(_body(item).split())
-    return not body or len(body) <= len(head) + 20
-
-
-@lru_cache(maxsize=262_144)
-def _h(token: str) -> int:
-    return int.from_bytes(hashlib.blake2b(token.encode(), digest_size=8).digest(), "little")
-
 
 def shingles(item: Item) -> set[str]:
     """The content words of the title and lead (the set MinHash summarises); an aggregator's
     " - Outlet" suffix is not part of the story."""
-    return set(_content_tokens(display_title(item))) | set(_content_tokens(_lead(item)))
+    return set(content_tokens(display_title(item))) | set(content_tokens(lead_text(item)))
 
 
 def specific_tokens(title: str) -> frozenset[str]:
     """Title words that say *which* story it is: content words that are neither generic to
     the beat ("rare", "magnet", "China") nor bare figures."""
-    return frozenset(t for t in _content_tokens(title)
+    return frozenset(t for t in content_tokens(title)
                      if t not in GENERIC and not t[0].isdigit())
-
-
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
-
 
 def proper_names(item: Item) -> frozenset[str]:
     """Lower-cased names of companies, projects and places the item mentions.
@@ -172,16 +83,16 @@ def proper_names(item: Item) -> frozenset[str]:
     sentence-case headline's capitalised words count too (headline-only entries have no
     body). Generic words of the beat ("China", "Rare", "Earth") are left out.
     """
-    body = " ".join(_body(item).split())[:2000]
+    body = " ".join(story_body(item).split())[:2000]
     upper: set[str] = set()
     lower: set[str] = set()
-    for w in _WORD.findall(body):
+    for w in NAME_WORD.findall(body):
         (upper if w[0].isupper() else lower).add(w.lower())
     names = upper - lower
     title = display_title(item)
     if title.lower().startswith("update:"):
         title = title[7:].strip()
-    words = _WORD.findall(title)
+    words = NAME_WORD.findall(title)
     if words and sum(1 for w in words[1:] if w[0].islower()) >= len(words[1:]) / 2:
         names |= {w.lower() for w in words if w[0].isupper()}
     return frozenset(n for n in names if n not in STOPWORDS and n not in GENERIC and len(n) > 1)
@@ -198,7 +109,7 @@ def hours_apart(a: datetime | None, b: datetime | None) -> float | None:
 
 def signature(words: Iterable[str]) -> tuple[int, ...]:
     """64 MinHash values of a word set (an empty set gives a signature matching nothing)."""
-    hs = [_h(w) for w in words]
+    hs = [token_hash(w) for w in words]
     if not hs:
         return EMPTY_SIGNATURE
     return tuple(min(map(m.__xor__, hs)) for m in _MASKS)
@@ -218,7 +129,7 @@ def agreement(a: Sequence[int], b: Sequence[int]) -> float:
 
 def title_tokens(title: str) -> frozenset[str]:
     """Content words of a title, for the cheap title Jaccard."""
-    return frozenset(_content_tokens(title))
+    return frozenset(content_tokens(title))
 
 
 def jaccard(a: frozenset[str] | set[str], b: frozenset[str] | set[str]) -> float:
@@ -293,7 +204,7 @@ _TITLE_MASKS = _MASKS[:TITLE_PERM]
 
 
 def _title_bands(tokens: Iterable[str]) -> list[tuple[int, ...]]:
-    hs = [_h(t) for t in tokens]
+    hs = [token_hash(t) for t in tokens]
     if len(hs) < 2:
         return []
     sig = [min(map(m.__xor__, hs)) for m in _TITLE_MASKS]
@@ -344,7 +255,7 @@ def cluster(items: Sequence[Item], *,
     def load(k: int) -> None:
         if k not in titles:
             head = display_title(items[k])
-            lead = _lead(items[k])
+            lead = lead_text(items[k])
             titles[k] = title_tokens(head)
             specific[k] = specific_tokens(head)
             entities[k] = key_entities(f"{head}. {lead}")

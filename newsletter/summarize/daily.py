@@ -16,7 +16,17 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from ..config import EditorialSettings
-from ..types import Chart, Edition, FxNote, Item, PriceItem, PriceRow, Source
+from ..types import (
+    Chart,
+    Edition,
+    FxNote,
+    Item,
+    PreviousStoryRow,
+    PriceItem,
+    PriceRow,
+    Source,
+    StoryRow,
+)
 from ._indices import CHART_INDEX
 from .edition import PreviousStory, build_edition
 from .fingerprints import fingerprint
@@ -53,7 +63,7 @@ def windows(day: date, as_of: datetime, settings: EditorialSettings) -> Windows:
                    fx_since=as_of - FX_WINDOW)
 
 
-def previous_stories(rows: Iterable[Mapping[str, Any]]) -> list[PreviousStory]:
+def previous_stories(rows: Iterable[PreviousStoryRow]) -> list[PreviousStory]:
     """The store's ``edition_stories`` rows as :class:`~.edition.PreviousStory`."""
     return [PreviousStory(fingerprint=r["fingerprint"], url=r["url"], title=r["title"],
                           edition_date=r["edition_date"]) for r in rows]
@@ -77,7 +87,7 @@ def price_section(observations: Sequence[PriceItem], fx_items: Iterable[Item], *
 
 
 def daily_edition(items: Sequence[Item], *, fx_items: Iterable[Item],
-                  sources: Mapping[str, Source], previous: Iterable[Mapping[str, Any]],
+                  sources: Mapping[str, Source], previous: Iterable[PreviousStoryRow],
                   observations: Sequence[PriceItem], day: date, as_of: datetime, title: str,
                   settings: EditorialSettings,
                   edits: Mapping[str, Any] | None = None) -> Edition:
@@ -100,13 +110,13 @@ def daily_edition(items: Sequence[Item], *, fx_items: Iterable[Item],
                          settings=settings, edits=edits, fx=fx)
 
 
-def story_rows(edition: Edition, items: Iterable[Item]) -> list[dict[str, str]]:
+def story_rows(edition: Edition, items: Iterable[Item]) -> list[StoryRow]:
     """The store's rows of the edition's stories, each with its main item's fingerprint
     ("" when the item is not among ``items``)."""
     by_url = {it.url: it for it in items}
-    rows = []
+    rows: list[StoryRow] = []
     for st in edition.stories:
         item = by_url.get(st.url)
-        rows.append({"story_id": st.id, "url": st.url, "title": st.title,
-                     "fingerprint": fingerprint(item) if item else ""})
+        rows.append(StoryRow(story_id=st.id, url=st.url, title=st.title,
+                             fingerprint=fingerprint(item) if item else ""))
     return rows

@@ -56,6 +56,7 @@ from . import fingerprints as fps
 from ._edits import Edits
 from .highlights import _terminate, headline_sentence, is_boilerplate, summarize
 from .relevance import analyse
+from .words import NAME_WORD, display_title, is_headline_only, split_outlet
 
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("markets", "Markets and prices"),
@@ -143,7 +144,7 @@ def _names_something(sentence: str) -> bool:
     """Whether a highlight says who or what it is about: a name after its first word, or a
     first word that is not "The", "It", "This" ... ("The tariff rises to 50% in 2028." does
     not; it needs its headline)."""
-    words = clu._WORD.findall(sentence)
+    words = NAME_WORD.findall(sentence)
     if not words:
         return False
     if words[0][0].isupper() and words[0].lower() not in _ANAPHORA:
@@ -213,7 +214,7 @@ def build_edition(items: Sequence[Item], *, sources: Mapping[str, Source],
     sigs = [clu.signature(clu.shingles(it)) for it in rel_items]
     stories: list[_Story] = []
     for group in clu.cluster(rel_items, signatures=sigs):
-        main = max(group, key=lambda i: (not clu.is_headline_only(rel_items[i]),
+        main = max(group, key=lambda i: (not is_headline_only(rel_items[i]),
                                          src(rel_items[i].source).excerpt_cap != 0,
                                          src(rel_items[i].source).weight, rel_info[i][0],
                                          len(rel_items[i].text), -i))
@@ -317,7 +318,7 @@ def build_edition(items: Sequence[Item], *, sources: Mapping[str, Source],
     def source_name(it: Item) -> str:
         """The source as a reader knows it: "The West Australian via Google News" for an
         aggregator's entry, else the source's title."""
-        outlet = clu.split_outlet(it)[1]
+        outlet = split_outlet(it)[1]
         title = src(it.source).title
         return f"{outlet} via {title}" if outlet and outlet != title else title
 
@@ -354,8 +355,8 @@ def build_edition(items: Sequence[Item], *, sources: Mapping[str, Source],
             if name in seen_sources or o.url == m.url:
                 continue
             seen_sources.add(name)
-            also.append(AlsoReported(source=name, url=o.url, title=clu.display_title(o)))
-        title_text = clu.display_title(m)
+            also.append(AlsoReported(source=name, url=o.url, title=display_title(o)))
+        title_text = display_title(m)
         if st.is_update and not title_text.lower().startswith("update"):
             title_text = UPDATE_PREFIX + title_text
         return Story(
@@ -389,12 +390,12 @@ def build_edition(items: Sequence[Item], *, sources: Mapping[str, Source],
         if edited is not None:
             text = edited
         elif s.excerpt_cap == 0:
-            text = _title_sentence(clu.display_title(m))
+            text = _title_sentence(display_title(m))
         else:
             text = headline_sentence(m, cap=_capped(s.excerpt_cap, HEADLINE_CAP)) or ""
             if not _names_something(text):  # "The company completed its offtake book ..."
-                text = _title_sentence(clu.display_title(m))
-        topic_words = clu.specific_tokens(f"{clu.display_title(m)} {text}")
+                text = _title_sentence(display_title(m))
+        topic_words = clu.specific_tokens(f"{display_title(m)} {text}")
         if edited is None and any(_same_event(topic_words, seen) for seen in about):
             continue
         about.append(topic_words)

@@ -16,13 +16,7 @@ from typing import Literal
 
 from ..types import Item
 from .cluster import (
-    _OUTLET,
-    _WORD,
-    GENERIC,
     SAME_STORY,
-    STOPWORDS,
-    _h,
-    _lead,
     agreement,
     jaccard,
     key_entities,
@@ -31,6 +25,7 @@ from .cluster import (
     specific_tokens,
     title_tokens,
 )
+from .words import GENERIC, NAME_WORD, OUTLET_SUFFIX, STOPWORDS, lead_text, token_hash
 
 SIG_PREFIX = "m1:"
 #: Agreement band of a genuine follow-up: related, but substantially new text.
@@ -52,12 +47,12 @@ MAX_NAMES = 24
 
 
 def _h16(token: str) -> int:
-    return _h(token) & 0xFFFF
+    return token_hash(token) & 0xFFFF
 
 
 def name_hashes(item: Item) -> frozenset[int]:
     """16-bit hashes of the names and figures in the title and lead (at most MAX_NAMES)."""
-    ents = key_entities(f"{item.title}. {_lead(item)}")
+    ents = key_entities(f"{item.title}. {lead_text(item)}")
     return frozenset(sorted({_h16(e) for e in ents})[:MAX_NAMES])
 
 
@@ -164,7 +159,7 @@ _UPDATE_PREFIX = re.compile(r"^\s*update\s*:\s*", re.I)
 def plain_title(title: str) -> str:
     """A story title without an "Update:" prefix or an aggregator's " - Outlet" suffix."""
     title = _UPDATE_PREFIX.sub("", title)
-    m = _OUTLET.search(title)
+    m = OUTLET_SUFFIX.search(title)
     if m and len(title[:m.start()].split()) >= 3 and len(m.group(1).split()) <= 4 and \
             m.group(1).strip()[:1].isupper() and len(title) - m.start() <= 40:
         # Only a short capitalised tail ("- Reuters", "- The West Australian"); the caller
@@ -175,7 +170,7 @@ def plain_title(title: str) -> str:
 
 def _title_names(title: str) -> frozenset[str]:
     """Specific words of a title that could name something (used when no text is at hand)."""
-    words = _WORD.findall(title)
+    words = NAME_WORD.findall(title)
     sentence_case = bool(words) and sum(1 for w in words[1:] if w[0].islower()) >= \
         len(words[1:]) / 2
     if sentence_case:

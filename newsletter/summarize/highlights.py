@@ -147,7 +147,7 @@ def _norm(s: str) -> str:
 def _candidates(text: str, title: str = "", limit: int = 12) -> list[str]:
     """Complete, non-boilerplate sentences of ``text`` in order (at most ``limit``)."""
     tnorm = _norm(title)
-    out = []
+    out: list[str] = []
     for s in sentences(text[:20_000]):
         if len(out) >= limit:
             break

@@ -114,8 +114,9 @@ def price_table(
         if earlier and latest.as_of is not None:
             prev_day = _date_key(earlier[-1])
             prev = next(g for g in earlier if _date_key(g) == prev_day)
-            change: float | None = round(latest.mid - prev.mid, 6)
-            pct = round(100 * change / prev.mid, 4) if prev.mid else None
+            diff = round(latest.mid - prev.mid, 6)
+            change: float | None = diff
+            pct = round(100 * diff / prev.mid, 4) if prev.mid else None
             prev_as_of: date | None = prev.as_of
         else:
             change, pct, prev_as_of = latest.change, latest.change_pct, None

@@ -535,9 +535,9 @@ def extract_prices(
                 # a mistranslated or dropped "wan" (10,000)
                 v.low, v.high = v.low * f, v.high * f
                 v.changes = {k: (x * f if k == "change" else x) for k, x in v.changes.items()}
-            i = _add_item(items, seen, v, cid, when, source, sentence)
-            if i is not None:
-                last_sentence_items.append(i)
+            added = _add_item(items, seen, v, cid, when, source, sentence)
+            if added is not None:
+                last_sentence_items.append(added)
     return items
 
 

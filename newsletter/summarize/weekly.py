@@ -123,7 +123,8 @@ def _names(obs: Iterable[PriceItem]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _daily(obs: Iterable[PriceItem]) -> dict[tuple[str, str, str | None], dict[date, list]]:
+def _daily(obs: Iterable[PriceItem]
+           ) -> dict[tuple[str, str, str | None], dict[date, list[PriceItem]]]:
     """(commodity, unit, basis) -> date -> observations of that date, in stored order."""
     out: dict[tuple[str, str, str | None], dict[date, list[PriceItem]]] = {}
     for o in obs:

@@ -201,6 +201,8 @@ async def preferences_post(request: Request) -> Response:
             return site.not_found()
         if got == "refused":
             sub = await run_in_threadpool(store.get_subscriber, list_name, sub_id)
+            if sub is None:  # deleted meanwhile
+                return site.not_found()
             log.info(kv("resubscribe_refused", list=list_name, subscriber=sub_id,
                         status=sub.status))
             return _prefs_page(site, request, token, sub, 409,

@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
 
+from ..config import Config
 from ..deliver._message import message_parts
+from ..types import RenderedEdition
 
 #: Gmail clips a message whose HTML is larger than this ("[Message clipped]").
 GMAIL_CLIP_BYTES = 102 * 1024
@@ -206,7 +208,8 @@ def extract_links(html_text: str) -> list[Link]:
     return out
 
 
-def build_view(factory_cls: Any, recipient_cls: Any, rendered: Any, *, config: Any,
+def build_view(factory_cls: Any, recipient_cls: Any, rendered: RenderedEdition, *,
+               config: Config,
                list_name: str, secret: bytes, recipient: dict[str, Any]) -> MailView:
     """Build the real message for one sample recipient and take it apart.
 

@@ -37,7 +37,7 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import jinja2
@@ -59,6 +59,10 @@ from ..exceptions import NewsletterError
 from ..resources import packaged_templates, template_loader
 from ..summarize._edits import normalise_edits
 from ..types import Edition, WeeklyEdition
+
+if TYPE_CHECKING:
+    from ..core import Newsletter
+    from ..store import Store, StoredEdition
 from . import _preview_edits as edits_mod
 from ._preview_mail import GMAIL_CLIP_BYTES, MailView, build_view, frame_html
 
@@ -170,7 +174,9 @@ class AccessToken:
         self.token = token.encode()
 
     def _ok(self, value: str | None) -> bool:
-        return bool(value) and hmac.compare_digest(value.encode("utf-8", "replace"),
+        if not value:
+            return False
+        return hmac.compare_digest(value.encode("utf-8", "replace"),
                                                    self.token)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -209,7 +215,7 @@ class PreviewApp:
         bind_host: the address the server binds to (decides the accepted Host names).
     """
 
-    def __init__(self, newsletter: Any, *, bind_host: str = "127.0.0.1") -> None:
+    def __init__(self, newsletter: Newsletter, *, bind_host: str = "127.0.0.1") -> None:
         self.newsletter = newsletter
         self.bind_host = bind_host
         self.csrf = secrets.token_urlsafe(32)
@@ -227,7 +233,7 @@ class PreviewApp:
 
     # --- helpers -------------------------------------------------------------------------
     @property
-    def store(self) -> Any:
+    def store(self) -> Store:
         return self.newsletter.store
 
     def templates_mtime(self) -> float:
@@ -586,7 +592,7 @@ class PreviewApp:
             self.flash("ok", message + " (rebuilt; approval reset to draft)"
                        if row.get("status") == "approved" else message + " (rebuilt)")
 
-    def _rebuild(self, sel: Selection, row: dict[str, Any]) -> None:
+    def _rebuild(self, sel: Selection, row: StoredEdition) -> None:
         try:
             self.newsletter.build_list(sel.list_name, sel.day, as_of=row.get("as_of"))
         except NewsletterError as exc:
@@ -654,7 +660,7 @@ def _when(value: Any) -> str:
         try:
             value = datetime.fromisoformat(value)
         except ValueError:
-            return value
+            return str(value)
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M UTC")
     return str(value)
@@ -681,7 +687,7 @@ async def _bad_request(request: Request, exc: Exception) -> Response:
     return PlainTextResponse(str(exc), status_code=exc.status)
 
 
-def make_preview_app(newsletter: Any, *, bind_host: str = "127.0.0.1",
+def make_preview_app(newsletter: Newsletter, *, bind_host: str = "127.0.0.1",
                      allowed_hosts: Iterable[str] | None = None,
                      access_token: str | None = None) -> Starlette:
     """Build the preview app for a newsletter.
@@ -720,7 +726,7 @@ def make_preview_app(newsletter: Any, *, bind_host: str = "127.0.0.1",
     return app
 
 
-def run_preview(newsletter: Any, host: str = "127.0.0.1", port: int = 8000,
+def run_preview(newsletter: Newsletter, host: str = "127.0.0.1", port: int = 8000,
                 allow_hosts: Iterable[str] = ()) -> None:
     """Serve the preview app until interrupted (``newsletter preview``).
 

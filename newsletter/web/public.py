@@ -135,8 +135,8 @@ async def unsubscribe_post(request: Request) -> Response:
     log.info(kv("unsubscribed", list=list_name, subscriber=sub_id, known=found))
     pages = site.unsubscribed_pages
     if list_name not in pages:  # the same page for everyone of a list
-        pages[list_name] = site.pages.render(
-            "unsubscribed", list_title=site.lists[list_name], subscribe_url="/subscribe").body
+        pages[list_name] = bytes(site.pages.render(
+            "unsubscribed", list_title=site.lists[list_name], subscribe_url="/subscribe").body)
     return HTMLResponse(pages[list_name], headers={"cache-control": "no-store"})
 
 

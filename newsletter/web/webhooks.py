@@ -22,7 +22,7 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -30,6 +30,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..bounces import Outcome, SnsError, SnsTrust, ingest_event, verify_sns
+
+if TYPE_CHECKING:
+    from ..core import Newsletter
 
 log = logging.getLogger("newsletter.web")
 WEBHOOK_MAX_BODY = 1024 * 1024  # SendGrid posts batches; SNS messages are small
@@ -190,7 +193,7 @@ def generic_events(body: Any) -> list[Event]:
 
 
 # --- the routes ------------------------------------------------------------------------
-def webhook_routes(newsletter: Any, *, sns_trust: SnsTrust | None = None) -> list[Route]:
+def webhook_routes(newsletter: Newsletter, *, sns_trust: SnsTrust | None = None) -> list[Route]:
     """The /webhooks/ routes of the public app. ``sns_trust``: tests only (their own CA
     and certificate host); the default trusts AWS's hosts and the system's CAs."""
     settings = newsletter.config.webhooks

@@ -20,11 +20,11 @@ down_revision = "0002_basis_bounces"
 branch_labels = None
 depends_on = None
 
-def _kind_column() -> sa.Column:
+def _kind_column() -> sa.Column[str]:
     return sa.Column("kind", sa.String(length=20), nullable=False, server_default="daily")
 
 
-def _columns(table: str) -> list[sa.Column]:
+def _columns(table: str) -> list[sa.Column[Any]]:
     """The columns of ``table`` at revision 0002 (as 0001 created them)."""
     if table == "editions":
         return [sa.Column("date", sa.Date(), nullable=False),
@@ -72,7 +72,8 @@ def upgrade() -> None:
         return
     for fk in insp.get_foreign_keys("edition_stories"):
         if fk["referred_table"] == "editions":
-            op.drop_constraint(fk["name"], "edition_stories", type_="foreignkey")
+            op.drop_constraint(fk["name"] or "edition_stories_edition_date_fkey",
+                               "edition_stories", type_="foreignkey")
     for table in ("editions", "archive"):
         pk = insp.get_pk_constraint(table)["name"] or f"{table}_pkey"
         op.add_column(table, _kind_column())
