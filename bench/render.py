@@ -30,11 +30,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from newsletter._placeholders import greeting, substitute  # noqa: E402
 from newsletter.config import Config  # noqa: E402
 from newsletter.deliver._message import MessageFactory, Recipient  # noqa: E402
 from newsletter.deliver._tokens import make_token  # noqa: E402
 from newsletter.render import render_edition  # noqa: E402
-from newsletter.render._placeholders import greeting, substitute  # noqa: E402
 
 FIRST = ["Ana", "Ben", "Chloé", "Dmitri", "Émile", "Fatima", "Georg", "Hana", "Ivan", "Jürgen",
          "Kenji", "Li", "Maria", "Nikolaj", "Olu", "Priya", "Quentin", "Rosa", "Søren", "Tomás",
