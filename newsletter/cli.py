@@ -122,7 +122,8 @@ def _build_summary(b: Any) -> None:
 def _weekly_summary(b: Any) -> None:
     out.print(f"built the weekly recap of [bold]{b.date}[/] for list {b.list_name} (week "
               f"{b.week}, {b.year}): {b.rows} price rows, {b.stories} stories from "
-              f"{b.editions} daily editions; HTML {b.html_size / 1024:.1f} KB")
+              f"{b.editions} daily edition{'' if b.editions == 1 else 's'}; "
+              f"HTML {b.html_size / 1024:.1f} KB")
     out.print(f"  subject: {escape(b.subject)}")
     for w in b.warnings:
         out.print(f"  [yellow]warning:[/] {w}")

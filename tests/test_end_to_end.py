@@ -16,8 +16,9 @@ from newsletter.cli import app
 runner = CliRunner()
 
 
-def _messages(root: Path) -> list:
-    files = sorted((root / "var" / "outbox").rglob("*.eml"))
+def _messages(root: Path, list_name: str = "*") -> list:
+    """The messages of one list (default: every list) the outbox transport wrote."""
+    files = sorted((root / "var" / "outbox").glob(f"*/{list_name}/*.eml"))
     return [BytesParser(policy=policy.default).parsebytes(f.read_bytes()) for f in files]
 
 
@@ -30,7 +31,7 @@ def ran(project: Path) -> Path:
 
 
 def test_offline_run_writes_one_valid_message_per_active_subscriber(ran: Path) -> None:
-    msgs = _messages(ran)
+    msgs = _messages(ran, "daily")
     emails = [ln.split(",")[0].strip().lower()
               for ln in (ran / "subscribers" / "daily.csv").read_text().splitlines()[1:]
               if ln.strip()]
@@ -50,8 +51,22 @@ def test_offline_run_writes_one_valid_message_per_active_subscriber(ran: Path) -
         assert m.get_content_type() in ("multipart/alternative", "multipart/related")
 
 
+def test_the_clone_s_weekly_list_gets_the_friday_recap(ran: Path) -> None:
+    """The newest capture day is a Friday: the clone's weekly list gets its recap, one
+    message per subscriber of subscribers/weekly.csv, with the weekly subject."""
+    emails = {ln.split(",")[0].strip().lower()
+              for ln in (ran / "subscribers" / "weekly.csv").read_text().splitlines()[1:]
+              if ln.strip()}
+    msgs = _messages(ran, "weekly")
+    assert {m["To"].addresses[0].addr_spec.lower() for m in msgs} == emails
+    assert len(msgs) == len(emails)
+    for m in msgs:
+        assert m["Subject"].startswith("REE Weekly: week 48, 2026")
+        assert m["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
 def test_seed_story_is_in_the_email_with_repaired_text(ran: Path) -> None:
-    m = _messages(ran)[0]
+    m = _messages(ran, "daily")[0]
     text = m.get_body(("plain",)).get_content()
     html = m.get_body(("html",)).get_content()
     for body in (text, html):
