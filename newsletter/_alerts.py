@@ -26,11 +26,9 @@ from zoneinfo import ZoneInfo
 
 from . import _send
 from .config import Config
-from .deliver._sender import SendReport, send_edition
-from .deliver._subscribers import sync_list
+from .deliver import SendReport, send_edition, sync_list
 from .exceptions import ConfigError
-from .store import Store
-from .store._alerts import QueuedAlert, alert_unit
+from .store import QueuedAlert, Store, alert_unit
 from .summarize.alerts import Alert, Thresholds, detect_alerts, select_alerts
 from .types import PriceItem
 
@@ -125,7 +123,7 @@ def send_queued_alerts(store: Store, config: Config, now: Clock, *,
         with _send.sending_lock(store, name, now=now,
                                 stale_after=config.schedule.lock_stale_seconds):
             rejected = sync_list(store, config, name, now()).rejected
-            from .bounces._policy import complaint_pause, reenable_due
+            from .bounces import complaint_pause, reenable_due
 
             reenable_due(store, now())
             for q in queued:
@@ -143,8 +141,8 @@ def send_queued_alerts(store: Store, config: Config, now: Clock, *,
 
 def _send_one(store: Store, config: Config, now: Clock, q: QueuedAlert, *,
               stop_event: Any) -> SendReport:
-    from .deliver._message import AlertMessageFactory
-    from .render._alert import render_alert
+    from .deliver import AlertMessageFactory
+    from .render import render_alert
 
     rendered = render_alert(q.alert, config=config, list_name=q.list_name)
     factory = AlertMessageFactory(rendered, config=config, list_name=q.list_name,

@@ -22,13 +22,20 @@ from datetime import date, datetime
 from typing import Any
 
 from .config import Config
-from .deliver._notices import build_confirmation, build_preferences_link, send_notice
-from .deliver._sender import SendProgress, SendReport, send_edition, send_test_message
-from .deliver._subscribers import sync_list
-from .deliver._transports import Transport, make_transport
+from .deliver import (
+    SendProgress,
+    SendReport,
+    Transport,
+    build_confirmation,
+    build_preferences_link,
+    make_transport,
+    send_edition,
+    send_notice,
+    send_test_message,
+    sync_list,
+)
 from .exceptions import AlreadyRunningError, RenderError
-from .store import Store
-from .store._locks import LockInfo, send_lock_name, this_holder
+from .store import LockInfo, Store, send_lock_name, this_holder
 from .types import RenderedEdition
 
 log = logging.getLogger("newsletter.deliver")
@@ -86,10 +93,10 @@ def verp_sender(config: Config) -> Callable[[int], str] | None:
     address = config.delivery.bounce_address
     if not address:
         return None
-    from .bounces._verp import make_token, verp_address
+    from .bounces import verp_address, verp_token
 
     secret = config.secret()
-    return lambda sid: verp_address(address, make_token(secret, sid))
+    return lambda sid: verp_address(address, verp_token(secret, sid))
 
 
 def render_stored(store: Store, config: Config, day: date,
@@ -114,7 +121,7 @@ def render_stored(store: Store, config: Config, day: date,
 
 
 def _factory(config: Config, rendered: Any, list_name: str) -> Any:
-    from .deliver._message import MessageFactory
+    from .deliver import MessageFactory
 
     return MessageFactory(rendered, config=config, list_name=list_name,
                           secret=config.secret())
@@ -141,7 +148,7 @@ def _send_list(store: Store, config: Config, now: Clock, day: date, list_name: s
     imported = sync_list(store, config, list_name, now())
     # Bounce policy (issue 14): suspensions that are over end before the ledger is planned;
     # a last edition with too many spam complaints stops the send until acknowledged.
-    from .bounces._policy import complaint_pause, reenable_due
+    from .bounces import complaint_pause, reenable_due
 
     reenable_due(store, now())
     reason = complaint_pause(store, config, list_name, day)

@@ -69,7 +69,7 @@ def build_weekly_list(store: Store, config: Config, now: Callable[[], datetime],
                       list_name: str, issue_dir: Path, *,
                       as_of: datetime | None = None) -> WeeklyBuildReport:
     """Build, render and store the weekly edition of ``day`` for ``list_name``."""
-    from .deliver._sample import sample_parts
+    from .deliver import sample_parts
     from .render import render_web_weekly, render_weekly
 
     run_id = store.start_run("build", now())

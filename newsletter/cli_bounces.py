@@ -165,7 +165,7 @@ def subscriber_show(email: Annotated[str, typer.Argument(help="The address.")],
                     json_: JsonOpt = False, config: ConfigOpt = None) -> None:
     """One address on every list: status, why, bounce score, and the events behind it."""
     from .exceptions import SubscriberError
-    from .store._subscribers import email_key
+    from .store import email_key
 
     newsletter = _load(config)
     try:

@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .config import load_config
 from .exceptions import StoreError
-from .store import _migrate
+from .store import SchemaState, schema_head, schema_state
 
 ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="Config file "
                                                 "(default ./newsletter.toml).")]
@@ -49,7 +49,7 @@ def make_db_app(handle_errors: _Decorator, out: Console, err: Console) -> typer.
             before = None
         open_store(url).close()
         if before is None:
-            out.print(f"{safe_url(url)}: created at {_migrate.head()}")
+            out.print(f"{safe_url(url)}: created at {schema_head()}")
         elif before.up_to_date:
             out.print(f"{safe_url(url)}: already at {before.head}")
         else:
@@ -88,8 +88,7 @@ def make_db_app(handle_errors: _Decorator, out: Console, err: Console) -> typer.
                                                  "database), e.g. postgresql+psycopg://...")],
                 config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
         """Copy the configured store into another, empty database and verify the counts."""
-        from .store._copy import copy_store
-        from .store._store import open_store
+        from .store import copy_store, open_store
 
         cfg = load_config(config)
         src = open_store(cfg.store_url)
@@ -108,12 +107,12 @@ def make_db_app(handle_errors: _Decorator, out: Console, err: Console) -> typer.
     return db_app
 
 
-def _state(url: str) -> _migrate.SchemaState:
+def _state(url: str) -> SchemaState:
     """The schema state, read only."""
     engine = _engine(url)
     try:
         with engine.connect() as c:
-            return _migrate.state(c)
+            return schema_state(c)
     except SQLAlchemyError as exc:
         raise StoreError(f"cannot read the store: {str(exc).splitlines()[0]}",
                          hint="check [store] url in newsletter.toml") from None

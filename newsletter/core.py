@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 from . import _send
 from ._cron import next_fire_times
 from .config import Config
-from .deliver._sender import SendReport
+from .deliver import SendReport
 from .exceptions import ConfigError, NotApprovedError, RenderError
 from .store import Store, open_store
 from .types import Edition, Item, PriceItem, RenderedEdition, Source, WeeklyEdition
@@ -375,7 +375,7 @@ class Newsletter:
 
     def sample_message(self, rendered: RenderedEdition, list_name: str) -> dict[str, str]:
         """The personalised HTML/text parts for a sample reader (used for files and preview)."""
-        from .deliver._sample import sample_parts
+        from .deliver import sample_parts
 
         return sample_parts(self.config, rendered, list_name)
 
@@ -521,7 +521,7 @@ class Newsletter:
 
     # --- status --------------------------------------------------------------------------
     def status(self) -> dict[str, Any]:
-        from .bounces._policy import bounce_status
+        from .bounces import bounce_status
         from .leader import leader_status
 
         latest = self.store.latest_edition_date()

@@ -89,7 +89,7 @@ def check_store(config: Config) -> Check:
     from sqlalchemy import create_engine, inspect
     from sqlalchemy.exc import SQLAlchemyError
 
-    from .store import _migrate
+    from .store import schema_state, too_new_message
 
     url = config.store_url
     if url.startswith("sqlite:///") and ":memory:" not in url:
@@ -104,13 +104,13 @@ def check_store(config: Config) -> Check:
             if not inspect(conn).get_table_names():
                 return Check("store", "warn", f"{config.store.url}: reachable, no schema yet",
                              "it is created by the first `newsletter run`")
-            st = _migrate.state(conn)
+            st = schema_state(conn)
         engine.dispose()
     except (SQLAlchemyError, ModuleNotFoundError) as exc:
         return Check("store", "fail", f"{config.store.url}: cannot connect: "
                      f"{str(exc).splitlines()[0]}", "check [store] url in newsletter.toml")
     if st.too_new:
-        return Check("store", "fail", _migrate.too_new_message(st),
+        return Check("store", "fail", too_new_message(st),
                      "upgrade the package, or restore the store it had")
     if not st.up_to_date:
         found = st.current or f"release 0.1 schema {st.legacy}"
@@ -126,7 +126,7 @@ def check_templates(config: Config) -> Check:
     from jinja2 import Environment, TemplateError
 
     from .core import Newsletter
-    from .render._render import environment
+    from .render import environment
     from .web.preview import PreviewApp
 
     envs: list[tuple[str, Environment]] = [("web/preview/", PreviewApp(Newsletter(config)).env),
@@ -161,7 +161,7 @@ def _probe_relay(label: str, settings: SmtpSettings,
                  creds: tuple[str, str] | None) -> tuple[Status, str, str]:
     """EHLO, STARTTLS and AUTH as a send would do them (the transport's own connection
     code, with a short timeout), then QUIT: never a MAIL FROM."""
-    from .deliver._transports import SmtpTransport
+    from .deliver import SmtpTransport
 
     where = f"{label}{settings.host}:{settings.port} ({settings.security})"
     transport = SmtpTransport(settings.model_copy(update={"timeout": SMTP_TIMEOUT}), creds)

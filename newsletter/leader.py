@@ -30,12 +30,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from ._logfmt import kv
-from .store import _schema as s
-from .store._locks import LockInfo, this_holder
+from .store import LockInfo, this_holder
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -114,37 +113,18 @@ class Election:
 
         Returns the previous leader's row when this instance has just replaced it.
         """
-        host, pid = this_holder()
-        t = s.locks
-        previous = None
-        with self.store.begin() as c:
-            for name, mine in ((self.instance_lock, True), (LEADER_LOCK, self.leading)):
-                if not mine:
-                    continue
-                r = c.execute(select(t).where(t.c.name == name).with_for_update()).first()
-                if r is not None and r.holder == self.holder:
-                    c.execute(t.update().where(t.c.name == name).values(heartbeat=now))
-                    continue
-                if r is not None:
-                    previous = LockInfo(r.name, r.host, int(r.pid), r.acquired, r.heartbeat)
-                    c.execute(t.delete().where(t.c.name == name))
-                c.execute(t.insert().values(name=name, holder=self.holder, host=host, pid=pid,
-                                            acquired=now, heartbeat=now))
-            # forget instances that stopped beating long ago
-            c.execute(t.delete().where(t.c.name.like(f"{INSTANCE_PREFIX}%"),
-                                       t.c.heartbeat < now - timedelta(
-                                           seconds=max(600, 10 * self.stale_after))))
-        return previous
+        names = [self.instance_lock] + ([LEADER_LOCK] if self.leading else [])
+        # forget instances that stopped beating long ago
+        forget = now - timedelta(seconds=max(600, 10 * self.stale_after))
+        return self.store.stamp_locks(names, now, forget_prefix=INSTANCE_PREFIX,
+                                      forget_before=forget)
 
     def wait_for_jobs_of(self, previous: LockInfo, stop: threading.Event) -> None:
         """Wait (at most ``stale_after`` + 5 s) until the job locks of a replaced leader
         are stale, and clear them, so the catch-up can resume its sends."""
         deadline = time.monotonic() + self.stale_after + 5
-        t = s.locks
         while not stop.is_set():
-            with self.store.begin() as c:
-                names = list(c.execute(select(t.c.name).where(
-                    t.c.holder == previous.holder, t.c.name.like("job:%"))).scalars())
+            names = [lk.name for lk in self.store.locks_like("job:", holder=previous.holder)]
             if not names:
                 return
             for name in names:
@@ -159,17 +139,12 @@ class Election:
 
 def leader_status(store: Store, now: datetime, stale_after: float) -> dict[str, Any]:
     """``{"mode", "leader", "instances"}`` for ``status --json``."""
-    t = s.locks
-    with store.begin() as c:
-        rows = c.execute(select(t).where((t.c.name == LEADER_LOCK) | (t.c.name == "serve")
-                                         | t.c.name.like(f"{INSTANCE_PREFIX}%"))).all()
-    from .store._util import as_utc
+    rows = store.locks_like(INSTANCE_PREFIX, names=(LEADER_LOCK, "serve"))
 
-    def info(r: Any) -> dict[str, Any]:
-        hb = as_utc(r.heartbeat)
-        return {"holder": r.holder, "host": r.host, "pid": int(r.pid),
-                "since": as_utc(r.acquired).isoformat(), "heartbeat": hb.isoformat(),
-                "alive": now - hb <= timedelta(seconds=stale_after)}
+    def info(r: LockInfo) -> dict[str, Any]:
+        return {"holder": r.holder, "host": r.host, "pid": r.pid,
+                "since": r.acquired.isoformat(), "heartbeat": r.heartbeat.isoformat(),
+                "alive": now - r.heartbeat <= timedelta(seconds=stale_after)}
 
     mode = "elected" if supports_election(store) else "single"
     lead = [info(r) for r in rows if r.name in (LEADER_LOCK, "serve")]

@@ -46,7 +46,7 @@ from ._cron import JobSpec, due_today, job_specs, local_midnight
 from ._logfmt import kv
 from .core import Newsletter
 from .exceptions import NewsletterError, NotApprovedError
-from .store._locks import job_lock_name, send_lock_name
+from .store import job_lock_name, send_lock_name
 
 log = logging.getLogger("newsletter.schedule")
 
@@ -212,9 +212,9 @@ class Runner:
     def bounces(self) -> Any:
         """The scheduled read of the bounce mailbox (issue 14, ``[bounces.mailbox]``)."""
         def go() -> Any:
-            from .bounces._mailbox import fetch
+            from .bounces import fetch_mailbox
 
-            rep = fetch(self.nl.store, self.nl.config, self.nl.now)
+            rep = fetch_mailbox(self.nl.store, self.nl.config, self.nl.now)
             log.info(kv("bounces_fetched", fetched=rep.fetched, stored=rep.stored,
                         kept=len(rep.kept), errors=len(rep.errors)))
             for k in rep.kept:

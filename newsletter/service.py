@@ -38,7 +38,7 @@ from ._logfmt import KeyValueFormatter, kv
 from .core import Newsletter
 from .exceptions import AlreadyRunningError, ConfigError, NewsletterError
 from .schedule import JobGuard, Runner, catch_up, make_scheduler
-from .store._locks import LockInfo
+from .store import LockInfo
 
 log = logging.getLogger("newsletter.service")
 
@@ -225,7 +225,7 @@ class Service:
                 nl.store.release_lock(LOCK_NAME)
             raise
         try:
-            from .web._guard import AllowedHosts, allowed_hosts, guarded_h11
+            from .web import AllowedHosts, allowed_hosts, guarded_h11
             from .web.public import make_app
 
             web = cfg.web

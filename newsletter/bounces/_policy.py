@@ -30,8 +30,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from ..config import Config
-from ..store import Store
-from ..store._subscribers import email_key
+from ..store import Store, email_key
 from ._verp import verify_message_id, verify_token
 from .parse import BounceResult, RecipientFailure, parse_bounce
 

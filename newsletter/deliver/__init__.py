@@ -11,7 +11,16 @@ Public names (re-exported here; implementation modules are private):
 * transports: :class:`OutboxTransport`, :class:`SmtpTransport`, :func:`make_transport`,
   :class:`Envelope`, :class:`SendResult`;
 * sending: :func:`send_edition`, :func:`send_test_message`, :class:`SendReport`,
-  :class:`SendProgress`, :class:`SendRateLimiter`.
+  :class:`SendProgress`, :class:`SendRateLimiter`;
+* alerts: :class:`AlertMessageFactory`; notices: :func:`build_confirmation`,
+  :func:`build_preferences_link`, :func:`send_notice`; the editors' sample copy
+  :func:`sample_parts` and :func:`message_parts` (a message's text and HTML);
+* preferences: :func:`list_choices`, :func:`save_choices`, :class:`ListChoice`;
+* signed links: :class:`Token`, :func:`make_token`, :func:`read_token`,
+  :func:`verify_token`.
+
+Everything outside ``newsletter.deliver`` imports these from here, never from a
+``_module`` (tests/test_architecture.py checks it).
 
 Wiring (what ``newsletter send`` does per list; ``newsletter/_send.py`` adds the send lock,
 the bounce policy, VERP and relay pinning)::
@@ -31,8 +40,11 @@ the bounce policy, VERP and relay pinning)::
 
 from __future__ import annotations
 
-from typing import Any
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
+from ._notices import build_confirmation, build_preferences_link, send_notice
+from ._prefs import ListChoice, list_choices, save_choices
 from ._ratelimit import SendRateLimiter
 from ._sender import SendProgress, SendReport, send_edition, send_test_message
 from ._subscribers import (
@@ -46,18 +58,26 @@ from ._subscribers import (
     sync_list,
     validate_address,
 )
+from ._tokens import Token, make_token, read_token, verify_token
 from ._transports import (
     Envelope,
     OutboxTransport,
     SendResult,
     SmtpTransport,
+    Transport,
     make_transport,
     outbox_path,
 )
 
+if TYPE_CHECKING:  # the real types for checkers; at run time __getattr__ imports them
+    from ._message import AlertMessageFactory, MessageFactory, Recipient, message_parts
+    from ._sample import sample_parts
+
 __all__ = [
+    "AlertMessageFactory",
     "Envelope",
     "ImportReport",
+    "ListChoice",
     "MessageFactory",
     "OutboxTransport",
     "Recipient",
@@ -66,26 +86,43 @@ __all__ = [
     "SendReport",
     "SendResult",
     "SmtpTransport",
+    "Token",
+    "Transport",
     "add_subscriber",
+    "build_confirmation",
+    "build_preferences_link",
     "export_csv",
     "import_csv",
+    "list_choices",
     "list_subscribers",
+    "make_token",
     "make_transport",
+    "message_parts",
     "outbox_path",
     "parse_csv",
+    "read_token",
     "remove_subscriber",
+    "sample_parts",
+    "save_choices",
     "send_edition",
+    "send_notice",
     "send_test_message",
     "sync_list",
     "validate_address",
+    "verify_token",
 ]
+
+_LAZY = {  # public name -> module; ``_message`` is imported on first use, so lists and
+    # transports work without it (and the CLI's subscriber commands stay cheap to import)
+    "AlertMessageFactory": "._message",
+    "MessageFactory": "._message",
+    "Recipient": "._message",
+    "message_parts": "._message",
+    "sample_parts": "._sample",
+}
 
 
 def __getattr__(name: str) -> Any:
-    # ``_message`` is imported lazily, so lists and transports work without it (and
-    # importing this package stays cheap for the CLI's subscriber commands).
-    if name in ("Recipient", "MessageFactory"):
-        from . import _message
-
-        return getattr(_message, name)
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name], __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

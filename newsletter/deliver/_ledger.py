@@ -24,8 +24,7 @@ from typing import TYPE_CHECKING
 from ..exceptions import NewsletterError, StoreError
 
 if TYPE_CHECKING:
-    from ..store import Store
-    from ..store._deliveries import DueDelivery, Outcome
+    from ..store import DueDelivery, Outcome, Store
 
 BATCH = 200  # rows claimed per transaction
 

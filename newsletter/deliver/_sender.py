@@ -35,15 +35,14 @@ from email.parser import BytesHeaderParser
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..exceptions import HeaderInjectionError, NewsletterError, SendError, SubscriberError
-from ..store._deliveries import Outcome
+from ..store import Outcome
 from ._ledger import Feed, LedgerWriter
 from ._ratelimit import RateLimiter
 from ._transports import Channel, Envelope, SendResult, Transport
 
 if TYPE_CHECKING:
     from ..config import DeliverySettings
-    from ..store import Store
-    from ..store._deliveries import DueDelivery
+    from ..store import DueDelivery, Store
 
 
 class Factory(Protocol):

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from email_validator import EmailNotValidError, validate_email
 
 from ..exceptions import SubscriberError
-from ..store._subscribers import STATUSES, Subscriber, SubscriberInput
+from ..store import STATUSES, Subscriber, SubscriberInput
 
 if TYPE_CHECKING:
     from ..config import Config

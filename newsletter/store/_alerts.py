@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from ..types import Alert, AlertRecord, alert_from_json, alert_to_json
 from . import _schema as s
 from ._util import as_utc as _utc
+from ._util import like_escape as _like_escape
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -150,7 +151,3 @@ class AlertsMixin:
                 .where(sub.c.list == list_name, sub.c.status == "active",
                        p.c.commodities.is_(None) | (p.c.commodities == "[]")
                        | p.c.commodities.like(f'%"{_like_escape(commodity)}"%', escape="\\")))
-
-
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

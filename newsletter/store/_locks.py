@@ -17,17 +17,18 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from . import _schema as s
 from ._util import as_utc as _utc
+from ._util import like_escape as _like_escape
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -230,6 +231,53 @@ class LocksMixin:
                 time.sleep(poll)
             elif stop.wait(poll):
                 return res
+
+    def stamp_locks(self, names: Iterable[str], now: datetime, *, forget_prefix: str,
+                    forget_before: datetime) -> LockInfo | None:
+        """Claim or refresh the rows ``names`` for this process, unconditionally.
+
+        A row this process holds gets a new heartbeat; a row somebody else holds is replaced
+        (the caller has already won the right to it, e.g. through an advisory lock). Then
+        rows named ``forget_prefix*`` whose heartbeat is older than ``forget_before`` are
+        deleted. One transaction.
+
+        Returns:
+            The last replaced holder, or None when nothing was replaced.
+        """
+        host, pid = this_holder()
+        holder = f"{host}:{pid}"
+        t = s.locks
+        previous = None
+        with self.begin() as c:
+            for name in names:
+                r = c.execute(select(t).where(t.c.name == name).with_for_update()).first()
+                if r is not None and r.holder == holder:
+                    c.execute(update(t).where(t.c.name == name).values(heartbeat=now))
+                    continue
+                if r is not None:
+                    previous = _row_info(r)
+                    c.execute(delete(t).where(t.c.name == name))
+                c.execute(insert(t).values(name=name, holder=holder, host=host, pid=pid,
+                                           acquired=now, heartbeat=now))
+            c.execute(delete(t).where(t.c.name.like(f"{_like_escape(forget_prefix)}%",
+                                                    escape="\\"),
+                                      t.c.heartbeat < forget_before))
+        return previous
+
+    def locks_like(self, prefix: str = "", *, names: Iterable[str] = (),
+                   holder: str | None = None) -> list[LockInfo]:
+        """The lock rows named ``prefix*`` or exactly one of ``names`` (either may be
+        empty), of ``holder`` only when given; in name order."""
+        t = s.locks
+        which = [t.c.name.in_(list(names))]
+        if prefix:
+            which.append(t.c.name.like(f"{_like_escape(prefix)}%", escape="\\"))
+        query = select(t).where(or_(*which))
+        if holder is not None:
+            query = query.where(t.c.holder == holder)
+        with self.begin() as c:
+            rows = c.execute(query.order_by(t.c.name)).all()
+        return [_row_info(r) for r in rows]
 
     @contextmanager
     def heartbeat_while_held(self, name: str, now_fn: Callable[[], datetime],

@@ -27,3 +27,8 @@ def inserted_id(res: CursorResult[Any]) -> int:
     if key is None:
         raise RuntimeError("INSERT returned no primary key")
     return int(key[0])
+
+
+def like_escape(text: str) -> str:
+    """``text`` as a literal for a LIKE pattern (escape character: backslash)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..config import Config
-from ..deliver._prefs import list_choices, save_choices
+from ..deliver import list_choices, save_choices
 from ..store import Store
-from ..summarize._commodities import COMMODITY_NAMES, display_name
+from ..summarize import COMMODITY_NAMES, display_name
 
 #: offered on every alerts list even before any price of theirs was collected
 CORE_COMMODITIES = ("prnd_oxide", "nd_oxide", "pr_oxide", "dy_oxide", "tb_oxide", "dyfe",

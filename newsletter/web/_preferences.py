@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from .._logfmt import kv
-from ..deliver._tokens import make_token
+from ..deliver import make_token
 from ..exceptions import NewsletterError
 from ._pref_lists import lists_context, save_lists_form
 from ._security import CSRF_FIELD, FIELD_LIMITS

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..summarize._edits import normalise_edits
+from ..summarize import normalise_edits
 from ..types import Edition, Story
 
 #: Longest editor's note, summary or highlight accepted from the form (characters).

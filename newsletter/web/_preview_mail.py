@@ -18,7 +18,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 from ..config import Config
-from ..deliver._message import message_parts
+from ..deliver import message_parts
 from ..types import RenderedEdition
 
 #: Gmail clips a message whose HTML is larger than this ("[Message clipped]").

@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from ..deliver._tokens import Token, read_token
+from ..deliver import Token, read_token
 from ._security import CSRF_FIELD, FIELD_LIMITS, Csrf, RequestRateLimiter, csrf_cookie_name
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ class Pages:
     """Renders the public templates with the project's Jinja environment."""
 
     def __init__(self, newsletter: Newsletter) -> None:
-        from ..render._render import environment
+        from ..render import environment
 
         self.env = environment(newsletter.config)
         settings = newsletter.config.newsletter

@@ -57,7 +57,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..exceptions import NewsletterError
 from ..resources import packaged_templates, template_loader
-from ..summarize._edits import normalise_edits
+from ..summarize import normalise_edits
 from ..types import Edition, WeeklyEdition
 
 if TYPE_CHECKING:
@@ -353,7 +353,7 @@ class PreviewApp:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
-        from ..deliver._message import MessageFactory, Recipient
+        from ..deliver import MessageFactory, Recipient
 
         rendered = self.newsletter.rendered(sel.day, sel.list_name)
         view = build_view(MessageFactory, Recipient, rendered, config=self.newsletter.config,
@@ -676,7 +676,7 @@ def _number(value: Any) -> str:
 
 def _commodity_names() -> dict[str, str]:
     try:
-        from ..summarize._commodities import COMMODITY_NAMES
+        from ..summarize import COMMODITY_NAMES
     except ImportError:
         return {}
     return dict(COMMODITY_NAMES)

@@ -45,9 +45,9 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from .._logfmt import kv
-from ..deliver._tokens import make_token
+from ..deliver import make_token
 from ..exceptions import NewsletterError
-from ..store._subscribers import SUPPRESSED
+from ..store import SUPPRESSED
 from ._guard import AccessLog, SecurityMiddleware, redact_path
 from ._preferences import preferences_get, preferences_post
 from ._security import CSRF_FIELD, FIELD_LIMITS, RequestRateLimiter, client_key
