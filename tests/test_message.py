@@ -314,4 +314,4 @@ def test_dkim_signing(rendered: RenderedEdition, tmp_path: Path) -> None:
 
 def test_unknown_list(rendered: RenderedEdition, config: Config) -> None:
     with pytest.raises(ConfigError):
-        MessageFactory(rendered, config=config, list_name="weekly", secret=SECRET)
+        MessageFactory(rendered, config=config, list_name="no-such-list", secret=SECRET)

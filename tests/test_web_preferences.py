@@ -127,7 +127,7 @@ def test_bad_tokens_get_the_same_404(client, nl: Newsletter) -> None:
     unsub = make_token(SECRET, "unsub", "daily", sid)
     paths = [f"/preferences/{tampered}", f"/preferences/{body_swapped}",
              _path(sid, secret=b"other"), f"/preferences/{unsub}",
-             _path(sid, list_name="weekly"), _path(999_999), _path(0),
+             _path(sid, list_name="no-such-list"), _path(999_999), _path(0),
              f"/preferences/{make_token(SECRET, 'prefs', 'daily', str(sid))}",
              "/preferences/x.y", "/preferences/", "/nothing-here"]
     bodies = set()

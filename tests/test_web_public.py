@@ -68,7 +68,7 @@ def test_unknown_path_and_bad_tokens_get_the_same_404(client, nl) -> None:
     tampered = good[:-2] + ("AA" if not good.endswith("AA") else "BB")
     other_secret = make_token(b"other", "unsub", "daily", sid)
     wrong_purpose = make_token(SECRET, "confirm", "daily", sid)
-    unknown_list = make_token(SECRET, "unsub", "weekly", sid)
+    unknown_list = make_token(SECRET, "unsub", "no-such-list", sid)
     bodies = set()
     for path in ["/nothing-here", f"/unsubscribe/{tampered}", f"/unsubscribe/{other_secret}",
                  f"/unsubscribe/{wrong_purpose}", f"/unsubscribe/{unknown_list}",
