@@ -41,7 +41,12 @@ class LedgerWriter:
                  on_error: Callable[[str], None]) -> None:
         self.store, self.edition_date, self.list_name = store, edition_date, list_name
         self.on_error = on_error
-        self._cond = threading.Condition()
+        # Two conditions on one lock: the writer waits for work, the sending threads wait
+        # for their ticket. With one condition every record() woke every waiting sender
+        # (a thundering herd costing more CPU than the SQL: bench/million.py).
+        lock = threading.Lock()
+        self._work = threading.Condition(lock)
+        self._cond = threading.Condition(lock)  # tickets committed (or the writer failed)
         self._pending: list[Outcome] = []
         self._issued = 0      # tickets handed out
         self._committed = 0   # tickets committed
@@ -51,10 +56,10 @@ class LedgerWriter:
         self._thread.start()
 
     def record(self, outcome: Outcome) -> int:
-        with self._cond:
+        with self._work:
             self._pending.append(outcome)
             self._issued += 1
-            self._cond.notify_all()
+            self._work.notify()  # the writer is the only thread waiting for work
             return self._issued
 
     def wait(self, ticket: int) -> bool:
@@ -73,17 +78,17 @@ class LedgerWriter:
         return self.wait(ticket)
 
     def close(self) -> None:
-        with self._cond:
+        with self._work:
             self._closing = True
-            self._cond.notify_all()
+            self._work.notify()
         self._thread.join()
 
     def _run(self) -> None:
         with self.store.ledger_connection():
             while True:
-                with self._cond:
+                with self._work:
                     while not self._pending and not self._closing:
-                        self._cond.wait()
+                        self._work.wait()
                     if not self._pending:
                         return
                     batch, self._pending = self._pending, []
@@ -182,7 +187,10 @@ class Feed:
         """A row returned by :meth:`take` has been handled (or given back)."""
         with self._cond:
             self._busy -= 1
-            self._cond.notify_all()
+            # Only a used-up pass waits on rows in flight (take()); waking every thread
+            # after every message cost more than the send itself.
+            if self._after is None and not self._busy:
+                self._cond.notify_all()
 
     def drain(self) -> list[DueDelivery]:
         """The claimed rows no thread took (the send stopped): to be released."""

@@ -203,6 +203,8 @@ class _Run:
         with self.lock:
             for k, v in counts.items():
                 setattr(self.report, k, getattr(self.report, k) + v)
+            if self.progress is None:
+                return
             r = self.report
             snap = SendProgress(total=r.total,
                                 done=self.done_before + r.sent + r.failed + r.skipped,
