@@ -4,13 +4,17 @@
 ``GET  /unsubscribe/T``    confirmation page with a button (never changes state)
 ``POST /unsubscribe/T``    RFC 8058 one-click unsubscribe: idempotent, immediate, no
                            cookie or CSRF token needed (the signed token is the authority)
-``GET  /subscribe``        sign-up form (CSRF token, honeypot)
-``POST /subscribe``        double opt-in: always "check your inbox"; a confirmation email
-                           with a signed link valid 48 h; rate limited per client IP
+``GET  /subscribe``        sign-up form (CSRF token, honeypot, a checkbox per list;
+                           ``?list=NAME`` ticks that list)
+``POST /subscribe``        double opt-in: always "check your inbox"; one confirmation
+                           email for the lists ticked (at least one; a single ``list``
+                           field as before works) with a signed link valid 48 h; rate
+                           limited per client IP
 ``GET  /confirm/T``        page with a button (never changes state)
-``POST /confirm/T``        the address becomes active; single use: a link issued before
-                           the address was unsubscribed, bounced or complained answers
-                           410 and changes nothing
+``POST /confirm/T``        the address becomes active on each list of the link; single
+                           use: on a list where the address was unsubscribed, bounced or
+                           complained after the link was issued it changes nothing (410
+                           when that is every list)
 ``GET  /preferences/T``    the subscriber's page: masked address, list, status, forms
                            (never changes state); a link older than ``[web]
                            preferences_max_age_days`` shows a "send me a fresh link" form
