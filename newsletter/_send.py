@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
@@ -193,9 +193,10 @@ def send_test_copy(store: Store, config: Config, day: date, list_name: str, addr
 # --- notices -----------------------------------------------------------------------------
 
 def send_confirmation(config: Config, list_name: str, address: str, name: str,
-                      confirm_url: str, *, now: datetime) -> str:
+                      confirm_url: str, *, now: datetime, lists: Sequence[str] = ()) -> str:
     """Build and send the double-opt-in confirmation email through the configured
-    transport.
+    transport: one email for a sign-up, naming every list in ``lists`` (default: only
+    ``list_name``, the first of them, whose sender it uses).
 
     Returns:
         The transport's name (``smtp`` or ``outbox``), for logs.
@@ -203,7 +204,8 @@ def send_confirmation(config: Config, list_name: str, address: str, name: str,
     Raises:
         SendError: the transport failed; HeaderInjectionError: bad header values.
     """
-    data = build_confirmation(config, list_name, address, name, confirm_url, now)
+    data = build_confirmation(config, list_name, address, name, confirm_url, now,
+                              lists=lists)
     return _send_notice(config, list_name, address, data, "confirmation email")
 
 

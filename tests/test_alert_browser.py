@@ -8,6 +8,7 @@ import re
 from datetime import date, timedelta
 from email import policy
 from email.parser import BytesParser
+from io import BytesIO
 from pathlib import Path
 
 import pytest
@@ -88,6 +89,20 @@ def test_alert_layout(browser, alert_html: str, width: int, scheme: str) -> None
         img = page.locator("img.spark")
         assert img.is_visible() and img.evaluate("e => e.naturalWidth") > 0
         assert "Dy oxide, 30 days" in (img.get_attribute("alt") or "")
+        # the sparkline is see-through: the card shows around the line, no white box in
+        # dark mode, and the line reads on either background
+        from PIL import Image
+
+        assert img.evaluate("e => getComputedStyle(e).backgroundColor") == "rgba(0, 0, 0, 0)"
+        shot = Image.open(BytesIO(img.screenshot(
+            path=str(ARTIFACTS / f"alert-spark-{width}-{scheme}.png")))).convert("RGB")
+        card_rgb = (17, 24, 39) if scheme == "dark" else (255, 255, 255)
+        assert shot.getpixel((2, 2)) == shot.getpixel((shot.width - 20, 2)) == card_rgb
+        pixels = shot.getcolors(shot.width * shot.height) or []
+        if scheme == "dark":
+            assert not [c for _, c in pixels if min(c) > 160], "a light patch in dark mode"
+        assert any(abs(c[0] - 47) + abs(c[1] - 128) + abs(c[2] - 200) < 30
+                   for _, c in pixels), "the line's blue"
         head = page.locator("p.move")
         assert head.is_visible() and head.inner_text() == "\u25b2 +3.0% Dy oxide"
         assert page.get_by_text("from 1,640,000 on Wed 25 Nov").is_visible()

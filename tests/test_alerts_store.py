@@ -93,3 +93,33 @@ def test_save_choices_subscribes_unsubscribes_and_stores_the_commodities(store, 
                    "old": (False, "bounced", ())}
     assert notes == ["old: this address cannot be reactivated here"]
     assert store.get_subscriber("weekly", "ann@example.com").name == "Ann"
+
+
+def test_bounce_rates_count_an_alerts_lists_units_as_the_list_on_both_engines(store,
+                                                                             tmp_path):
+    """Two alerts (two ledger units) and a daily edition on one day; complaints are
+    recorded on the subscriber's list: the alerts list's row sums both units."""
+    from delivery_helpers import Clock, delivery_settings, make_factory
+
+    from newsletter.deliver import OutboxTransport, send_edition
+
+    subs = [store.add_subscriber("alerts", f"a{i}@example.com", now=T0)[0] for i in range(6)]
+    store.add_subscriber("daily", "d@example.com", now=T0)
+    store.set_subscriber_commodities(subs[0].id, ["tb_oxide"], T0)  # not Dy
+    for unit in ("alerts+dy_oxide", "alerts+tb_oxide", "daily"):
+        audience = (store.alert_audience("alerts", unit.split("+")[1]) if "+" in unit
+                    else None)
+        send_edition(store, make_factory(edition=THU),
+                     OutboxTransport(tmp_path / "outbox"), edition_date=THU, list_name=unit,
+                     settings=delivery_settings(), now_fn=Clock(T0), audience=audience)
+    for i, sub in enumerate(subs[:2]):
+        store.record_bounce_event(dedupe_key=f"c{i}", source="test", received=T0,
+                                  kind="complaint", raw=b"...", recipient=sub.email,
+                                  subscriber_id=sub.id, list_name="alerts", edition_date=THU)
+    rows = {r["list"]: r for r in store.bounce_rates()}
+    assert set(rows) == {"alerts", "daily"}
+    assert (rows["alerts"]["sent"], rows["alerts"]["units"], rows["alerts"]["complaints"],
+            rows["alerts"]["complaint_rate"]) == (11, 2, 2, round(2 / 11, 5))
+    assert (rows["daily"]["sent"], rows["daily"]["units"], rows["daily"]["complaints"]) == (
+        1, 1, 0)
+    assert [r["list"] for r in store.bounce_rates(limit=1)] == ["alerts"]

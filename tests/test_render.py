@@ -252,6 +252,39 @@ def test_chart_png(edition: dict) -> None:
     assert render_chart_png({"points": [["2026-01-01", 1.0]]}) is None
 
 
+def test_alert_sparkline_is_a_small_transparent_png() -> None:
+    """No white box in a dark-mode client: the background is transparent, only the line,
+    its fill and the last point are painted."""
+    from datetime import timedelta
+    from io import BytesIO
+
+    from PIL import Image
+
+    from newsletter.render._chart import render_sparkline_png
+
+    day = date(2026, 11, 26)
+    series = [(day - timedelta(days=29 - i), 1_600_000.0 + 9_000 * (i % 7) + 2_000 * i)
+              for i in range(30)]
+    png = render_sparkline_png(series, up=False)
+    assert png and png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) < 6_000
+    im = Image.open(BytesIO(png)).convert("RGBA")
+    assert im.size == (560, 112)
+    w, h = im.size
+    for corner in ((0, 0), (w - 1, 0), (0, h - 1)):
+        assert im.getpixel(corner)[3] == 0, corner
+    colours = im.getcolors(1024) or []
+    painted = [c for _, c in colours if c[3] > 16]
+    assert not [c for c in painted if min(c[:3]) > 200], "no white or near-white paint"
+
+    def near(c: tuple[int, ...], want: tuple[int, int, int]) -> bool:
+        return c[3] > 240 and all(abs(a - b) <= 12 for a, b in zip(c, want, strict=False))
+
+    assert any(near(c, (47, 128, 200)) for c in painted)  # the line, #2f80c8
+    assert any(near(c, (224, 69, 58)) for c in painted)  # the last point, down: #e0453a
+    clear = sum(n for n, c in colours if c[3] == 0)
+    assert clear > w * h * 0.4  # the area above the line stays see-through
+
+
 def test_no_chart(edition: dict, config: Config) -> None:
     ed = copy.deepcopy(edition)
     ed["index_chart"] = None

@@ -246,7 +246,12 @@ def reenable_due(store: Store, now: datetime) -> int:
 
 def complaint_pause(store: Store, config: Config, list_name: str, day: date) -> str | None:
     """Why a send of ``list_name`` must not start: the last edition's complaint rate is
-    above ``[bounces] complaint_rate_limit`` (and nobody acknowledged it), else None."""
+    above ``[bounces] complaint_rate_limit`` (and nobody acknowledged it), else None.
+
+    For an alerts list the "edition" is the last day it was sent alerts, and the rate is
+    over every alert of that day (every ``LIST+COMMODITY`` ledger unit; see
+    ``Store.bounce_rates``): the complaints of one list are counted against all it sent.
+    """
     limit = config.bounces.complaint_rate_limit
     for r in store.bounce_rates(limit=50):
         if r["list"] != list_name or r["edition"] >= day.isoformat() or not r["sent"]:
@@ -255,7 +260,10 @@ def complaint_pause(store: Store, config: Config, list_name: str, day: date) -> 
             return None
         if store.meta_value(f"complaints_ack:{list_name}:{r['edition']}"):
             return None
-        msg = (f"complaint rate of the {r['edition']} edition of '{list_name}' was "
+        alerts = list_name in config.lists_of("alerts")
+        what = (f"the {r['edition']} alerts of '{list_name}' ({r['units']} alerts)" if alerts
+                else f"the {r['edition']} edition of '{list_name}'")
+        msg = (f"complaint rate of {what} was "
                f"{r['complaint_rate']:.2%} ({r['complaints']} complaints / {r['sent']} sent), "
                f"above the {limit:.1%} limit of the large mailbox providers; review the "
                f"content and how these addresses were collected, then run `newsletter "

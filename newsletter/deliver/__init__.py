@@ -15,7 +15,8 @@ Public names (re-exported here; implementation modules are private):
 * alerts: :class:`AlertMessageFactory`; notices: :func:`build_confirmation`,
   :func:`build_preferences_link`, :func:`send_notice`; the editors' sample copy
   :func:`sample_parts` and :func:`message_parts` (a message's text and HTML);
-* preferences: :func:`list_choices`, :func:`save_choices`, :class:`ListChoice`;
+* preferences: :func:`list_choices`, :func:`save_choices`, :class:`ListChoice`,
+  :data:`EDITION_TEXT` (what each edition kind sends, in words);
 * signed links: :class:`Token`, :func:`make_token`, :func:`read_token`,
   :func:`verify_token`.
 
@@ -44,7 +45,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from ._notices import build_confirmation, build_preferences_link, send_notice
-from ._prefs import ListChoice, list_choices, save_choices
+from ._prefs import EDITION_TEXT, ListChoice, list_choices, save_choices
 from ._ratelimit import SendRateLimiter
 from ._sender import SendProgress, SendReport, send_edition, send_test_message
 from ._subscribers import (
@@ -74,6 +75,7 @@ if TYPE_CHECKING:  # the real types for checkers; at run time __getattr__ import
     from ._sample import sample_parts
 
 __all__ = [
+    "EDITION_TEXT",
     "AlertMessageFactory",
     "Envelope",
     "ImportReport",

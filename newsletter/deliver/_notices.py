@@ -10,6 +10,7 @@ transport (outbox or SMTP) for it. Never logged with its link.
 from __future__ import annotations
 
 import email.policy
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -24,20 +25,28 @@ POLICY = email.policy.SMTP.clone(max_line_length=998)
 
 
 def build_confirmation(config: Config, list_name: str, address: str, name: str,
-                       confirm_url: str, now: datetime | None = None) -> bytes:
-    """The confirmation email for a sign-up to ``list_name``.
+                       confirm_url: str, now: datetime | None = None, *,
+                       lists: Sequence[str] = ()) -> bytes:
+    """The confirmation email for a sign-up to ``list_name`` (or to several lists).
+
+    One email for the whole sign-up: with ``lists`` naming more than one list, it names
+    each (its title and what it sends) and the one link confirms them all.
 
     Args:
         config: the configuration (sender, title, postal address).
-        list_name: the list signed up for.
+        list_name: the list signed up for (the first of ``lists``): its sender and title.
         address / name: the new subscriber, as entered.
         confirm_url: the signed, expiring ``/confirm/<token>`` link.
+        lists: every list signed up for, in the order to show them (default: the one).
 
     Raises:
         HeaderInjectionError: a header value contains CR or LF.
     """
+    from ._prefs import EDITION_TEXT
+
     ls = config.list_settings(list_name)
-    title = ls.name or config.newsletter.title
+    several = [config.list_settings(n) for n in lists] if len(lists) > 1 else []
+    title = config.newsletter.title if several else (ls.name or config.newsletter.title)
     sender = _check(ls.from_address or config.newsletter.from_address, "from_address")
     _check(address, "the address")
     _check(name, "the name")
@@ -61,24 +70,38 @@ def build_confirmation(config: Config, list_name: str, address: str, name: str,
     if config.newsletter.reply_to:
         msg["Reply-To"] = _check(config.newsletter.reply_to, "reply_to")
     greeting = f"Hello {name}," if name else "Hello,"
-    text = (f"{greeting}\n\n"
-            f"someone (we hope you) asked to receive {title} at this address.\n"
-            f"To confirm, open this link within 48 hours and press the button:\n\n"
-            f"{confirm_url}\n\n"
+    from html import escape
+
+    chosen = [(s.name or n, EDITION_TEXT[s.edition])
+              for n, s in zip(lists, several, strict=True)] if several else []
+    if chosen:
+        what = ("someone (we hope you) asked to receive these emails from "
+                f"{title} at this address:\n\n"
+                + "".join(f"  * {t}: {w}\n" for t, w in chosen)
+                + "\nTo confirm them all, open this link within 48 hours and press the "
+                  "button:")
+        what_html = (f"<p>Someone (we hope you) asked to receive these emails from "
+                     f"<strong>{escape(title)}</strong> at this address:</p><ul>"
+                     + "".join(f"<li><strong>{escape(t)}</strong>: {escape(w)}</li>"
+                               for t, w in chosen) + "</ul>")
+        button = "Confirm my subscriptions"
+    else:
+        what = (f"someone (we hope you) asked to receive {title} at this address.\n"
+                f"To confirm, open this link within 48 hours and press the button:")
+        what_html = (f"<p>Someone (we hope you) asked to receive <strong>{escape(title)}"
+                     f"</strong> at this address.</p>")
+        button = "Confirm my subscription"
+    text = (f"{greeting}\n\n{what}\n\n{confirm_url}\n\n"
             "If you did not ask for this, ignore this email: nothing will be sent to you.\n\n"
             f"-- \n{title}\n{config.newsletter.postal_address}\n")
     msg.set_content(text, charset="utf-8")
-    from html import escape
-
     html = (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>{escape(title)}</title></head>"
             f"<body style=\"font-family:Arial,sans-serif;line-height:1.5;color:#1f2937\">"
-            f"<p>{escape(greeting)}</p>"
-            f"<p>Someone (we hope you) asked to receive <strong>{escape(title)}</strong> at "
-            f"this address.</p>"
+            f"<p>{escape(greeting)}</p>{what_html}"
             f"<p><a href=\"{escape(confirm_url)}\" style=\"display:inline-block;padding:10px "
             f"18px;background:#0f4c75;color:#ffffff;text-decoration:none;border-radius:4px\">"
-            f"Confirm my subscription</a></p>"
+            f"{button}</a></p>"
             f"<p style=\"font-size:13px;color:#4b5563\">The link works for 48 hours. If you "
             f"did not ask for this, ignore this email: nothing will be sent to you.</p>"
             f"<p style=\"font-size:12px;color:#6b7280\">{escape(title)} &middot; "

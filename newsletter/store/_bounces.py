@@ -201,15 +201,35 @@ class BouncesMixin:
 
     def bounce_rates(self, limit: int = 10) -> list[dict[str, Any]]:
         """Per edition and list: messages sent, hard/soft bounces, complaints and rates
-        (distinct subscribers over messages sent), newest first."""
+        (distinct subscribers over messages sent), newest first.
+
+        The ledger units of an alerts list (``LIST+COMMODITY``, one per alert) count as
+        the list's own on their day: ``sent`` adds up every alert of the list that day
+        and ``units`` says how many there were (1 for an edition). A bounce or complaint
+        is recorded on the subscriber's list (``LIST``), so only the sum over every
+        unit gives an alerts list its rate.
+        """
         d, e = s.deliveries, s.bounce_events
+        done = d.c.status.in_(("sent", "failed"))
         with self.begin() as c:
+            # the newest `limit` days with sent messages: at least `limit` rows (index
+            # ix_deliveries_status, so this does not read the whole ledger)
+            days = c.execute(select(d.c.edition_date).where(done).distinct()
+                             .order_by(d.c.edition_date.desc()).limit(limit)).scalars().all()
+            if not days:
+                return []
             sent = c.execute(select(d.c.edition_date, d.c.list, func.count())
-                             .where(d.c.status.in_(("sent", "failed")))
-                             .group_by(d.c.edition_date, d.c.list)
-                             .order_by(d.c.edition_date.desc(), d.c.list).limit(limit)).all()
+                             .where(done, d.c.edition_date >= min(days))
+                             .group_by(d.c.edition_date, d.c.list)).all()
+            per: dict[tuple[date, str], list[int]] = {}
+            for day, unit, n in sent:
+                got = per.setdefault((day, str(unit).split("+", 1)[0]), [0, 0])
+                got[0] += int(n)
+                got[1] += 1
             out = []
-            for day, lst, n in sent:
+            for (day, lst), (n, units) in sorted(per.items(),
+                                                 key=lambda kv: (-kv[0][0].toordinal(),
+                                                                 kv[0][1]))[:limit]:
                 counts: dict[str, int] = dict(c.execute(
                     select(e.c.kind, func.count(func.distinct(e.c.subscriber_id)))
                     .where(and_(e.c.edition_date == day, e.c.list == lst,
@@ -217,8 +237,8 @@ class BouncesMixin:
                     .group_by(e.c.kind)).all())
                 hard, soft = int(counts.get("hard", 0)), int(counts.get("soft", 0))
                 complaints = int(counts.get("complaint", 0))
-                out.append({"edition": day.isoformat(), "list": lst, "sent": int(n),
-                            "hard_bounces": hard, "soft_bounces": soft,
+                out.append({"edition": day.isoformat(), "list": lst, "sent": n,
+                            "units": units, "hard_bounces": hard, "soft_bounces": soft,
                             "complaints": complaints,
                             "bounce_rate": round((hard + soft) / n, 5) if n else 0.0,
                             "complaint_rate": round(complaints / n, 5) if n else 0.0})

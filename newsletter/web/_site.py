@@ -15,14 +15,15 @@ import contextlib
 import json
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from ..deliver import Token, read_token
+from ..deliver import EDITION_TEXT, Token, read_token
 from ._security import CSRF_FIELD, FIELD_LIMITS, Csrf, RequestRateLimiter, csrf_cookie_name
 
 if TYPE_CHECKING:
@@ -84,6 +85,8 @@ class PublicSite:
         self.https = config.newsletter.public_url.startswith("https://")
         self.csrf_cookie = csrf_cookie_name(self.https)
         self.lists = {name: (ls.name or name) for name, ls in config.lists.items()}
+        #: what each list sends, as the sign-up form and the preferences page say it
+        self.list_what = {name: EDITION_TEXT[ls.edition] for name, ls in config.lists.items()}
         # One writer at a time from the web threads: SQLite serialises writers anyway, and
         # its busy handler sleeps in growing steps (up to 100 ms) while waiting for the
         # lock; queueing on our own lock instead keeps the tail latency low under a burst.
@@ -145,8 +148,8 @@ class PublicSite:
         got = self.subscriber_token(token, purpose)
         return None if got is None else (got.list_name, int(got.subject))
 
-    def confirm_target(self, token: str) -> tuple[str, str, str, float] | None:
-        """(list, address, name, issue time) of a valid confirmation token."""
+    def confirm_target(self, token: str) -> ConfirmTarget | None:
+        """The lists, address, name and issue time of a valid confirmation token."""
         got = read_token(self.keys, token, "confirm", now=self.now_ts())
         if got is None or got.expires is None:
             return None
@@ -154,15 +157,51 @@ class PublicSite:
         # A token of an earlier release carries no issue time: it was made CONFIRM_TTL
         # before its expiry.
         issued = got.issued if got.issued is not None else got.expires - CONFIRM_TTL
-        if list_name not in self.lists or not isinstance(subject, str):
+        if not isinstance(subject, str):
             return None
         try:
-            address, name = json.loads(subject)
-        except (ValueError, TypeError):
+            fields = json.loads(subject)
+        except ValueError:
             return None
-        if not isinstance(address, str) or not isinstance(name, str):
+        # [address, name] for one list (the token's), [address, name, [lists]] for a
+        # sign-up to several, the token's list first
+        if not isinstance(fields, list) or len(fields) not in (2, 3):
             return None
-        return list_name, address, name, float(issued)
+        address, name, chosen = fields[0], fields[1], fields[2:] and fields[2]
+        if not chosen:
+            chosen = [list_name]
+        if not isinstance(address, str) or not isinstance(name, str) \
+                or not isinstance(chosen, list) or chosen[0] != list_name \
+                or not all(isinstance(n, str) for n in chosen):
+            return None
+        lists = tuple(n for n in self.lists if n in chosen)  # lists since removed: left out
+        if list_name not in self.lists or not lists:
+            return None
+        return ConfirmTarget(lists, address, name, float(issued))
+
+    # --- what a page says about lists ----------------------------------------------------
+    def titles(self, lists: Sequence[str]) -> str:
+        """'REE Daily', 'REE Daily and REE Weekly', 'A, B and C'."""
+        names = [self.lists[n] for n in lists]
+        return " and ".join(names) if len(names) < 3 else \
+            ", ".join(names[:-1]) + " and " + names[-1]
+
+
+@dataclass(frozen=True)
+class ConfirmTarget:
+    """What a confirmation link confirms: every list of one sign-up.
+
+    Attributes:
+        lists: the configured lists chosen at sign-up, in configuration order (one for a
+            link of an earlier release or a one-list sign-up).
+        address, name: as entered on the form.
+        issued: when the link was made (seconds since the epoch).
+    """
+
+    lists: tuple[str, ...]
+    address: str
+    name: str
+    issued: float
 
 
 def site_of(request: Request) -> PublicSite:

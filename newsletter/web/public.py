@@ -4,13 +4,17 @@
 ``GET  /unsubscribe/T``    confirmation page with a button (never changes state)
 ``POST /unsubscribe/T``    RFC 8058 one-click unsubscribe: idempotent, immediate, no
                            cookie or CSRF token needed (the signed token is the authority)
-``GET  /subscribe``        sign-up form (CSRF token, honeypot)
-``POST /subscribe``        double opt-in: always "check your inbox"; a confirmation email
-                           with a signed link valid 48 h; rate limited per client IP
+``GET  /subscribe``        sign-up form (CSRF token, honeypot, a checkbox per list;
+                           ``?list=NAME`` ticks that list)
+``POST /subscribe``        double opt-in: always "check your inbox"; one confirmation
+                           email for the lists ticked (at least one; a single ``list``
+                           field as before works) with a signed link valid 48 h; rate
+                           limited per client IP
 ``GET  /confirm/T``        page with a button (never changes state)
-``POST /confirm/T``        the address becomes active; single use: a link issued before
-                           the address was unsubscribed, bounced or complained answers
-                           410 and changes nothing
+``POST /confirm/T``        the address becomes active on each list of the link; single
+                           use: on a list where the address was unsubscribed, bounced or
+                           complained after the link was issued it changes nothing (410
+                           when that is every list)
 ``GET  /preferences/T``    the subscriber's page: masked address, list, status, forms
                            (never changes state); a link older than ``[web]
                            preferences_max_age_days`` shows a "send me a fresh link" form
@@ -33,6 +37,7 @@ import json
 import logging
 import re
 import threading
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -51,7 +56,7 @@ from ..store import SUPPRESSED
 from ._guard import AccessLog, SecurityMiddleware, redact_path
 from ._preferences import preferences_get, preferences_post
 from ._security import CSRF_FIELD, FIELD_LIMITS, RequestRateLimiter, client_key
-from ._site import CONFIRM_TTL, PublicSite, mask, read_form, site_of
+from ._site import CONFIRM_TTL, ConfirmTarget, PublicSite, mask, read_form, site_of
 from .webhooks import WEBHOOK_MAX_BODY, webhook_routes
 
 if TYPE_CHECKING:
@@ -141,40 +146,69 @@ async def unsubscribe_post(request: Request) -> Response:
 
 
 # --- subscribe ---------------------------------------------------------------------------
+# The form has one checkbox per configured list (``list.NAME=on``); a form of an earlier
+# release (or a project's own template) posts one ``list=NAME``, which still works.
+
+def _chosen_lists(site: PublicSite, form: Mapping[str, str]) -> list[str] | None:
+    """The lists a posted sign-up form chose, in configuration order: its ticked
+    ``list.NAME`` boxes, else the one ``list`` field of an earlier form; ``[]`` when
+    nothing was chosen, None when that field names no configured list."""
+    ticked = [n for n in site.lists if form.get(f"list.{n}") == "on"]
+    if ticked or not form.get("list"):
+        return ticked
+    return [form["list"]] if form["list"] in site.lists else None
+
+
 def _subscribe_form(site: PublicSite, nonce: str, status: int = 200, error: str | None = None,
-                    values: dict[str, str] | None = None) -> Response:
+                    values: Mapping[str, str] | None = None,
+                    chosen: Sequence[str] | None = None) -> Response:
     values = values or {}
+    if chosen is None:
+        chosen = _chosen_lists(site, values) or []
+    first = next(iter(site.lists), "")
     resp = site.pages.render(
-        "subscribe", status, lists=site.lists, csrf_field=CSRF_FIELD,
+        "subscribe", status, csrf_field=CSRF_FIELD,
         csrf_token=site.csrf.token(nonce), honeypot=HONEYPOT, error=error,
         email=values.get("email", ""), name=values.get("name", ""),
-        selected=values.get("list") or next(iter(site.lists), ""), limits=FIELD_LIMITS)
+        choices=[{"name": n, "title": t, "what": site.list_what[n], "on": n in chosen}
+                 for n, t in site.lists.items()],
+        # what a project's template of an earlier release reads (a list dropdown)
+        lists=site.lists, selected=chosen[0] if chosen else first, limits=FIELD_LIMITS)
     return site.with_csrf(resp, nonce)
 
 
 async def subscribe_get(request: Request) -> Response:
+    """The form; ``?list=NAME`` (repeatable) ticks those lists, else the first is."""
     site = site_of(request)
-    return _subscribe_form(site, site.csrf_nonce(request))
+    asked = request.query_params.getlist("list")
+    chosen = [n for n in site.lists if n in asked] or list(site.lists)[:1]
+    return _subscribe_form(site, site.csrf_nonce(request), chosen=chosen)
 
 
-def _start_confirmation(site: PublicSite, list_name: str, address: str, name: str) -> None:
-    """Send the confirmation email in the background: the answer does not wait for it
-    (and so does not reveal, by its timing, whether anything was sent)."""
-    subject = json.dumps([address, name], ensure_ascii=False)
+def _start_confirmation(site: PublicSite, lists: Sequence[str], address: str,
+                        name: str) -> None:
+    """Send the one confirmation email of a sign-up to ``lists`` in the background: the
+    answer does not wait for it (and so does not reveal, by its timing, whether anything
+    was sent)."""
+    list_name = lists[0]
+    # one list: the token of earlier releases ([address, name]); several: the lists too
+    fields: list[Any] = [address, name] if len(lists) == 1 else [address, name, list(lists)]
+    subject = json.dumps(fields, ensure_ascii=False)
     token = make_token(site.secret, "confirm", list_name, subject, ttl=CONFIRM_TTL,
                        now=site.now_ts())
     url = f"{site.config.newsletter.public_url}/confirm/{token}"
     newsletter = site.newsletter
+    label = ",".join(lists)
 
     def go() -> None:
         from .._send import send_confirmation
 
         try:
             where = send_confirmation(newsletter.config, list_name, address, name, url,
-                                      now=newsletter.now())
-            log.info(kv("confirmation_sent", list=list_name, to=mask(address), via=where))
+                                      now=newsletter.now(), lists=lists)
+            log.info(kv("confirmation_sent", list=label, to=mask(address), via=where))
         except NewsletterError as exc:
-            log.error(kv("confirmation_failed", list=list_name, to=mask(address),
+            log.error(kv("confirmation_failed", list=label, to=mask(address),
                          error=exc.message))
         except Exception as exc:  # never let a bug kill the thread silently
             log.exception(kv("confirmation_crash", error=type(exc).__name__))
@@ -199,20 +233,32 @@ async def subscribe_post(request: Request) -> Response:
                                "This form has expired. Please submit it again.", form)
     address = form.get("email", "").strip()
     name = " ".join(form.get("name", "").split())
-    list_name = form.get("list") or next(iter(site.lists), "")
-    if list_name not in site.lists:
+    lists = _chosen_lists(site, form)
+    if lists is None:
         return _subscribe_form(site, site.csrf_nonce(request), 400, "Please choose a list.",
                                form)
+    if not lists:
+        return _subscribe_form(site, site.csrf_nonce(request), 400,
+                               "Please tick at least one of the emails to receive.", form)
     if not _PLAUSIBLE.fullmatch(address) or any(ord(c) < 32 for c in address + name):
         return _subscribe_form(site, site.csrf_nonce(request), 400,
                                "Please enter an email address, like name@example.com.", form)
+    label = ",".join(lists)
     if form.get(HONEYPOT):
-        log.info(kv("subscribe_honeypot", list=list_name))
-    elif _deliverable_syntax(address) and \
-            site.recent_confirms.hit(f"{list_name}\x00{address.lower()}") is None:
-        _start_confirmation(site, list_name, address, name)
-    log.info(kv("subscribe_request", list=list_name))
-    return site.pages.render("check_inbox", list_title=site.lists[list_name])
+        log.info(kv("subscribe_honeypot", list=label))
+    elif _deliverable_syntax(address) and _confirmation_due(site, lists, address):
+        _start_confirmation(site, lists, address, name)
+    log.info(kv("subscribe_request", list=label))
+    return site.pages.render("check_inbox", list_title=site.titles(lists))
+
+
+def _confirmation_due(site: PublicSite, lists: Sequence[str], address: str) -> bool:
+    """At most one confirmation email per address and list every 10 minutes, whoever
+    asks (anti mail-bomb): one is sent, naming every chosen list, when at least one of
+    them had none in that time."""
+    key = address.lower()
+    fresh = [n for n in lists if site.recent_confirms.hit(f"{n}\x00{key}") is None]
+    return bool(fresh)
 
 
 # --- confirm -----------------------------------------------------------------------------
@@ -225,10 +271,16 @@ def _superseded(site: PublicSite, list_name: str, address: str, issued: float) -
             and sub.updated.timestamp() >= issued)
 
 
+def _open_lists(site: PublicSite, target: ConfirmTarget) -> list[str]:
+    """The link's lists it may still confirm (not superseded on them)."""
+    return [n for n in target.lists
+            if not _superseded(site, n, target.address, target.issued)]
+
+
 def _confirm_once(site: PublicSite, list_name: str, address: str, name: str,
                   issued: float) -> str:
-    """Use a confirmation link: ``ok`` (now active), ``used`` (already active: the link
-    was used, or was not needed; nothing changes) or ``superseded``."""
+    """Use a confirmation link on one list: ``ok`` (now active), ``used`` (already
+    active: the link was used, or was not needed; nothing changes) or ``superseded``."""
     sub = site.store.get_subscriber(list_name, address)
     if sub is not None and sub.status == "active":
         return "used"
@@ -238,8 +290,26 @@ def _confirm_once(site: PublicSite, list_name: str, address: str, name: str,
     return "ok"
 
 
-def _link_used(site: PublicSite, list_name: str) -> HTMLResponse:
-    return site.pages.render("link_used", 410, list_title=site.lists[list_name])
+def _confirm_all(site: PublicSite, target: ConfirmTarget) -> dict[str, str]:
+    """Use a confirmation link on each of its lists: a confirmed opt-in on each, as the
+    preferences page subscribes an address (one ``subscribers`` row per list; an alerts
+    list's commodity choice is left as it is: none stored = every commodity)."""
+    return {n: _confirm_once(site, n, target.address, target.name, target.issued)
+            for n in target.lists}
+
+
+def _link_used(site: PublicSite, lists: Sequence[str]) -> HTMLResponse:
+    return site.pages.render("link_used", 410, list_title=site.titles(lists))
+
+
+def _confirm_page(site: PublicSite, token: str, nonce: str, target: ConfirmTarget,
+                  lists: Sequence[str], status: int = 200,
+                  error: str | None = None) -> Response:
+    return site.with_csrf(site.pages.render(
+        "confirm", status, list_title=site.titles(lists), address=target.address,
+        confirm_lists=[{"title": site.lists[n], "what": site.list_what[n]} for n in lists],
+        action=f"/confirm/{token}", csrf_field=CSRF_FIELD,
+        csrf_token=site.csrf.token(nonce), error=error), nonce)
 
 
 async def confirm_get(request: Request) -> Response:
@@ -248,14 +318,10 @@ async def confirm_get(request: Request) -> Response:
     target = site.confirm_target(token)
     if target is None:
         return site.not_found()
-    list_name, address, _, issued = target
-    if await run_in_threadpool(_superseded, site, list_name, address, issued):
-        return _link_used(site, list_name)
-    nonce = site.csrf_nonce(request)
-    return site.with_csrf(site.pages.render(
-        "confirm", list_title=site.lists[list_name], address=address,
-        action=f"/confirm/{token}", csrf_field=CSRF_FIELD,
-        csrf_token=site.csrf.token(nonce)), nonce)
+    lists = await run_in_threadpool(_open_lists, site, target)
+    if not lists:
+        return _link_used(site, target.lists)
+    return _confirm_page(site, token, site.csrf_nonce(request), target, lists)
 
 
 async def confirm_post(request: Request) -> Response:
@@ -266,28 +332,27 @@ async def confirm_post(request: Request) -> Response:
         return site.not_found()
     form = await read_form(request)
     if form is None or not site.csrf_ok(request, form):
-        nonce = site.csrf_nonce(request)
-        list_name, address, _, _ = target
-        return site.with_csrf(site.pages.render(
-            "confirm", 403, list_title=site.lists[list_name], address=address,
-            action=f"/confirm/{token}", csrf_field=CSRF_FIELD,
-            csrf_token=site.csrf.token(nonce),
-            error="This page has expired. Please press the button again."), nonce)
-    list_name, address, name, issued = target
+        return _confirm_page(site, token, site.csrf_nonce(request), target, target.lists,
+                             403, "This page has expired. Please press the button again.")
+    label, to = ",".join(target.lists), mask(target.address)
     try:
-        got = await run_in_threadpool(site.write, _confirm_once, site, list_name, address,
-                                      name, issued)
+        got = await run_in_threadpool(site.write, _confirm_all, site, target)
     except NewsletterError as exc:
-        log.warning(kv("confirm_failed", list=list_name, error=exc.message))
+        log.warning(kv("confirm_failed", list=label, error=exc.message))
         return site.not_found()
-    if got == "superseded":
-        log.info(kv("confirm_refused", list=list_name, to=mask(address),
+    refused = [n for n, g in got.items() if g == "superseded"]
+    done = [n for n, g in got.items() if g != "superseded"]
+    if refused:
+        log.info(kv("confirm_refused", list=",".join(refused), to=to,
                     reason="the address changed after the link was issued"))
-        return _link_used(site, list_name)
-    log.info(kv("confirmed" if got == "ok" else "confirm_repeated", list=list_name,
-                to=mask(address)))
-    return site.pages.render("confirmed", list_title=site.lists[list_name],
-                             archive_url="/archive/")
+    if not done:
+        return _link_used(site, target.lists)
+    new = [n for n in done if got[n] == "ok"]
+    log.info(kv("confirmed" if new else "confirm_repeated", list=",".join(done), to=to))
+    return site.pages.render(
+        "confirmed", list_title=site.titles(done), archive_url="/archive/",
+        confirmed_lists=[{"title": site.lists[n], "what": site.list_what[n]} for n in done],
+        refused_title=site.titles(refused) if refused else None)
 
 
 # --- archive -----------------------------------------------------------------------------
