@@ -5,17 +5,18 @@ single-use confirmation links, old-format tokens, preferences links that age, th
 from __future__ import annotations
 
 import base64
-import email
 import hashlib
 import hmac
 import json
 import re
 import time
 from datetime import UTC, datetime
-from email import policy
 from pathlib import Path
 
 import pytest
+from page_helpers import csrf as _csrf
+from page_helpers import outbox_messages as _outbox
+from page_helpers import wait_for as _wait
 
 from newsletter.config import load_config
 from newsletter.core import Newsletter
@@ -41,24 +42,10 @@ def _client(nl: Newsletter, **kw):
     return TestClient(make_app(nl), base_url="https://testserver", **kw)
 
 
-def _csrf(html: str) -> str:
-    m = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert m, html
-    return m.group(1)
 
 
-def _outbox(root: Path) -> list[email.message.EmailMessage]:
-    files = sorted((root / "var" / "outbox").rglob("*.eml"), key=lambda p: p.stat().st_mtime)
-    return [email.message_from_bytes(f.read_bytes(), policy=policy.default) for f in files]
 
 
-def _wait(pred, timeout: float = 5.0) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if pred():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def _sub(nl: Newsletter, address: str = "ann@example.com") -> int:

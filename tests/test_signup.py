@@ -16,6 +16,9 @@ from html import unescape
 from pathlib import Path
 
 import pytest
+from page_helpers import csrf as _csrf
+from page_helpers import outbox_messages as _messages
+from page_helpers import wait_for
 
 from newsletter.config import load_config
 from newsletter.core import Newsletter
@@ -28,22 +31,14 @@ SECRET = b"test-secret"
 
 @pytest.fixture
 def nl(project: Path):
-    """The clone's project (lists daily and alerts) with a weekly list added."""
+    """The clone's project (lists daily, weekly and alerts), nobody on the weekly list."""
     cfg = project / "newsletter.toml"
-    text = cfg.read_text(encoding="utf-8").replace(
-        "[lists.alerts]", '[lists.weekly]\nfile = "subscribers/weekly.csv"\n'
-        'name = "REE Weekly"\nedition = "weekly"\n\n[lists.alerts]', 1)
-    cfg.write_text(text, encoding="utf-8")
     (project / "subscribers" / "weekly.csv").write_text("email,name\n", encoding="utf-8")
     newsletter = Newsletter(load_config(cfg))
     yield newsletter
     newsletter.close()
 
 
-def _csrf(html: str) -> str:
-    m = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert m, html
-    return m.group(1)
 
 
 def _ticked(html: str) -> dict[str, bool]:
@@ -53,18 +48,8 @@ def _ticked(html: str) -> dict[str, bool]:
                                  r'[^>]*>', html)}
 
 
-def _messages(root: Path) -> list[email.message.EmailMessage]:
-    files = sorted((root / "var" / "outbox").rglob("*.eml"), key=lambda f: f.stat().st_mtime)
-    return [email.message_from_bytes(f.read_bytes(), policy=policy.default) for f in files]
 
 
-def _wait_for(pred, timeout: float = 10.0) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if pred():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def _mails_to(root: Path, address: str, n: int) -> list[email.message.EmailMessage]:
@@ -72,7 +57,7 @@ def _mails_to(root: Path, address: str, n: int) -> list[email.message.EmailMessa
     def got() -> list[email.message.EmailMessage]:
         return [m for m in _messages(root) if m["To"].addresses[0].addr_spec == address]
 
-    assert _wait_for(lambda: len(got()) >= n), [m["Subject"] for m in _messages(root)]
+    assert wait_for(lambda: len(got()) >= n, 10.0), [m["Subject"] for m in _messages(root)]
     return got()
 
 
@@ -237,11 +222,11 @@ def test_one_email_per_address_and_list_every_ten_minutes(project: Path, nl: New
                 for lists in (("daily",), ("daily",), ("daily", "alerts")):
                     r = _sign_up(client, address, lists)
                     assert r.status_code == 200 and "Check your inbox" in r.text
-                assert _wait_for(lambda: len(mails(address)) >= 2)
+                assert wait_for(lambda: len(mails(address)) >= 2)
                 # a sign-up of another address after them: once its email is in, the
                 # repeated daily sign-up has had every chance to send one
                 assert _sign_up(client, "other@example.org", ("weekly",)).status_code == 200
-                assert _wait_for(lambda: len(mails("other@example.org")) == 1)
+                assert wait_for(lambda: len(mails("other@example.org")) == 1)
         finally:
             smtp_nl.close()
         # the repeated daily sent nothing; the third sign-up (alerts is new) sent one

@@ -37,9 +37,7 @@ pytestmark = [
 
 def _config(project: Path, smtp_port: int) -> Path:
     cfg = project / "newsletter.toml"
-    text = cfg.read_text(encoding="utf-8").replace(
-        "[lists.alerts]", '[lists.weekly]\nfile = "subscribers/weekly.csv"\n'
-        'name = "REE Weekly"\nedition = "weekly"\n\n[lists.alerts]', 1)
+    text = cfg.read_text(encoding="utf-8")
     text = text.replace('transport = "outbox"', 'transport = "smtp"', 1)
     cfg.write_text(text.replace("port = 25\n", f"port = {smtp_port}\n", 1), encoding="utf-8")
     (project / "subscribers" / "weekly.csv").write_text("email,name\n", encoding="utf-8")

@@ -12,6 +12,7 @@ from email.parser import BytesParser
 from pathlib import Path
 
 import pytest
+from page_helpers import csrf as _csrf
 
 from newsletter.core import Newsletter
 from newsletter.deliver._message import MessageFactory, Recipient
@@ -35,10 +36,6 @@ def _path(sid: int, list_name: str = "daily", secret: bytes = SECRET) -> str:
     return f"/preferences/{make_token(secret, 'prefs', list_name, sid)}"
 
 
-def _csrf(html: str) -> str:
-    m = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert m, html
-    return m.group(1)
 
 
 def _post(client, path: str, action: str, **fields: str):

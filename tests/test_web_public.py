@@ -3,14 +3,15 @@ tokens, one-click unsubscribe, double opt-in, CSRF, rate limit, limits, headers,
 
 from __future__ import annotations
 
-import email
 import re
 import time
 from datetime import UTC, date, datetime, timedelta
-from email import policy
 from pathlib import Path
 
 import pytest
+from page_helpers import csrf as _csrf
+from page_helpers import outbox_messages as _outbox_messages
+from page_helpers import wait_for as _wait_for
 
 from newsletter.core import Newsletter
 from newsletter.deliver._notices import build_confirmation
@@ -28,24 +29,10 @@ def _sub(nl: Newsletter, address: str = "ann@example.com", name: str = "Ann") ->
     return s.id
 
 
-def _csrf(html: str) -> str:
-    m = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert m, html
-    return m.group(1)
 
 
-def _outbox_messages(root: Path) -> list[email.message.EmailMessage]:
-    files = sorted((root / "var" / "outbox").rglob("*.eml"))
-    return [email.message_from_bytes(f.read_bytes(), policy=policy.default) for f in files]
 
 
-def _wait_for(pred, timeout: float = 5.0) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if pred():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 # --- headers and generic answers ---------------------------------------------------------
