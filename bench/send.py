@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
+import re
 import smtplib
 import sys
 import tempfile
@@ -107,15 +108,31 @@ def wait_count(counter: mp.Value, n: int, timeout: float = 60) -> None:  # type:
         time.sleep(0.001)
 
 
-def raw_blast(port: int, data: bytes, n: int, connections: int) -> float:
-    """Pre-built bytes over ``connections`` reused connections; returns seconds."""
+def raw_blast(port: int, data: bytes, n: int, connections: int, *,
+              pipelined: bool = False) -> float:
+    """Pre-built bytes over ``connections`` reused connections; returns seconds.
+
+    ``pipelined``: MAIL, RCPT and DATA in one write and the body dot-stuffed once, ahead
+    (RFC 2920, as ``SmtpTransport`` does when the server offers PIPELINING): the ceiling
+    for a client using the same protocol as ours. Otherwise plain ``smtplib.sendmail``
+    (four round trips a message).
+    """
     per = [n // connections + (1 if i < n % connections else 0) for i in range(connections)]
+    body = re.sub(rb"(?m)^\.", b"..", data) + b".\r\n"
 
     def worker(count: int, k: int) -> None:
         s = smtplib.SMTP("127.0.0.1", port, timeout=30)
         s.ehlo()
         for i in range(count):
-            s.sendmail("daily@ree-daily.example", [f"raw{k}-{i}@example.com"], data)
+            if not pipelined:
+                s.sendmail("daily@ree-daily.example", [f"raw{k}-{i}@example.com"], data)
+                continue
+            s.send(f"MAIL FROM:<daily@ree-daily.example>\r\nRCPT TO:<raw{k}-{i}@example.com>"
+                   "\r\nDATA\r\n")
+            replies = [s.getreply()[0] for _ in range(3)]
+            assert replies == [250, 250, 354], replies
+            s.send(body)
+            assert s.getreply()[0] == 250
         s.quit()
 
     threads = [threading.Thread(target=worker, args=(c, k)) for k, c in enumerate(per)]
@@ -183,6 +200,12 @@ def run(kind: str, args: argparse.Namespace, tmp: Path, rate_run: bool) -> None:
     wait_count(counter, before + n)
     cpu_raw = time.process_time() - cpu0
 
+    t_pipe = None
+    if kind == "fast":  # the sink that offers PIPELINING, so the transport pipelines
+        before = counter.value
+        t_pipe = raw_blast(port, sample, n, c, pipelined=True)
+        wait_count(counter, before + n)
+
     m = args.naive_messages
     t_naive = naive(port, sample, m)
 
@@ -191,8 +214,13 @@ def run(kind: str, args: argparse.Namespace, tmp: Path, rate_run: bool) -> None:
           f"sender CPU {cpu_ours / n * 1e3:.2f} ms/msg)")
     print(f"raw smtplib blast, pre-built bytes:     {raw:8.0f} msg/s  ({t_raw:.2f} s, "
           f"sender CPU {cpu_raw / n * 1e3:.2f} ms/msg)")
+    if t_pipe is not None:
+        print(f"raw pipelined blast (RFC 2920):         {n / t_pipe:8.0f} msg/s  "
+              f"({t_pipe:.2f} s)")
     print(f"naive, one connection per message:      {nv:8.0f} msg/s  ({m} messages)")
     print(f"ratio send_edition / raw blast:   {ours / raw:.2f}  (target >= 0.80)")
+    if t_pipe is not None:
+        print(f"ratio send_edition / raw pipelined blast: {ours / (n / t_pipe):.2f}")
     print(f"ratio send_edition / naive:       {ours / nv:.2f}")
     store.close()
 

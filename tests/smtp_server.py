@@ -9,7 +9,8 @@
 
 ``SmtpServer(security="starttls"|"tls")`` serves a self-signed certificate made at test time
 with ``cryptography``; :func:`client_context` returns an SSLContext that trusts it.
-``SmtpServer(auth=("user", "pw"))`` requires AUTH PLAIN/LOGIN.
+``SmtpServer(auth=("user", "pw"))`` requires AUTH PLAIN/LOGIN. The server offers
+PIPELINING (RFC 2920) unless ``pipelining=False``.
 """
 
 from __future__ import annotations
@@ -92,6 +93,8 @@ class _Handler:
             with self.server.lock:
                 self.server.sessions += 1
         session.host_name = hostname
+        if self.server.pipelining:  # as Postfix and the big relays do (RFC 2920)
+            responses.append("250-PIPELINING")
         return responses
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
@@ -132,8 +135,10 @@ class SmtpServer:
     """An aiosmtpd server on 127.0.0.1 that tests can steer (see the module docstring)."""
 
     def __init__(self, *, security: str = "none", auth: tuple[str, str] | None = None,
-                 port: int | None = None, smtputf8: bool = False) -> None:
+                 port: int | None = None, smtputf8: bool = False,
+                 pipelining: bool = True) -> None:
         self.port = port or free_port()
+        self.pipelining = pipelining
         self.smtputf8 = smtputf8
         self.host = "127.0.0.1"
         self.security = security

@@ -30,6 +30,13 @@ def server():
         yield srv
 
 
+@pytest.fixture(params=[True, False], ids=["pipelining", "one-command-at-a-time"])
+def any_server(request):
+    """The server with and without PIPELINING offered: the client takes either path."""
+    with SmtpServer(pipelining=request.param) as srv:
+        yield srv
+
+
 def smtp(server: SmtpServer, connections: int = 2, **kw) -> SmtpTransport:
     return SmtpTransport(SmtpSettings(host=server.host, port=server.port,
                                       connections=connections, timeout=5), **kw)
@@ -41,20 +48,20 @@ def send(store, transport, clock=None, **kw):
                         list_name="daily", settings=settings, now_fn=clock or Clock(), **kw)
 
 
-def test_delivers_a_list_once(store, server):
+def test_delivers_a_list_once(store, any_server):
     emails = add_readers(store, 30)
     seen = []
-    rep = send(store, smtp(server), progress=seen.append)
+    rep = send(store, smtp(any_server), progress=seen.append)
     assert (rep.sent, rep.failed, rep.remaining, rep.state) == (30, 0, 0, "sent")
-    assert sorted(server.counts) == emails and set(server.counts.values()) == {1}
+    assert sorted(any_server.counts) == emails and set(any_server.counts.values()) == {1}
     assert seen[-1].done == 30 and seen[-1].total == 30
-    msg = BytesParser(policy=policy.default).parsebytes(server.received[0].data)
+    msg = BytesParser(policy=policy.default).parsebytes(any_server.received[0].data)
     assert msg["To"].addresses[0].addr_spec in emails and msg["List-Unsubscribe"]
-    assert server.received[0].mail_from == "daily@ree-daily.example"
+    assert any_server.received[0].mail_from == "daily@ree-daily.example"
     assert store.send_state(EDITION, "daily")["status"] == "sent"
     # exactly one edition per list per day
-    again = send(store, smtp(server))
-    assert again.already_sent and again.sent == 0 and server.total == 30
+    again = send(store, smtp(any_server))
+    assert again.already_sent and again.sent == 0 and any_server.total == 30
     rows = store.deliveries(EDITION, "daily")
     assert all(r["status"] == "sent" and r["message_id"] for r in rows)
 
@@ -139,14 +146,14 @@ def test_unsubscribed_mid_send_is_skipped(store, server):
     assert (rep.sent, rep.skipped) == (3, 1) and server.count_for(emails[2]) == 0
 
 
-def test_dropped_connection_reconnects_without_loss(store, server):
+def test_dropped_connection_reconnects_without_loss(store, any_server):
     emails = add_readers(store, 24) + ["zoe@xn--bcher-kva.example"]
     store.add_subscriber("daily", "zoe@bücher.example", "Zoë", now=T0)
-    server.drop_after = 3
-    rep = send(store, smtp(server, connections=2))
+    any_server.drop_after = 3
+    rep = send(store, smtp(any_server, connections=2))
     assert rep.sent == 25 and rep.errors == 0
-    assert server.sessions >= 25 // 3  # it really did reconnect
-    assert all(server.count_for(e) == 1 for e in emails)
+    assert any_server.sessions >= 25 // 3  # it really did reconnect
+    assert all(any_server.count_for(e) == 1 for e in emails)
 
 
 def test_server_down_pauses_then_resumes(store, server):
@@ -297,13 +304,13 @@ def test_implicit_tls(store):
         assert send(store, t).sent == 3
 
 
-def test_channel_classifies_results(server):
-    ch = smtp(server).channel()
+def test_channel_classifies_results(any_server):
+    ch = smtp(any_server).channel()
     env = Envelope("daily@ree-daily.example", "ok@example.com", "daily", EDITION, 1)
     data = b"From: daily@ree-daily.example\r\nTo: ok@example.com\r\nSubject: x\r\n\r\nhi\r\n"
     assert ch.send(env, data).status == "ok"
-    server.temp_fail.add("t@example.com")
-    server.perm_fail.add("p@example.com")
+    any_server.temp_fail.add("t@example.com")
+    any_server.perm_fail.add("p@example.com")
     r = ch.send(Envelope(env.sender, "t@example.com", "daily"), data)
     assert (r.status, r.code, r.bounce) == ("temporary", 451, False)
     r = ch.send(Envelope(env.sender, "p@example.com", "daily"), data)
@@ -342,20 +349,20 @@ def test_outbox_test_copies_and_notices_stay_out_of_the_edition_folder(tmp_path)
     assert len(list((out / "notice" / "daily").glob("notice-*.eml"))) == 1
 
 
-def test_dot_stuffing_is_transparent(server):
+def test_dot_stuffing_is_transparent(any_server):
     import re
 
     from newsletter.deliver._transports import dot_stuff
 
     for raw in (b".a\r\n..b\r\nc.\r\n.\r\nend", b"no dots\r\n", b"\r\n.\r\n", b""):
         assert dot_stuff(raw) == re.sub(rb"(?m)^\.", b"..", raw)
-    ch = smtp(server).channel()
+    ch = smtp(any_server).channel()
     data = (b"From: daily@ree-daily.example\r\nTo: ok@example.com\r\nSubject: x\r\n\r\n"
             b".first\r\n..second\r\n.\r\nlast\r\n")
     env = Envelope("daily@ree-daily.example", "ok@example.com", "daily", EDITION, 1)
     assert ch.send(env, data).status == "ok"
     ch.close()
-    body = server.received[0].data.split(b"\r\n\r\n", 1)[1]
+    body = any_server.received[0].data.split(b"\r\n\r\n", 1)[1]
     assert body == b".first\r\n..second\r\n.\r\nlast\r\n"
 
 
@@ -421,30 +428,30 @@ def test_internationalised_address_without_smtputf8_fails_alone_with_the_reason(
     assert len(failed) == 1 and "SMTPUTF8" in (failed[0]["last_error"] or "")
 
 
-def test_gate_holds_the_end_of_data_dot_and_can_abandon_the_message(server):
+def test_gate_holds_the_end_of_data_dot_and_can_abandon_the_message(any_server):
     from newsletter.deliver import Recipient
 
-    ch = smtp(server, connections=1).channel()
+    ch = smtp(any_server, connections=1).channel()
     data = make_factory().build(Recipient(1, "gate@example.com", "Gate"))
     seen: list[int] = []
 
     def gate_open() -> bool:
-        seen.append(server.total)  # the body is out, the dot is not: nothing accepted yet
+        seen.append(any_server.total)  # the body is out, the dot is not: nothing accepted yet
         return True
 
     env = Envelope("daily@ree-daily.example", "gate@example.com", "daily", gate=gate_open)
     assert ch.send(env, data).status == "ok"
-    assert seen == [0] and server.total == 1
+    assert seen == [0] and any_server.total == 1
     shut = Envelope("daily@ree-daily.example", "shut@example.com", "daily",
                     gate=lambda: False)
     res = ch.send(shut, data)
     assert res.status == "error" and res.fatal and "held back" in res.detail
     time.sleep(0.2)
-    assert server.total == 1 and "shut@example.com" not in server.counts  # discarded
+    assert any_server.total == 1 and "shut@example.com" not in any_server.counts  # discarded
     assert ch.send(Envelope("daily@ree-daily.example", "after@example.com", "daily"),
                    data).status == "ok"  # the channel reconnects for the next message
     ch.close()
-    assert server.counts["after@example.com"] == 1
+    assert any_server.counts["after@example.com"] == 1
 
 
 @pytest.mark.parametrize("gates", [True, False])
@@ -488,3 +495,77 @@ def test_a_connection_hands_over_a_message_only_once_its_previous_one_is_recorde
     rep = send(store, Transport())
     assert rep.sent == 120 and rep.state == "sent"
     assert violations == []
+
+
+class _BatchOnlyServer:
+    """A raw SMTP server that offers PIPELINING and answers MAIL, RCPT and DATA only once
+    all three have arrived: a client that waits for each reply stalls (and times out)."""
+
+    def __init__(self, mail_reply: bytes = b"250 OK") -> None:
+        import socket
+
+        self.mail_reply = mail_reply
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.bodies: list[bytes] = []
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        conn, _ = self.sock.accept()
+        f = conn.makefile("rb")
+        conn.sendall(b"220 batch ESMTP\r\n")
+        while line := f.readline():
+            cmd = line[:4].upper()
+            if cmd == b"EHLO":
+                conn.sendall(b"250-batch\r\n250 PIPELINING\r\n")
+            elif cmd == b"MAIL":
+                batch = [line, f.readline(), f.readline()]  # RCPT and DATA, unanswered
+                assert batch[1][:4].upper() == b"RCPT" and batch[2].strip() == b"DATA"
+                if not self.mail_reply.startswith(b"250"):
+                    conn.sendall(self.mail_reply + b"\r\n503 no sender\r\n503 no rcpt\r\n")
+                    continue
+                conn.sendall(b"250 OK\r\n250 OK\r\n354 go\r\n")
+                body = b""
+                while (chunk := f.readline()) != b".\r\n":
+                    body += chunk
+                self.bodies.append(body)
+                conn.sendall(b"250 queued\r\n")
+            elif cmd in (b"RSET", b"NOOP"):
+                conn.sendall(b"250 OK\r\n")
+            elif cmd == b"QUIT":
+                conn.sendall(b"221 bye\r\n")
+                break
+        conn.close()
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def test_a_pipelining_server_gets_mail_rcpt_and_data_in_one_go():
+    """Where the server offers PIPELINING (RFC 2920), a message costs two round trips:
+    the server here answers nothing until MAIL, RCPT and DATA have all arrived."""
+    srv = _BatchOnlyServer()
+    ch = SmtpTransport(SmtpSettings(host="127.0.0.1", port=srv.port, connections=1,
+                                    timeout=3)).channel()
+    data = b"From: daily@ree-daily.example\r\nTo: a@example.com\r\nSubject: x\r\n\r\n.hi\r\n"
+    for rcpt in ("a@example.com", "b@example.com"):
+        env = Envelope("daily@ree-daily.example", rcpt, "daily", EDITION, 1)
+        res = ch.send(env, data)
+        assert res.status == "ok", res.detail
+    ch.close()
+    srv.close()
+    assert [b.split(b"\r\n\r\n", 1)[1] for b in srv.bodies] == [b"..hi\r\n"] * 2
+
+
+def test_a_refused_sender_in_a_pipelined_batch_is_classified_and_the_stream_stays_in_step():
+    srv = _BatchOnlyServer(mail_reply=b"452 4.3.1 insufficient system storage")
+    ch = SmtpTransport(SmtpSettings(host="127.0.0.1", port=srv.port, connections=1,
+                                    timeout=3)).channel()
+    env = Envelope("daily@ree-daily.example", "a@example.com", "daily", EDITION, 1)
+    res = ch.send(env, b"Subject: x\r\n\r\nhi\r\n")
+    assert (res.status, res.code) == ("temporary", 452)
+    # the three replies were all read and RSET answered: the connection is still usable
+    assert ch.smtp is not None and ch.smtp.noop()[0] == 250
+    ch.close()
+    srv.close()

@@ -272,12 +272,61 @@ class _FastData:
 
     gate: Callable[[], bool] | None = None
 
+    def sendmail(self, from_addr: str, to_addrs: str | Sequence[str], msg: bytes | str,
+                 mail_options: Sequence[str] = (),
+                 rcpt_options: Sequence[str] = ()) -> dict[str, tuple[int, bytes]]:
+        """smtplib's ``sendmail``; with one recipient and a server that offers PIPELINING
+        (RFC 2920), MAIL, RCPT and DATA go out in one write and their three replies are
+        read together: two round trips per message instead of four.
+
+        Same exceptions as smtplib: ``SMTPSenderRefused``, ``SMTPRecipientsRefused``,
+        ``SMTPDataError`` (after RSET, or closing on a 421).
+        """
+        smtp: smtplib.SMTP = self  # type: ignore[assignment]
+        rcpts = [to_addrs] if isinstance(to_addrs, str) else list(to_addrs)
+        if (mail_options or rcpt_options or len(rcpts) != 1 or not smtp.does_esmtp
+                or not smtp.has_extn("pipelining")
+                or any(c in a for a in (from_addr, rcpts[0]) for c in "\r\n")):
+            return smtplib.SMTP.sendmail(smtp, from_addr, to_addrs, msg, mail_options,
+                                         rcpt_options)
+        smtp.send(f"MAIL FROM:{_quote(from_addr)}\r\nRCPT TO:{_quote(rcpts[0])}\r\n"
+                  "DATA\r\n")
+        mail, rcpt, data = smtp.getreply(), smtp.getreply(), smtp.getreply()
+        if mail[0] != 250 or rcpt[0] not in (250, 251) or data[0] != 354:
+            if data[0] == 354:  # a server that took DATA anyway: end it with no content
+                smtp.send(b".\r\n")
+                smtp.getreply()
+            if 421 in (mail[0], rcpt[0], data[0]):
+                smtp.close()
+            else:
+                with contextlib.suppress(smtplib.SMTPServerDisconnected):
+                    smtp.rset()
+            if mail[0] != 250:
+                raise smtplib.SMTPSenderRefused(mail[0], mail[1], from_addr)
+            if rcpt[0] not in (250, 251):
+                raise smtplib.SMTPRecipientsRefused({rcpts[0]: rcpt})
+            raise smtplib.SMTPDataError(*data)
+        code, resp = self._body(msg)
+        if code != 250:
+            if code == 421:
+                smtp.close()
+            else:
+                with contextlib.suppress(smtplib.SMTPServerDisconnected):
+                    smtp.rset()
+            raise smtplib.SMTPDataError(code, resp)
+        return {}
+
     def data(self, msg: bytes | str) -> tuple[int, bytes]:
         smtp: smtplib.SMTP = self  # type: ignore[assignment]
         smtp.putcmd("data")
         code, repl = smtp.getreply()
         if code != 354:
             raise smtplib.SMTPDataError(code, repl)
+        return self._body(msg)
+
+    def _body(self, msg: bytes | str) -> tuple[int, bytes]:
+        """The message after a 354, dot-stuffed, and the server's reply to it."""
+        smtp: smtplib.SMTP = self  # type: ignore[assignment]
         if isinstance(msg, str):
             msg = re.sub(r"(?:\r\n|\n|\r(?!\n))", "\r\n", msg).encode("ascii")
         q = dot_stuff(msg)
