@@ -16,19 +16,28 @@ from collections.abc import Mapping
 
 #: Placeholder names and their tokens.
 GREETING = "%%GREETING%%"
+HELLO = "%%HELLO%%"
 NAME = "%%NAME%%"
 UNSUB_URL = "%%UNSUB_URL%%"
 PREFS_URL = "%%PREFS_URL%%"
-TOKENS: dict[str, str] = {"GREETING": GREETING, "NAME": NAME, "UNSUB_URL": UNSUB_URL,
-                          "PREFS_URL": PREFS_URL}
+TOKENS: dict[str, str] = {"GREETING": GREETING, "HELLO": HELLO, "NAME": NAME,
+                          "UNSUB_URL": UNSUB_URL, "PREFS_URL": PREFS_URL}
 
 TOKEN_RE = re.compile(r"%%([A-Z][A-Z_]*)%%")
 
 
 def greeting(name: str | None) -> str:
-    """``"Good morning, Ana"``, or ``"Good morning"`` when there is no name."""
+    """``"Good morning, Ana"``, or ``"Good morning"`` when there is no name: the daily
+    edition's opening (it goes out in the morning)."""
     name = " ".join((name or "").split())
     return f"Good morning, {name}" if name else "Good morning"
+
+
+def hello(name: str | None) -> str:
+    """``"Hello, Ana"``, or ``"Hello"``: the opening of mail that goes out at any hour (a
+    price alert after a collect, the Friday-afternoon recap)."""
+    name = " ".join((name or "").split())
+    return f"Hello, {name}" if name else "Hello"
 
 
 def neutralize(text: str) -> str:
@@ -38,7 +47,8 @@ def neutralize(text: str) -> str:
 
 def values_for(name: str | None, unsub_url: str, prefs_url: str = "") -> dict[str, str]:
     """The raw (unescaped) value of every placeholder for one subscriber."""
-    return {"GREETING": greeting(name), "NAME": " ".join((name or "").split()),
+    return {"GREETING": greeting(name), "HELLO": hello(name),
+            "NAME": " ".join((name or "").split()),
             "UNSUB_URL": unsub_url, "PREFS_URL": prefs_url}
 
 

@@ -106,7 +106,7 @@ def test_alert_layout(browser, alert_html: str, width: int, scheme: str) -> None
         head = page.locator("p.move")
         assert head.is_visible() and head.inner_text() == "\u25b2 +3.0% Dy oxide"
         assert page.get_by_text("from 1,640,000 on Wed 25 Nov").is_visible()
-        assert page.get_by_text("Good morning, Zoë O'Brien & Co.").is_visible()
+        assert page.get_by_text("Hello, Zoë O'Brien & Co.").is_visible()
         for name in ("Unsubscribe", "Manage preferences", "Archive"):
             assert page.get_by_role("link", name=name, exact=True).is_visible()
         card = page.eval_on_selector("table.card", "e => getComputedStyle(e).backgroundColor")

@@ -120,6 +120,7 @@ def test_the_alert_says_the_move_level_basis_previous_sources_and_links(week) ->
                  "Manage preferences: ", "/preferences/", "Unsubscribe: "):
         assert want in " ".join(text.split()) or want in text, (want, text)
     html = msg.get_body(("html",)).get_content()
+    assert "Good morning" not in html + text  # an alert goes out at any hour
     assert len(html.encode("utf-8")) < 20 * 1024
     assert "prefers-color-scheme: dark" in html and "/preferences/" in html
     related = next(p for p in msg.walk() if p.get_content_type() == "multipart/related")

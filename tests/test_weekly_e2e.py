@@ -102,6 +102,8 @@ def test_the_weekly_message_has_the_week_in_html_text_and_a_cid_chart(week) -> N
     msg = _to(srv, WEEKLY)[0]
     html = msg.get_body(("html",)).get_content()
     text = msg.get_body(("plain",)).get_content()
+    # sent on a Friday afternoon: a greeting for any hour, not the daily's "Good morning"
+    assert "\nHello" in text and "Good morning" not in html + text
     pngs = [p for p in msg.walk() if p.get_content_type() == "image/png"]
     assert len(pngs) == 1
     cid = pngs[0]["Content-ID"].strip("<>")

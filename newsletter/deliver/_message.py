@@ -61,7 +61,7 @@ from email.utils import format_datetime, parseaddr
 from itertools import chain
 from typing import Any
 
-from .._placeholders import TOKEN_RE, greeting
+from .._placeholders import TOKEN_RE, greeting, hello
 from ..config import Config
 from ..exceptions import ConfigError
 from ..types import RenderedEdition
@@ -337,7 +337,7 @@ class MessageFactory:
     def values(self, recipient: Recipient) -> dict[str, str]:
         """The raw value of every body placeholder for this recipient."""
         name = " ".join(recipient.name.split())
-        return {"GREETING": greeting(name), "NAME": name,
+        return {"GREETING": greeting(name), "HELLO": hello(name), "NAME": name,
                 "UNSUB_URL": self.unsubscribe_url(recipient),
                 "PREFS_URL": self.preferences_url(recipient)}
 
@@ -356,8 +356,8 @@ class MessageFactory:
         token = self.unsubscribe_token(recipient)
         unsub = f"{self.public_url}/unsubscribe/{token}"
         name = " ".join(recipient.name.split())
-        greet = greeting(name)
-        raw = {"GREETING": greet, "NAME": name, "UNSUB_URL": unsub}
+        raw = {"GREETING": greeting(name), "HELLO": hello(name), "NAME": name,
+               "UNSUB_URL": unsub}
         if self._wants_prefs:   # a custom template may not link the preferences page
             raw["PREFS_URL"] = self.preferences_url(recipient)
         vals: dict[str, bytes] = {
