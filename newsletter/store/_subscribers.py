@@ -45,6 +45,14 @@ _UNSUBSCRIBE = (update(s.subscribers)
                 .values(status="unsubscribed", status_reason=bindparam("b_reason"),
                         updated=bindparam("b_now")))
 
+_UNSUBSCRIBE_MANY = (update(s.subscribers)
+                     .where(s.subscribers.c.list == bindparam("b_list"),
+                            s.subscribers.c.id.in_(bindparam("b_ids", expanding=True)),
+                            s.subscribers.c.status.not_in(tuple(SUPPRESSED)))
+                     .values(status="unsubscribed", status_reason=bindparam("b_reason"),
+                             updated=bindparam("b_now"))
+                     .returning(s.subscribers.c.id))
+
 
 def email_key(email: str) -> str:
     """The identity of an address: local part as given, domain lower-cased (A-label).
@@ -326,6 +334,29 @@ class SubscribersMixin:
                 return True
             return c.execute(select(t.c.id).where(t.c.list == list_name,
                                                   t.c.id == subscriber_id)).first() is not None
+
+    def unsubscribe_many(self, list_name: str, subscriber_ids: Iterable[int], now: datetime,
+                         reason: str = "unsubscribed") -> set[int]:
+        """:meth:`unsubscribe` for several subscribers of a list at once (the web app
+        groups the one-click POSTs that arrive together): one UPDATE, and one read for the
+        ids it did not change.
+
+        Returns:
+            The ids that exist (whether or not they were already unsubscribed).
+        """
+        t = s.subscribers
+        ids = sorted({int(i) for i in subscriber_ids})
+        if not ids:
+            return set()
+        with self.single() as c:
+            done = set(c.execute(_UNSUBSCRIBE_MANY, {"b_list": list_name, "b_ids": ids,
+                                                     "b_reason": reason, "b_now": now}
+                                 ).scalars())
+            rest = [i for i in ids if i not in done]
+            if rest:
+                done.update(c.execute(select(t.c.id).where(t.c.list == list_name,
+                                                           t.c.id.in_(rest))).scalars())
+        return done
 
     def rename_subscriber(self, list_name: str, subscriber_id: int, name: str,
                           now: datetime) -> bool:

@@ -1,0 +1,140 @@
+"""Store calls that concurrent requests of the public web app share (bench/web.py).
+
+Each store call of a handler costs a hop to a worker thread and back (run_in_threadpool)
+besides the query, and on a busy two-core machine the hop, with the GIL handed between
+the event loop and the worker, costs more than SQLite's query. Requests that arrive
+together therefore share them:
+
+* :class:`FreshRead`: ``await read()`` is the result of a call of ``fn`` that *started
+  after* the await began, so it is never older than the request; the requests that arrive
+  while a call is running share the next one. A burst of N requests costs two calls, not
+  N.
+* :class:`Batcher`: ``await batch(item)`` runs ``fn(items)`` once, in one worker thread,
+  for the items that arrived while the previous batch ran (group commit): each caller's
+  answer comes after the batch that holds its item has finished, exactly as if it had
+  run alone.
+
+Both live on the event loop of the app (one per process); a call that fails fails every
+request that was waiting for it (as a failed query would have failed each of them).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, TypeVar
+
+from starlette.concurrency import run_in_threadpool
+
+T = TypeVar("T")
+I = TypeVar("I")  # noqa: E741 - an item of a batch
+
+__all__ = ["Batcher", "FreshRead"]
+
+
+def _settle(fut: asyncio.Future[Any], value: Any = None,
+            exc: BaseException | None = None) -> None:
+    if fut.done():
+        return
+    if exc is not None:
+        fut.set_exception(exc)
+    else:
+        fut.set_result(value)
+
+
+def _retrieved(fut: asyncio.Future[Any]) -> None:
+    """Mark a shared future's exception as seen (its waiters may all have gone)."""
+    if not fut.cancelled():
+        fut.exception()
+
+
+class FreshRead(Generic[T]):
+    """A call of ``fn`` (in the thread pool) that started after the caller's await began,
+    shared by the callers that wait for the same one (see the module docstring)."""
+
+    def __init__(self, fn: Callable[[], T]) -> None:
+        self._fn = fn
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._running: asyncio.Future[T] | None = None  # the call in progress
+        self._next: asyncio.Future[T] | None = None     # the call after it
+        self._task: asyncio.Task[None] | None = None
+
+    async def __call__(self) -> T:
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:  # a new event loop (a test client): start afresh
+            self._loop, self._running, self._next = loop, None, None
+        if self._running is None:
+            fut = self._running = self._future(loop)
+            self._task = loop.create_task(self._run(fut))
+        else:  # the running call may have read before this request arrived: the next one
+            if self._next is None:
+                self._next = self._future(loop)
+            fut = self._next
+        return await asyncio.shield(fut)
+
+    @staticmethod
+    def _future(loop: asyncio.AbstractEventLoop) -> asyncio.Future[T]:
+        fut: asyncio.Future[T] = loop.create_future()
+        fut.add_done_callback(_retrieved)
+        return fut
+
+    async def _run(self, fut: asyncio.Future[T]) -> None:
+        try:
+            value = await run_in_threadpool(self._fn)
+        except Exception as exc:
+            _settle(fut, exc=exc)
+        except BaseException:
+            fut.cancel()
+            raise
+        else:
+            _settle(fut, value)
+        finally:
+            nxt, self._next = self._next, None
+            self._running = nxt
+            if nxt is not None and self._loop is not None:
+                self._task = self._loop.create_task(self._run(nxt))
+
+
+class Batcher(Generic[I, T]):
+    """``await batch(item)``: ``fn(items)`` (in the thread pool) for the items that arrived
+    together, at most ``max_items`` a call; ``fn`` returns one result per item, in order."""
+
+    def __init__(self, fn: Callable[[list[I]], Sequence[T]], *, max_items: int = 100) -> None:
+        self._fn = fn
+        self.max_items = max_items
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._queue: list[tuple[I, asyncio.Future[T]]] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def __call__(self, item: I) -> T:
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:  # a new event loop (a test client): start afresh
+            self._loop, self._queue, self._task = loop, [], None
+        fut: asyncio.Future[T] = loop.create_future()
+        fut.add_done_callback(_retrieved)
+        self._queue.append((item, fut))
+        if self._task is None:
+            self._task = loop.create_task(self._drain())
+        return await asyncio.shield(fut)
+
+    async def _drain(self) -> None:
+        try:
+            while self._queue:
+                batch = self._queue[:self.max_items]
+                del self._queue[:self.max_items]
+                try:
+                    results = await run_in_threadpool(self._fn, [item for item, _ in batch])
+                    if len(results) != len(batch):
+                        raise RuntimeError(f"a batch of {len(batch)} gave {len(results)}")
+                except Exception as exc:
+                    for _, fut in batch:
+                        _settle(fut, exc=exc)
+                except BaseException:
+                    for _, fut in batch:
+                        fut.cancel()
+                    raise
+                else:
+                    for (_, fut), result in zip(batch, results, strict=True):
+                        _settle(fut, result)
+        finally:
+            self._task = None
