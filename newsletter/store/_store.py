@@ -37,6 +37,7 @@ from ._alerts import AlertsMixin
 from ._bounces import BouncesMixin
 from ._deliveries import DeliveriesMixin
 from ._locks import LocksMixin
+from ._loop_reads import LoopVersionReader
 from ._runs import RunsMixin
 from ._subscribers import SubscribersMixin
 from ._util import as_utc as _utc
@@ -104,6 +105,8 @@ class Store(SubscribersMixin, DeliveriesMixin, LocksMixin, BouncesMixin, RunsMix
         # (bench/web.py). The same pool; psycopg switches the mode client-side.
         self._autocommit = (engine.execution_options(isolation_level="AUTOCOMMIT")
                             if engine.dialect.name == "postgresql" else None)
+        self._version_reader = LoopVersionReader(engine, ARCHIVE_VERSION_KEY,
+                                                 self.archive_version)
 
     # --- plumbing ------------------------------------------------------------------------
     @contextmanager
@@ -132,6 +135,7 @@ class Store(SubscribersMixin, DeliveriesMixin, LocksMixin, BouncesMixin, RunsMix
                              hint="check [store] url and that the disk is writable") from exc
 
     def close(self) -> None:
+        self._version_reader.close()
         self.engine.dispose()
 
     # --- sources -------------------------------------------------------------------------
@@ -422,6 +426,11 @@ class Store(SubscribersMixin, DeliveriesMixin, LocksMixin, BouncesMixin, RunsMix
         with self.single() as c:
             value: str | None = c.execute(_ARCHIVE_VERSION_Q).scalar()
         return value
+
+    async def archive_version_async(self) -> str | None:
+        """:meth:`archive_version` for an asyncio event loop, read without a worker thread
+        where the database allows (``_loop_reads.py``)."""
+        return await self._version_reader.read()
 
     def archive_page(self, day: date, *, published_only: bool = True,
                      kind: str = "daily") -> str | None:

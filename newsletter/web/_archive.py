@@ -2,12 +2,12 @@
 
 Every change of the ``archive`` table writes a new :meth:`~newsletter.store.Store.
 archive_version` in the same transaction. A request reads the version (a read started
-after it arrived, shared with the requests that arrive together: :class:`~newsletter.web.
-_coalesce.FreshRead`) and answers from the copy made at that version, so it never gets an
-older page than the store holds, whichever process (a ``build`` or ``send`` run, another
-``serve`` instance) changed it. A copy is also dropped after ``max_age`` seconds, so a
-writer that bypasses the store (an older release, a hand-made SQL change) shows within
-that time.
+after it arrived, without a worker thread where the database allows, shared with the
+requests that arrive together: :class:`~newsletter.web._coalesce.FreshRead`) and answers
+from the copy made at that version, so it never gets an older page than the store holds,
+whichever process (a ``build`` or ``send`` run, another ``serve`` instance) changed it.
+A copy is also dropped after ``max_age`` seconds, so a writer that bypasses the store (an
+older release, a hand-made SQL change) shows within that time.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ class ArchiveCache:
     def __init__(self, store: Store, *, max_pages: int = 64, max_age: float = 30.0,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self._store = store
-        self.version = FreshRead(store.archive_version)
+        self.version = FreshRead(store.archive_version_async)
         self.max_pages = max_pages
         self.max_age = max_age
         self._clock = clock

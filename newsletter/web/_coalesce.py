@@ -5,10 +5,11 @@ besides the query, and on a busy two-core machine the hop, with the GIL handed b
 the event loop and the worker, costs more than SQLite's query. Requests that arrive
 together therefore share them:
 
-* :class:`FreshRead`: ``await read()`` is the result of a call of ``fn`` that *started
-  after* the await began, so it is never older than the request; the requests that arrive
-  while a call is running share the next one. A burst of N requests costs two calls, not
-  N.
+* :class:`FreshRead`: ``await read()`` is the result of a call of the coroutine function
+  ``fn`` (which reads without a worker thread where it can: the archive's version,
+  ``store/_loop_reads.py``) that *started after* the await began, so it is never older
+  than the request; the requests that arrive while a call is running share the next one.
+  A burst of N requests costs two calls, not N.
 * :class:`Batcher`: ``await batch(item)`` runs ``fn(items)`` once, in one worker thread,
   for the items that arrived while the previous batch ran (group commit): each caller's
   answer comes after the batch that holds its item has finished, exactly as if it had
@@ -21,7 +22,7 @@ request that was waiting for it (as a failed query would have failed each of the
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 from starlette.concurrency import run_in_threadpool
@@ -49,10 +50,10 @@ def _retrieved(fut: asyncio.Future[Any]) -> None:
 
 
 class FreshRead(Generic[T]):
-    """A call of ``fn`` (in the thread pool) that started after the caller's await began,
-    shared by the callers that wait for the same one (see the module docstring)."""
+    """An awaited call of ``fn`` that started after the caller's await began, shared by
+    the callers that wait for the same one (see the module docstring)."""
 
-    def __init__(self, fn: Callable[[], T]) -> None:
+    def __init__(self, fn: Callable[[], Awaitable[T]]) -> None:
         self._fn = fn
         self._loop: asyncio.AbstractEventLoop | None = None
         self._running: asyncio.Future[T] | None = None  # the call in progress
@@ -80,7 +81,7 @@ class FreshRead(Generic[T]):
 
     async def _run(self, fut: asyncio.Future[T]) -> None:
         try:
-            value = await run_in_threadpool(self._fn)
+            value = await self._fn()
         except Exception as exc:
             _settle(fut, exc=exc)
         except BaseException:
