@@ -98,44 +98,56 @@ class FreshRead(Generic[T]):
 
 class Batcher(Generic[I, T]):
     """``await batch(item)``: ``fn(items)`` (in the thread pool) for the items that arrived
-    together, at most ``max_items`` a call; ``fn`` returns one result per item, in order."""
+    together, at most ``max_items`` a call and ``concurrency`` calls at a time (1 for a
+    store that takes one writer at a time); ``fn`` returns one result per item, in order."""
 
-    def __init__(self, fn: Callable[[list[I]], Sequence[T]], *, max_items: int = 100) -> None:
+    def __init__(self, fn: Callable[[list[I]], Sequence[T]], *, max_items: int = 100,
+                 concurrency: int = 1) -> None:
         self._fn = fn
         self.max_items = max_items
+        self.concurrency = max(1, concurrency)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._queue: list[tuple[I, asyncio.Future[T]]] = []
-        self._task: asyncio.Task[None] | None = None
+        self._running = 0  # drain tasks that have not returned
+        self._tasks: set[asyncio.Task[None]] = set()  # (references, so none is collected)
 
     async def __call__(self, item: I) -> T:
         loop = asyncio.get_running_loop()
         if self._loop is not loop:  # a new event loop (a test client): start afresh
-            self._loop, self._queue, self._task = loop, [], None
+            self._loop, self._queue, self._running, self._tasks = loop, [], 0, set()
         fut: asyncio.Future[T] = loop.create_future()
         fut.add_done_callback(_retrieved)
         self._queue.append((item, fut))
-        if self._task is None:
-            self._task = loop.create_task(self._drain())
+        # Counted here and in _drain's finally, not by the tasks' done callbacks: those run
+        # a loop iteration later, and an item queued meanwhile would wait for the next one.
+        if self._running < self.concurrency:
+            self._running += 1
+            task = loop.create_task(self._drain())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
         return await asyncio.shield(fut)
 
     async def _drain(self) -> None:
         try:
-            while self._queue:
-                batch = self._queue[:self.max_items]
-                del self._queue[:self.max_items]
-                try:
-                    results = await run_in_threadpool(self._fn, [item for item, _ in batch])
-                    if len(results) != len(batch):
-                        raise RuntimeError(f"a batch of {len(batch)} gave {len(results)}")
-                except Exception as exc:
-                    for _, fut in batch:
-                        _settle(fut, exc=exc)
-                except BaseException:
-                    for _, fut in batch:
-                        fut.cancel()
-                    raise
-                else:
-                    for (_, fut), result in zip(batch, results, strict=True):
-                        _settle(fut, result)
+            await self._drain_queue()
         finally:
-            self._task = None
+            self._running -= 1
+
+    async def _drain_queue(self) -> None:
+        while self._queue:
+            batch = self._queue[:self.max_items]
+            del self._queue[:self.max_items]
+            try:
+                results = await run_in_threadpool(self._fn, [item for item, _ in batch])
+                if len(results) != len(batch):
+                    raise RuntimeError(f"a batch of {len(batch)} gave {len(results)}")
+            except Exception as exc:
+                for _, fut in batch:
+                    _settle(fut, exc=exc)
+            except BaseException:
+                for _, fut in batch:
+                    fut.cancel()
+                raise
+            else:
+                for (_, fut), result in zip(batch, results, strict=True):
+                    _settle(fut, result)

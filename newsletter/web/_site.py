@@ -134,14 +134,16 @@ class PublicSite:
         # its busy handler sleeps in growing steps (up to 100 ms) while waiting for the
         # lock; queueing on our own lock instead keeps the tail latency low under a burst.
         # PostgreSQL takes concurrent writers: no queue there.
-        self.write_lock: Any = (threading.Lock() if self.store.engine.dialect.name == "sqlite"
-                                else contextlib.nullcontext())
+        sqlite = self.store.engine.dialect.name == "sqlite"
+        self.write_lock: Any = threading.Lock() if sqlite else contextlib.nullcontext()
         self.unsubscribed_pages: dict[str, tuple[int, bytes]] = {}  # list: (generation, page)
         # Requests that arrive together share their store calls (web/_coalesce.py): the
         # archive's version and pages, and the one-click unsubscribes (one UPDATE and one
-        # commit for a burst of them).
+        # commit for those that arrive while the previous batch is written; on PostgreSQL
+        # a few batches at a time, as it takes concurrent writers).
         self.archive = ArchiveCache(self.store)
-        self.unsubscribes: Batcher[tuple[str, int], bool] = Batcher(self._unsubscribe_batch)
+        self.unsubscribes: Batcher[tuple[str, int], bool] = Batcher(
+            self._unsubscribe_batch, concurrency=1 if sqlite else 4)
 
     @property
     def store(self) -> Store:
