@@ -171,7 +171,7 @@ def test_unsubscribe_many_is_unsubscribe_for_each(store) -> None:
     ids = [s.id for s in store.subscribers("daily")]
     store.set_subscriber_status("daily", ids[0], "bounced", "hard", now)
     store.unsubscribe("daily", ids[1], now, "one-click unsubscribe")
-    found = store.unsubscribe_many("daily", [ids[0], ids[1], ids[2], 999_999], now,
+    found = store.unsubscribe_many("daily", [ids[0], ids[1], ids[2], 999_999, 2**40], now,
                                    "one-click unsubscribe")
     assert found == {ids[0], ids[1], ids[2]}
     status = {s.id: s.status for s in store.subscribers("daily")}

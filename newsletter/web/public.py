@@ -75,10 +75,15 @@ def make_app(newsletter: Newsletter, *, rate_limiter: RequestRateLimiter | None 
         sns_trust: tests only: the SNS certificate trust of /webhooks/ses (web/webhooks.py).
     """
     site = PublicSite(newsletter, rate_limiter=rate_limiter)
+    # Starlette tries the routes in order and no two paths overlap: the busiest first
+    # (archive pages, then the one-click POST every mail provider sends).
     routes = [
-        Route("/", home, methods=["GET"]),
-        Route("/unsubscribe/{token}", unsubscribe_page, methods=["GET"]),
+        Route("/archive/{day}", archive_day, methods=["GET"]),
         Route("/unsubscribe/{token}", unsubscribe_post, methods=["POST"]),
+        Route("/unsubscribe/{token}", unsubscribe_page, methods=["GET"]),
+        Route("/archive/", archive_index, methods=["GET"]),
+        Route("/archive/weekly/{day}", archive_weekly, methods=["GET"]),  # issue 17
+        Route("/", home, methods=["GET"]),
         Route("/subscribe", subscribe_get, methods=["GET"]),
         Route("/subscribe", subscribe_post, methods=["POST"]),
         Route("/confirm/{token}", confirm_get, methods=["GET"]),
@@ -86,9 +91,6 @@ def make_app(newsletter: Newsletter, *, rate_limiter: RequestRateLimiter | None 
         Route("/preferences/{token}", preferences_get, methods=["GET"]),
         Route("/preferences/{token}", preferences_post, methods=["POST"]),
         Route("/archive", archive_redirect, methods=["GET"]),
-        Route("/archive/", archive_index, methods=["GET"]),
-        Route("/archive/{day}", archive_day, methods=["GET"]),
-        Route("/archive/weekly/{day}", archive_weekly, methods=["GET"]),  # issue 17
         Route("/healthz", healthz, methods=["GET"]),
         *webhook_routes(newsletter, sns_trust=sns_trust),  # /webhooks/* (issue 14)
     ]
