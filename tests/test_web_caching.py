@@ -1,5 +1,5 @@
 """The public app's shared store calls and copies (web/_coalesce.py, web/_archive.py,
-store/_loop_reads.py): a copy never outlives the stored version it was made from, on either
+store/_loop_io.py): a copy never outlives the stored version it was made from, on either
 engine and whichever process wrote; grouped unsubscribes behave as one each; a template
 edit shows."""
 
@@ -24,15 +24,23 @@ DAY = date(2026, 11, 24)
 
 
 # --- Batcher --------------------------------------------------------------------------------
+async def _echo(items: list[int]) -> list[int]:
+    await asyncio.sleep(0)
+    return items
+
+
 def test_batcher_groups_items_that_arrive_while_a_batch_runs() -> None:
     calls: list[list[int]] = []
     release = threading.Event()
 
-    def fn(items: list[int]) -> list[int]:
+    def write(items: list[int]) -> list[int]:
         calls.append(list(items))
         if len(calls) == 1:
             release.wait(5)
         return [i * 10 for i in items]
+
+    async def fn(items: list[int]) -> list[int]:
+        return await asyncio.to_thread(write, items)
 
     async def main() -> list[int]:
         batch: Batcher[int, int] = Batcher(fn)
@@ -54,7 +62,7 @@ def test_batcher_never_strands_an_item(monkeypatch: pytest.MonkeyPatch) -> None:
     import random
 
     async def main() -> int:
-        batch: Batcher[int, int] = Batcher(lambda items: items)
+        batch: Batcher[int, int] = Batcher(_echo)
         rng = random.Random(7)
 
         async def client(k: int) -> int:
@@ -76,7 +84,7 @@ def test_batcher_item_queued_before_a_finished_drain_is_reaped() -> None:
     the task) has not run yet, and an item arrives."""
 
     async def main() -> int:
-        batch: Batcher[int, int] = Batcher(lambda items: items)
+        batch: Batcher[int, int] = Batcher(_echo)
         assert await batch(1) == 1
         finished = asyncio.get_running_loop().create_future()
         finished.set_result(None)
@@ -91,7 +99,7 @@ def test_batcher_failure_fails_its_batch_only_and_concurrency_is_bounded() -> No
     peak = 0
     lock = threading.Lock()
 
-    def fn(items: list[int]) -> list[int]:
+    def write(items: list[int]) -> list[int]:
         nonlocal running, peak
         with lock:
             running += 1
@@ -104,6 +112,9 @@ def test_batcher_failure_fails_its_batch_only_and_concurrency_is_bounded() -> No
         finally:
             with lock:
                 running -= 1
+
+    async def fn(items: list[int]) -> list[int]:
+        return await asyncio.to_thread(write, items)
 
     async def main() -> tuple[list[object], list[object]]:
         batch: Batcher[int, int] = Batcher(fn, max_items=2, concurrency=2)
@@ -179,6 +190,46 @@ def test_unsubscribe_many_is_unsubscribe_for_each(store) -> None:
                       ids[3]: "active", ids[4]: "active"}
     assert store.unsubscribe_many("weekly", ids, now) == set()  # another list's ids
     assert store.unsubscribe_many("daily", [], now) == set()
+    # from an event loop (on PostgreSQL over the loop's own connection): the same answers
+    later = datetime.now(UTC)
+    got = asyncio.run(store.unsubscribe_many_async("daily", [ids[2], ids[3], 999_999],
+                                                   later, "one-click unsubscribe"))
+    assert got == {ids[2], ids[3]}
+    subs = {s.id: s for s in store.subscribers("daily")}
+    assert subs[ids[3]].status == "unsubscribed"
+    assert subs[ids[3]].status_reason == "one-click unsubscribe"
+    assert subs[ids[4]].status == "active"
+
+
+def test_loop_calls_survive_a_lost_postgresql_connection(pg_server) -> None:
+    """The loop's own connection dies (a restart, a proxy timeout): the call goes through
+    the engine, and the next one opens a new connection."""
+    from sqlalchemy import text
+
+    st = open_store(pg_server.new_database())
+    try:
+        now = datetime.now(UTC)
+        sub, _ = st.add_subscriber("daily", "x@example.com", "X", now=now)
+        st.save_archive(DAY, "<p>x</p>")
+        want = st.archive_version()
+
+        async def main() -> tuple[str | None, set[int], str | None]:
+            assert await st.archive_version_async() == want
+            first = st._loop_io._pg
+            assert first is not None
+            with st.begin() as c:  # the server side goes away: the next query fails
+                c.execute(text("SELECT pg_terminate_backend(:p)"),
+                          {"p": first.info.backend_pid})
+            version = await st.archive_version_async()  # through the engine
+            assert st._loop_io._pg is None
+            found = await st.unsubscribe_many_async("daily", [sub.id], now, "r")
+            assert st._loop_io._pg is not None and st._loop_io._pg is not first
+            return version, found, await st.archive_version_async()
+
+        assert asyncio.run(main()) == (want, {sub.id}, want)
+        assert st.get_subscriber("daily", sub.id).status == "unsubscribed"
+    finally:
+        st.close()
 
 
 # --- the archive copies -----------------------------------------------------------------------
@@ -244,7 +295,7 @@ def test_sqlite_version_read_waits_for_no_lock(tmp_path: Path) -> None:
         st.save_archive(DAY, "<p>x</p>")
         want = st.archive_version()
         assert asyncio.run(st.archive_version_async()) == want
-        reader = st._version_reader
+        reader = st._loop_io
         assert reader._sqlite is not None  # read on the loop's own connection
 
         async def locked() -> tuple[bool, str | None]:

@@ -37,9 +37,9 @@ from ._alerts import AlertsMixin
 from ._bounces import BouncesMixin
 from ._deliveries import DeliveriesMixin
 from ._locks import LocksMixin
-from ._loop_reads import LoopVersionReader
+from ._loop_io import LoopIO
 from ._runs import RunsMixin
-from ._subscribers import SubscribersMixin
+from ._subscribers import UNSUBSCRIBE_MANY, SubscribersMixin
 from ._util import as_utc as _utc
 from ._util import inserted_id
 
@@ -105,8 +105,8 @@ class Store(SubscribersMixin, DeliveriesMixin, LocksMixin, BouncesMixin, RunsMix
         # (bench/web.py). The same pool; psycopg switches the mode client-side.
         self._autocommit = (engine.execution_options(isolation_level="AUTOCOMMIT")
                             if engine.dialect.name == "postgresql" else None)
-        self._version_reader = LoopVersionReader(engine, ARCHIVE_VERSION_KEY,
-                                                 self.archive_version)
+        self._loop_io = LoopIO(engine, ARCHIVE_VERSION_KEY, self.archive_version,
+                               self.unsubscribe_many, UNSUBSCRIBE_MANY.get("postgresql"))
 
     # --- plumbing ------------------------------------------------------------------------
     @contextmanager
@@ -135,7 +135,7 @@ class Store(SubscribersMixin, DeliveriesMixin, LocksMixin, BouncesMixin, RunsMix
                              hint="check [store] url and that the disk is writable") from exc
 
     def close(self) -> None:
-        self._version_reader.close()
+        self._loop_io.close()
         self.engine.dispose()
 
     # --- sources -------------------------------------------------------------------------
@@ -429,8 +429,14 @@ class Store(SubscribersMixin, DeliveriesMixin, LocksMixin, BouncesMixin, RunsMix
 
     async def archive_version_async(self) -> str | None:
         """:meth:`archive_version` for an asyncio event loop, read without a worker thread
-        where the database allows (``_loop_reads.py``)."""
-        return await self._version_reader.read()
+        where the database allows (``_loop_io.py``)."""
+        return await self._loop_io.archive_version()
+
+    async def unsubscribe_many_async(self, list_name: str, subscriber_ids: list[int],
+                                     now: datetime, reason: str = "unsubscribed") -> set[int]:
+        """:meth:`unsubscribe_many` for an asyncio event loop: on PostgreSQL without a
+        worker thread (``_loop_io.py``), elsewhere in one."""
+        return await self._loop_io.unsubscribe_many(list_name, subscriber_ids, now, reason)
 
     def archive_page(self, day: date, *, published_only: bool = True,
                      kind: str = "daily") -> str | None:

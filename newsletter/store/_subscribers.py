@@ -61,7 +61,7 @@ def _unsubscribe_many(ids: Any) -> tuple[Any, Any]:
 
 
 # PostgreSQL: id IN (SELECT unnest(bigint[])); SQLite: id IN (SELECT value FROM json_each(?))
-_UNSUBSCRIBE_MANY = {
+UNSUBSCRIBE_MANY = {
     "postgresql": _unsubscribe_many(
         select(func.unnest(bindparam("b_ids", type_=ARRAY(BigInteger))))),
     "sqlite": _unsubscribe_many(
@@ -365,7 +365,7 @@ class SubscribersMixin:
         if not ids:
             return set()
         dialect = self.engine.dialect.name
-        stmts = _UNSUBSCRIBE_MANY.get(dialect)
+        stmts = UNSUBSCRIBE_MANY.get(dialect)
         if stmts is None:  # pragma: no cover - the supported stores are SQLite and PostgreSQL
             raise StoreError(f"unsupported database {dialect!r}")
         update_stmt, exists_stmt = stmts

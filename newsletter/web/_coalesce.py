@@ -1,17 +1,18 @@
 """Store calls that concurrent requests of the public web app share (bench/web.py).
 
-Each store call of a handler costs a hop to a worker thread and back (run_in_threadpool)
-besides the query, and on a busy two-core machine the hop, with the GIL handed between
-the event loop and the worker, costs more than SQLite's query. Requests that arrive
+Each store call of a handler costs a round trip at least, and through the thread pool a
+hop to a worker thread and back, which on a busy two-core machine (the GIL handed between
+the event loop and the worker) costs more than SQLite's query. Requests that arrive
 together therefore share them:
 
 * :class:`FreshRead`: ``await read()`` is the result of a call of the coroutine function
   ``fn`` (which reads without a worker thread where it can: the archive's version,
-  ``store/_loop_reads.py``) that *started after* the await began, so it is never older
+  ``store/_loop_io.py``) that *started after* the await began, so it is never older
   than the request; the requests that arrive while a call is running share the next one.
   A burst of N requests costs two calls, not N.
-* :class:`Batcher`: ``await batch(item)`` runs ``fn(items)`` once, in one worker thread,
-  for the items that arrived while the previous batch ran (group commit): each caller's
+* :class:`Batcher`: ``await batch(item)`` awaits ``fn(items)`` once for the items that
+  arrived while the previous batch ran (group commit: the one-click unsubscribes, in a
+  worker thread on SQLite, on the loop's own connection on PostgreSQL): each caller's
   answer comes after the batch that holds its item has finished, exactly as if it had
   run alone.
 
@@ -24,8 +25,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Generic, TypeVar
-
-from starlette.concurrency import run_in_threadpool
 
 T = TypeVar("T")
 I = TypeVar("I")  # noqa: E741 - an item of a batch
@@ -97,12 +96,12 @@ class FreshRead(Generic[T]):
 
 
 class Batcher(Generic[I, T]):
-    """``await batch(item)``: ``fn(items)`` (in the thread pool) for the items that arrived
-    together, at most ``max_items`` a call and ``concurrency`` calls at a time (1 for a
-    store that takes one writer at a time); ``fn`` returns one result per item, in order."""
+    """``await batch(item)``: ``await fn(items)`` for the items that arrived together, at
+    most ``max_items`` a call and ``concurrency`` calls at a time; ``fn`` returns one
+    result per item, in order."""
 
-    def __init__(self, fn: Callable[[list[I]], Sequence[T]], *, max_items: int = 100,
-                 concurrency: int = 1) -> None:
+    def __init__(self, fn: Callable[[list[I]], Awaitable[Sequence[T]]], *,
+                 max_items: int = 100, concurrency: int = 1) -> None:
         self._fn = fn
         self.max_items = max_items
         self.concurrency = max(1, concurrency)
@@ -138,7 +137,7 @@ class Batcher(Generic[I, T]):
             batch = self._queue[:self.max_items]
             del self._queue[:self.max_items]
             try:
-                results = await run_in_threadpool(self._fn, [item for item, _ in batch])
+                results = await self._fn([item for item, _ in batch])
                 if len(results) != len(batch):
                     raise RuntimeError(f"a batch of {len(batch)} gave {len(results)}")
             except Exception as exc:

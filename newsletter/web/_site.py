@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -139,11 +140,10 @@ class PublicSite:
         self.unsubscribed_pages: dict[str, tuple[int, bytes]] = {}  # list: (generation, page)
         # Requests that arrive together share their store calls (web/_coalesce.py): the
         # archive's version and pages, and the one-click unsubscribes (one UPDATE and one
-        # commit for those that arrive while the previous batch is written; on PostgreSQL
-        # a few batches at a time, as it takes concurrent writers).
+        # commit for those that arrive while the previous batch is written).
         self.archive = ArchiveCache(self.store)
-        self.unsubscribes: Batcher[tuple[str, int], bool] = Batcher(
-            self._unsubscribe_batch, concurrency=1 if sqlite else 4)
+        self._sqlite = sqlite
+        self.unsubscribes: Batcher[tuple[str, int], bool] = Batcher(self._unsubscribe_batch)
 
     @property
     def store(self) -> Store:
@@ -158,15 +158,21 @@ class PublicSite:
         with self.write_lock:
             return fn(*args)
 
-    def _unsubscribe_batch(self, items: list[tuple[str, int]]) -> list[bool]:
+    async def _unsubscribe_batch(self, items: list[tuple[str, int]]) -> list[bool]:
         """One-click unsubscribes (list, subscriber id) in one store write per list:
-        whether each subscriber exists (:meth:`Store.unsubscribe_many`)."""
+        whether each subscriber exists (:meth:`Store.unsubscribe_many`; on SQLite in a
+        worker thread under the write lock, on PostgreSQL from the loop)."""
         found: dict[str, set[int]] = {}
         now = self.newsletter.now()
+        reason = "one-click unsubscribe"
         for list_name in dict.fromkeys(name for name, _ in items):
             ids = [i for name, i in items if name == list_name]
-            found[list_name] = self.write(self.store.unsubscribe_many, list_name, ids, now,
-                                          "one-click unsubscribe")
+            if self._sqlite:
+                found[list_name] = await run_in_threadpool(
+                    self.write, self.store.unsubscribe_many, list_name, ids, now, reason)
+            else:
+                found[list_name] = await self.store.unsubscribe_many_async(list_name, ids,
+                                                                           now, reason)
         return [i in found[name] for name, i in items]
 
     # --- responses -----------------------------------------------------------------------
