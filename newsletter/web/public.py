@@ -76,11 +76,12 @@ def make_app(newsletter: Newsletter, *, rate_limiter: RequestRateLimiter | None 
     """
     site = PublicSite(newsletter, rate_limiter=rate_limiter)
     # Starlette tries the routes in order and no two paths overlap: the busiest first
-    # (archive pages, then the one-click POST every mail provider sends).
+    # (archive pages, then the one-click POST every mail provider sends). The routes of
+    # one path keep their order: a 405's Allow header names the first one's methods.
     routes = [
         Route("/archive/{day}", archive_day, methods=["GET"]),
-        Route("/unsubscribe/{token}", unsubscribe_post, methods=["POST"]),
         Route("/unsubscribe/{token}", unsubscribe_page, methods=["GET"]),
+        Route("/unsubscribe/{token}", unsubscribe_post, methods=["POST"]),
         Route("/archive/", archive_index, methods=["GET"]),
         Route("/archive/weekly/{day}", archive_weekly, methods=["GET"]),  # issue 17
         Route("/", home, methods=["GET"]),
