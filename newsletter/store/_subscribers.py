@@ -20,7 +20,17 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 import idna
-from sqlalchemy import BigInteger, bindparam, column, func, insert, select, text, update
+from sqlalchemy import (
+    BigInteger,
+    any_,
+    bindparam,
+    column,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from ..exceptions import StoreError, SubscriberError
@@ -46,12 +56,13 @@ _UNSUBSCRIBE = (update(s.subscribers)
                 .values(status="unsubscribed", status_reason=bindparam("b_reason"),
                         updated=bindparam("b_now")))
 
-def _unsubscribe_many(ids: Any) -> tuple[Any, Any]:
-    """The one-click UPDATE of a batch and the read of the ids that exist; ``ids`` the
-    dialect's form of an id list bound as ONE parameter, so the SQL is the same for every
-    batch size (an expanding IN, or NOT IN, is rendered again for each call)."""
+def _unsubscribe_many(of_ids: Any) -> tuple[Any, Any]:
+    """The one-click UPDATE of a batch and the read of the ids that exist; ``of_ids`` the
+    dialect's test of ``subscribers.id`` against an id list bound as ONE parameter, so the
+    SQL is the same for every batch size (an expanding IN, or NOT IN, is rendered again
+    for each call)."""
     t = s.subscribers
-    of_list = (t.c.list == bindparam("b_list"), t.c.id.in_(ids))
+    of_list = (t.c.list == bindparam("b_list"), of_ids)
     return (update(t)
             .where(*of_list, *(t.c.status != v for v in sorted(SUPPRESSED)))
             .values(status="unsubscribed", status_reason=bindparam("b_reason"),
@@ -60,12 +71,13 @@ def _unsubscribe_many(ids: Any) -> tuple[Any, Any]:
             select(t.c.id).where(*of_list))
 
 
-# PostgreSQL: id IN (SELECT unnest(bigint[])); SQLite: id IN (SELECT value FROM json_each(?))
+# PostgreSQL: id = ANY(bigint[]) (an index scan; an IN (SELECT unnest(...)) took twice as
+# long); SQLite: id IN (SELECT value FROM json_each('[1,2]'))
 UNSUBSCRIBE_MANY = {
     "postgresql": _unsubscribe_many(
-        select(func.unnest(bindparam("b_ids", type_=ARRAY(BigInteger))))),
-    "sqlite": _unsubscribe_many(
-        select(column("value")).select_from(func.json_each(bindparam("b_ids")))),
+        s.subscribers.c.id == any_(bindparam("b_ids", type_=ARRAY(BigInteger)))),
+    "sqlite": _unsubscribe_many(s.subscribers.c.id.in_(
+        select(column("value")).select_from(func.json_each(bindparam("b_ids"))))),
 }
 
 
