@@ -12,6 +12,12 @@ GETs (index and edition pages, ~40 KB each). Prints p50/p99 latency and the erro
 Baseline, measured in the same run with the same client: a bare Starlette app under
 uvicorn in its own process, answering a fixed string; the ratio says what our app
 (store, templates, middleware) costs over the framework floor.
+
+``--rounds R`` splits each kind's requests into R rounds run in turn (baseline,
+unsubscribe, archive, baseline, ...), all servers started once: on a shared machine whose
+load drifts, each ratio then compares figures taken minutes apart at most seconds apart.
+The overall lines pool every round; ``per-round ratios`` gives each round's ratio. With
+the default ``--rounds 1`` the run is the one of earlier releases (baseline, then the app).
 """
 
 from __future__ import annotations
@@ -44,7 +50,6 @@ async def _load(base: str | list[str], jobs: list[tuple[str, str, bytes | None]]
     import httpx
 
     bases = [base] if isinstance(base, str) else base
-    next_base = iter(range(clients))
 
     queue: asyncio.Queue[tuple[str, str, bytes | None]] = asyncio.Queue()
     for j in jobs:
@@ -53,10 +58,9 @@ async def _load(base: str | list[str], jobs: list[tuple[str, str, bytes | None]]
     errors = 0
     codes: dict[int, int] = {}
 
-    async def worker() -> None:
+    async def worker(c: httpx.AsyncClient) -> None:
         nonlocal errors
-        url = bases[next(next_base) % len(bases)]
-        async with httpx.AsyncClient(base_url=url, timeout=30) as c:
+        async with c:
             while True:
                 try:
                     method, path, body = queue.get_nowait()
@@ -74,7 +78,11 @@ async def _load(base: str | list[str], jobs: list[tuple[str, str, bytes | None]]
                     errors += 1
                 lat.append((time.perf_counter() - t0) * 1000)
 
-    await asyncio.gather(*(worker() for _ in range(clients)))
+    # All clients first: making one takes ~20 ms (its TLS context), and made inside the
+    # workers they held up the first requests of the others (p99 was ~300 ms, baseline too).
+    made = [httpx.AsyncClient(base_url=bases[i % len(bases)], timeout=30)
+            for i in range(clients)]
+    await asyncio.gather(*(worker(c) for c in made))
     return lat, errors, codes
 
 
@@ -95,6 +103,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--instances", type=int, default=1,
                     help="serve processes on the one store (PostgreSQL), clients spread "
                          "over them")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="interleave baseline, unsubscribe and archive in this many rounds "
+                         "(each kind's requests split between them)")
     args = ap.parse_args(argv)
     if args.instances > 1 and not args.postgres:
         ap.error("--instances > 1 needs --postgres (SQLite allows one serve)")
@@ -135,13 +146,7 @@ def _run(args: argparse.Namespace, store_url: str | None) -> int:
             for i in range(args.archive)]
 
         bport = free_port()
-        with serve_process([sys.executable, "-c", BARE_APP, str(bport)], bport) as base:
-            asyncio.run(_load(base, [("GET", "/x", None)] * 200, args.clients))  # warm-up
-            t0 = time.perf_counter()
-            lat, err, _ = asyncio.run(_load(base, [("GET", "/x", None)] * args.archive,
-                                            args.clients))
-            baseline = _report("baseline (bare Starlette)", lat, err, time.perf_counter() - t0)
-
+        rounds = max(1, args.rounds)
         results = {}
         prof = os.environ.get("BENCH_PROFILE")  # a cProfile output file for the server
         cfg = Path(tmp) / "newsletter.toml"
@@ -153,6 +158,15 @@ def _run(args: argparse.Namespace, store_url: str | None) -> int:
                                                      f"127.0.0.1:{extra}"))
             configs.append(other)
         with contextlib.ExitStack() as stack:
+            base = stack.enter_context(
+                serve_process([sys.executable, "-c", BARE_APP, str(bport)], bport))
+            asyncio.run(_load(base, [("GET", "/x", None)] * 200, args.clients))  # warm-up
+            if rounds == 1:  # as before: the baseline, then the app's servers
+                t0 = time.perf_counter()
+                lat, err, _ = asyncio.run(_load(base, [("GET", "/x", None)] * args.archive,
+                                                args.clients))
+                baseline = _report("baseline (bare Starlette)", lat, err,
+                                   time.perf_counter() - t0)
             bases = []
             for c, p in zip(configs, ports, strict=True):
                 cmd = [sys.executable, *(["-m", "cProfile", "-o", prof] if prof else []),
@@ -160,15 +174,39 @@ def _run(args: argparse.Namespace, store_url: str | None) -> int:
                 bases.append(stack.enter_context(
                     serve_process(cmd, p, env={"PYTHONPATH": str(ROOT)}, cwd=Path(tmp))))
             print(f"store: {'postgresql' if store_url else 'sqlite'}, "
-                  f"{len(bases)} serve instance(s), {args.clients} clients")
+                  f"{len(bases)} serve instance(s), {args.clients} clients"
+                  + (f", {rounds} rounds" if rounds > 1 else ""))
             asyncio.run(_load(bases, [("GET", "/archive/", None)] * 50, args.clients))
-            t0 = time.perf_counter()
-            lat, err, codes = asyncio.run(_load(bases, unsub_jobs, args.clients))
-            results["unsub"] = _report("one-click unsubscribe POST", lat, err,
-                                       time.perf_counter() - t0)
-            t0 = time.perf_counter()
-            lat, err, codes2 = asyncio.run(_load(bases, arch_jobs, args.clients))
-            results["archive"] = _report("archive GET", lat, err, time.perf_counter() - t0)
+            kinds: dict[str, tuple[str | list[str], list[Any]]] = {
+                "unsub": (bases, unsub_jobs), "archive": (bases, arch_jobs)}
+            if rounds > 1:
+                kinds = {"baseline": (base, [("GET", "/x", None)] * args.archive), **kinds}
+            names = {"baseline": "baseline (bare Starlette)",
+                     "unsub": "one-click unsubscribe POST", "archive": "archive GET"}
+            pooled: dict[str, tuple[list[float], int, float]] = {k: ([], 0, 0.0)
+                                                                 for k in kinds}
+            per_round: dict[str, list[float]] = {k: [] for k in kinds}
+            for r in range(rounds):
+                for k, (where, jobs) in kinds.items():
+                    part = jobs[r * len(jobs) // rounds:(r + 1) * len(jobs) // rounds]
+                    t0 = time.perf_counter()
+                    lat, err, _ = asyncio.run(_load(where, part, args.clients))
+                    wall = time.perf_counter() - t0
+                    all_lat, all_err, all_wall = pooled[k]
+                    pooled[k] = (all_lat + lat, all_err + err, all_wall + wall)
+                    per_round[k].append(percentile(lat, 50))
+            for k, (lat, err, wall) in pooled.items():
+                if k == "baseline":
+                    baseline = _report(names[k], lat, err, wall)
+                else:
+                    results[k] = _report(names[k], lat, err, wall)
+            if rounds > 1:
+                for k in ("unsub", "archive"):
+                    ratios = [a / b for a, b in zip(per_round[k], per_round["baseline"],
+                                                    strict=True)]
+                    print(f"per-round ratios {k}: "
+                          + " ".join(f"{x:.1f}x" for x in ratios)
+                          + f"  (median {sorted(ratios)[len(ratios) // 2]:.1f}x)")
         left = len(nl.store.active_recipients("daily"))
         expected_left = len(subs) - len(unsub_jobs)
         print(f"store check: {len(subs) - left} unsubscribed "

@@ -8,8 +8,12 @@ adds the level and logger name and turns a traceback into one line.
 from __future__ import annotations
 
 import logging
+import re
 from datetime import date, datetime
 from typing import Any
+
+_QUOTED = re.compile(r'[ "=]')
+_NEWLINE = re.compile(r"[\n\r]")
 
 
 def kv(event: str, **fields: Any) -> str:
@@ -19,8 +23,9 @@ def kv(event: str, **fields: Any) -> str:
         if v is None:
             continue
         text = v.isoformat() if isinstance(v, datetime | date) else str(v)
-        text = text.replace("\n", " ").replace("\r", " ")
-        if not text or any(ch in text for ch in ' "='):
+        if _NEWLINE.search(text):
+            text = text.replace("\n", " ").replace("\r", " ")
+        if not text or _QUOTED.search(text):
             text = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
         parts.append(f"{k}={text}")
     return " ".join(parts)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,8 +37,9 @@ from ._alerts import AlertsMixin
 from ._bounces import BouncesMixin
 from ._deliveries import DeliveriesMixin
 from ._locks import LocksMixin
+from ._loop_io import LoopIO
 from ._runs import RunsMixin
-from ._subscribers import SubscribersMixin
+from ._subscribers import UNSUBSCRIBE_MANY, SubscribersMixin
 from ._util import as_utc as _utc
 from ._util import inserted_id
 
@@ -103,6 +105,8 @@ class Store(SubscribersMixin, DeliveriesMixin, LocksMixin, BouncesMixin, RunsMix
         # (bench/web.py). The same pool; psycopg switches the mode client-side.
         self._autocommit = (engine.execution_options(isolation_level="AUTOCOMMIT")
                             if engine.dialect.name == "postgresql" else None)
+        self._loop_io = LoopIO(engine, ARCHIVE_VERSION_KEY, self.archive_version,
+                               self.unsubscribe_many, UNSUBSCRIBE_MANY.get("postgresql"))
 
     # --- plumbing ------------------------------------------------------------------------
     @contextmanager
@@ -131,6 +135,7 @@ class Store(SubscribersMixin, DeliveriesMixin, LocksMixin, BouncesMixin, RunsMix
                              hint="check [store] url and that the disk is writable") from exc
 
     def close(self) -> None:
+        self._loop_io.close()
         self.engine.dispose()
 
     # --- sources -------------------------------------------------------------------------
@@ -403,11 +408,35 @@ class Store(SubscribersMixin, DeliveriesMixin, LocksMixin, BouncesMixin, RunsMix
             # is done, so nothing would publish it again
             c.execute(insert(s.archive).values(date=day, kind=kind, html=html.encode(),
                                                published=bool(was)))
+            _bump_archive_version(c)
 
     def publish_archive(self, day: date, kind: str = "daily") -> None:
         with self.begin() as c:
-            c.execute(update(s.archive).where(s.archive.c.date == day,
-                                              s.archive.c.kind == kind).values(published=True))
+            n = c.execute(update(s.archive).where(s.archive.c.date == day,
+                                                  s.archive.c.kind == kind)
+                          .values(published=True)).rowcount
+            if n:
+                _bump_archive_version(c)
+
+    def archive_version(self) -> str | None:
+        """The archive's version: a new value is written in the same transaction as every
+        change of the ``archive`` table (:meth:`save_archive`, :meth:`publish_archive`), so
+        a copy of a page or of the index read after this value is current until it changes
+        (the web app's page cache, ``web/_archive.py``). None before the first change."""
+        with self.single() as c:
+            value: str | None = c.execute(_ARCHIVE_VERSION_Q).scalar()
+        return value
+
+    async def archive_version_async(self) -> str | None:
+        """:meth:`archive_version` for an asyncio event loop, read without a worker thread
+        where the database allows (``_loop_io.py``)."""
+        return await self._loop_io.archive_version()
+
+    async def unsubscribe_many_async(self, list_name: str, subscriber_ids: list[int],
+                                     now: datetime, reason: str = "unsubscribed") -> set[int]:
+        """:meth:`unsubscribe_many` for an asyncio event loop: on PostgreSQL without a
+        worker thread (``_loop_io.py``), elsewhere in one."""
+        return await self._loop_io.unsubscribe_many(list_name, subscriber_ids, now, reason)
 
     def archive_page(self, day: date, *, published_only: bool = True,
                      kind: str = "daily") -> str | None:
@@ -425,6 +454,25 @@ class Store(SubscribersMixin, DeliveriesMixin, LocksMixin, BouncesMixin, RunsMix
             q = q.where(s.archive.c.published.is_(True))
         with self.single() as c:
             return list(c.execute(q).scalars())
+
+
+ARCHIVE_VERSION_KEY = "archive_version"
+_ARCHIVE_VERSION_Q = select(s.meta.c.value).where(s.meta.c.key == ARCHIVE_VERSION_KEY)
+
+
+def _bump_archive_version(c: Connection) -> None:
+    """Give the archive a new version (in the caller's transaction): a fresh random value,
+    so two writers never leave a value a reader has seen before."""
+    value = uuid.uuid4().hex
+    t = s.meta
+    stmt = update(t).where(t.c.key == ARCHIVE_VERSION_KEY).values(value=value)
+    if c.execute(stmt).rowcount:
+        return
+    try:
+        with c.begin_nested():
+            c.execute(insert(t).values(key=ARCHIVE_VERSION_KEY, value=value))
+    except IntegrityError:  # another writer inserted it first: it is there now
+        c.execute(stmt)
 
 
 def _edition_key(day: date, kind: str) -> tuple[Any, Any]:

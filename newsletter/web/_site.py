@@ -15,15 +15,19 @@ import contextlib
 import json
 import re
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from ..deliver import EDITION_TEXT, Token, read_token
+from ._archive import ArchiveCache
+from ._coalesce import Batcher
 from ._security import CSRF_FIELD, FIELD_LIMITS, Csrf, RequestRateLimiter, csrf_cookie_name
 
 if TYPE_CHECKING:
@@ -44,21 +48,64 @@ def mask(address: str) -> str:
 
 
 class Pages:
-    """Renders the public templates with the project's Jinja environment."""
+    """Renders the public templates with the project's Jinja environment.
 
-    def __init__(self, newsletter: Newsletter) -> None:
+    The pages use their own view of that environment (same loader and filters) without
+    Jinja's check, at every render, that each template and the layouts it extends are
+    still current (three file look-ups per template: most of a small page's cost). That
+    check runs here at most once every ``reload_check`` seconds instead, so an edited or
+    newly copied template is picked up within that time; :meth:`generation` changes
+    then, and so do the pages :meth:`static` keeps.
+    """
+
+    def __init__(self, newsletter: Newsletter, *, reload_check: float = 1.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         from ..render import environment
 
-        self.env = environment(newsletter.config)
+        self.env = environment(newsletter.config).overlay(auto_reload=False)
         settings = newsletter.config.newsletter
         self.base = {"title": settings.title, "tagline": settings.tagline,
                      "postal_address": settings.postal_address,
                      "contact_url": settings.contact_url, "public_url": settings.public_url}
+        self.reload_check = reload_check
+        self._clock = clock
+        self._checked = clock()
+        self._generation = 0
+        self._lock = threading.Lock()
+        self._static: dict[tuple[str, int], tuple[int, bytes]] = {}
+
+    def generation(self) -> int:
+        """A number that changes when a template changed (checked at most once every
+        ``reload_check`` seconds): what a copy of a rendered page depends on."""
+        now = self._clock()
+        if now - self._checked >= self.reload_check:
+            with self._lock:
+                if now - self._checked >= self.reload_check:
+                    self._checked = now
+                    cache = self.env.cache
+                    if cache is not None and not all(
+                            t.is_up_to_date for t in list(cache.values())):
+                        cache.clear()
+                        self._generation += 1
+        return self._generation
+
+    def html(self, template: str, /, **ctx: Any) -> str:
+        self.generation()
+        return self.env.get_template(f"web/public/{template}.html.j2").render(
+            {**self.base, **ctx})
 
     def render(self, template: str, status: int = 200, /, **ctx: Any) -> HTMLResponse:
-        html = self.env.get_template(f"web/public/{template}.html.j2").render({**self.base, **ctx})
-        return HTMLResponse(html, status_code=status,
+        return HTMLResponse(self.html(template, **ctx), status_code=status,
                             headers={"cache-control": "no-store"})
+
+    def static(self, template: str, status: int = 200) -> HTMLResponse:
+        """:meth:`render` of a page without variables (the 404 page), rendered once per
+        template generation."""
+        gen = self.generation()
+        hit = self._static.get((template, status))
+        if hit is None or hit[0] != gen:
+            hit = self._static[(template, status)] = (gen, self.html(template).encode())
+        return HTMLResponse(hit[1], status_code=status, headers={"cache-control": "no-store"})
 
 
 class PublicSite:
@@ -91,9 +138,15 @@ class PublicSite:
         # its busy handler sleeps in growing steps (up to 100 ms) while waiting for the
         # lock; queueing on our own lock instead keeps the tail latency low under a burst.
         # PostgreSQL takes concurrent writers: no queue there.
-        self.write_lock: Any = (threading.Lock() if self.store.engine.dialect.name == "sqlite"
-                                else contextlib.nullcontext())
-        self.unsubscribed_pages: dict[str, bytes] = {}
+        sqlite = self.store.engine.dialect.name == "sqlite"
+        self.write_lock: Any = threading.Lock() if sqlite else contextlib.nullcontext()
+        self.unsubscribed_pages: dict[str, tuple[int, bytes]] = {}  # list: (generation, page)
+        # Requests that arrive together share their store calls (web/_coalesce.py): the
+        # archive's version and pages, and the one-click unsubscribes (one UPDATE and one
+        # commit for those that arrive while the previous batch is written).
+        self.archive = ArchiveCache(self.store)
+        self._sqlite = sqlite
+        self.unsubscribes: Batcher[tuple[str, int], bool] = Batcher(self._unsubscribe_batch)
 
     @property
     def store(self) -> Store:
@@ -108,9 +161,26 @@ class PublicSite:
         with self.write_lock:
             return fn(*args)
 
+    async def _unsubscribe_batch(self, items: list[tuple[str, int]]) -> list[bool]:
+        """One-click unsubscribes (list, subscriber id) in one store write per list:
+        whether each subscriber exists (:meth:`Store.unsubscribe_many`; on SQLite in a
+        worker thread under the write lock, on PostgreSQL from the loop)."""
+        found: dict[str, set[int]] = {}
+        now = self.newsletter.now()
+        reason = "one-click unsubscribe"
+        for list_name in dict.fromkeys(name for name, _ in items):
+            ids = [i for name, i in items if name == list_name]
+            if self._sqlite:
+                found[list_name] = await run_in_threadpool(
+                    self.write, self.store.unsubscribe_many, list_name, ids, now, reason)
+            else:
+                found[list_name] = await self.store.unsubscribe_many_async(list_name, ids,
+                                                                           now, reason)
+        return [i in found[name] for name, i in items]
+
     # --- responses -----------------------------------------------------------------------
     def not_found(self) -> HTMLResponse:
-        return self.pages.render("404", 404)
+        return self.pages.static("404", 404)
 
     def error_page(self, status: int, heading: str, message: str) -> HTMLResponse:
         return self.pages.render("error", status, heading=heading, message=message)

@@ -39,7 +39,6 @@ import re
 import threading
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
@@ -81,10 +80,16 @@ def make_app(newsletter: Newsletter, *, rate_limiter: RequestRateLimiter | None 
         sns_trust: tests only: the SNS certificate trust of /webhooks/ses (web/webhooks.py).
     """
     site = PublicSite(newsletter, rate_limiter=rate_limiter)
+    # Starlette tries the routes in order and no two paths overlap: the busiest first
+    # (archive pages, then the one-click POST every mail provider sends). The routes of
+    # one path keep their order: a 405's Allow header names the first one's methods.
     routes = [
-        Route("/", home, methods=["GET"]),
+        Route("/archive/{day}", archive_day, methods=["GET"]),
         Route("/unsubscribe/{token}", unsubscribe_page, methods=["GET"]),
         Route("/unsubscribe/{token}", unsubscribe_post, methods=["POST"]),
+        Route("/archive/", archive_index, methods=["GET"]),
+        Route("/archive/weekly/{day}", archive_weekly, methods=["GET"]),  # issue 17
+        Route("/", home, methods=["GET"]),
         Route("/subscribe", subscribe_get, methods=["GET"]),
         Route("/subscribe", subscribe_post, methods=["POST"]),
         Route("/confirm/{token}", confirm_get, methods=["GET"]),
@@ -92,9 +97,6 @@ def make_app(newsletter: Newsletter, *, rate_limiter: RequestRateLimiter | None 
         Route("/preferences/{token}", preferences_get, methods=["GET"]),
         Route("/preferences/{token}", preferences_post, methods=["POST"]),
         Route("/archive", archive_redirect, methods=["GET"]),
-        Route("/archive/", archive_index, methods=["GET"]),
-        Route("/archive/{day}", archive_day, methods=["GET"]),
-        Route("/archive/weekly/{day}", archive_weekly, methods=["GET"]),  # issue 17
         Route("/healthz", healthz, methods=["GET"]),
         *webhook_routes(newsletter, sns_trust=sns_trust),  # /webhooks/* (issue 14)
     ]
@@ -135,14 +137,16 @@ async def unsubscribe_post(request: Request) -> Response:
         return site.not_found()
     list_name, sub_id = target
     await request.body()
-    found = await run_in_threadpool(site.write, site.store.unsubscribe, list_name, sub_id,
-                                    site.newsletter.now(), "one-click unsubscribe")
+    # with the one-click POSTs that arrive meanwhile: one UPDATE, one commit (_coalesce.py)
+    found = await site.unsubscribes((list_name, sub_id))
     log.info(kv("unsubscribed", list=list_name, subscriber=sub_id, known=found))
-    pages = site.unsubscribed_pages
-    if list_name not in pages:  # the same page for everyone of a list
-        pages[list_name] = bytes(site.pages.render(
-            "unsubscribed", list_title=site.lists[list_name], subscribe_url="/subscribe").body)
-    return HTMLResponse(pages[list_name], headers={"cache-control": "no-store"})
+    pages, gen = site.unsubscribed_pages, site.pages.generation()
+    page = pages.get(list_name)
+    if page is None or page[0] != gen:  # the same page for everyone of a list
+        page = pages[list_name] = (gen, site.pages.html(
+            "unsubscribed", list_title=site.lists[list_name],
+            subscribe_url="/subscribe").encode())
+    return HTMLResponse(page[1], headers={"cache-control": "no-store"})
 
 
 # --- subscribe ---------------------------------------------------------------------------
@@ -358,14 +362,18 @@ async def confirm_post(request: Request) -> Response:
 # --- archive -----------------------------------------------------------------------------
 async def archive_index(request: Request) -> Response:
     site = site_of(request)
-    days = await run_in_threadpool(site.store.archive_dates)
-    weeks = await run_in_threadpool(partial(site.store.archive_dates, kind="weekly"))
-    return site.pages.render(
-        "archive_index", days=[d.isoformat() for d in days],
-        long_days=[f"{d:%A} {d.day} {d:%B %Y}" for d in days],
-        weeks=[{"day": d.isoformat(),
-                "label": f"Week {d.isocalendar()[1]}, {d.isocalendar()[0]}",
-                "span": _week_span(d)} for d in weeks])
+
+    def render(days: list[date], weeks: list[date]) -> bytes:
+        return site.pages.html(
+            "archive_index", days=[d.isoformat() for d in days],
+            long_days=[f"{d:%A} {d.day} {d:%B %Y}" for d in days],
+            weeks=[{"day": d.isoformat(),
+                    "label": f"Week {d.isocalendar()[1]}, {d.isocalendar()[0]}",
+                    "span": _week_span(d)} for d in weeks]).encode()
+
+    # rendered again only when the archive or a template changed (web/_archive.py)
+    body = await site.archive.index(render, site.pages.generation())
+    return HTMLResponse(body, headers={"cache-control": "no-store"})
 
 
 def _week_span(end: date) -> str:
@@ -391,7 +399,7 @@ async def _archive_page(request: Request, kind: str) -> Response:
         day = date.fromisoformat(raw)
     except ValueError:
         return site.not_found()
-    html = await run_in_threadpool(partial(site.store.archive_page, day, kind=kind))
+    html = await site.archive.page(day, kind)  # the stored page (web/_archive.py)
     if html is None:
         return site.not_found()
     return HTMLResponse(html, headers={"cache-control": "public, max-age=300"})
