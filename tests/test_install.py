@@ -97,3 +97,22 @@ def test_the_walk_reports_a_module_whose_import_breaks_even_inside_a_subpackage(
     assert set(failed) == {"walkme.sub", "walkme.sub.leaf", "also_missing_xyz.part"}
     assert "not_installed_anywhere_xyz" in failed["walkme.sub"]
     assert "also_missing_xyz" in _imports.lazy_imports("walkme")[0]
+
+
+def test_the_walk_skips_an_uninstalled_extra_and_still_reports_a_missing_dependency(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A SQLite-only install has no psycopg (the ``postgres`` extra): its lazy import is not
+    a break there, but any other missing lazy import still is."""
+    pkg = tmp_path / "walkextra"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "lazy.py").write_text("def f():\n    import extra_only_xyz\n"
+                                 "def g():\n    import required_missing_xyz\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(_imports, "OPTIONAL", {"extra_only_xyz": "someextra"})
+    try:
+        failed = {f.module for f in _imports.walk("walkextra")}
+    finally:
+        for name in [m for m in sys.modules if m.split(".")[0] == "walkextra"]:
+            del sys.modules[name]
+    assert failed == {"required_missing_xyz"}
