@@ -26,18 +26,28 @@ TOKENS: dict[str, str] = {"GREETING": GREETING, "HELLO": HELLO, "NAME": NAME,
 TOKEN_RE = re.compile(r"%%([A-Z][A-Z_]*)%%")
 
 
+def _one_line(name: str | None) -> str:
+    return " ".join((name or "").split())
+
+
 def greeting(name: str | None) -> str:
     """``"Good morning, Ana"``, or ``"Good morning"`` when there is no name: the daily
     edition's opening (it goes out in the morning)."""
-    name = " ".join((name or "").split())
+    name = _one_line(name)
     return f"Good morning, {name}" if name else "Good morning"
 
 
 def hello(name: str | None) -> str:
     """``"Hello, Ana"``, or ``"Hello"``: the opening of mail that goes out at any hour (a
     price alert after a collect, the Friday-afternoon recap)."""
-    name = " ".join((name or "").split())
+    name = _one_line(name)
     return f"Hello, {name}" if name else "Hello"
+
+
+def personal(name: str | None) -> dict[str, str]:
+    """The raw values of the name placeholders (``GREETING``, ``HELLO``, ``NAME``): the
+    one place that says what a subscriber's name turns into."""
+    return {"GREETING": greeting(name), "HELLO": hello(name), "NAME": _one_line(name)}
 
 
 def neutralize(text: str) -> str:
@@ -47,9 +57,7 @@ def neutralize(text: str) -> str:
 
 def values_for(name: str | None, unsub_url: str, prefs_url: str = "") -> dict[str, str]:
     """The raw (unescaped) value of every placeholder for one subscriber."""
-    return {"GREETING": greeting(name), "HELLO": hello(name),
-            "NAME": " ".join((name or "").split()),
-            "UNSUB_URL": unsub_url, "PREFS_URL": prefs_url}
+    return {**personal(name), "UNSUB_URL": unsub_url, "PREFS_URL": prefs_url}
 
 
 def substitute(text: str, values: Mapping[str, str], *, html_escape: bool) -> str:

@@ -61,7 +61,7 @@ from email.utils import format_datetime, parseaddr
 from itertools import chain
 from typing import Any
 
-from .._placeholders import TOKEN_RE, greeting, hello
+from .._placeholders import TOKEN_RE, personal
 from ..config import Config
 from ..exceptions import ConfigError
 from ..types import RenderedEdition
@@ -336,9 +336,7 @@ class MessageFactory:
 
     def values(self, recipient: Recipient) -> dict[str, str]:
         """The raw value of every body placeholder for this recipient."""
-        name = " ".join(recipient.name.split())
-        return {"GREETING": greeting(name), "HELLO": hello(name), "NAME": name,
-                "UNSUB_URL": self.unsubscribe_url(recipient),
+        return {**personal(recipient.name), "UNSUB_URL": self.unsubscribe_url(recipient),
                 "PREFS_URL": self.preferences_url(recipient)}
 
     def build(self, recipient: Recipient, *, test: bool = False) -> bytes:
@@ -355,9 +353,7 @@ class MessageFactory:
         to = format_address(recipient.name, recipient.email, what="To")
         token = self.unsubscribe_token(recipient)
         unsub = f"{self.public_url}/unsubscribe/{token}"
-        name = " ".join(recipient.name.split())
-        raw = {"GREETING": greeting(name), "HELLO": hello(name), "NAME": name,
-               "UNSUB_URL": unsub}
+        raw = {**personal(recipient.name), "UNSUB_URL": unsub}
         if self._wants_prefs:   # a custom template may not link the preferences page
             raw["PREFS_URL"] = self.preferences_url(recipient)
         vals: dict[str, bytes] = {
