@@ -249,6 +249,16 @@ def _quote(address: str) -> str:
     return smtplib.quoteaddr(address)
 
 
+def _abandon(smtp: smtplib.SMTP, *, closing: bool) -> None:
+    """After a refused transaction, as smtplib's sendmail does: close the connection when
+    the server said 421 (it is closing), else RSET (a server gone meanwhile is fine)."""
+    if closing:
+        smtp.close()
+        return
+    with contextlib.suppress(smtplib.SMTPServerDisconnected):
+        smtp.rset()
+
+
 class _FastData:
     """smtplib's MAIL, RCPT and DATA with cheaper quoting (mixed into SMTP and SMTP_SSL).
 
@@ -296,11 +306,7 @@ class _FastData:
             if data[0] == 354:  # a server that took DATA anyway: end it with no content
                 smtp.send(b".\r\n")
                 smtp.getreply()
-            if 421 in (mail[0], rcpt[0], data[0]):
-                smtp.close()
-            else:
-                with contextlib.suppress(smtplib.SMTPServerDisconnected):
-                    smtp.rset()
+            _abandon(smtp, closing=421 in (mail[0], rcpt[0], data[0]))
             if mail[0] != 250:
                 raise smtplib.SMTPSenderRefused(mail[0], mail[1], from_addr)
             if rcpt[0] not in (250, 251):
@@ -308,11 +314,7 @@ class _FastData:
             raise smtplib.SMTPDataError(*data)
         code, resp = self._body(msg)
         if code != 250:
-            if code == 421:
-                smtp.close()
-            else:
-                with contextlib.suppress(smtplib.SMTPServerDisconnected):
-                    smtp.rset()
+            _abandon(smtp, closing=code == 421)
             raise smtplib.SMTPDataError(code, resp)
         return {}
 
