@@ -33,6 +33,12 @@ def alert_unit(list_name: str, commodity: str) -> str:
     return f"{list_name}+{commodity}"
 
 
+def unit_list(unit: str) -> str:
+    """The list of a ledger unit: ``"alerts"`` for ``"alerts+dy_oxide"``, a list's own
+    name for an edition's unit (the inverse of :func:`alert_unit`)."""
+    return unit.split("+", 1)[0]
+
+
 @dataclass(frozen=True)
 class QueuedAlert:
     """An ``alerts`` row: the alert, its list, and where its send stands."""

@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from . import _schema as s
+from ._alerts import unit_list
 from ._util import as_utc as _utc
 from ._util import inserted_id
 
@@ -223,7 +224,7 @@ class BouncesMixin:
                              .group_by(d.c.edition_date, d.c.list)).all()
             per: dict[tuple[date, str], list[int]] = {}
             for day, unit, n in sent:
-                got = per.setdefault((day, str(unit).split("+", 1)[0]), [0, 0])
+                got = per.setdefault((day, unit_list(str(unit))), [0, 0])
                 got[0] += int(n)
                 got[1] += 1
             out = []
