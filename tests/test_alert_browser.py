@@ -12,17 +12,14 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
+from browser_setup import ARGS, ARTIFACTS, CHROMIUM
 
 from newsletter.config import Config
 from newsletter.deliver._message import AlertMessageFactory, Recipient
 from newsletter.render._alert import render_alert
 from newsletter.summarize.alerts import Alert
 
-CHROMIUM = Path("/usr/bin/chromium")
 REPO = Path(__file__).resolve().parent.parent
-ARTIFACTS = Path(__file__).parent / "artifacts"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 THU = date(2026, 11, 26)
 
 pytestmark = [

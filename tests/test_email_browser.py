@@ -11,17 +11,14 @@ from email.parser import BytesParser
 from pathlib import Path
 
 import pytest
+from browser_setup import ARGS, ARTIFACTS, CHROMIUM
 
 from newsletter.config import Config
 from newsletter.deliver._message import MessageFactory, Recipient
 from newsletter.render import render_edition
 
-CHROMIUM = Path("/usr/bin/chromium")
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).parent / "data"
-ARTIFACTS = Path(__file__).parent / "artifacts"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 pytestmark = [
     pytest.mark.browser,

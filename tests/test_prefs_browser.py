@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from browser_setup import ARGS, ARTIFACTS, CHROMIUM
 from test_preview import serve
 
 from newsletter.config import load_config
@@ -18,10 +19,6 @@ from newsletter.deliver import import_csv
 from newsletter.deliver._tokens import make_token
 from newsletter.web.public import make_app
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 ADDRESS = "anna.lindqvist@example.com"
 
 pytestmark = [

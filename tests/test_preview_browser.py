@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_setup import ARGS, ARTIFACTS, CHROMIUM
 from test_preview import serve
 from typer.testing import CliRunner
 
@@ -26,10 +27,6 @@ from newsletter.core import Newsletter
 from newsletter.resources import packaged_templates
 from newsletter.web.preview import make_preview_app
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run"]
 NOTE = "Editor's note from the browser test: back on Friday."
 
 pytestmark = [
@@ -91,7 +88,7 @@ def test_editor_drops_a_story_adds_a_note_and_approves(project: Path) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     errors: list[str] = []
     with serve(make_preview_app(nl)) as base, pw.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)

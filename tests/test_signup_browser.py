@@ -13,6 +13,7 @@ from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
+from browser_setup import ARGS, ARTIFACTS, CHROMIUM
 from smtp_server import SmtpServer
 from test_preview import serve
 
@@ -20,10 +21,6 @@ from newsletter.config import load_config
 from newsletter.core import Newsletter
 from newsletter.web.public import make_app
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 ADDRESS = "new.reader@example.org"
 
 pytestmark = [

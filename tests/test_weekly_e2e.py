@@ -14,9 +14,9 @@ from datetime import date, timedelta
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
-from pathlib import Path
 
 import pytest
+from browser_setup import ARGS, ARTIFACTS, CHROMIUM
 from smtp_server import SmtpServer
 from typer.testing import CliRunner
 
@@ -26,10 +26,6 @@ from newsletter.types import WeeklyEdition
 runner = CliRunner()
 WEEK = [date(2026, 11, 23) + timedelta(days=i) for i in range(5)]
 FRI = WEEK[-1]
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).parent / "artifacts"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 SECRET = "weekly-e2e-test-secret-" + "x" * 32  # SMTP sends need 32 bytes or more
 DAILY, WEEKLY, ALERTS = ("reader@example.com", "weekly.reader@example.com",
                          "alerts.reader@example.com")
